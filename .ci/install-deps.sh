@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages the project needs, only those missing. Used by make test/bench/demo
+# and so by CI on a fresh machine. apt-get update runs once, and only when something is missing.
+set -eu
+
+# build: compilers, BPF toolchain, libraries
+PKGS="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+      linux-libc-dev libcriterion-dev libjansson-dev"
+# tests, demo and bench: namespaces, traffic, captures
+PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy util-linux"
+
+missing=""
+for p in $PKGS; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Error: missing Debian packages:$missing; run as root (or install them) first" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,122 @@
+# nvgre-xdp build. Everything generated goes to $(OUT); sources are never written.
+#   make            build BPF objects, skeletons, the library and the test binaries
+#   make test       install missing packages, mount bpffs, build, run every test (as root)
+#   make bench      install, build, measure (prints ratios; asserts nothing)
+#   make demo       install, build, run the multi-host demo
+#   make vmlinux    regenerate vmlinux/vmlinux.h from the running kernel's BTF
+#   make format     reformat sources with .clang-format;  make format-check  only check
+#   V=1             show full commands
+
+OUT       ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIBS_PC   := libbpf libxdp
+PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Itests -I$(OUT)/skel \
+             $(PKG_CFLAGS)
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
+              -Ivmlinux -Imaps -Ibpf/lib
+
+BPF_PROGS  := from_vm from_wire wire_tc
+TEST_BPF   := noop
+BPF_OBJS   := $(BPF_PROGS:%=$(OUT)/bpf/%.bpf.o) $(TEST_BPF:%=$(OUT)/bpf/%.bpf.o)
+SKELS      := $(BPF_PROGS:%=$(OUT)/skel/%.skel.h) $(TEST_BPF:%=$(OUT)/skel/%.skel.h)
+
+LIB_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+LIB        := $(OUT)/libnvgre.a
+
+UNIT_SRCS  := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
+UNIT_OBJS  := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
+UNIT       := $(OUT)/tests/unit
+BENCH_SRCS := $(wildcard tests/bench/*.c) $(wildcard tests/lib/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(OUT)/obj/%.o)
+BENCH      := $(OUT)/tests/bench
+
+.PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check
+.DELETE_ON_ERROR:
+
+all: $(LIB) $(UNIT) $(BENCH)
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bpf/%.bpf.o: tests/bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< name nv_$*_bpf > $@
+
+# User-space objects include skeletons: build them first.
+$(OUT)/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(UNIT): $(UNIT_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS)
+
+$(BENCH): $(BENCH_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+deps:
+	$(Q)sh .ci/install-deps.sh
+
+bpffs:
+	$(Q)mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# deps and bpffs run first, then the build (a sub-make, so pkg-config sees installed packages).
+test: deps bpffs
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/run-tests.sh $(OUT)
+
+bench: deps bpffs
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(BENCH)
+
+demo: deps bpffs
+	$(Q)$(MAKE) --no-print-directory all
+	@echo "make demo: the multi-host demo comes with the loader and nvctl (issue 3)."
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Parsing and printing of CAs, PAs and MACs for user space. Returns 0 or -EINVAL. */
+#ifndef NV_ADDR_H
+#define NV_ADDR_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nvgre_abi.h"
+
+#define NV_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+#define NV_MAC_STRLEN  18
+
+/* "10.0.0.1" (stored IPv4-mapped) or an IPv6 address. */
+int nv_addr_parse(const char *s, union nv_addr *out);
+/* be_ipv4 in network byte order. */
+void nv_addr_from_ipv4(union nv_addr *out, __u32 be_ipv4);
+bool nv_addr_is_ipv4(const union nv_addr *a);
+/* IPv4-mapped addresses print as dotted quads. Returns buf. */
+const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len);
+
+/* "02:00:00:00:00:01" (exactly six hex pairs separated by ':'). */
+int nv_mac_parse(const char *s, __u8 mac[NV_ETH_ALEN]);
+const char *nv_mac_format(const __u8 mac[NV_ETH_ALEN], char *buf, size_t len);
+
+#endif /* NV_ADDR_H */

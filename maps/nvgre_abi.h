@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI between the eBPF datapath and user space: every map key and value, the limits and the
+ * drop reasons. Included by the BPF programs (after vmlinux.h) and by C user space (after
+ * <linux/types.h>). Rules: fixed-width types only, explicit padding (the kernel hashes padding
+ * too, so every byte of a key is named and zeroed), a size assert per struct, and drop reasons
+ * are never renumbered: a new reason takes the next free number.
+ *
+ * Changing the layout of any struct here changes NV_ABI_VERSION, which is part of the pin path,
+ * so a datapath never reuses maps pinned with another layout.
+ */
+#ifndef NVGRE_ABI_H
+#define NVGRE_ABI_H
+
+#define NV_ABI_VERSION 1
+
+/* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
+#define NV_VSID_MIN 4096u
+#define NV_VSID_MAX 16777214u
+
+#define NV_ETH_ALEN    6
+#define NV_ETH_HLEN    14
+#define NV_IPV4_HLEN   20
+#define NV_GRE_HLEN    8 /* flags+version, protocol, key */
+#define NV_ETH_P_TEB   0x6558
+#define NV_GRE_FLAGS_K 0x2000 /* C=0, K=1, S=0, version 0 */
+#define NV_IPPROTO_GRE 47
+#define NV_DEFAULT_TTL 64
+/* What NVGRE over IPv4 adds to a tenant frame: outer Ethernet + IPv4 + GRE = 42 bytes. */
+#define NV_ENCAP_LEN (NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN)
+
+/* Map capacities (max_entries). records can be lowered at load time for small test instances. */
+#define NV_MAX_PORTS	 4096
+#define NV_MAX_RECORDS	 (1u << 20)
+#define NV_MAX_ROUTES	 65536
+#define NV_MAX_SUBNETS	 65536
+#define NV_MAX_LOCAL_PAS 64
+
+/*
+ * A CA or PA. IPv4 is stored IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2) so IPv6 needs no
+ * layout change. Always network byte order.
+ */
+union nv_addr {
+	__u8 b[16];
+	__u32 w[4];
+};
+
+/* ports: key = __u32 ifindex of the host-side device of a local VM NIC. */
+enum nv_deliver {
+	NV_DELIVER_TC = 0,  /* XDP validates, TC on the underlay decaps on the skb (GRO/TSO kept) */
+	NV_DELIVER_XDP = 1, /* XDP decaps and redirects through tx_ports */
+};
+
+enum nv_port_flags {
+	NV_PORT_F_PEER = 1 << 0, /* veth: TC delivers with bpf_redirect_peer into the VM's netns */
+};
+
+struct nv_port {
+	__u32 vsid;
+	__u32 rdid;
+	union nv_addr ca;
+	__u8 mac[NV_ETH_ALEN];
+	__u8 deliver; /* enum nv_deliver */
+	__u8 flags;   /* enum nv_port_flags */
+};
+
+/* records: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. */
+struct nv_record_key {
+	__u32 vsid;
+	union nv_addr ca;
+};
+
+enum nv_rule {
+	NV_RULE_ENCAP = 1, /* NVGRE encapsulation */
+};
+
+struct nv_record {
+	union nv_addr pa;
+	__u8 mac[NV_ETH_ALEN];
+	__u8 rule; /* enum nv_rule */
+	__u8 pad;
+	/*
+	 * Ifindex of the local port bound to (vsid, ca) when pa is a local PA, else 0. Kept by the
+	 * maps library (port add/del, record add, pa add/del), read by the datapath.
+	 */
+	__u32 ifindex;
+};
+
+/* routes (LPM_TRIE): the prefix covers rdid (32 bits) then addr. */
+struct nv_route_key {
+	__u32 prefixlen;
+	__u32 rdid;
+	union nv_addr addr;
+};
+
+struct nv_route {
+	__u32 vsid; /* on-link subnet of the destination */
+	__u32 metric;
+	union nv_addr nexthop; /* all zero: on-link */
+};
+
+/* subnets: key = __u32 vsid. A VSID belongs to exactly one routing domain. */
+struct nv_subnet {
+	__u32 rdid;
+	__u8 gw_mac[NV_ETH_ALEN];
+	__u8 pad[2];
+	union nv_addr gw_ca;
+};
+
+/* local_pas: key = union nv_addr (a PA of this host). */
+struct nv_local_pa {
+	__u32 ifindex; /* underlay device that holds it */
+};
+
+/* config: ARRAY with one entry, key 0. */
+struct nv_config {
+	__u32 underlay_ifindex; /* 0: datapath not attached, encap drops NO_UNDERLAY */
+	__u8 ttl;		/* outer TTL, 0 means NV_DEFAULT_TTL */
+	__u8 flags;
+	__u8 pad[2];
+	union nv_addr pa; /* outer source address of encapsulated packets */
+};
+
+/* stats: PERCPU_HASH, key = __u32 vsid; created with the subnet. */
+struct nv_vsid_stats {
+	__u64 tx_packets; /* accepted from this VSID's local ports (encapsulated or local) */
+	__u64 tx_bytes;
+	__u64 rx_packets; /* delivered to this VSID's local ports (from the wire or local) */
+	__u64 rx_bytes;
+};
+
+/* drops: PERCPU_ARRAY, key = enum nv_drop_reason. */
+struct nv_drop_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * XDP -> TC hand-over in the packet's metadata (bpf_xdp_adjust_meta) for NV_DELIVER_TC ports: the
+ * XDP stage has validated the frame and resolved the port, TC only decaps and delivers.
+ */
+#define NV_META_MAGIC 0x4e564d31u /* "NVM1" */
+struct nv_xdp_meta {
+	__u32 magic;
+	__u32 ifindex;
+};
+
+/*
+ * Drop reasons. X(name, number, text): numbers are fixed forever; append only. "wire" reasons
+ * are raised by the underlay programs, "vm" reasons by from_vm.
+ */
+#define NV_DROP_REASONS(X)                                                         \
+	X(NONE, 0, "none")                                                         \
+	X(TRUNCATED, 1, "frame shorter than its headers")                          \
+	X(MALFORMED, 2, "invalid header field")                                    \
+	X(PORT_UNKNOWN, 3, "vm: ingress device is not a port")                     \
+	X(SPOOF_MAC, 4, "vm: source MAC is not the port's")                        \
+	X(SPOOF_CA, 5, "vm: source CA is not the port's")                          \
+	X(BROADCAST, 6, "vm: broadcast or multicast that is not ARP")              \
+	X(ARP_NOT_REQUEST, 7, "vm: ARP that is not an IPv4-over-Ethernet request") \
+	X(ARP_UNKNOWN, 8, "vm: ARP request for a CA with no record")               \
+	X(ARP_SELF, 9, "vm: gratuitous ARP or probe for the port's own CA")        \
+	X(ETHERTYPE, 10, "vm: ethertype not supported")                            \
+	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")    \
+	X(DST_MAC, 12, "destination MAC is not the destination CA's")              \
+	X(NO_UNDERLAY, 13, "vm: datapath has no underlay or PA configured")        \
+	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")              \
+	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")        \
+	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                \
+	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                  \
+	X(GRE_PROTO, 18, "wire: GRE protocol is not 0x6558")                       \
+	X(VSID_RANGE, 19, "wire: VSID outside 4096..16777214")                     \
+	X(VSID_UNKNOWN, 20, "wire: VSID has no subnet")                            \
+	X(INNER_VLAN, 21, "wire: inner frame carries an 802.1Q/802.1ad tag")       \
+	X(INNER_ETHERTYPE, 22, "wire: inner frame is not IPv4")                    \
+	X(SRC_UNKNOWN, 23, "wire: inner source CA has no record")                  \
+	X(SRC_PA, 24, "wire: outer source is not the PA of the inner source CA")   \
+	X(SRC_MAC, 25, "wire: inner source MAC is not the inner source CA's")      \
+	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")         \
+	X(RDID, 27, "source and destination are in different routing domains")     \
+	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")             \
+	X(REDIRECT, 29, "redirect to the target device failed")
+
+#define NV_DROP_ENUM_ENTRY(name, num, text) NV_DROP_##name = num,
+enum nv_drop_reason {
+	NV_DROP_REASONS(NV_DROP_ENUM_ENTRY) NV_DROP__MAX
+};
+#undef NV_DROP_ENUM_ENTRY
+
+/* Sizes are ABI: a change here must bump NV_ABI_VERSION. */
+#define NV_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " is ABI")
+NV_ASSERT_SIZE(union nv_addr, 16);
+NV_ASSERT_SIZE(struct nv_port, 32);
+NV_ASSERT_SIZE(struct nv_record_key, 20);
+NV_ASSERT_SIZE(struct nv_record, 28);
+NV_ASSERT_SIZE(struct nv_route_key, 24);
+NV_ASSERT_SIZE(struct nv_route, 24);
+NV_ASSERT_SIZE(struct nv_subnet, 28);
+NV_ASSERT_SIZE(struct nv_local_pa, 4);
+NV_ASSERT_SIZE(struct nv_config, 24);
+NV_ASSERT_SIZE(struct nv_vsid_stats, 32);
+NV_ASSERT_SIZE(struct nv_drop_stats, 16);
+NV_ASSERT_SIZE(struct nv_xdp_meta, 8);
+
+#endif /* NVGRE_ABI_H */
