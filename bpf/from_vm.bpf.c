@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * nv_from_vm: TC ingress of a port's host-side device, i.e. every frame a VM sends.
+ * Anti-spoofing, ARP answered locally, destination resolved in the port's VSID, then delivered to
+ * a local port or NVGRE-encapsulated and sent out of the underlay. Anything else is dropped,
+ * counted by reason.
+ */
+#include "nv_common.h"
+#include "nv_arp.h"
+#include "nv_drop.h"
+#include "nv_encap.h"
+#include "nv_skb.h"
+#include "nv_stats.h"
+
+/* Longest headers read here: Ethernet + IPv4 with options (ARP is shorter). */
+#define FROM_VM_HDRS_MAX (NV_ETH_HLEN + 60)
+
+static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_port *port)
+{
+	void *data = NV_CTX_PTR(skb, data);
+	void *data_end = NV_CTX_PTR(skb, data_end);
+	enum nv_drop_reason reason;
+
+	reason = nv_arp_reply(data, data_end, port);
+	if (reason != NV_DROP_NONE)
+		return nv_drop_tc(skb, reason);
+	/* Out of the port's own device: back to the VM that asked. */
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+/* Same host: straight to the destination port, no encapsulation. */
+static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_port *src,
+					 __u32 ifindex)
+{
+	struct nv_port *dst = bpf_map_lookup_elem(&nv_ports, &ifindex);
+	__u32 len = skb->len;
+
+	if (!dst || dst->vsid != src->vsid)
+		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
+	if (dst->rdid != src->rdid)
+		return nv_drop_tc(skb, NV_DROP_RDID);
+	nv_count_tx(src->vsid, len);
+	nv_count_rx(dst->vsid, len);
+	return bpf_redirect(ifindex, 0);
+}
+
+static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_port *src,
+				       const struct nv_record *rec, __u8 inner_tos)
+{
+	struct nv_config *cfg = nv_config_get();
+	struct ethhdr inner_eth;
+	__u32 mtu = 0, len = skb->len, underlay;
+
+	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&cfg->pa) || !nv_addr_is_v4(&rec->pa))
+		return nv_drop_tc(skb, NV_DROP_NO_UNDERLAY);
+	underlay = cfg->underlay_ifindex;
+	if (bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
+		return nv_drop_tc(skb, NV_DROP_MTU);
+	if (bpf_skb_load_bytes(skb, 0, &inner_eth, sizeof(inner_eth)))
+		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, src->vsid, cfg->pa.w[3], rec->pa.w[3],
+			  cfg->ttl ?: NV_DEFAULT_TTL))
+		return nv_drop_tc(skb, NV_DROP_ENCAP_FAILED);
+	nv_count_tx(src->vsid, len);
+	return bpf_redirect_neigh(underlay, NULL, 0, 0);
+}
+
+SEC("tc")
+int nv_from_vm(struct __sk_buff *skb)
+{
+	struct nv_record_key key = {};
+	void *data, *data_end;
+	struct nv_record *rec;
+	struct nv_port *port;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	__u32 ifindex = skb->ifindex;
+
+	nv_skb_pull(skb, FROM_VM_HDRS_MAX);
+	data = NV_CTX_PTR(skb, data);
+	data_end = NV_CTX_PTR(skb, data_end);
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+
+	port = bpf_map_lookup_elem(&nv_ports, &ifindex);
+	if (!port)
+		return nv_drop_tc(skb, NV_DROP_PORT_UNKNOWN);
+	if (!nv_mac_equal(eth->h_source, port->mac))
+		return nv_drop_tc(skb, NV_DROP_SPOOF_MAC);
+	if (eth->h_proto == bpf_htons(ETH_P_ARP))
+		return answer_arp(skb, port);
+	if (nv_mac_is_group(eth->h_dest))
+		return nv_drop_tc(skb, NV_DROP_BROADCAST);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return nv_drop_tc(skb, NV_DROP_ETHERTYPE);
+
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end)
+		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+	if (ip->version != 4 || ip->ihl < 5)
+		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+	if (NV_ETH_HLEN + bpf_ntohs(ip->tot_len) > skb->len)
+		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+	if (ip->saddr != port->ca.w[3] || !nv_addr_is_v4(&port->ca))
+		return nv_drop_tc(skb, NV_DROP_SPOOF_CA);
+
+	key.vsid = port->vsid;
+	nv_addr_set_v4(&key.ca, ip->daddr);
+	rec = bpf_map_lookup_elem(&nv_records, &key);
+	if (!rec)
+		return nv_drop_tc(skb, NV_DROP_NO_RECORD);
+	if (!nv_mac_equal(eth->h_dest, rec->mac))
+		return nv_drop_tc(skb, NV_DROP_DST_MAC);
+	if (rec->ifindex)
+		return deliver_local(skb, port, rec->ifindex);
+	return send_remote(skb, port, rec, ip->tos);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * nv_from_wire: XDP on the underlay NIC, before the kernel allocates anything. Frames that are not
+ * NVGRE to a local PA pass untouched. NVGRE is validated and resolved to a local port; bad frames
+ * are dropped here, the cheapest place to shed a flood or a spoofing host. Delivery depends on
+ * the port: decap + XDP_REDIRECT through nv_tx_ports, or hand-over to nv_wire_tc through the
+ * packet metadata (decap on the skb keeps GRO/TSO and checksum offload).
+ */
+#include "nv_common.h"
+#include "nv_drop.h"
+#include "nv_stats.h"
+#include "nv_wire.h"
+
+static __always_inline int hand_to_tc(struct xdp_md *ctx, __u32 ifindex)
+{
+	struct nv_xdp_meta *meta;
+	void *data;
+
+	/* Without metadata support TC simply validates again: still correct, a bit slower. */
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+		return XDP_PASS;
+	meta = NV_CTX_PTR(ctx, data_meta);
+	data = NV_CTX_PTR(ctx, data);
+	if ((void *)(meta + 1) > data)
+		return XDP_PASS;
+	meta->magic = NV_META_MAGIC;
+	meta->ifindex = ifindex;
+	return XDP_PASS;
+}
+
+static __always_inline int decap_and_redirect(struct xdp_md *ctx, const struct nv_wire_result *r)
+{
+	long ret;
+
+	if (bpf_xdp_adjust_head(ctx, r->outer_len))
+		return nv_drop_xdp(ctx, NV_DROP_DECAP_FAILED);
+	ret = bpf_redirect_map(&nv_tx_ports, r->ifindex, 0);
+	if (ret != XDP_REDIRECT)
+		return nv_drop_xdp(ctx, NV_DROP_REDIRECT);
+	nv_count_rx(r->vsid, r->inner_len);
+	return XDP_REDIRECT;
+}
+
+SEC("xdp")
+int nv_from_wire(struct xdp_md *ctx)
+{
+	void *data = NV_CTX_PTR(ctx, data);
+	void *data_end = NV_CTX_PTR(ctx, data_end);
+	struct nv_wire_result r = {};
+
+	switch (nv_wire_classify(data, data_end, data_end - data, &r)) {
+	case NV_WIRE_PASS:
+		return XDP_PASS;
+	case NV_WIRE_DROP:
+		return nv_drop_xdp(ctx, r.reason);
+	}
+	if (r.deliver == NV_DELIVER_XDP)
+		return decap_and_redirect(ctx, &r);
+	return hand_to_tc(ctx, r.ifindex);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What every datapath program includes: kernel types, helpers, the ABI and the maps. */
+#ifndef NV_COMMON_H
+#define NV_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "nvgre_abi.h"
+#include "nvgre_maps.bpf.h"
+
+/* uapi #defines that vmlinux.h (types only) does not carry */
+#define ETH_P_IP      0x0800
+#define ETH_P_ARP     0x0806
+#define ETH_P_8021Q   0x8100
+#define ETH_P_8021AD  0x88A8
+#define TC_ACT_OK     0
+#define TC_ACT_SHOT   2
+#define IP_MF	      0x2000
+#define IP_OFFSET     0x1fff
+#define IP_DF	      0x4000
+#define ARPOP_REQUEST 1
+#define ARPOP_REPLY   2
+#define ARPHRD_ETHER  1
+
+#define NV_ADJ_ROOM_ENCAP_L2(len) \
+	(((__u64)(len)&BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)
+
+/*
+ * Packet pointers from the context, loaded with one instruction at a constant offset. Plain C lets
+ * clang hoist the offset into a register, and the verifier refuses ctx + register.
+ */
+#define NV_CTX_PTR(ctx, field)                                                            \
+	({                                                                                \
+		void *__p;                                                                \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                                     \
+			     : "=r"(__p)                                                  \
+			     : "r"(ctx), "i"(__builtin_offsetof(typeof(*(ctx)), field))); \
+		__p;                                                                      \
+	})
+
+/* ::ffff:0:0/96, network byte order */
+#define NV_V4MAPPED_W2 bpf_htonl(0x0000ffff)
+
+static __always_inline void nv_addr_set_v4(union nv_addr *a, __be32 ip)
+{
+	a->w[0] = 0;
+	a->w[1] = 0;
+	a->w[2] = NV_V4MAPPED_W2;
+	a->w[3] = ip;
+}
+
+static __always_inline bool nv_addr_is_v4(const union nv_addr *a)
+{
+	return a->w[0] == 0 && a->w[1] == 0 && a->w[2] == NV_V4MAPPED_W2;
+}
+
+static __always_inline bool nv_mac_equal(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+static __always_inline void nv_mac_copy(__u8 *dst, const __u8 *src)
+{
+	*(__u32 *)dst = *(const __u32 *)src;
+	*(__u16 *)(dst + 4) = *(const __u16 *)(src + 4);
+}
+
+/* Group bit: broadcast and multicast destinations. */
+static __always_inline bool nv_mac_is_group(const __u8 *mac)
+{
+	return mac[0] & 1;
+}
+
+static __always_inline struct nv_config *nv_config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nv_config, &zero);
+}
+
+#endif /* NV_COMMON_H */

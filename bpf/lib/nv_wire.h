@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Classification of a frame received on the underlay (DESIGN section 2), shared by the XDP stage
+ * and the TC stage (which runs it when XDP left no verdict in the metadata). Works on direct
+ * packet pointers, so the caller must have the headers in [data, data_end).
+ *
+ * Not NVGRE to a local PA: NV_WIRE_PASS, untouched. NVGRE to a local PA: NV_WIRE_DELIVER with the
+ * resolved port, or NV_WIRE_DROP with the reason.
+ */
+#ifndef NV_WIRE_H
+#define NV_WIRE_H
+
+#include "nv_common.h"
+
+/* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
+#define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + 60 + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+
+struct nv_grehdr {
+	__be16 flags;
+	__be16 proto;
+	__be32 key; /* VSID << 8 | FlowID */
+};
+
+enum nv_wire_action {
+	NV_WIRE_PASS,
+	NV_WIRE_DROP,
+	NV_WIRE_DELIVER,
+};
+
+struct nv_wire_result {
+	__u32 reason;  /* NV_WIRE_DROP */
+	__u32 ifindex; /* NV_WIRE_DELIVER: the port */
+	__u32 vsid;
+	__u32 outer_len; /* bytes in front of the inner Ethernet header */
+	__u32 inner_len; /* the inner frame's length, from the outer IPv4 total length */
+	__u8 deliver;	 /* enum nv_deliver of the port */
+	__u8 port_flags;
+};
+
+static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_reason reason)
+{
+	r->reason = reason;
+	return NV_WIRE_DROP;
+}
+
+/* The inner source must be a CA that the outer source PA holds, with its recorded MAC. */
+static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
+						const struct ethhdr *in_eth,
+						const struct iphdr *in_ip, struct nv_wire_result *r)
+{
+	struct nv_record_key key = { .vsid = vsid };
+	union nv_addr outer_src;
+	struct nv_record *rec;
+
+	nv_addr_set_v4(&key.ca, in_ip->saddr);
+	rec = bpf_map_lookup_elem(&nv_records, &key);
+	if (!rec)
+		return nv_wire_drop(r, NV_DROP_SRC_UNKNOWN);
+	nv_addr_set_v4(&outer_src, ip->saddr);
+	if (rec->pa.w[3] != outer_src.w[3] || !nv_addr_is_v4(&rec->pa))
+		return nv_wire_drop(r, NV_DROP_SRC_PA);
+	if (!nv_mac_equal(in_eth->h_source, rec->mac))
+		return nv_wire_drop(r, NV_DROP_SRC_MAC);
+	return NV_WIRE_DELIVER;
+}
+
+/* The inner destination must be a local port of this VSID, in the VSID's routing domain. */
+static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct nv_subnet *subnet,
+						const struct ethhdr *in_eth,
+						const struct iphdr *in_ip, struct nv_wire_result *r)
+{
+	struct nv_record_key key = { .vsid = vsid };
+	struct nv_record *rec;
+	struct nv_port *port;
+	__u32 ifindex;
+
+	nv_addr_set_v4(&key.ca, in_ip->daddr);
+	rec = bpf_map_lookup_elem(&nv_records, &key);
+	if (!rec || !rec->ifindex)
+		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
+	ifindex = rec->ifindex;
+	port = bpf_map_lookup_elem(&nv_ports, &ifindex);
+	if (!port || port->vsid != vsid)
+		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
+	if (port->rdid != subnet->rdid)
+		return nv_wire_drop(r, NV_DROP_RDID);
+	if (!nv_mac_equal(in_eth->h_dest, port->mac))
+		return nv_wire_drop(r, NV_DROP_DST_MAC);
+	r->ifindex = ifindex;
+	r->deliver = port->deliver;
+	r->port_flags = port->flags;
+	return NV_WIRE_DELIVER;
+}
+
+/* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */
+static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pkt_len,
+					    struct nv_wire_result *r)
+{
+	struct ethhdr *eth = data, *in_eth;
+	struct iphdr *ip, *in_ip;
+	struct nv_subnet *subnet;
+	struct nv_grehdr *gre;
+	__u32 ihl_len, tot_len, vsid;
+	union nv_addr dst;
+	int ret;
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return NV_WIRE_PASS;
+	ip = (void *)(eth + 1);
+	/* An IPv4 frame too short for its header is nobody's: the stack would drop it too. */
+	if ((void *)(ip + 1) > data_end)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	if (ip->protocol != NV_IPPROTO_GRE)
+		return NV_WIRE_PASS;
+	nv_addr_set_v4(&dst, ip->daddr);
+	if (!bpf_map_lookup_elem(&nv_local_pas, &dst))
+		return NV_WIRE_PASS;
+
+	/* GRE to a local PA: ours from here on, and every defect is a counted drop. */
+	if (ip->version != 4 || ip->ihl < 5)
+		return nv_wire_drop(r, NV_DROP_MALFORMED);
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return nv_wire_drop(r, NV_DROP_OUTER_FRAGMENT);
+	ihl_len = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (NV_ETH_HLEN + tot_len > pkt_len)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	if (tot_len < ihl_len + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+
+	gre = (void *)ip + ihl_len;
+	if ((void *)(gre + 1) > data_end)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	if (gre->flags != bpf_htons(NV_GRE_FLAGS_K))
+		return nv_wire_drop(r, NV_DROP_GRE_FLAGS);
+	if (gre->proto != bpf_htons(NV_ETH_P_TEB))
+		return nv_wire_drop(r, NV_DROP_GRE_PROTO);
+	vsid = bpf_ntohl(gre->key) >> 8;
+	if (vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
+		return nv_wire_drop(r, NV_DROP_VSID_RANGE);
+	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
+	if (!subnet)
+		return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
+
+	in_eth = (void *)(gre + 1);
+	in_ip = (void *)(in_eth + 1);
+	if ((void *)(in_ip + 1) > data_end)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	if (in_eth->h_proto == bpf_htons(ETH_P_8021Q) || in_eth->h_proto == bpf_htons(ETH_P_8021AD))
+		return nv_wire_drop(r, NV_DROP_INNER_VLAN);
+	if (in_eth->h_proto != bpf_htons(ETH_P_IP))
+		return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
+	if (in_ip->version != 4 || in_ip->ihl < 5)
+		return nv_wire_drop(r, NV_DROP_MALFORMED);
+	r->outer_len = NV_ETH_HLEN + ihl_len + NV_GRE_HLEN;
+	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN;
+	/* The inner packet must fit in what the outer one carries. */
+	if (NV_ETH_HLEN + bpf_ntohs(in_ip->tot_len) > r->inner_len)
+		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+
+	ret = nv_wire_check_source(vsid, ip, in_eth, in_ip, r);
+	if (ret != NV_WIRE_DELIVER)
+		return ret;
+	r->vsid = vsid;
+	return nv_wire_resolve_port(vsid, subnet, in_eth, in_ip, r);
+}
+
+#endif /* NV_WIRE_H */

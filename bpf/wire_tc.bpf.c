@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * nv_wire_tc: TC ingress of the underlay. Decapsulates on the skb (FIXED_GSO keeps GRO'd skbs
+ * intact) and hands the inner frame to the port: into the VM's namespace with bpf_redirect_peer
+ * for veth, out of the device with bpf_redirect otherwise. Trusts the port that nv_from_wire
+ * left in the metadata; without it (no XDP stage, or metadata unsupported) classifies itself.
+ */
+#include "nv_common.h"
+#include "nv_drop.h"
+#include "nv_skb.h"
+#include "nv_stats.h"
+#include "nv_wire.h"
+
+/* The port nv_from_wire resolved, or 0. */
+static __always_inline __u32 meta_port(struct __sk_buff *skb)
+{
+	struct nv_xdp_meta *meta = NV_CTX_PTR(skb, data_meta);
+	void *data = NV_CTX_PTR(skb, data);
+
+	if ((void *)(meta + 1) > data || meta->magic != NV_META_MAGIC)
+		return 0;
+	return meta->ifindex;
+}
+
+/* Outer length of a frame XDP has validated: only the IPv4 header length varies. */
+static __always_inline int outer_len_of(struct __sk_buff *skb, __u32 *outer_len, __u32 *inner_len)
+{
+	void *data = NV_CTX_PTR(skb, data);
+	void *data_end = NV_CTX_PTR(skb, data_end);
+	struct iphdr *ip = data + NV_ETH_HLEN;
+
+	if ((void *)(ip + 1) > data_end)
+		return -1;
+	*outer_len = NV_ETH_HLEN + ip->ihl * 4 + NV_GRE_HLEN;
+	*inner_len = bpf_ntohs(ip->tot_len) - ip->ihl * 4 - NV_GRE_HLEN;
+	return 0;
+}
+
+static __always_inline int decap_and_deliver(struct __sk_buff *skb, __u32 ifindex, __u32 outer_len,
+					     __u32 inner_len)
+{
+	struct nv_port *port = bpf_map_lookup_elem(&nv_ports, &ifindex);
+	struct ethhdr inner_eth;
+
+	if (!port)
+		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
+	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
+	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
+		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+	if (bpf_skb_load_bytes(skb, outer_len, &inner_eth, sizeof(inner_eth)))
+		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+	/* Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
+	 * header takes the outer one's place. */
+	if (bpf_skb_adjust_room(skb, -(__s32)outer_len, BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_DECAP_L3_IPV4))
+		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
+	if (bpf_skb_store_bytes(skb, 0, &inner_eth, sizeof(inner_eth), 0))
+		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
+	nv_count_rx(port->vsid, inner_len);
+	if (port->flags & NV_PORT_F_PEER)
+		return bpf_redirect_peer(ifindex, 0);
+	return bpf_redirect(ifindex, 0);
+}
+
+SEC("tc")
+int nv_wire_tc(struct __sk_buff *skb)
+{
+	struct nv_wire_result r = {};
+	__u32 ifindex = meta_port(skb);
+	void *data, *data_end;
+
+	if (ifindex) {
+		__u32 outer_len, inner_len;
+
+		nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
+		if (outer_len_of(skb, &outer_len, &inner_len))
+			return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return decap_and_deliver(skb, ifindex, outer_len, inner_len);
+	}
+
+	nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
+	data = NV_CTX_PTR(skb, data);
+	data_end = NV_CTX_PTR(skb, data_end);
+	switch (nv_wire_classify(data, data_end, skb->len, &r)) {
+	case NV_WIRE_PASS:
+		return TC_ACT_OK;
+	case NV_WIRE_DROP:
+		return nv_drop_tc(skb, r.reason);
+	}
+	return decap_and_deliver(skb, r.ifindex, r.outer_len, r.inner_len);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
