@@ -20,12 +20,19 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+static int pin_path(char *buf, size_t len, const char *maps_dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", maps_dir, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 static bool pinned_maps_exist(const char *maps_dir)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", maps_dir, nv_map_names[NV_MAP_PORTS]);
-	return access(path, F_OK) == 0;
+	return !pin_path(path, sizeof(path), maps_dir, nv_map_names[NV_MAP_PORTS]) &&
+	       access(path, F_OK) == 0;
 }
 
 /* The first object creates (or, pinned, reuses) the maps; the others take its fds. */
@@ -183,7 +190,9 @@ int nv_objects_unpin(const char *pin_dir)
 	if (err)
 		return err;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", maps_dir, nv_map_names[i]);
+		err = pin_path(path, sizeof(path), maps_dir, nv_map_names[i]);
+		if (err)
+			return err;
 		if (unlink(path) && errno != ENOENT)
 			return -errno;
 	}

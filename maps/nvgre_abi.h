@@ -187,6 +187,11 @@ enum nv_drop_reason {
 };
 #undef NV_DROP_ENUM_ENTRY
 
+/* nv_drops has room for reasons not yet written, so adding one keeps the pinned map's layout. */
+#define NV_DROP_SLOTS 64
+_Static_assert(NV_DROP__MAX <= NV_DROP_SLOTS,
+	       "nv_drops is full: bump NV_ABI_VERSION and NV_DROP_SLOTS");
+
 /* Sizes are ABI: a change here must bump NV_ABI_VERSION. */
 #define NV_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " is ABI")
 NV_ASSERT_SIZE(union nv_addr, 16);

@@ -76,7 +76,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NV_DROP__MAX);
+	__uint(max_entries, NV_DROP_SLOTS);
 	__type(key, __u32);
 	__type(value, struct nv_drop_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
