@@ -29,8 +29,8 @@ static const struct {
 	[NV_MAP_TX_PORTS] = { BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, NV_MAX_PORTS, 0, false },
 	[NV_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, 4, sizeof(struct nv_vsid_stats),
 			   NV_MAX_SUBNETS, 0, true },
-	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct nv_drop_stats), NV_DROP_SLOTS,
-			   0, true },
+	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct nv_drop_stats),
+			   NV_DROP_SLOTS, 0, true },
 };
 
 int maps_fixture_create_one(enum nv_map_id id, __u32 max_entries)
