@@ -12,8 +12,8 @@
 #include "nv_skb.h"
 #include "nv_stats.h"
 
-/* Longest headers read here: Ethernet + IPv4 with options (ARP is shorter). */
-#define FROM_VM_HDRS_MAX (NV_ETH_HLEN + 60)
+/* Longest headers read here: Ethernet + IPv4 with options + L4 ports (ARP is shorter). */
+#define FROM_VM_HDRS_MAX (NV_ETH_HLEN + 60 + 4)
 
 static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_port *port)
 {
@@ -39,16 +39,15 @@ static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_
 		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
 	if (dst->rdid != src->rdid)
 		return nv_drop_tc(skb, NV_DROP_RDID);
-	nv_count_tx(src->vsid, len);
-	nv_count_rx(dst->vsid, len);
+	nv_count_tx_rx(src->vsid, len);
 	return bpf_redirect(ifindex, 0);
 }
 
 static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_port *src,
-				       const struct nv_record *rec, __u8 inner_tos)
+				       const struct nv_record *rec, __u8 inner_tos, __u8 flow_id)
 {
 	struct nv_config *cfg = nv_config_get();
-	struct ethhdr inner_eth;
+	struct nv_eth_words inner_eth;
 	__u32 mtu = 0, len = skb->len, underlay;
 
 	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&cfg->pa) || !nv_addr_is_v4(&rec->pa))
@@ -56,10 +55,10 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	underlay = cfg->underlay_ifindex;
 	if (bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
 		return nv_drop_tc(skb, NV_DROP_MTU);
-	if (bpf_skb_load_bytes(skb, 0, &inner_eth, sizeof(inner_eth)))
+	if (nv_eth_save(skb, 0, &inner_eth))
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
-	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, src->vsid, cfg->pa.w[3], rec->pa.w[3],
-			  cfg->ttl ?: NV_DEFAULT_TTL))
+	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, src->vsid, cfg->pa.w[3],
+			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL))
 		return nv_drop_tc(skb, NV_DROP_ENCAP_FAILED);
 	nv_count_tx(src->vsid, len);
 	return bpf_redirect_neigh(underlay, NULL, 0, 0);
@@ -114,7 +113,7 @@ int nv_from_vm(struct __sk_buff *skb)
 		return nv_drop_tc(skb, NV_DROP_DST_MAC);
 	if (rec->ifindex)
 		return deliver_local(skb, port, rec->ifindex);
-	return send_remote(skb, port, rec, ip->tos);
+	return send_remote(skb, port, rec, ip->tos, nv_flow_id(ip, data_end));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

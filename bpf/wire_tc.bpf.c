@@ -7,6 +7,7 @@
  */
 #include "nv_common.h"
 #include "nv_drop.h"
+#include "nv_eth.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
 #include "nv_wire.h"
@@ -40,22 +41,26 @@ static __always_inline int decap_and_deliver(struct __sk_buff *skb, __u32 ifinde
 					     __u32 inner_len)
 {
 	struct nv_port *port = bpf_map_lookup_elem(&nv_ports, &ifindex);
-	struct ethhdr inner_eth;
+	struct nv_eth_words inner_eth;
+	void *data, *data_end;
 
 	if (!port)
 		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
 	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
 		return nv_drop_tc(skb, NV_DROP_MALFORMED);
-	if (bpf_skb_load_bytes(skb, outer_len, &inner_eth, sizeof(inner_eth)))
+	if (nv_eth_save(skb, outer_len, &inner_eth))
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
 	/* Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
 	 * header takes the outer one's place. */
 	if (bpf_skb_adjust_room(skb, -(__s32)outer_len, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_DECAP_L3_IPV4))
 		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
-	if (bpf_skb_store_bytes(skb, 0, &inner_eth, sizeof(inner_eth), 0))
+	data = NV_CTX_PTR(skb, data);
+	data_end = NV_CTX_PTR(skb, data_end);
+	if (data + NV_ETH_HLEN > data_end)
 		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
+	nv_eth_write(data, &inner_eth);
 	nv_count_rx(port->vsid, inner_len);
 	if (port->flags & NV_PORT_F_PEER)
 		return bpf_redirect_peer(ifindex, 0);

@@ -118,7 +118,7 @@ struct nv_config {
 	__u8 ttl;		/* outer TTL, 0 means NV_DEFAULT_TTL */
 	__u8 flags;
 	__u8 pad[2];
-	union nv_addr pa; /* outer source address of encapsulated packets */
+	union nv_addr pa; /* outer source of encapsulated packets; also a local PA for receive */
 };
 
 /* stats: PERCPU_HASH, key = __u32 vsid; created with the subnet. */

@@ -25,4 +25,17 @@ static __always_inline void nv_count_rx(__u32 vsid, __u32 bytes)
 	}
 }
 
+/* Same-host delivery stays in one VSID: sent and received, one lookup. */
+static __always_inline void nv_count_tx_rx(__u32 vsid, __u32 bytes)
+{
+	struct nv_vsid_stats *s = bpf_map_lookup_elem(&nv_stats, &vsid);
+
+	if (s) {
+		s->tx_packets++;
+		s->tx_bytes += bytes;
+		s->rx_packets++;
+		s->rx_bytes += bytes;
+	}
+}
+
 #endif /* NV_STATS_H */

@@ -92,6 +92,21 @@ static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct nv_subn
 	return NV_WIRE_DELIVER;
 }
 
+/*
+ * The configured PA (an array lookup, inlined by the verifier) is checked before the hash of all
+ * local PAs: a host's NVGRE traffic mostly goes to that one.
+ */
+static __always_inline bool nv_is_local_pa(__be32 daddr)
+{
+	struct nv_config *cfg = nv_config_get();
+	union nv_addr pa;
+
+	if (cfg && cfg->pa.w[3] == daddr && nv_addr_is_v4(&cfg->pa))
+		return true;
+	nv_addr_set_v4(&pa, daddr);
+	return bpf_map_lookup_elem(&nv_local_pas, &pa);
+}
+
 /* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */
 static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pkt_len,
 					    struct nv_wire_result *r)
@@ -101,7 +116,6 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	struct nv_subnet *subnet;
 	struct nv_grehdr *gre;
 	__u32 ihl_len, tot_len, vsid;
-	union nv_addr dst;
 	int ret;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
@@ -112,8 +126,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
 	if (ip->protocol != NV_IPPROTO_GRE)
 		return NV_WIRE_PASS;
-	nv_addr_set_v4(&dst, ip->daddr);
-	if (!bpf_map_lookup_elem(&nv_local_pas, &dst))
+	if (!nv_is_local_pa(ip->daddr))
 		return NV_WIRE_PASS;
 
 	/* GRE to a local PA: ours from here on, and every defect is a counted drop. */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Shared by the datapath suites: case parameters, and the runner of the wire tables. */
+#ifndef UNIT_SUITE_H
+#define UNIT_SUITE_H
+
+#include <criterion/parameterized.h>
+
+#include "unit/cases.h"
+
+/*
+ * The parameters of a table's ParameterizedTest: row indices 0..n-1. Criterion copies parameters
+ * into shared memory for a worker process that is mapped elsewhere (PIE), where the pointers of a
+ * row (names, functions) would dangle; an index does not. Tables hold at most CASES_MAX rows
+ * (test_drop_coverage.c checks).
+ */
+#define CASES_MAX 256
+struct criterion_test_params case_indices(size_t n);
+
+/*
+ * The TC test run of this kernel (6.18) refuses, with -EINVAL, a frame whose ethertype is IPv4
+ * but which is shorter than Ethernet + 20 bytes: such a truncation cannot be run through a TC
+ * program here. True when r is that refusal.
+ */
+bool tc_refused_short_ip(const struct pkt *frame, size_t len, const struct run *r);
+
+/* One row: port rebinding and tweak, the run, verdict, output bytes and counters. */
+void wire_case_run(struct host *h, const struct wire_case *c, bool xdp);
+/* Every length from 14 to one byte short of frame: a counted TRUNCATED drop, never delivered. */
+void wire_truncation_sweep(struct host *h, const struct pkt *frame, bool xdp, const char *what);
+/* Frames under 14 bytes: refused by BPF_PROG_TEST_RUN itself, nothing counted. */
+void wire_runts(struct host *h, bool xdp);
+
+#endif /* UNIT_SUITE_H */

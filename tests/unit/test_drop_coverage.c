@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every drop reason has a case: a reason added to the ABI without a case in the tables of
+ * test_from_vm.c, test_from_wire.c or test_wire_tc.c fails here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <linux/pkt_cls.h>
+
+#include "nv_maps.h"
+#include "unit/cases.h"
+#include "unit/suite.h"
+
+static void mark_wire(bool seen[NV_DROP__MAX], const struct wire_case *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].xdp.kind == WO_DROP)
+			seen[t[i].xdp.reason] = true;
+		if (t[i].tc.kind == WO_DROP)
+			seen[t[i].tc.reason] = true;
+	}
+}
+
+Test(drop_coverage, every_reason_has_a_case)
+{
+	bool seen[NV_DROP__MAX] = { false };
+	char missing[1024] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < vm_cases_n; i++)
+		seen[vm_cases[i].drop] = true;
+	mark_wire(seen, wire_cases, wire_cases_n);
+	mark_wire(seen, wiretc_cases, wiretc_cases_n);
+
+	for (unsigned int r = 1; r < NV_DROP__MAX; r++)
+		if (!seen[r])
+			n += snprintf(missing + n, n < sizeof(missing) ? sizeof(missing) - n : 0,
+				      " %s", nv_drop_reason_name(r));
+	cr_expect_eq(n, 0, "drop reasons without a case:%s", missing);
+}
+
+/* A drop case must name its reason, and only drop cases may: catches half-edited rows. */
+Test(drop_coverage, rows_are_consistent)
+{
+	for (size_t i = 0; i < vm_cases_n; i++) {
+		const struct vm_case *c = &vm_cases[i];
+
+		cr_expect((c->verdict == TC_ACT_SHOT) == (c->drop != NV_DROP_NONE),
+			  "from_vm row \"%s\": verdict and drop reason disagree", c->name);
+		cr_expect(c->drop < NV_DROP__MAX, "from_vm row \"%s\": reason out of range",
+			  c->name);
+	}
+	for (size_t i = 0; i < wire_cases_n; i++) {
+		const struct wire_case *c = &wire_cases[i];
+
+		cr_expect((c->xdp.kind == WO_DROP) == (c->xdp.reason != NV_DROP_NONE),
+			  "wire row \"%s\": XDP outcome and reason disagree", c->name);
+		cr_expect((c->tc.kind == WO_DROP) == (c->tc.reason != NV_DROP_NONE),
+			  "wire row \"%s\": TC outcome and reason disagree", c->name);
+	}
+}
+
+Test(drop_coverage, tables_fit_the_parameter_buffer)
+{
+	cr_expect_leq(vm_cases_n, CASES_MAX);
+	cr_expect_leq(wire_cases_n, CASES_MAX);
+	cr_expect_leq(wiretc_cases_n, CASES_MAX);
+}

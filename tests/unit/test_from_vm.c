@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * nv_from_vm through BPF_PROG_TEST_RUN: every frame a VM can send, from the port's TC ingress of
+ * host 1. Encapsulation is checked field by field against RFC 7637 by the independent decoder of
+ * lib/pkt.c; ARP replies field by field; counters exactly.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+
+#include "nv_addr.h"
+#include "unit/cases.h"
+#include "unit/suite.h"
+
+static struct host h1;
+
+static void setup(void)
+{
+	int err;
+
+	err = fixture_netns();
+	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
+	err = host_setup(&h1, HOST_1);
+	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+}
+
+static void teardown(void)
+{
+	host_teardown(&h1);
+}
+
+/* ---- map and device tweaks ---- */
+
+static void tweak_ttl_7(struct host *h)
+{
+	cr_assert_eq(host_config(h, h->underlay, 7, h->pa), 0);
+}
+
+static void tweak_no_underlay(struct host *h)
+{
+	cr_assert_eq(host_config(h, 0, 0, h->pa), 0);
+}
+
+static void tweak_no_pa(struct host *h)
+{
+	cr_assert_eq(host_config(h, h->underlay, 0, 0), 0);
+}
+
+static void tweak_mtu_1500(struct host *h)
+{
+	cr_assert_eq(fixture_set_mtu(h->ul_name, 1500), 0);
+}
+
+/* Deliberate inconsistencies the maps library never writes: raw map updates. */
+static void set_record_ifindex(struct host *h, __u32 vsid, __be32 ca, __u32 ifindex)
+{
+	struct nv_record_key k = { .vsid = vsid };
+	struct nv_record r;
+
+	nv_addr_from_ipv4(&k.ca, ca);
+	cr_assert_eq(nv_record_get(&h->o.maps, &k, &r), 0);
+	r.ifindex = ifindex;
+	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_RECORDS], &k, &r, BPF_EXIST), 0);
+}
+
+static void tweak_a3_record_to_b1(struct host *h)
+{
+	set_record_ifindex(h, VSID_A, CA_3, h->port[H1_B1].ifindex);
+}
+
+static void tweak_a3_record_to_vm_end(struct host *h)
+{
+	set_record_ifindex(h, VSID_A, CA_3, h->port[H1_A3].vm_ifindex);
+}
+
+/* A CA behind our own PA whose VM has no port (yet, or any more): a lawful library state. */
+#define CA_4 PKT_IP4(10, 0, 0, 4)
+/* clang-format off */
+#define MAC_4_INIT { 0x02, 0, 0, 0, 0, 0x04 }
+/* clang-format on */
+
+static void tweak_a4_local_record_no_port(struct host *h)
+{
+	struct nv_record_key k = { .vsid = VSID_A };
+	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
+
+	nv_addr_from_ipv4(&k.ca, CA_4);
+	nv_addr_from_ipv4(&r.pa, PA_1);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+}
+
+static void tweak_a3_port_rdid_b(struct host *h)
+{
+	struct nv_port p = h->port[H1_A3].cfg;
+	__u32 ifindex = h->port[H1_A3].ifindex;
+
+	p.rdid = RDID_B;
+	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_PORTS], &ifindex, &p, BPF_EXIST), 0);
+}
+
+/* ---- frame mutations ---- */
+
+static void fix_ip_csum(__u8 *ip)
+{
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+}
+
+static void m_pad_60(struct pkt *p)
+{
+	pkt_pad(p, 60);
+}
+
+static void m_cut_40(struct pkt *p)
+{
+	p->len = 40;
+}
+
+static void m_ip_totlen_plus_1(struct pkt *p)
+{
+	__u8 *ip = p->d + PKT_OFF_IP;
+
+	pkt_put16(ip + 2, pkt_get16(ip + 2) + 1);
+	fix_ip_csum(ip);
+}
+
+static void m_ip_version_6(struct pkt *p)
+{
+	p->d[PKT_OFF_IP] = 0x65;
+}
+
+static void m_ip_ihl_4(struct pkt *p)
+{
+	p->d[PKT_OFF_IP] = 0x44;
+}
+
+static void m_vlan(struct pkt *p)
+{
+	pkt_vlan_push(p, PKT_ETH_P_8021Q, 100);
+}
+
+static void m_arp_spa_zero(struct pkt *p)
+{
+	memset(p->d + PKT_OFF_ARP_SPA, 0, 4);
+}
+
+static void m_arp_sha_other(struct pkt *p)
+{
+	memcpy(p->d + PKT_OFF_ARP_SHA, MAC_3, 6);
+}
+
+static void m_arp_htype_6(struct pkt *p)
+{
+	pkt_put16(p->d + PKT_OFF_ARP_HTYPE, 6);
+}
+
+static void m_arp_ptype_ipv6(struct pkt *p)
+{
+	pkt_put16(p->d + PKT_OFF_ARP_PTYPE, PKT_ETH_P_IPV6);
+}
+
+static void m_arp_hlen_8(struct pkt *p)
+{
+	p->d[PKT_OFF_ARP_HLEN] = 8;
+}
+
+static void m_arp_plen_16(struct pkt *p)
+{
+	p->d[PKT_OFF_ARP_PLEN] = 16;
+}
+
+/* clang-format off */
+#define MAC_MCAST_V4 { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 }
+#define MAC_MCAST_V6 { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }
+/* clang-format on */
+
+/* Every accept rule and every drop reason nv_from_vm can reach. */
+const struct vm_case vm_cases[] = {
+	/* encapsulation to the remote host */
+	{ .name = "A: UDP to remote CA -> NVGRE to 192.0.2.2, VSID 5001",
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: TCP to remote CA -> NVGRE",
+	  .proto = PKT_IPPROTO_TCP,
+	  .len = 300,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: ICMP echo to remote CA -> NVGRE",
+	  .proto = PKT_IPPROTO_ICMP,
+	  .len = 98,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "B: same CA and MAC as A -> NVGRE to 192.0.2.3, VSID 6001",
+	  .port = H1_B1,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2B,
+	  .vsid = VSID_B,
+	  .tx_vsid = VSID_B },
+	{ .name = "A: 60-byte padded frame: inner frame kept with its padding",
+	  .len = 42,
+	  .mutate = m_pad_60,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: 1514-byte frame",
+	  .len = 1514,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: inner IPv4 options",
+	  .opt_words = 3,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: DSCP EF, Not-ECT -> outer tos copied",
+	  .tos = 0xb8,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: DSCP AF41, ECT(1) -> ECN copied",
+	  .tos = 0x89,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: DSCP CS1, ECT(0) -> ECN copied",
+	  .tos = 0x22,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: DSCP EF, CE -> CE copied (RFC 6040 4.1 normal mode)",
+	  .tos = 0xbb,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: config TTL 7 -> outer TTL 7",
+	  .tweak = tweak_ttl_7,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .ttl = 7,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: 1472-byte frame fits an underlay MTU of 1500 exactly",
+	  .len = 1472,
+	  .tweak = tweak_mtu_1500,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+
+	/* same-host delivery */
+	{ .name = "A1 -> A3 on the same host: delivered as is",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_SAME,
+	  .tx_vsid = VSID_A,
+	  .rx_vsid = VSID_A },
+	{ .name = "A3 -> A1 on the same host: delivered as is",
+	  .port = H1_A3,
+	  .daddr = CA_1,
+	  .dmac = MAC_1_INIT,
+	  .proto = PKT_IPPROTO_TCP,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_SAME,
+	  .tx_vsid = VSID_A,
+	  .rx_vsid = VSID_A },
+
+	/* ARP responder */
+	{ .name = "ARP request for the remote CA answered with its MAC",
+	  .kind = VF_ARP,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ARP_REPLY,
+	  .arp_mac = MAC_2 },
+	{ .name = "ARP request for a local CA answered",
+	  .kind = VF_ARP,
+	  .daddr = CA_3,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ARP_REPLY,
+	  .arp_mac = MAC_3 },
+	{ .name = "ARP probe (sender 0.0.0.0) answered",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_spa_zero,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ARP_REPLY,
+	  .arp_mac = MAC_2 },
+	{ .name = "unicast ARP request (cache refresh) answered",
+	  .kind = VF_ARP,
+	  .dmac = MAC_2_INIT,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ARP_REPLY,
+	  .arp_mac = MAC_2 },
+	{ .name = "B: ARP request for 10.0.0.2 answered from B's records",
+	  .kind = VF_ARP,
+	  .port = H1_B1,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ARP_REPLY,
+	  .arp_mac = MAC_2 },
+
+	/* drops */
+	{ .name = "TRUNCATED: IPv4 total length beyond the frame",
+	  .mutate = m_ip_totlen_plus_1,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_TRUNCATED },
+	{ .name = "TRUNCATED: ARP shorter than its body",
+	  .kind = VF_ARP,
+	  .mutate = m_cut_40,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_TRUNCATED },
+	{ .name = "MALFORMED: version 6 under the IPv4 ethertype",
+	  .mutate = m_ip_version_6,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "MALFORMED: IHL 4",
+	  .mutate = m_ip_ihl_4,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "PORT_UNKNOWN: from the VM end of a veth (not a port)",
+	  .from_vm_end = true,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_PORT_UNKNOWN },
+	{ .name = "PORT_UNKNOWN: from the underlay",
+	  .from_underlay = true,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_PORT_UNKNOWN },
+	{ .name = "SPOOF_MAC: source MAC of another VM",
+	  .smac = MAC_3_INIT,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_SPOOF_MAC },
+	{ .name = "SPOOF_MAC: ARP sender hardware address of another VM",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_sha_other,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_SPOOF_MAC },
+	{ .name = "SPOOF_CA: source CA of another VM",
+	  .saddr = CA_3,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_SPOOF_CA },
+	{ .name = "SPOOF_CA: ARP sender protocol address of another VM",
+	  .kind = VF_ARP,
+	  .saddr = CA_3,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_SPOOF_CA },
+	{ .name = "BROADCAST: IPv4 to ff:ff:ff:ff:ff:ff",
+	  .dmac = MAC_BCAST_INIT,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_BROADCAST },
+	{ .name = "BROADCAST: IPv4 multicast MAC",
+	  .dmac = MAC_MCAST_V4,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_BROADCAST },
+	{ .name = "BROADCAST: IPv6 multicast (ND, no IPv6 yet)",
+	  .kind = VF_ETH,
+	  .ethertype = PKT_ETH_P_IPV6,
+	  .dmac = MAC_MCAST_V6,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_BROADCAST },
+	{ .name = "ARP_NOT_REQUEST: ARP reply",
+	  .kind = VF_ARP,
+	  .oper = 2,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_NOT_REQUEST: RARP request opcode",
+	  .kind = VF_ARP,
+	  .oper = 3,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_NOT_REQUEST: hardware type 6",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_htype_6,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_NOT_REQUEST: protocol type IPv6",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_ptype_ipv6,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_NOT_REQUEST: hardware length 8",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_hlen_8,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_NOT_REQUEST: protocol length 16",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_plen_16,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	{ .name = "ARP_UNKNOWN: request for a CA with no record",
+	  .kind = VF_ARP,
+	  .daddr = CA_UNKNOWN,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_UNKNOWN },
+	{ .name = "ARP_UNKNOWN: B asks for 10.0.0.3, a CA of A only",
+	  .kind = VF_ARP,
+	  .port = H1_B1,
+	  .daddr = CA_3,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_UNKNOWN },
+	{ .name = "ARP_SELF: gratuitous ARP",
+	  .kind = VF_ARP,
+	  .daddr = CA_1,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_SELF },
+	{ .name = "ARP_SELF: probe for the port's own CA",
+	  .kind = VF_ARP,
+	  .daddr = CA_1,
+	  .mutate = m_arp_spa_zero,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ARP_SELF },
+	{ .name = "ETHERTYPE: unicast IPv6",
+	  .kind = VF_ETH,
+	  .ethertype = PKT_ETH_P_IPV6,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ETHERTYPE },
+	{ .name = "ETHERTYPE: 802.1Q-tagged IPv4",
+	  .mutate = m_vlan,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ETHERTYPE },
+	{ .name = "NO_RECORD: unknown destination CA",
+	  .daddr = CA_UNKNOWN,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NO_RECORD },
+	{ .name = "NO_RECORD: B to 10.0.0.3, a CA of A only",
+	  .port = H1_B1,
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NO_RECORD },
+	{ .name = "DST_MAC: remote CA with another CA's MAC",
+	  .dmac = MAC_3_INIT,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_DST_MAC },
+	{ .name = "DST_MAC: local CA with another CA's MAC",
+	  .daddr = CA_3,
+	  .dmac = MAC_2_INIT,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_DST_MAC },
+	{ .name = "NO_UNDERLAY: no underlay device in the config",
+	  .tweak = tweak_no_underlay,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NO_UNDERLAY },
+	{ .name = "NO_UNDERLAY: no PA in the config",
+	  .tweak = tweak_no_pa,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NO_UNDERLAY },
+	{ .name = "MTU: 1473-byte frame over an underlay MTU of 1500",
+	  .len = 1473,
+	  .tweak = tweak_mtu_1500,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MTU },
+	{ .name = "ENCAP_FAILED: UDP GSO skb (no gso_type) refused by adjust_room",
+	  .gso_size = 1000,
+	  .len = 200,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_ENCAP_FAILED },
+	{ .name = "NOT_LOCAL: record points at a port of another VSID",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .tweak = tweak_a3_record_to_b1,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NOT_LOCAL },
+	{ .name = "NOT_LOCAL: record points at a device that is not a port",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .tweak = tweak_a3_record_to_vm_end,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NOT_LOCAL },
+	/*
+	 * nv_from_wire drops a frame for this CA as NOT_LOCAL; nv_from_vm must not encapsulate it
+	 * to our own PA and send it out of the underlay instead.
+	 */
+	{ .name = "NOT_LOCAL: CA behind our own PA with no port, not sent to ourselves",
+	  .daddr = CA_4,
+	  .dmac = MAC_4_INIT,
+	  .tweak = tweak_a4_local_record_no_port,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NOT_LOCAL },
+	{ .name = "RDID: destination port in another routing domain",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .tweak = tweak_a3_port_rdid_b,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_RDID },
+};
+
+const size_t vm_cases_n = sizeof(vm_cases) / sizeof(vm_cases[0]);
+
+static bool mac_set(const __u8 *m)
+{
+	static const __u8 zero[6];
+
+	return memcmp(m, zero, 6) != 0;
+}
+
+static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *p)
+{
+	const struct nv_port *port = &h->port[c->port].cfg;
+	const __u8 *smac = mac_set(c->smac) ? c->smac : port->mac;
+	__be32 saddr = c->saddr ?: port->ca.w[3];
+	__be32 daddr = c->daddr ?: CA_2;
+	size_t n = 0;
+
+	switch (c->kind) {
+	case VF_IPV4: {
+		struct pkt_ipv4_spec s = { .saddr = saddr,
+					   .daddr = daddr,
+					   .sport = 40000,
+					   .dport = 8080,
+					   .tos = c->tos,
+					   .opt_words = c->opt_words,
+					   .id = 0x1234 };
+
+		memcpy(s.smac, smac, 6);
+		memcpy(s.dmac, mac_set(c->dmac) ? c->dmac : MAC_2, 6);
+		s.proto = c->proto ?: PKT_IPPROTO_UDP;
+		n = pkt_ipv4(p, &s, c->len ?: 100);
+		break;
+	}
+	case VF_ARP: {
+		struct pkt_arp_spec a = { .oper = c->oper ?: 1, .spa = saddr, .tpa = daddr };
+
+		memcpy(a.dmac, mac_set(c->dmac) ? c->dmac : MAC_BCAST, 6);
+		memcpy(a.smac, smac, 6);
+		memcpy(a.sha, smac, 6);
+		n = pkt_arp(p, &a);
+		break;
+	}
+	case VF_ETH:
+		n = pkt_eth(p, mac_set(c->dmac) ? c->dmac : MAC_2, smac, c->ethertype,
+			    c->len ?: 100);
+		break;
+	}
+	cr_assert_gt(n, 0, "%s: frame not built", c->name);
+	if (c->mutate)
+		c->mutate(p);
+}
+
+/* The reply is the request turned around in place (RFC 826), announcing c->arp_mac. */
+static void check_arp_reply(const struct vm_case *c, const struct pkt *in, const struct run *r)
+{
+	const struct nv_port *port = &h1.port[c->port].cfg;
+	struct pkt_arp_view q, a;
+
+	cr_assert_eq(pkt_arp_parse(in->d, in->len, &q), 0);
+	cr_assert_eq(r->out_len, in->len, "%s: reply length %u, want %zu", c->name, r->out_len,
+		     in->len);
+	cr_assert_eq(pkt_arp_parse(r->out, r->out_len, &a), 0, "%s: reply too short", c->name);
+	cr_expect_arr_eq(a.dmac, port->mac, 6, "%s: Ethernet destination is not the asking VM",
+			 c->name);
+	cr_expect_arr_eq(a.smac, c->arp_mac, 6, "%s: Ethernet source is not the target's MAC",
+			 c->name);
+	cr_expect_eq(a.ethertype, PKT_ETH_P_ARP, "%s: ethertype 0x%04x", c->name, a.ethertype);
+	cr_expect_eq(a.htype, 1, "%s: htype %u", c->name, a.htype);
+	cr_expect_eq(a.ptype, PKT_ETH_P_IP, "%s: ptype 0x%04x", c->name, a.ptype);
+	cr_expect_eq(a.hlen, 6, "%s: hlen %u", c->name, a.hlen);
+	cr_expect_eq(a.plen, 4, "%s: plen %u", c->name, a.plen);
+	cr_expect_eq(a.oper, 2, "%s: oper %u, want 2 (reply)", c->name, a.oper);
+	cr_expect_arr_eq(a.sha, c->arp_mac, 6, "%s: sender hardware address", c->name);
+	cr_expect_eq(a.spa, q.tpa, "%s: sender protocol address is not the asked CA", c->name);
+	cr_expect_arr_eq(a.tha, q.sha, 6, "%s: target hardware address is not the asker's",
+			 c->name);
+	cr_expect_eq(a.tpa, q.spa, "%s: target protocol address is not the asker's", c->name);
+	/* Nothing else changed: the trailing bytes are those of the request. */
+	cr_expect_arr_eq(r->out + PKT_ARP_LEN, in->d + PKT_ARP_LEN, in->len - PKT_ARP_LEN);
+}
+
+/* One packet of len bytes sent (tx) or received (rx) by a tenant; vsid 0: none. */
+static void add_delta(struct counters_expect *e, __u32 vsid, bool tx, size_t len)
+{
+	struct nv_vsid_stats *s = vsid == VSID_A ? &e->a : vsid == VSID_B ? &e->b : NULL;
+
+	if (!s)
+		return;
+	if (tx) {
+		s->tx_packets++;
+		s->tx_bytes += len;
+	} else {
+		s->rx_packets++;
+		s->rx_bytes += len;
+	}
+}
+
+ParameterizedTestParameters(from_vm, cases)
+{
+	return case_indices(vm_cases_n);
+}
+
+ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
+{
+	const struct vm_case *c = &vm_cases[*idx];
+	struct counters before, after;
+	struct counters_expect e = { .drop = c->drop };
+	struct pkt in;
+	struct run r;
+	char err[256];
+	__u32 ifindex;
+
+	if (c->tweak)
+		c->tweak(&h1);
+	vm_build(c, &h1, &in);
+	ifindex = c->from_vm_end     ? h1.port[c->port].vm_ifindex
+		  : c->from_underlay ? h1.underlay
+				     : h1.port[c->port].ifindex;
+
+	cr_assert_eq(counters_read(&h1, &before), 0);
+	run_tc(h1.from_vm, ifindex, in.d, in.len, c->gso_size, &r);
+	cr_assert_eq(r.err, 0, "%s: test run: %s", c->name, strerror(-r.err));
+	cr_assert_eq(counters_read(&h1, &after), 0);
+
+	cr_expect_eq(r.retval, (__u32)c->verdict, "%s: verdict %s, want %s", c->name,
+		     tc_verdict_name(r.retval), tc_verdict_name(c->verdict));
+	e.drop_bytes = in.len;
+	add_delta(&e, c->tx_vsid, true, in.len);
+	add_delta(&e, c->rx_vsid, false, in.len);
+	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "%s: %s", c->name,
+		  err);
+
+	switch (c->out) {
+	case VO_NONE:
+		break;
+	case VO_ENCAP: {
+		struct pkt_nvgre_expect x = { .saddr = PA_1,
+					      .daddr = c->pa,
+					      .ttl = c->ttl ?: NV_DEFAULT_TTL,
+					      .vsid = c->vsid,
+					      .inner = in.d,
+					      .inner_len = in.len };
+
+		cr_expect(pkt_check_nvgre(r.out, r.out_len, &x, NULL, err, sizeof(err)) == 0,
+			  "%s: %s", c->name, err);
+		break;
+	}
+	case VO_SAME:
+		cr_expect(pkt_diff(r.out, r.out_len, in.d, in.len, err, sizeof(err)) == 0, "%s: %s",
+			  c->name, err);
+		break;
+	case VO_ARP_REPLY:
+		check_arp_reply(c, &in, &r);
+		break;
+	}
+}
+
+/* ---- FlowID: per-flow entropy in the low 8 bits of the GRE key (RFC 7637) ---- */
+
+static __u8 flow_id_of(__u8 proto, __u16 sport, __u16 dport, size_t len, __u8 fill)
+{
+	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
+				   .dmac = MAC_2_INIT,
+				   .saddr = CA_1,
+				   .daddr = CA_2,
+				   .proto = proto,
+				   .sport = sport,
+				   .dport = dport,
+				   .fill = fill };
+	struct pkt_nvgre_view v;
+	struct pkt in;
+	struct run r;
+	char err[256];
+
+	cr_assert_gt(pkt_ipv4(&in, &s, len), 0);
+	run_tc(h1.from_vm, h1.port[H1_A1].ifindex, in.d, in.len, 0, &r);
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.retval, TC_ACT_REDIRECT, "verdict %s", tc_verdict_name(r.retval));
+	cr_assert_eq(pkt_nvgre_parse(r.out, r.out_len, &v, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(v.vsid, VSID_A);
+	return v.flow_id;
+}
+
+Test(from_vm, flow_id_stable_per_flow, .init = setup, .fini = teardown)
+{
+	/* Same 5-tuple, different payloads and lengths: one FlowID (no reordering by ECMP). */
+	static const __u8 protos[] = { PKT_IPPROTO_UDP, PKT_IPPROTO_TCP };
+
+	for (size_t p = 0; p < sizeof(protos); p++) {
+		__u8 id = flow_id_of(protos[p], 33000, 443, 100, 0);
+
+		for (int i = 1; i < 8; i++)
+			cr_expect_eq(flow_id_of(protos[p], 33000, 443, 100 + i * 150, (__u8)i), id,
+				     "proto %u: FlowID changed within one flow", protos[p]);
+	}
+}
+
+Test(from_vm, flow_id_spreads_flows, .init = setup, .fini = teardown)
+{
+	bool seen[256] = { false };
+	int distinct = 0;
+
+	for (int i = 0; i < 64; i++) {
+		__u8 id = flow_id_of(i & 1 ? PKT_IPPROTO_TCP : PKT_IPPROTO_UDP,
+				     (__u16)(20000 + i * 13), 80, 120, 0);
+
+		if (!seen[id])
+			distinct++;
+		seen[id] = true;
+	}
+	cr_expect_geq(distinct, 8, "64 flows gave only %d distinct FlowIDs", distinct);
+}
+
+/* ---- truncation: every length short of the whole frame ---- */
+
+static void truncation_sweep(const char *what, int port, const struct pkt *full)
+{
+	struct counters before, after;
+	struct run r;
+	char err[256];
+
+	for (size_t len = PKT_ETH_HLEN; len < full->len; len++) {
+		struct counters_expect e = { .drop = NV_DROP_TRUNCATED, .drop_bytes = len };
+
+		cr_assert_eq(counters_read(&h1, &before), 0);
+		run_tc(h1.from_vm, h1.port[port].ifindex, full->d, len, 0, &r);
+		cr_assert_eq(counters_read(&h1, &after), 0);
+		if (tc_refused_short_ip(full, len, &r)) {
+			e.drop = NV_DROP_NONE;
+			cr_assert(counters_check(&before, &after, &e, err, sizeof(err)) == 0,
+				  "%s cut to %zu, refused: %s", what, len, err);
+			continue;
+		}
+		cr_assert_eq(r.err, 0, "%s cut to %zu: test run: %s", what, len, strerror(-r.err));
+		cr_assert_neq(r.retval, TC_ACT_REDIRECT, "%s cut to %zu bytes was delivered", what,
+			      len);
+		cr_assert_eq(r.retval, TC_ACT_SHOT, "%s cut to %zu: verdict %s", what, len,
+			     tc_verdict_name(r.retval));
+		cr_assert(counters_check(&before, &after, &e, err, sizeof(err)) == 0,
+			  "%s cut to %zu: %s", what, len, err);
+	}
+}
+
+Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
+{
+	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
+				   .dmac = MAC_2_INIT,
+				   .saddr = CA_1,
+				   .daddr = CA_2,
+				   .proto = PKT_IPPROTO_UDP,
+				   .sport = 1,
+				   .dport = 2 };
+	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
+				  .smac = MAC_1_INIT,
+				  .oper = 1,
+				  .sha = MAC_1_INIT,
+				  .spa = CA_1,
+				  .tpa = CA_2 };
+	struct pkt p;
+
+	cr_assert_gt(pkt_ipv4(&p, &s, 128), 0);
+	truncation_sweep("UDP to the remote CA", H1_A1, &p);
+	s.proto = PKT_IPPROTO_TCP;
+	s.opt_words = 2;
+	cr_assert_gt(pkt_ipv4(&p, &s, 160), 0);
+	truncation_sweep("TCP with IPv4 options to the remote CA", H1_A1, &p);
+	s.daddr = CA_3;
+	memcpy(s.dmac, MAC_3, 6);
+	cr_assert_gt(pkt_ipv4(&p, &s, 100), 0);
+	truncation_sweep("TCP to a local CA", H1_A1, &p);
+	cr_assert_gt(pkt_arp(&p, &a), 0);
+	truncation_sweep("ARP request", H1_A1, &p);
+}
+
+Test(from_vm, test_run_refuses_runts, .init = setup, .fini = teardown)
+{
+	struct counters before, after;
+	struct counters_expect none = { .drop = NV_DROP_NONE };
+	struct pkt p;
+	struct run r;
+	char err[256];
+
+	cr_assert_eq(pkt_eth(&p, MAC_2, MAC_1, PKT_ETH_P_IP, 64), 64);
+	cr_assert_eq(counters_read(&h1, &before), 0);
+	for (size_t len = 0; len < PKT_ETH_HLEN; len++) {
+		run_tc(h1.from_vm, h1.port[H1_A1].ifindex, p.d, len, 0, &r);
+		cr_expect_eq(r.err, -EINVAL, "%zu-byte frame: test run gave %d, want -EINVAL", len,
+			     r.err);
+	}
+	cr_assert_eq(counters_read(&h1, &after), 0);
+	cr_expect(counters_check(&before, &after, &none, err, sizeof(err)) == 0, "%s", err);
+}

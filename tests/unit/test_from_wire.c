@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * nv_from_wire (XDP on the underlay of host 1) through BPF_PROG_TEST_RUN. The wire frames are
+ * built by the independent encapsulator of lib/pkt.c, as host 2 or a hostile host would send
+ * them. The same table drives nv_wire_tc in test_wire_tc.c, since both run the validation of
+ * DESIGN section 2.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <bpf/bpf.h>
+
+#include "nv_addr.h"
+#include "unit/cases.h"
+#include "unit/suite.h"
+
+static struct host h1;
+
+static void setup(void)
+{
+	int err;
+
+	err = fixture_netns();
+	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
+	err = host_setup(&h1, HOST_1);
+	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+}
+
+static void teardown(void)
+{
+	host_teardown(&h1);
+}
+
+/* ---- the frame ---- */
+
+static bool mac_set(const __u8 *m)
+{
+	static const __u8 zero[6];
+
+	return memcmp(m, zero, 6) != 0;
+}
+
+void wire_case_build(const struct wire_case *c, struct pkt *wire, struct pkt *inner)
+{
+	struct pkt_ipv4_spec s = { .saddr = c->in_src ?: CA_2,
+				   .daddr = c->in_dst ?: CA_1,
+				   .sport = 5000,
+				   .dport = 6000,
+				   .id = 7 };
+	struct pkt_nvgre_spec o;
+
+	memcpy(s.smac, mac_set(c->in_smac) ? c->in_smac : MAC_2, 6);
+	memcpy(s.dmac, mac_set(c->in_dmac) ? c->in_dmac : MAC_1, 6);
+	s.proto = c->proto ?: PKT_IPPROTO_UDP;
+	cr_assert_gt(pkt_ipv4(inner, &s, c->len ?: 100), 0, "%s: inner frame", c->name);
+	if (c->inner)
+		c->inner(inner);
+	pkt_nvgre_spec_init(&o, c->out_src ?: PA_2A, c->out_dst ?: PA_1, c->vsid ?: VSID_A, 0x5a);
+	if (c->outer)
+		c->outer(&o);
+	cr_assert_gt(pkt_nvgre(wire, &o, inner->d, inner->len), 0, "%s: wire frame", c->name);
+	if (c->wire)
+		c->wire(wire);
+}
+
+/* Outer IPv4 at 14, GRE at 34, inner Ethernet at 42, inner IPv4 at 56 (no options). */
+#define OUT_IP 14
+#define IN_IP  (PKT_NVGRE_OUTER + PKT_ETH_HLEN)
+
+static void fix_ip_csum(__u8 *ip)
+{
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+}
+
+static void o_options(struct pkt_nvgre_spec *o)
+{
+	o->opt_words = 2;
+}
+
+static void o_odd_fields(struct pkt_nvgre_spec *o)
+{
+	o->tos = 0xbb;
+	o->ttl = 1;
+	o->flow_id = 0xff;
+	o->id = 0xbeef;
+}
+
+static void o_no_df(struct pkt_nvgre_spec *o)
+{
+	o->frag = 0;
+}
+
+static void o_vlan(struct pkt_nvgre_spec *o)
+{
+	o->vlan = true;
+}
+
+static void o_mf(struct pkt_nvgre_spec *o)
+{
+	o->frag = PKT_IP_MF;
+}
+
+static void o_frag_offset(struct pkt_nvgre_spec *o)
+{
+	o->frag = 185;
+}
+
+static void o_gre_no_key(struct pkt_nvgre_spec *o)
+{
+	o->gre_flags = 0;
+}
+
+static void o_gre_csum(struct pkt_nvgre_spec *o)
+{
+	o->gre_flags = 0xa000;
+}
+
+static void o_gre_seq(struct pkt_nvgre_spec *o)
+{
+	o->gre_flags = 0x3000;
+}
+
+static void o_gre_version_1(struct pkt_nvgre_spec *o)
+{
+	o->gre_flags = 0x2001;
+}
+
+static void o_gre_proto_ip(struct pkt_nvgre_spec *o)
+{
+	o->gre_proto = PKT_ETH_P_IP;
+}
+
+static void o_vsid_0(struct pkt_nvgre_spec *o)
+{
+	o->vsid = 0;
+}
+
+static void o_vsid_4095(struct pkt_nvgre_spec *o)
+{
+	o->vsid = 4095;
+}
+
+static void o_vsid_ffffff(struct pkt_nvgre_spec *o)
+{
+	o->vsid = 0xffffff;
+}
+
+static void i_vlan(struct pkt *in)
+{
+	pkt_vlan_push(in, PKT_ETH_P_8021Q, 5);
+}
+
+static void i_qinq(struct pkt *in)
+{
+	pkt_vlan_push(in, PKT_ETH_P_8021AD, 5);
+}
+
+static void i_arp(struct pkt *in)
+{
+	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
+				  .smac = MAC_2_INIT,
+				  .oper = 1,
+				  .sha = MAC_2_INIT,
+				  .spa = CA_2,
+				  .tpa = CA_1 };
+
+	pkt_arp(in, &a);
+	pkt_pad(in, 60);
+}
+
+static void i_ipv6(struct pkt *in)
+{
+	pkt_eth(in, MAC_1, MAC_2, PKT_ETH_P_IPV6, 100);
+}
+
+static void i_version_6(struct pkt *in)
+{
+	in->d[PKT_ETH_HLEN] = 0x65;
+}
+
+static void i_ihl_3(struct pkt *in)
+{
+	in->d[PKT_ETH_HLEN] = 0x43;
+}
+
+static void i_totlen_plus_1(struct pkt *in)
+{
+	__u8 *ip = in->d + PKT_ETH_HLEN;
+
+	pkt_put16(ip + 2, pkt_get16(ip + 2) + 1);
+	fix_ip_csum(ip);
+}
+
+static void w_cut_30(struct pkt *w)
+{
+	w->len = 30;
+}
+
+static void w_totlen_plus_1(struct pkt *w)
+{
+	pkt_put16(w->d + OUT_IP + 2, pkt_get16(w->d + OUT_IP + 2) + 1);
+	fix_ip_csum(w->d + OUT_IP);
+}
+
+/* One byte less than outer IPv4 + GRE + inner Ethernet + inner IPv4: the frame is longer. */
+static void w_totlen_too_small(struct pkt *w)
+{
+	pkt_put16(w->d + OUT_IP + 2,
+		  PKT_IPV4_HLEN + PKT_GRE_HLEN + PKT_ETH_HLEN + PKT_IPV4_HLEN - 1);
+	fix_ip_csum(w->d + OUT_IP);
+}
+
+static void w_outer_ihl_4(struct pkt *w)
+{
+	w->d[OUT_IP] = 0x44;
+}
+
+static void w_outer_version_5(struct pkt *w)
+{
+	w->d[OUT_IP] = 0x55;
+}
+
+static void w_arp(struct pkt *w)
+{
+	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
+				  .smac = { 0x52, 0x54, 0, 0, 0, 2 },
+				  .oper = 1,
+				  .sha = { 0x52, 0x54, 0, 0, 0, 2 },
+				  .spa = PA_2A,
+				  .tpa = PA_1 };
+
+	pkt_arp(w, &a);
+}
+
+static void w_ipv6(struct pkt *w)
+{
+	static const __u8 d[6] = { 0x52, 0x54, 0, 0, 0, 1 }, s[6] = { 0x52, 0x54, 0, 0, 0, 2 };
+
+	pkt_eth(w, d, s, PKT_ETH_P_IPV6, 150);
+}
+
+static void w_udp_to_pa(struct pkt *w)
+{
+	struct pkt_ipv4_spec s = { .dmac = { 0x52, 0x54, 0, 0, 0, 1 },
+				   .smac = { 0x52, 0x54, 0, 0, 0, 2 },
+				   .saddr = PA_2A,
+				   .daddr = PA_1,
+				   .proto = PKT_IPPROTO_UDP,
+				   .sport = 4789,
+				   .dport = 4789 };
+
+	pkt_ipv4(w, &s, 150);
+}
+
+static void w_runt_other(struct pkt *w)
+{
+	static const __u8 d[6] = { 0x52, 0x54, 0, 0, 0, 1 }, s[6] = { 0x52, 0x54, 0, 0, 0, 2 };
+
+	pkt_eth(w, d, s, 0x88b5, 14);
+}
+
+/* ---- map tweaks (deliberate inconsistencies are raw map writes) ---- */
+
+static void set_record_ifindex(struct host *h, __u32 vsid, __be32 ca, __u32 ifindex)
+{
+	struct nv_record_key k = { .vsid = vsid };
+	struct nv_record r;
+
+	nv_addr_from_ipv4(&k.ca, ca);
+	cr_assert_eq(nv_record_get(&h->o.maps, &k, &r), 0);
+	r.ifindex = ifindex;
+	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_RECORDS], &k, &r, BPF_EXIST), 0);
+}
+
+static void tweak_a1_record_to_b1(struct host *h)
+{
+	set_record_ifindex(h, VSID_A, CA_1, h->port[H1_B1].ifindex);
+}
+
+static void tweak_a1_record_to_vm_end(struct host *h)
+{
+	set_record_ifindex(h, VSID_A, CA_1, h->port[H1_A1].vm_ifindex);
+}
+
+static void tweak_a1_port_rdid_b(struct host *h)
+{
+	struct nv_port p = h->port[H1_A1].cfg;
+	__u32 ifindex = h->port[H1_A1].ifindex;
+
+	p.rdid = RDID_B;
+	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_PORTS], &ifindex, &p, BPF_EXIST), 0);
+}
+
+static void tweak_a1_no_devmap(struct host *h)
+{
+	__u32 ifindex = h->port[H1_A1].ifindex;
+
+	cr_assert_eq(bpf_map_delete_elem(h->o.maps.fd[NV_MAP_TX_PORTS], &ifindex), 0);
+}
+
+#define BOTH(x) .xdp = x, .tc = x
+
+const struct wire_case wire_cases[] = {
+	/* delivery */
+	{ .name = "A -> A1, XDP delivery: decapsulated and redirected",
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "A -> A1, TC delivery: metadata hand-over", BOTH(W_DELIVER) },
+	{ .name = "B -> B1 (same CA/MAC as A1), XDP delivery",
+	  .vsid = VSID_B,
+	  .out_src = PA_2B,
+	  .port = H1_B1,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "B -> B1 (same CA/MAC as A1), TC delivery",
+	  .vsid = VSID_B,
+	  .out_src = PA_2B,
+	  .port = H1_B1,
+	  BOTH(W_DELIVER) },
+	{ .name = "A -> A3, XDP delivery",
+	  .in_dst = CA_3,
+	  .in_dmac = MAC_3_INIT,
+	  .port = H1_A3,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "A -> A3, TC delivery",
+	  .in_dst = CA_3,
+	  .in_dmac = MAC_3_INIT,
+	  .port = H1_A3,
+	  BOTH(W_DELIVER) },
+	{ .name = "TCP inner, XDP delivery",
+	  .proto = PKT_IPPROTO_TCP,
+	  .len = 400,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "ICMP inner, TC delivery",
+	  .proto = PKT_IPPROTO_ICMP,
+	  .len = 98,
+	  BOTH(W_DELIVER) },
+	{ .name = "1514-byte inner frame, XDP delivery",
+	  .len = 1514,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "outer IPv4 options, XDP delivery",
+	  .outer = o_options,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "outer IPv4 options, TC delivery", .outer = o_options, BOTH(W_DELIVER) },
+	{ .name = "any FlowID, outer TOS, TTL 1 and ID accepted",
+	  .outer = o_odd_fields,
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "outer DF clear accepted", .outer = o_no_df, BOTH(W_DELIVER) },
+
+	/* not ours: passed untouched, nothing counted */
+	{ .name = "pass: ARP on the underlay", .wire = w_arp, BOTH(W_PASS) },
+	{ .name = "pass: IPv6 on the underlay", .wire = w_ipv6, BOTH(W_PASS) },
+	{ .name = "pass: UDP to the local PA", .wire = w_udp_to_pa, BOTH(W_PASS) },
+	{ .name = "pass: 14-byte frame of another ethertype", .wire = w_runt_other, BOTH(W_PASS) },
+	{ .name = "pass: NVGRE to a PA that is not local", .out_dst = PA_FOREIGN, BOTH(W_PASS) },
+	{ .name = "pass: NVGRE to host 2's PA", .out_dst = PA_2A, BOTH(W_PASS) },
+	{ .name = "pass: NVGRE inside an outer 802.1Q tag", .outer = o_vlan, BOTH(W_PASS) },
+
+	/* drops */
+	{ .name = "TRUNCATED: IPv4 frame shorter than its header",
+	  .wire = w_cut_30,
+	  .xdp = W_DROP(TRUNCATED),
+	  .tc = W_REFUSED },
+	{ .name = "TRUNCATED: outer total length beyond the frame",
+	  .wire = w_totlen_plus_1,
+	  BOTH(W_DROP(TRUNCATED)) },
+	{ .name = "TRUNCATED: outer total length too small for the inner headers",
+	  .wire = w_totlen_too_small,
+	  BOTH(W_DROP(TRUNCATED)) },
+	{ .name = "TRUNCATED: inner total length beyond what the outer carries",
+	  .inner = i_totlen_plus_1,
+	  BOTH(W_DROP(TRUNCATED)) },
+	{ .name = "MALFORMED: outer IHL 4", .wire = w_outer_ihl_4, BOTH(W_DROP(MALFORMED)) },
+	{ .name = "MALFORMED: outer version 5",
+	  .wire = w_outer_version_5,
+	  BOTH(W_DROP(MALFORMED)) },
+	{ .name = "MALFORMED: inner version 6 under the IPv4 ethertype",
+	  .inner = i_version_6,
+	  BOTH(W_DROP(MALFORMED)) },
+	{ .name = "MALFORMED: inner IHL 3", .inner = i_ihl_3, BOTH(W_DROP(MALFORMED)) },
+	{ .name = "OUTER_FRAGMENT: more-fragments set",
+	  .outer = o_mf,
+	  BOTH(W_DROP(OUTER_FRAGMENT)) },
+	{ .name = "OUTER_FRAGMENT: fragment offset 185",
+	  .outer = o_frag_offset,
+	  BOTH(W_DROP(OUTER_FRAGMENT)) },
+	{ .name = "GRE_FLAGS: no key bit", .outer = o_gre_no_key, BOTH(W_DROP(GRE_FLAGS)) },
+	{ .name = "GRE_FLAGS: checksum bit", .outer = o_gre_csum, BOTH(W_DROP(GRE_FLAGS)) },
+	{ .name = "GRE_FLAGS: sequence bit", .outer = o_gre_seq, BOTH(W_DROP(GRE_FLAGS)) },
+	{ .name = "GRE_FLAGS: version 1", .outer = o_gre_version_1, BOTH(W_DROP(GRE_FLAGS)) },
+	{ .name = "GRE_PROTO: 0x0800 instead of 0x6558",
+	  .outer = o_gre_proto_ip,
+	  BOTH(W_DROP(GRE_PROTO)) },
+	{ .name = "VSID_RANGE: VSID 0", .outer = o_vsid_0, BOTH(W_DROP(VSID_RANGE)) },
+	{ .name = "VSID_RANGE: VSID 4095", .outer = o_vsid_4095, BOTH(W_DROP(VSID_RANGE)) },
+	{ .name = "VSID_RANGE: VSID 0xffffff", .outer = o_vsid_ffffff, BOTH(W_DROP(VSID_RANGE)) },
+	{ .name = "VSID_UNKNOWN: valid VSID with no subnet",
+	  .vsid = VSID_UNKNOWN,
+	  BOTH(W_DROP(VSID_UNKNOWN)) },
+	{ .name = "INNER_VLAN: 802.1Q tag", .inner = i_vlan, BOTH(W_DROP(INNER_VLAN)) },
+	{ .name = "INNER_VLAN: 802.1ad tag", .inner = i_qinq, BOTH(W_DROP(INNER_VLAN)) },
+	{ .name = "INNER_ETHERTYPE: ARP", .inner = i_arp, BOTH(W_DROP(INNER_ETHERTYPE)) },
+	{ .name = "INNER_ETHERTYPE: IPv6", .inner = i_ipv6, BOTH(W_DROP(INNER_ETHERTYPE)) },
+	{ .name = "SRC_UNKNOWN: inner source CA without a record",
+	  .in_src = CA_UNKNOWN,
+	  .in_smac = MAC_UNKNOWN_INIT,
+	  BOTH(W_DROP(SRC_UNKNOWN)) },
+	{ .name = "SRC_PA: tenant A CA sent from tenant B's PA",
+	  .out_src = PA_2B,
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_PA: tenant B CA sent from tenant A's PA",
+	  .vsid = VSID_B,
+	  .port = H1_B1,
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_PA: a remote CA claimed from our own PA",
+	  .out_src = PA_1,
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_MAC: inner source MAC is not the CA's",
+	  .in_smac = MAC_3_INIT,
+	  BOTH(W_DROP(SRC_MAC)) },
+	{ .name = "NOT_LOCAL: inner destination is a remote CA",
+	  .in_dst = CA_2,
+	  .in_dmac = MAC_2_INIT,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "NOT_LOCAL: inner destination without a record",
+	  .in_dst = CA_UNKNOWN,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "NOT_LOCAL: record points at a port of another VSID",
+	  .tweak = tweak_a1_record_to_b1,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "NOT_LOCAL: record points at a device that is not a port",
+	  .tweak = tweak_a1_record_to_vm_end,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "RDID: destination port in another routing domain",
+	  .tweak = tweak_a1_port_rdid_b,
+	  BOTH(W_DROP(RDID)) },
+	{ .name = "DST_MAC: inner destination MAC of another VM",
+	  .in_dmac = MAC_3_INIT,
+	  BOTH(W_DROP(DST_MAC)) },
+	{ .name = "DST_MAC: inner broadcast destination",
+	  .in_dmac = MAC_BCAST_INIT,
+	  BOTH(W_DROP(DST_MAC)) },
+	/* wire_tc delivers with bpf_redirect and never looks at the devmap. */
+	{ .name = "REDIRECT: XDP port without its devmap entry",
+	  .deliver = NV_DELIVER_XDP,
+	  .tweak = tweak_a1_no_devmap,
+	  .xdp = W_DROP(REDIRECT),
+	  .tc = W_DELIVER,
+	  .drop_inner_bytes = true },
+};
+
+const size_t wire_cases_n = sizeof(wire_cases) / sizeof(wire_cases[0]);
+
+ParameterizedTestParameters(from_wire, cases)
+{
+	return case_indices(wire_cases_n);
+}
+
+ParameterizedTest(size_t *idx, from_wire, cases, .init = setup, .fini = teardown)
+{
+	wire_case_run(&h1, &wire_cases[*idx], true);
+}
+
+/* ---- truncation: every length short of the whole frame, for both delivery modes ---- */
+
+Test(from_wire, truncation_never_delivers, .init = setup, .fini = teardown)
+{
+	static const __u8 modes[] = { NV_DELIVER_XDP, NV_DELIVER_TC };
+	const struct wire_case c = { .name = "A -> A1" }, c_opt = { .name = "A -> A1, options",
+								    .outer = o_options,
+								    .proto = PKT_IPPROTO_TCP };
+	struct pkt wire, inner;
+
+	for (size_t m = 0; m < sizeof(modes); m++) {
+		cr_assert_eq(host_port_rebind(&h1, H1_A1, modes[m], 0), 0);
+		wire_case_build(&c, &wire, &inner);
+		wire_truncation_sweep(&h1, &wire, true, c.name);
+		wire_case_build(&c_opt, &wire, &inner);
+		wire_truncation_sweep(&h1, &wire, true, c_opt.name);
+	}
+}
+
+Test(from_wire, test_run_refuses_runts, .init = setup, .fini = teardown)
+{
+	wire_runts(&h1, true);
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What a test run cannot show: where a redirect goes. The programs of host 1 are attached for
+ * real (nv_wire_tc on the underlay, nv_from_vm on each port), wire frames are injected with
+ * BPF_F_TEST_XDP_LIVE_FRAMES runs of nv_from_wire, VM frames are sent from the VMs' ends, and
+ * every VM end is captured: a frame must come out at its own port, byte for byte, and nowhere
+ * else. This also drives the XDP -> TC metadata hand-over (nv_wire_tc's metadata path), which a
+ * TC test run cannot feed.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "unit/cases.h"
+
+static struct host h1;
+static int cap[H1_NPORTS]; /* on each port's VM end */
+static int cap_wire;	   /* on host 2's end of the underlay */
+
+#define QUIET_MS 50 /* deliveries are synchronous: a frame not there by then never comes */
+
+static void setup(void)
+{
+	int err;
+
+	err = fixture_netns();
+	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
+	err = host_setup(&h1, HOST_1);
+	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+	err = host_attach_tc(h1.underlay, h1.wire_tc);
+	cr_assert_eq(err, 0, "attach nv_wire_tc: %s", strerror(-err));
+	for (int i = 0; i < H1_NPORTS; i++) {
+		err = host_attach_tc(h1.port[i].ifindex, h1.from_vm);
+		cr_assert_eq(err, 0, "attach nv_from_vm to %s: %s", h1.port[i].name,
+			     strerror(-err));
+		cr_assert_eq(fixture_gro_on(h1.port[i].vm_name), 0);
+		cap[i] = cap_open(h1.port[i].vm_ifindex);
+		cr_assert_geq(cap[i], 0, "capture on %s: %s", h1.port[i].vm_name,
+			      strerror(-cap[i]));
+	}
+	cap_wire = cap_open(if_nametoindex("h2ul"));
+	cr_assert_geq(cap_wire, 0);
+}
+
+static void teardown(void)
+{
+	host_teardown(&h1);
+}
+
+/* The frame arrives at port `at`'s VM, identical, and at no other VM. */
+static void expect_only_at(int at, const struct pkt *frame, const char *what)
+{
+	__u8 buf[PKT_MAX];
+	char err[200];
+	int n;
+
+	n = cap_recv(cap[at], buf, sizeof(buf), 1000);
+	cr_assert_gt(n, 0, "%s: nothing arrived at %s", what, h1.port[at].vm_name);
+	cr_expect(pkt_diff(buf, (size_t)n, frame->d, frame->len, err, sizeof(err)) == 0,
+		  "%s: frame at %s: %s", what, h1.port[at].vm_name, err);
+	for (int i = 0; i < H1_NPORTS; i++) {
+		n = cap_recv(cap[i], buf, sizeof(buf), QUIET_MS);
+		cr_expect_lt(n, 0, "%s: a %d-byte frame also arrived at %s", what, n,
+			     h1.port[i].vm_name);
+	}
+}
+
+static void expect_nowhere(const char *what)
+{
+	__u8 buf[PKT_MAX];
+
+	for (int i = 0; i < H1_NPORTS; i++)
+		cr_expect_lt(cap_recv(cap[i], buf, sizeof(buf), QUIET_MS), 0,
+			     "%s: a frame arrived at %s", what, h1.port[i].vm_name);
+}
+
+static void wire_frame(__u32 vsid, __be32 src_pa, struct pkt *wire, struct pkt *inner)
+{
+	const struct wire_case c = { .name = "live", .vsid = vsid, .out_src = src_pa };
+
+	wire_case_build(&c, wire, inner);
+}
+
+static void inject_wire(const struct pkt *wire)
+{
+	int err = run_xdp_live(h1.from_wire, h1.underlay, wire->d, wire->len);
+
+	cr_assert_eq(err, 0, "live XDP run: %s", strerror(-err));
+}
+
+static void expect_counters(const struct counters *before, enum nv_drop_reason drop,
+			    size_t drop_bytes, __u32 rx_vsid, size_t rx_bytes)
+{
+	struct counters_expect e = { .drop = drop, .drop_bytes = drop_bytes };
+	struct counters after;
+	char err[256];
+
+	if (rx_vsid) {
+		struct nv_vsid_stats *s = rx_vsid == VSID_A ? &e.a : &e.b;
+
+		s->rx_packets = 1;
+		s->rx_bytes = rx_bytes;
+	}
+	cr_assert_eq(counters_read(&h1, &after), 0);
+	cr_expect(counters_check(before, &after, &e, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* TC delivery: XDP validates and resolves, hands over in the metadata, TC decaps and delivers. */
+Test(live, wire_to_tc_ports_through_metadata, .init = setup, .fini = teardown)
+{
+	const struct {
+		__u32 vsid;
+		__be32 pa;
+		int port;
+	} t[] = { { VSID_A, PA_2A, H1_A1 }, { VSID_B, PA_2B, H1_B1 } };
+	struct pkt wire, inner;
+	struct counters before;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		wire_frame(t[i].vsid, t[i].pa, &wire, &inner);
+		cr_assert_eq(counters_read(&h1, &before), 0);
+		inject_wire(&wire);
+		expect_only_at(t[i].port, &inner, t[i].vsid == VSID_A ? "tenant A" : "tenant B");
+		expect_counters(&before, NV_DROP_NONE, 0, t[i].vsid, inner.len);
+	}
+}
+
+/* XDP delivery: decap in XDP and XDP_REDIRECT through the devmap. */
+Test(live, wire_to_xdp_ports_through_devmap, .init = setup, .fini = teardown)
+{
+	const struct {
+		__u32 vsid;
+		__be32 pa;
+		int port;
+	} t[] = { { VSID_A, PA_2A, H1_A1 }, { VSID_B, PA_2B, H1_B1 } };
+	struct pkt wire, inner;
+	struct counters before;
+
+	cr_assert_eq(host_port_rebind(&h1, H1_A1, NV_DELIVER_XDP, 0), 0);
+	cr_assert_eq(host_port_rebind(&h1, H1_B1, NV_DELIVER_XDP, 0), 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		wire_frame(t[i].vsid, t[i].pa, &wire, &inner);
+		cr_assert_eq(counters_read(&h1, &before), 0);
+		inject_wire(&wire);
+		expect_only_at(t[i].port, &inner, t[i].vsid == VSID_A ? "tenant A" : "tenant B");
+		expect_counters(&before, NV_DROP_NONE, 0, t[i].vsid, inner.len);
+	}
+}
+
+/* A spoofing host's frame is dropped in XDP and reaches no VM, whatever the delivery mode. */
+Test(live, spoofed_wire_frame_reaches_no_vm, .init = setup, .fini = teardown)
+{
+	struct pkt wire, inner;
+	struct counters before;
+
+	for (int mode = 0; mode < 2; mode++) {
+		cr_assert_eq(host_port_rebind(&h1, H1_A1, mode ? NV_DELIVER_XDP : NV_DELIVER_TC, 0),
+			     0);
+		wire_frame(VSID_A, PA_2B, &wire, &inner); /* A's CA from B's PA */
+		cr_assert_eq(counters_read(&h1, &before), 0);
+		inject_wire(&wire);
+		expect_nowhere("SRC_PA frame");
+		expect_counters(&before, NV_DROP_SRC_PA, wire.len, 0, 0);
+	}
+}
+
+static void vm_frame(struct pkt *p, int port, __be32 daddr, const __u8 *dmac)
+{
+	struct pkt_ipv4_spec s = { .saddr = h1.port[port].cfg.ca.w[3],
+				   .daddr = daddr,
+				   .proto = PKT_IPPROTO_UDP,
+				   .sport = 7,
+				   .dport = 9 };
+
+	memcpy(s.smac, h1.port[port].cfg.mac, 6);
+	memcpy(s.dmac, dmac, 6);
+	cr_assert_eq(pkt_ipv4(p, &s, 120), 120);
+}
+
+Test(live, vm_to_vm_on_the_same_host, .init = setup, .fini = teardown)
+{
+	struct counters before;
+	struct pkt a, b;
+	char err[200];
+
+	vm_frame(&a, H1_A1, CA_3, MAC_3);
+	cr_assert_eq(counters_read(&h1, &before), 0);
+	cr_assert_eq(cap_send(cap[H1_A1], a.d, a.len), 0);
+	expect_only_at(H1_A3, &a, "A1 -> A3");
+
+	/* The very same bytes from B1: B has no 10.0.0.3, A3 must not get them. */
+	vm_frame(&b, H1_B1, CA_3, MAC_3);
+	cr_assert(pkt_diff(a.d, a.len, b.d, b.len, err, sizeof(err)) == 0, "%s", err);
+	cr_assert_eq(counters_read(&h1, &before), 0);
+	cr_assert_eq(cap_send(cap[H1_B1], b.d, b.len), 0);
+	expect_nowhere("B1 -> 10.0.0.3");
+	expect_counters(&before, NV_DROP_NO_RECORD, b.len, 0, 0);
+}
+
+Test(live, arp_reply_reaches_the_asking_vm_only, .init = setup, .fini = teardown)
+{
+	static const int askers[] = { H1_B1, H1_A1 };
+	struct pkt_arp_spec q = { .dmac = MAC_BCAST_INIT,
+				  .smac = MAC_1_INIT,
+				  .oper = 1,
+				  .sha = MAC_1_INIT,
+				  .spa = CA_1,
+				  .tpa = CA_2 };
+	struct pkt_arp_spec a = { .dmac = MAC_1_INIT,
+				  .smac = MAC_2_INIT,
+				  .oper = 2,
+				  .sha = MAC_2_INIT,
+				  .spa = CA_2,
+				  .tha = MAC_1_INIT,
+				  .tpa = CA_1 };
+	struct pkt req, reply;
+
+	/* A1 and B1 are identical VMs: each reply goes back to the one that asked. */
+	cr_assert_eq(pkt_arp(&req, &q), PKT_ARP_LEN);
+	cr_assert_eq(pkt_arp(&reply, &a), PKT_ARP_LEN);
+	for (size_t i = 0; i < sizeof(askers) / sizeof(askers[0]); i++) {
+		cr_assert_eq(cap_send(cap[askers[i]], req.d, req.len), 0);
+		expect_only_at(askers[i], &reply, askers[i] == H1_A1 ? "A1 asks" : "B1 asks");
+	}
+}
+
+/* Encapsulation for real: bpf_redirect_neigh fills the outer MACs from the neighbour table. */
+Test(live, vm_to_remote_leaves_on_the_underlay, .init = setup, .fini = teardown)
+{
+	const struct pkt_nvgre_expect x_base = {
+		.saddr = PA_1, .daddr = PA_2A, .ttl = 64, .vsid = VSID_A
+	};
+	struct pkt_nvgre_expect x = x_base;
+	__u8 buf[PKT_MAX], ul_mac[6], peer_mac[6];
+	struct pkt f;
+	char err[256];
+	int n;
+
+	cr_assert_eq(host_underlay_neigh(&h1, PA_2A, ul_mac, peer_mac), 0);
+	vm_frame(&f, H1_A1, CA_2, MAC_2);
+	x.inner = f.d;
+	x.inner_len = f.len;
+	cr_assert_eq(cap_send(cap[H1_A1], f.d, f.len), 0);
+	n = cap_recv(cap_wire, buf, sizeof(buf), 1000);
+	cr_assert_gt(n, 0, "nothing left on the underlay");
+	cr_expect(pkt_check_nvgre(buf, (size_t)n, &x, NULL, err, sizeof(err)) == 0, "%s", err);
+	cr_expect_arr_eq(buf, peer_mac, 6, "outer destination MAC is not the next hop's");
+	cr_expect_arr_eq(buf + 6, ul_mac, 6, "outer source MAC is not the underlay's");
+	expect_nowhere("A1 -> remote");
+}
