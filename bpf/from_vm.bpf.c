@@ -50,14 +50,23 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	struct nv_eth_words inner_eth;
 	__u32 mtu = 0, len = skb->len, underlay;
 
-	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&cfg->pa) || !nv_addr_is_v4(&rec->pa))
+	/* The outer source is where the table says this CA is: receivers check exactly that. */
+	if (!nv_addr_is_v4(&src->pa))
+		return nv_drop_tc(skb, NV_DROP_PORT_UNBOUND);
+	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&rec->pa))
 		return nv_drop_tc(skb, NV_DROP_NO_UNDERLAY);
 	underlay = cfg->underlay_ifindex;
-	if (bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
+	/*
+	 * bpf_check_mtu costs about 50 ns, so only frames that can exceed the MTU meet it: the
+	 * loader refuses underlays under NV_UNDERLAY_MTU_MIN, and GSO packets pass it anyway (the
+	 * encap lowers their gso_size by what it adds, segments keep the VM's MTU).
+	 */
+	if (len - NV_ETH_HLEN + NV_ENCAP_LEN > NV_UNDERLAY_MTU_MIN && !skb->gso_size &&
+	    bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
 		return nv_drop_tc(skb, NV_DROP_MTU);
 	if (nv_eth_save(skb, 0, &inner_eth))
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
-	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, src->vsid, cfg->pa.w[3],
+	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, src->vsid, src->pa.w[3],
 			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL))
 		return nv_drop_tc(skb, NV_DROP_ENCAP_FAILED);
 	nv_count_tx(src->vsid, len);
@@ -99,6 +108,8 @@ int nv_from_vm(struct __sk_buff *skb)
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
 	if (ip->version != 4 || ip->ihl < 5)
 		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+	if (bpf_ntohs(ip->tot_len) < ip->ihl * 4)
+		return nv_drop_tc(skb, NV_DROP_MALFORMED);
 	if (NV_ETH_HLEN + bpf_ntohs(ip->tot_len) > skb->len)
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
 	if (ip->saddr != port->ca.w[3] || !nv_addr_is_v4(&port->ca))
@@ -113,6 +124,9 @@ int nv_from_vm(struct __sk_buff *skb)
 		return nv_drop_tc(skb, NV_DROP_DST_MAC);
 	if (rec->ifindex)
 		return deliver_local(skb, port, rec->ifindex);
+	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */
+	if (rec->local & NV_LOCAL_PA)
+		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
 	return send_remote(skb, port, rec, ip->tos, nv_flow_id(ip, data_end));
 }
 

@@ -11,7 +11,7 @@
 #include "nv_stats.h"
 #include "nv_wire.h"
 
-static __always_inline int hand_to_tc(struct xdp_md *ctx, __u32 ifindex)
+static __always_inline int hand_to_tc(struct xdp_md *ctx, const struct nv_wire_result *r)
 {
 	struct nv_xdp_meta *meta;
 	void *data;
@@ -24,19 +24,20 @@ static __always_inline int hand_to_tc(struct xdp_md *ctx, __u32 ifindex)
 	if ((void *)(meta + 1) > data)
 		return XDP_PASS;
 	meta->magic = NV_META_MAGIC;
-	meta->ifindex = ifindex;
+	meta->ifindex = r->ifindex;
+	meta->vsid = r->vsid;
+	meta->local = r->local;
+	meta->pad[0] = meta->pad[1] = meta->pad[2] = 0;
 	return XDP_PASS;
 }
 
 static __always_inline int decap_and_redirect(struct xdp_md *ctx, const struct nv_wire_result *r)
 {
-	long ret;
-
+	/* The target first: a failed redirect is then counted with the frame as received. */
+	if (bpf_redirect_map(&nv_tx_ports, r->ifindex, 0) != XDP_REDIRECT)
+		return nv_drop_xdp(ctx, NV_DROP_REDIRECT);
 	if (bpf_xdp_adjust_head(ctx, r->outer_len))
 		return nv_drop_xdp(ctx, NV_DROP_DECAP_FAILED);
-	ret = bpf_redirect_map(&nv_tx_ports, r->ifindex, 0);
-	if (ret != XDP_REDIRECT)
-		return nv_drop_xdp(ctx, NV_DROP_REDIRECT);
 	nv_count_rx(r->vsid, r->inner_len);
 	return XDP_REDIRECT;
 }
@@ -54,9 +55,9 @@ int nv_from_wire(struct xdp_md *ctx)
 	case NV_WIRE_DROP:
 		return nv_drop_xdp(ctx, r.reason);
 	}
-	if (r.deliver == NV_DELIVER_XDP)
+	if (r.local & NV_LOCAL_XDP)
 		return decap_and_redirect(ctx, &r);
-	return hand_to_tc(ctx, r.ifindex);
+	return hand_to_tc(ctx, &r);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -2,7 +2,7 @@
 /*
  * nv_wire_tc: TC ingress of the underlay. Decapsulates on the skb (FIXED_GSO keeps GRO'd skbs
  * intact) and hands the inner frame to the port: into the VM's namespace with bpf_redirect_peer
- * for veth, out of the device with bpf_redirect otherwise. Trusts the port that nv_from_wire
+ * for veth, out of the device with bpf_redirect otherwise. Trusts what nv_from_wire resolved and
  * left in the metadata; without it (no XDP stage, or metadata unsupported) classifies itself.
  */
 #include "nv_common.h"
@@ -12,19 +12,25 @@
 #include "nv_stats.h"
 #include "nv_wire.h"
 
-/* The port nv_from_wire resolved, or 0. */
-static __always_inline __u32 meta_port(struct __sk_buff *skb)
+/* What nv_from_wire resolved, if it ran and could leave metadata. */
+static __always_inline bool meta_result(struct __sk_buff *skb, struct nv_wire_result *r)
 {
 	struct nv_xdp_meta *meta = NV_CTX_PTR(skb, data_meta);
 	void *data = NV_CTX_PTR(skb, data);
 
 	if ((void *)(meta + 1) > data || meta->magic != NV_META_MAGIC)
-		return 0;
-	return meta->ifindex;
+		return false;
+	r->ifindex = meta->ifindex;
+	r->vsid = meta->vsid;
+	r->local = meta->local;
+	return true;
 }
 
-/* Outer length of a frame XDP has validated: only the IPv4 header length varies. */
-static __always_inline int outer_len_of(struct __sk_buff *skb, __u32 *outer_len, __u32 *inner_len)
+/*
+ * Lengths of a frame XDP has validated, read again from the skb: GRO may have merged several
+ * frames since, updating the outer IPv4 total length. Only the IPv4 header length varies.
+ */
+static __always_inline int lengths_of(struct __sk_buff *skb, struct nv_wire_result *r)
 {
 	void *data = NV_CTX_PTR(skb, data);
 	void *data_end = NV_CTX_PTR(skb, data_end);
@@ -32,27 +38,26 @@ static __always_inline int outer_len_of(struct __sk_buff *skb, __u32 *outer_len,
 
 	if ((void *)(ip + 1) > data_end)
 		return -1;
-	*outer_len = NV_ETH_HLEN + ip->ihl * 4 + NV_GRE_HLEN;
-	*inner_len = bpf_ntohs(ip->tot_len) - ip->ihl * 4 - NV_GRE_HLEN;
+	r->outer_len = NV_ETH_HLEN + ip->ihl * 4 + NV_GRE_HLEN;
+	r->inner_len = bpf_ntohs(ip->tot_len) - ip->ihl * 4 - NV_GRE_HLEN;
 	return 0;
 }
 
-static __always_inline int decap_and_deliver(struct __sk_buff *skb, __u32 ifindex, __u32 outer_len,
-					     __u32 inner_len)
+static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct nv_wire_result *r)
 {
-	struct nv_port *port = bpf_map_lookup_elem(&nv_ports, &ifindex);
+	__u32 outer_len = r->outer_len;
 	struct nv_eth_words inner_eth;
 	void *data, *data_end;
 
-	if (!port)
-		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
 	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
 		return nv_drop_tc(skb, NV_DROP_MALFORMED);
 	if (nv_eth_save(skb, outer_len, &inner_eth))
 		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
-	/* Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
-	 * header takes the outer one's place. */
+	/*
+	 * Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
+	 * header takes the outer one's place.
+	 */
 	if (bpf_skb_adjust_room(skb, -(__s32)outer_len, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_DECAP_L3_IPV4))
 		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
@@ -61,26 +66,23 @@ static __always_inline int decap_and_deliver(struct __sk_buff *skb, __u32 ifinde
 	if (data + NV_ETH_HLEN > data_end)
 		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
 	nv_eth_write(data, &inner_eth);
-	nv_count_rx(port->vsid, inner_len);
-	if (port->flags & NV_PORT_F_PEER)
-		return bpf_redirect_peer(ifindex, 0);
-	return bpf_redirect(ifindex, 0);
+	nv_count_rx(r->vsid, r->inner_len);
+	if (r->local & NV_LOCAL_PEER)
+		return bpf_redirect_peer(r->ifindex, 0);
+	return bpf_redirect(r->ifindex, 0);
 }
 
 SEC("tc")
 int nv_wire_tc(struct __sk_buff *skb)
 {
 	struct nv_wire_result r = {};
-	__u32 ifindex = meta_port(skb);
 	void *data, *data_end;
 
-	if (ifindex) {
-		__u32 outer_len, inner_len;
-
+	if (meta_result(skb, &r)) {
 		nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
-		if (outer_len_of(skb, &outer_len, &inner_len))
+		if (lengths_of(skb, &r))
 			return nv_drop_tc(skb, NV_DROP_TRUNCATED);
-		return decap_and_deliver(skb, ifindex, outer_len, inner_len);
+		return decap_and_deliver(skb, &r);
 	}
 
 	nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
@@ -92,7 +94,7 @@ int nv_wire_tc(struct __sk_buff *skb)
 	case NV_WIRE_DROP:
 		return nv_drop_tc(skb, r.reason);
 	}
-	return decap_and_deliver(skb, r.ifindex, r.outer_len, r.inner_len);
+	return decap_and_deliver(skb, &r);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

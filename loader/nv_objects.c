@@ -124,11 +124,23 @@ int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-	err = prepare_first(o->from_vm->obj, opts);
-	if (!err)
-		err = nv_from_vm_bpf__load(o->from_vm);
-	if (!err)
-		err = collect_map_fds(o->from_vm->obj, &o->maps);
+	if (opts->pin_dir && !created_pins) {
+		/*
+		 * Reuse the instance's maps by fd, after our own layout check: libbpf 1.1's pinned
+		 * map check fails on devmaps (the kernel adds BPF_F_RDONLY_PROG to their flags).
+		 */
+		err = nv_maps_open_pinned(&o->maps, maps_dir);
+		if (!err)
+			err = share_maps(o->from_vm->obj, &o->maps);
+		if (!err)
+			err = nv_from_vm_bpf__load(o->from_vm);
+	} else {
+		err = prepare_first(o->from_vm->obj, opts);
+		if (!err)
+			err = nv_from_vm_bpf__load(o->from_vm);
+		if (!err)
+			err = collect_map_fds(o->from_vm->obj, &o->maps);
+	}
 	if (err)
 		goto fail;
 

@@ -124,8 +124,11 @@ int nv_stats_reset(const struct nv_maps *m)
 	s.fd = m->fd[NV_MAP_STATS];
 	s.zero = zero;
 	err = nv_map_iter_raw(s.fd, sizeof(__u32), 0, stats_reset_cb, &s);
-	/* nv_drop_stats is smaller than nv_vsid_stats: the same zero buffer serves. */
-	for (__u32 r = 0; r < NV_DROP__MAX && !err; r++)
+	/*
+	 * nv_drop_stats is smaller than nv_vsid_stats: the same zero buffer serves. Every slot,
+	 * also those of reasons this build does not know (a newer datapath may count them).
+	 */
+	for (__u32 r = 0; r < NV_DROP_SLOTS && !err; r++)
 		err = bpf_map_update_elem(m->fd[NV_MAP_DROPS], &r, zero, BPF_ANY);
 	free(zero);
 	return err;

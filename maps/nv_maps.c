@@ -21,11 +21,15 @@ const char *const nv_map_names[NV_MAP__COUNT] = {
 	[NV_MAP_DROPS] = "nv_drops",
 };
 
-/* What nvgre_maps.bpf.h declares: a map of another layout is refused rather than misread. */
+/*
+ * What nvgre_maps.bpf.h declares: a map of another layout is refused rather than misread.
+ * max_entries is checked only where it is ABI (0: not checked; nv_records can be made smaller).
+ */
 static const struct {
 	__u32 type;
 	__u32 key_size;
 	__u32 value_size;
+	__u32 max_entries;
 } map_specs[NV_MAP__COUNT] = {
 	[NV_MAP_PORTS] = { BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct nv_port) },
 	[NV_MAP_RECORDS] = { BPF_MAP_TYPE_HASH, sizeof(struct nv_record_key),
@@ -38,7 +42,8 @@ static const struct {
 	[NV_MAP_CONFIG] = { BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct nv_config) },
 	[NV_MAP_TX_PORTS] = { BPF_MAP_TYPE_DEVMAP_HASH, sizeof(__u32), sizeof(__u32) },
 	[NV_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(__u32), sizeof(struct nv_vsid_stats) },
-	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct nv_drop_stats) },
+	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct nv_drop_stats),
+			   NV_DROP_SLOTS },
 };
 
 static int map_check(enum nv_map_id id, int fd)
@@ -52,7 +57,8 @@ static int map_check(enum nv_map_id id, int fd)
 	if (err)
 		return err;
 	if (info.type != map_specs[id].type || info.key_size != map_specs[id].key_size ||
-	    info.value_size != map_specs[id].value_size)
+	    info.value_size != map_specs[id].value_size ||
+	    (map_specs[id].max_entries && info.max_entries != map_specs[id].max_entries))
 		return -EPROTO;
 	return 0;
 }
@@ -211,10 +217,14 @@ int nv_config_get(const struct nv_maps *m, struct nv_config *out)
 
 int nv_config_set(const struct nv_maps *m, const struct nv_config *c)
 {
+	static const union nv_addr zero;
 	struct nv_config v;
 	__u32 key = 0;
 
 	if (!m || !c)
+		return -EINVAL;
+	/* The receive path takes the config PA as local without looking it up: it must be one. */
+	if (memcmp(&c->pa, &zero, sizeof(zero)) && !nv_local_pa_has(m, &c->pa))
 		return -EINVAL;
 	memset(&v, 0, sizeof(v));
 	v.underlay_ifindex = c->underlay_ifindex;

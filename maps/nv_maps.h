@@ -3,11 +3,19 @@
  * Typed access to the datapath's maps for user space (the CLI, the loader and the tests). Nothing
  * else touches raw map fds. Every function returns 0 or a negative errno and never exits.
  *
- * Consistency rules the library keeps (the datapath relies on them):
+ * Consistency rules the library keeps (the datapath relies on them and does not check them again):
  * - a port or record names a VSID that has a subnet; a port's rdid is its subnet's rdid;
- * - a record's ifindex is the local port bound to (vsid, ca) when the record's PA is local, else 0;
+ * - a PA is local when it is in nv_local_pas; the config PA, when not zero, is one of them;
+ * - a port is bound when the record of its (vsid, ca) exists and that record's PA is local. A
+ *   bound port and its record have the same MAC (calls that would bind different MACs fail);
+ * - a port's pa is the PA of the record it is bound to, all zero while it is unbound;
+ * - a record's local has NV_LOCAL_PA when its PA is local, and when a port is bound to it
+ *   NV_LOCAL_XDP if that port's deliver is NV_DELIVER_XDP and NV_LOCAL_PEER if it has
+ *   NV_PORT_F_PEER; its ifindex is the bound port's, else 0;
  * - every subnet has a (zeroed) stats entry; every port has a tx_ports entry;
  * - a call that fails leaves the maps as they were.
+ * The library computes the port's pa and the record's local and ifindex: what callers pass there is
+ * ignored. Reads (get, iter) return them as stored.
  */
 #ifndef NV_MAPS_H
 #define NV_MAPS_H
@@ -38,9 +46,13 @@ struct nv_maps {
 	int fd[NV_MAP__COUNT]; /* owned: closed by nv_maps_close() */
 };
 
-/* Open the maps pinned under dir (the versioned directory, see nv_pin_maps_dir()). All or none. */
+/*
+ * Open the maps pinned under dir (the versioned directory, see nv_pin_maps_dir()). All or none.
+ * -EPROTO: a map of another type, key or value size than nvgre_maps.bpf.h declares, or an nv_drops
+ * without NV_DROP_SLOTS entries.
+ */
 int nv_maps_open_pinned(struct nv_maps *m, const char *dir);
-/* Take duplicates of fds (e.g. from a loaded bpf_object). All or none. */
+/* Take duplicates of fds (e.g. from a loaded bpf_object). All or none; -EPROTO as above. */
 int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT]);
 void nv_maps_close(struct nv_maps *m);
 
@@ -57,23 +69,36 @@ int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out);
 typedef int (*nv_subnet_cb)(__u32 vsid, const struct nv_subnet *s, void *arg);
 int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg);
 
-/* Local provider addresses. add/del keep the records' ifindex right. */
+/*
+ * Local provider addresses. add/del bind and unbind the ports of the records at pa (their local,
+ * ifindex and the ports' pa). add: -EINVAL zero pa or a record at pa whose MAC differs from the
+ * port of its (vsid, ca), -EEXIST. del: -ENOENT, -EBUSY while pa is the config PA.
+ */
 int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex);
 int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa);
 bool nv_local_pa_has(const struct nv_maps *m, const union nv_addr *pa);
 typedef int (*nv_local_pa_cb)(const union nv_addr *pa, const struct nv_local_pa *v, void *arg);
 int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg);
 
-/* Ports. add: -ENOENT no subnet, -EINVAL rdid differs from the subnet's or bad vsid,
- * -EEXIST ifindex already a port or (vsid, ca) already bound, -ENODEV (from the devmap) unknown
- * ifindex. */
+/*
+ * Ports. add: p->pa is ignored and computed (bound: the record's PA); the record of (vsid, ca) is
+ * bound to the port. -ENOENT no subnet, -EINVAL bad vsid, CA, MAC, deliver or flags, rdid differs
+ * from the subnet's, or the record of (vsid, ca) is at a local PA with another MAC, -EEXIST ifindex
+ * already a port or another port has (vsid, ca), -ENODEV (from the devmap) unknown ifindex.
+ * del: -ENOENT; the record is unbound (ifindex 0, local only NV_LOCAL_PA if its PA is local).
+ */
 int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p);
 int nv_port_del(const struct nv_maps *m, __u32 ifindex);
 int nv_port_get(const struct nv_maps *m, __u32 ifindex, struct nv_port *out);
 typedef int (*nv_port_cb)(__u32 ifindex, const struct nv_port *p, void *arg);
 int nv_port_iter(const struct nv_maps *m, nv_port_cb cb, void *arg);
 
-/* Lookup records. add: r->ifindex is ignored and computed; -ENOENT no subnet, -EEXIST. */
+/*
+ * Lookup records. add: r->local and r->ifindex are ignored and computed; a port with (vsid, ca)
+ * is bound when r->pa is local (its pa set to it). -EINVAL bad vsid, CA, PA, MAC or rule, or r->pa
+ * is local and the port with (vsid, ca) has another MAC, -ENOENT no subnet, -EEXIST.
+ * del: -ENOENT; the bound port, if any, is unbound (its pa zeroed).
+ */
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k,
 		  const struct nv_record *r);
 int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k);
@@ -86,11 +111,17 @@ int nv_record_iter(const struct nv_maps *m, nv_record_cb cb, void *arg);
 int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r);
 int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k);
 
-/* Configuration (the single config entry). */
+/*
+ * Configuration (the single config entry). set: -EINVAL when c->pa is not zero and not a local PA
+ * (the receive path takes it as local without looking it up in nv_local_pas).
+ */
 int nv_config_get(const struct nv_maps *m, struct nv_config *out);
 int nv_config_set(const struct nv_maps *m, const struct nv_config *c);
 
-/* Counters, summed over all possible CPUs. */
+/*
+ * Counters, summed over all possible CPUs. drops_get fills the NV_DROP__MAX reasons this build
+ * knows (nv_drops has NV_DROP_SLOTS); reset zeroes every stats entry and every drop slot.
+ */
 int nv_stats_get(const struct nv_maps *m, __u32 vsid, struct nv_vsid_stats *out);
 int nv_drops_get(const struct nv_maps *m, struct nv_drop_stats out[NV_DROP__MAX]);
 int nv_stats_reset(const struct nv_maps *m);

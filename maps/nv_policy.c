@@ -38,11 +38,12 @@ static int subnet_lookup(const struct nv_maps *m, __u32 vsid, struct nv_subnet *
 	return bpf_map_lookup_elem(m->fd[NV_MAP_SUBNETS], &vsid, out);
 }
 
-/* ---- ports in memory: (vsid, ca) -> ifindex, sorted for bsearch ---- */
+/* ---- ports in memory: (vsid, ca) -> port, sorted for bsearch ---- */
 
 struct port_ent {
 	struct nv_record_key bind; /* (vsid, ca) the port is bound to */
 	__u32 ifindex;
+	struct nv_port port;
 };
 
 struct port_list {
@@ -78,6 +79,7 @@ static int port_list_cb(const void *key, const void *value, void *arg)
 	}
 	bind_key(&pl->v[pl->n].bind, p->vsid, &p->ca);
 	memcpy(&pl->v[pl->n].ifindex, key, sizeof(__u32));
+	pl->v[pl->n].port = *p;
 	pl->n++;
 	return 0;
 }
@@ -99,20 +101,18 @@ static int port_list_load(const struct nv_maps *m, struct port_list *pl)
 	return 0;
 }
 
-/* The ifindex of the port bound to (vsid, ca), or 0. */
-static __u32 port_list_find(const struct port_list *pl, const struct nv_record_key *k)
+/* The port bound to (vsid, ca), or NULL. */
+static const struct port_ent *port_list_find(const struct port_list *pl,
+					     const struct nv_record_key *k)
 {
-	const struct port_ent *e;
-
 	if (!pl->n)
-		return 0;
-	e = bsearch(k, pl->v, pl->n, sizeof(*pl->v), bind_cmp);
-	return e ? e->ifindex : 0;
+		return NULL;
+	return bsearch(k, pl->v, pl->n, sizeof(*pl->v), bind_cmp);
 }
 
 struct port_find {
 	struct nv_record_key bind;
-	__u32 ifindex; /* out */
+	struct port_ent *out;
 };
 
 static int port_find_cb(const void *key, const void *value, void *arg)
@@ -122,128 +122,228 @@ static int port_find_cb(const void *key, const void *value, void *arg)
 
 	if (p->vsid != f->bind.vsid || !addr_eq(&p->ca, &f->bind.ca))
 		return 0;
-	memcpy(&f->ifindex, key, sizeof(__u32));
+	f->out->bind = f->bind;
+	memcpy(&f->out->ifindex, key, sizeof(__u32));
+	f->out->port = *p;
 	return 1;
 }
 
-/* Sets *ifindex to the port bound to (vsid, ca), or 0. */
-static int port_find_binding(const struct nv_maps *m, const struct nv_record_key *k, __u32 *ifindex)
+/* Sets *out to the port with (vsid, ca) k; out->ifindex is 0 when there is none. */
+static int port_find_binding(const struct nv_maps *m, const struct nv_record_key *k,
+			     struct port_ent *out)
 {
-	struct port_find f = { .bind = *k };
+	struct port_find f = { .bind = *k, .out = out };
 	int err;
 
+	memset(out, 0, sizeof(*out));
 	err = nv_map_iter_raw(m->fd[NV_MAP_PORTS], sizeof(__u32), sizeof(struct nv_port),
 			      port_find_cb, &f);
-	if (err < 0)
-		return err;
-	*ifindex = f.ifindex;
+	return err < 0 ? err : 0;
+}
+
+/* ---- bindings: what a record and the port of its (vsid, ca) hold of each other ---- */
+
+/*
+ * A port is bound to the record of its (vsid, ca) when that record's PA is local. The record then
+ * holds the port's ifindex and, in local, its delivery mode; the port holds the record's PA.
+ * Otherwise the record's ifindex is 0 and local only says whether its PA is local, and the port's
+ * pa is all zero. r: the record (NULL: none); p: the port (NULL: none). -EINVAL when binding them
+ * would join a port and a record with different MACs: the receive path checks the record's only.
+ */
+struct bind_want {
+	__u32 rec_ifindex;
+	__u8 rec_local;
+	union nv_addr port_pa;
+};
+
+static int bind_compute(const struct nv_record *r, bool pa_local, __u32 ifindex,
+			const struct nv_port *p, struct bind_want *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!r || !pa_local)
+		return 0;
+	w->rec_local = NV_LOCAL_PA;
+	if (!p)
+		return 0;
+	if (memcmp(p->mac, r->mac, NV_ETH_ALEN))
+		return -EINVAL;
+	w->rec_ifindex = ifindex;
+	if (p->deliver == NV_DELIVER_XDP)
+		w->rec_local |= NV_LOCAL_XDP;
+	if (p->flags & NV_PORT_F_PEER)
+		w->rec_local |= NV_LOCAL_PEER;
+	w->port_pa = r->pa;
 	return 0;
 }
 
-/* ---- record ifindex changes, applied all or nothing ---- */
+/* ---- binding changes (records' ifindex and local, ports' pa), applied all or nothing ---- */
 
-struct rec_change {
-	struct nv_record_key key;
-	__u32 from, to;
+struct bind_state {
+	__u32 ifindex;	  /* record */
+	__u8 local;	  /* record */
+	union nv_addr pa; /* port */
 };
 
-struct rec_changes {
-	struct rec_change *v;
+struct bind_change {
+	bool port;		    /* nv_ports[ifindex].pa, else nv_records[key] */
+	struct nv_record_key key;   /* record */
+	__u32 ifindex;		    /* port */
+	struct bind_state from, to; /* record: ifindex, local; port: pa */
+};
+
+struct bind_changes {
+	struct bind_change *v;
 	size_t n, cap;
 };
 
-static int rec_changes_push(struct rec_changes *c, const struct nv_record_key *k, __u32 from,
-			    __u32 to)
+static struct bind_change *bind_changes_push(struct bind_changes *c)
 {
+	struct bind_change *e;
+
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
-		struct rec_change *v = realloc(c->v, cap * sizeof(*v));
+		struct bind_change *v = realloc(c->v, cap * sizeof(*v));
 
 		if (!v)
-			return -ENOMEM;
+			return NULL;
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n].key = *k;
-	c->v[c->n].from = from;
-	c->v[c->n].to = to;
-	c->n++;
+	e = &c->v[c->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* Queues the change of record k (now r) to w, if it needs one. */
+static int rec_change(struct bind_changes *c, const struct nv_record_key *k,
+		      const struct nv_record *r, const struct bind_want *w)
+{
+	struct bind_change *e;
+
+	if (r->ifindex == w->rec_ifindex && r->local == w->rec_local)
+		return 0;
+	e = bind_changes_push(c);
+	if (!e)
+		return -ENOMEM;
+	e->key = *k;
+	e->from.ifindex = r->ifindex;
+	e->from.local = r->local;
+	e->to.ifindex = w->rec_ifindex;
+	e->to.local = w->rec_local;
 	return 0;
 }
 
-static int rec_set_ifindex(const struct nv_maps *m, const struct nv_record_key *k, __u32 ifindex)
+/* Queues the change of port ifindex (now p) to w, if it needs one. */
+static int port_change(struct bind_changes *c, __u32 ifindex, const struct nv_port *p,
+		       const struct bind_want *w)
 {
-	int fd = m->fd[NV_MAP_RECORDS];
-	struct nv_record r;
+	struct bind_change *e;
+
+	if (addr_eq(&p->pa, &w->port_pa))
+		return 0;
+	e = bind_changes_push(c);
+	if (!e)
+		return -ENOMEM;
+	e->port = true;
+	e->ifindex = ifindex;
+	e->from.pa = p->pa;
+	e->to.pa = w->port_pa;
+	return 0;
+}
+
+/* An entry deleted meanwhile has nothing left to keep right. */
+static int bind_set(const struct nv_maps *m, const struct bind_change *e,
+		    const struct bind_state *s)
+{
 	int err;
 
-	err = bpf_map_lookup_elem(fd, k, &r);
-	if (err)
-		return err == -ENOENT ? 0 : err; /* deleted meanwhile: nothing to keep right */
-	if (r.ifindex == ifindex)
-		return 0;
-	r.ifindex = ifindex;
-	err = bpf_map_update_elem(fd, k, &r, BPF_EXIST);
+	if (e->port) {
+		struct nv_port p;
+
+		err = bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &e->ifindex, &p);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		if (addr_eq(&p.pa, &s->pa))
+			return 0;
+		p.pa = s->pa;
+		err = bpf_map_update_elem(m->fd[NV_MAP_PORTS], &e->ifindex, &p, BPF_EXIST);
+	} else {
+		struct nv_record r;
+
+		err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &e->key, &r);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		if (r.ifindex == s->ifindex && r.local == s->local)
+			return 0;
+		r.ifindex = s->ifindex;
+		r.local = s->local;
+		err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &e->key, &r, BPF_EXIST);
+	}
 	return err == -ENOENT ? 0 : err;
 }
 
-static void rec_changes_revert(const struct nv_maps *m, const struct rec_changes *c, size_t n)
+static void bind_changes_revert(const struct nv_maps *m, const struct bind_changes *c, size_t n)
 {
 	while (n--)
-		rec_set_ifindex(m, &c->v[n].key, c->v[n].from);
+		bind_set(m, &c->v[n], &c->v[n].from);
 }
 
-static int rec_changes_apply(const struct nv_maps *m, const struct rec_changes *c)
+static int bind_changes_apply(const struct nv_maps *m, const struct bind_changes *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		int err = rec_set_ifindex(m, &c->v[i].key, c->v[i].to);
+		int err = bind_set(m, &c->v[i], &c->v[i].to);
 
 		if (err) {
-			rec_changes_revert(m, c, i);
+			bind_changes_revert(m, c, i);
 			return err;
 		}
 	}
 	return 0;
 }
 
-/* Collects, for every record with PA pa, the change to the ifindex it must have. */
+/*
+ * Collects, for every record with PA pa and the port bound to it, the changes that make them
+ * right when pa is (local) or is not local. -EINVAL: a MAC conflict (see bind_compute).
+ */
 struct pa_scan {
 	const union nv_addr *pa;
-	const struct port_list *ports; /* NULL: the PA is not local, every ifindex must be 0 */
-	struct rec_changes *out;
+	bool local;
+	const struct port_list *ports;
+	struct bind_changes *out;
 };
 
 static int pa_scan_cb(const void *key, const void *value, void *arg)
 {
 	const struct nv_record *r = value;
+	const struct port_ent *pe;
 	struct pa_scan *s = arg;
-	__u32 want;
+	struct bind_want w;
+	int err;
 
 	if (!addr_eq(&r->pa, s->pa))
 		return 0;
-	want = s->ports ? port_list_find(s->ports, key) : 0;
-	if (r->ifindex == want)
-		return 0;
-	return rec_changes_push(s->out, key, r->ifindex, want);
+	pe = port_list_find(s->ports, key);
+	err = bind_compute(r, s->local, pe ? pe->ifindex : 0, pe ? &pe->port : NULL, &w);
+	if (!err)
+		err = rec_change(s->out, key, r, &w);
+	if (!err && pe)
+		err = port_change(s->out, pe->ifindex, &pe->port, &w);
+	return err;
 }
 
 static int pa_scan(const struct nv_maps *m, const union nv_addr *pa, bool local,
-		   struct rec_changes *out)
+		   struct bind_changes *out)
 {
 	struct port_list pl;
-	struct pa_scan s = { .pa = pa, .out = out };
+	struct pa_scan s = { .pa = pa, .local = local, .ports = &pl, .out = out };
 	int err;
 
-	if (local) {
-		err = port_list_load(m, &pl);
-		if (err)
-			return err;
-		s.ports = &pl;
-	}
+	err = port_list_load(m, &pl);
+	if (err)
+		return err;
 	err = nv_map_iter_raw(m->fd[NV_MAP_RECORDS], sizeof(struct nv_record_key),
 			      sizeof(struct nv_record), pa_scan_cb, &s);
-	if (local)
-		free(pl.v);
+	free(pl.v);
 	return err;
 }
 
@@ -388,7 +488,7 @@ int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg)
 
 int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex)
 {
-	struct rec_changes c = { 0 };
+	struct bind_changes c = { 0 };
 	struct nv_local_pa v;
 	union nv_addr key;
 	int err;
@@ -406,7 +506,7 @@ int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifin
 	err = bpf_map_update_elem(m->fd[NV_MAP_LOCAL_PAS], &key, &v, BPF_NOEXIST);
 	if (err)
 		goto out;
-	err = rec_changes_apply(m, &c);
+	err = bind_changes_apply(m, &c);
 	if (err)
 		bpf_map_delete_elem(m->fd[NV_MAP_LOCAL_PAS], &key);
 out:
@@ -416,8 +516,9 @@ out:
 
 int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa)
 {
-	struct rec_changes c = { 0 };
+	struct bind_changes c = { 0 };
 	struct nv_local_pa old;
+	struct nv_config cfg;
 	union nv_addr key;
 	int err;
 
@@ -427,16 +528,22 @@ int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa)
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_LOCAL_PAS], &key, &old);
 	if (err)
 		return err;
+	/* The receive path takes the config PA as local without looking it up here. */
+	err = nv_config_get(m, &cfg);
+	if (err)
+		return err;
+	if (addr_eq(&cfg.pa, &key))
+		return -EBUSY;
 	err = pa_scan(m, &key, false, &c);
 	if (err)
 		goto out;
-	/* Records stop pointing at local ports before the PA stops being local. */
-	err = rec_changes_apply(m, &c);
+	/* Records and ports are unbound before the PA stops being local. */
+	err = bind_changes_apply(m, &c);
 	if (err)
 		goto out;
 	err = bpf_map_delete_elem(m->fd[NV_MAP_LOCAL_PAS], &key);
 	if (err)
-		rec_changes_revert(m, &c, c.n);
+		bind_changes_revert(m, &c, c.n);
 out:
 	free(c.v);
 	return err;
@@ -475,40 +582,46 @@ int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg)
 
 /* ---- ports ---- */
 
+/* Every flag of enum nv_port_flags: others are refused. */
+#define PORT_FLAGS_KNOWN (NV_PORT_F_PEER | NV_PORT_F_OWN_CLSACT)
+
 /*
- * The change the record (vsid, ca) of port p needs: on add, point at ifindex if its PA is local;
- * on removal, no port is bound to (vsid, ca) any more, so 0.
+ * Queues the change that the record of (vsid, ca) k needs when port p (ifindex) is added, or when
+ * the port of k is removed (p NULL: no port has k any more). Sets *pa, if given, to the pa that p
+ * must have. -EINVAL: the record is at a local PA with another MAC than p's.
  */
-static int port_record_change(const struct nv_maps *m, const struct nv_port *p, __u32 ifindex,
-			      bool add, struct rec_changes *c)
+static int port_record_change(const struct nv_maps *m, const struct nv_record_key *k, __u32 ifindex,
+			      const struct nv_port *p, union nv_addr *pa, struct bind_changes *c)
 {
-	struct nv_record_key k;
+	struct bind_want w;
 	struct nv_record r;
-	__u32 want;
 	int err;
 
-	bind_key(&k, p->vsid, &p->ca);
-	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &k, &r);
+	if (pa)
+		memset(pa, 0, sizeof(*pa));
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], k, &r);
 	if (err)
 		return err == -ENOENT ? 0 : err;
-	want = add && nv_local_pa_has(m, &r.pa) ? ifindex : 0;
-	if (r.ifindex == want)
-		return 0;
-	return rec_changes_push(c, &k, r.ifindex, want);
+	err = bind_compute(&r, nv_local_pa_has(m, &r.pa), ifindex, p, &w);
+	if (err)
+		return err;
+	if (pa)
+		*pa = w.port_pa;
+	return rec_change(c, k, &r, &w);
 }
 
 int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 {
-	struct rec_changes c = { 0 };
+	struct bind_changes c = { 0 };
 	struct nv_record_key bind;
+	struct port_ent other;
 	struct nv_subnet s;
 	struct nv_port v;
-	__u32 other;
 	int err;
 
 	if (!m || !p || !nv_vsid_valid(p->vsid) || addr_is_zero(&p->ca) || !mac_valid(p->mac) ||
 	    (p->deliver != NV_DELIVER_TC && p->deliver != NV_DELIVER_XDP) ||
-	    (p->flags & ~NV_PORT_F_PEER))
+	    (p->flags & ~PORT_FLAGS_KNOWN))
 		return -EINVAL;
 	if (!ifindex)
 		return -ENODEV;
@@ -523,9 +636,10 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 	err = port_find_binding(m, &bind, &other);
 	if (err)
 		return err;
-	if (other)
+	if (other.ifindex)
 		return -EEXIST;
 
+	/* The caller's pa is ignored: computed from the record, if any binds the port. */
 	memset(&v, 0, sizeof(v));
 	v.vsid = p->vsid;
 	v.rdid = p->rdid;
@@ -533,7 +647,7 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 	memcpy(v.mac, p->mac, sizeof(v.mac));
 	v.deliver = p->deliver;
 	v.flags = p->flags;
-	err = port_record_change(m, &v, ifindex, true, &c);
+	err = port_record_change(m, &bind, ifindex, &v, &v.pa, &c);
 	if (err)
 		goto out;
 	err = bpf_map_update_elem(m->fd[NV_MAP_PORTS], &ifindex, &v, BPF_NOEXIST);
@@ -547,7 +661,7 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 			err = -ENODEV;
 		goto undo_port;
 	}
-	err = rec_changes_apply(m, &c);
+	err = bind_changes_apply(m, &c);
 	if (err)
 		goto undo_tx;
 	goto out;
@@ -563,7 +677,8 @@ out:
 
 int nv_port_del(const struct nv_maps *m, __u32 ifindex)
 {
-	struct rec_changes c = { 0 };
+	struct bind_changes c = { 0 };
+	struct nv_record_key bind;
 	struct nv_port p;
 	int err;
 
@@ -573,10 +688,11 @@ int nv_port_del(const struct nv_maps *m, __u32 ifindex)
 	if (err)
 		return err;
 	/* The reverse of port add: record, tx entry, port. */
-	err = port_record_change(m, &p, ifindex, false, &c);
+	bind_key(&bind, p.vsid, &p.ca);
+	err = port_record_change(m, &bind, 0, NULL, NULL, &c);
 	if (err)
 		goto out;
-	err = rec_changes_apply(m, &c);
+	err = bind_changes_apply(m, &c);
 	if (err)
 		goto out;
 	/* ENOENT: the kernel drops devmap entries of unregistered devices by itself. */
@@ -591,7 +707,7 @@ int nv_port_del(const struct nv_maps *m, __u32 ifindex)
 	goto out;
 
 undo_rec:
-	rec_changes_revert(m, &c, c.n);
+	bind_changes_revert(m, &c, c.n);
 out:
 	free(c.v);
 	return err;
@@ -648,7 +764,10 @@ static int record_key_check(const struct nv_maps *m, const struct nv_record_key 
 
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r)
 {
+	struct bind_changes c = { 0 };
 	struct nv_record_key key;
+	struct port_ent port;
+	struct bind_want w;
 	struct nv_subnet s;
 	struct nv_record v;
 	int err;
@@ -662,28 +781,74 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	err = subnet_lookup(m, key.vsid, &s);
 	if (err)
 		return err;
+	if (!bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &v))
+		return -EEXIST;
 
+	/* The caller's local and ifindex are ignored: computed from the PA and the port. */
 	memset(&v, 0, sizeof(v));
 	v.pa = r->pa;
 	memcpy(v.mac, r->mac, sizeof(v.mac));
 	v.rule = r->rule;
-	if (nv_local_pa_has(m, &v.pa)) {
-		err = port_find_binding(m, &key, &v.ifindex);
+	err = port_find_binding(m, &key, &port);
+	if (err)
+		return err;
+	err = bind_compute(&v, nv_local_pa_has(m, &v.pa), port.ifindex,
+			   port.ifindex ? &port.port : NULL, &w);
+	if (err)
+		return err;
+	v.ifindex = w.rec_ifindex;
+	v.local = w.rec_local;
+	if (port.ifindex) {
+		err = port_change(&c, port.ifindex, &port.port, &w);
 		if (err)
-			return err;
+			goto out;
 	}
-	return bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_NOEXIST);
+	/* The record first, so that a port never holds a PA that no record gives it. */
+	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_NOEXIST);
+	if (err)
+		goto out;
+	err = bind_changes_apply(m, &c);
+	if (err)
+		bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
+out:
+	free(c.v);
+	return err;
 }
 
 int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k)
 {
+	struct bind_changes c = { 0 };
 	struct nv_record_key key;
+	struct port_ent port;
+	struct bind_want w;
+	struct nv_record r;
 	int err;
 
 	err = record_key_check(m, k, &key);
 	if (err)
 		return err;
-	return bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &r);
+	if (err)
+		return err;
+	/* The bound port, if any, is unbound first: it stops sending from the record's PA. */
+	err = port_find_binding(m, &key, &port);
+	if (err)
+		return err;
+	if (port.ifindex) {
+		memset(&w, 0, sizeof(w));
+		err = port_change(&c, port.ifindex, &port.port, &w);
+		if (err)
+			goto out;
+	}
+	err = bind_changes_apply(m, &c);
+	if (err)
+		goto out;
+	err = bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
+	if (err)
+		bind_changes_revert(m, &c, c.n);
+out:
+	free(c.v);
+	return err;
 }
 
 int nv_record_get(const struct nv_maps *m, const struct nv_record_key *k, struct nv_record *out)

@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 1
+#define NV_ABI_VERSION 2
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -28,6 +28,9 @@
 #define NV_DEFAULT_TTL 64
 /* What NVGRE over IPv4 adds to a tenant frame: outer Ethernet + IPv4 + GRE = 42 bytes. */
 #define NV_ENCAP_LEN (NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN)
+
+/* Smallest underlay MTU the loader accepts (IPv6's minimum link MTU). */
+#define NV_UNDERLAY_MTU_MIN 1280
 
 /* Map capacities (max_entries). records can be lowered at load time for small test instances. */
 #define NV_MAX_PORTS	 4096
@@ -53,6 +56,7 @@ enum nv_deliver {
 
 enum nv_port_flags {
 	NV_PORT_F_PEER = 1 << 0, /* veth: TC delivers with bpf_redirect_peer into the VM's netns */
+	NV_PORT_F_OWN_CLSACT = 1 << 1, /* the loader created the clsact qdisc: it removes it */
 };
 
 struct nv_port {
@@ -62,6 +66,13 @@ struct nv_port {
 	__u8 mac[NV_ETH_ALEN];
 	__u8 deliver; /* enum nv_deliver */
 	__u8 flags;   /* enum nv_port_flags */
+	/*
+	 * The PA that the lookup record of (vsid, ca) names, i.e. the outer source of what this
+	 * port sends, so that receivers find it where the table says. All zero while the port is
+	 * unbound (no record, or the record's PA is not local). Kept by the maps library; callers
+	 * of nv_port_add() leave it zero.
+	 */
+	union nv_addr pa;
 };
 
 /* records: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. */
@@ -74,14 +85,21 @@ enum nv_rule {
 	NV_RULE_ENCAP = 1, /* NVGRE encapsulation */
 };
 
+/* What this host knows of a record, kept by the maps library (never set by callers). */
+enum nv_record_local {
+	NV_LOCAL_PA = 1 << 0,	/* pa is a PA of this host */
+	NV_LOCAL_XDP = 1 << 1,	/* bound port delivers in XDP (its deliver is NV_DELIVER_XDP) */
+	NV_LOCAL_PEER = 1 << 2, /* bound port has NV_PORT_F_PEER */
+};
+
 struct nv_record {
 	union nv_addr pa;
 	__u8 mac[NV_ETH_ALEN];
-	__u8 rule; /* enum nv_rule */
-	__u8 pad;
+	__u8 rule;  /* enum nv_rule */
+	__u8 local; /* enum nv_record_local */
 	/*
-	 * Ifindex of the local port bound to (vsid, ca) when pa is a local PA, else 0. Kept by the
-	 * maps library (port add/del, record add, pa add/del), read by the datapath.
+	 * Ifindex of the local port bound to (vsid, ca) when pa is a local PA, else 0. With local,
+	 * this caches what the receive path needs of the port, so it does not look the port up.
 	 */
 	__u32 ifindex;
 };
@@ -113,10 +131,14 @@ struct nv_local_pa {
 };
 
 /* config: ARRAY with one entry, key 0. */
+enum nv_config_flags {
+	NV_CFG_F_OWN_CLSACT = 1 << 0, /* the loader created the underlay's clsact qdisc */
+};
+
 struct nv_config {
 	__u32 underlay_ifindex; /* 0: datapath not attached, encap drops NO_UNDERLAY */
 	__u8 ttl;		/* outer TTL, 0 means NV_DEFAULT_TTL */
-	__u8 flags;
+	__u8 flags;		/* enum nv_config_flags */
 	__u8 pad[2];
 	union nv_addr pa; /* outer source of encapsulated packets; also a local PA for receive */
 };
@@ -139,10 +161,14 @@ struct nv_drop_stats {
  * XDP -> TC hand-over in the packet's metadata (bpf_xdp_adjust_meta) for NV_DELIVER_TC ports: the
  * XDP stage has validated the frame and resolved the port, TC only decaps and delivers.
  */
-#define NV_META_MAGIC 0x4e564d31u /* "NVM1" */
+#define NV_META_MAGIC 0x4e564d33u /* "NVM3" */
 struct nv_xdp_meta {
 	__u32 magic;
-	__u32 ifindex;
+	__u32 ifindex; /* the port */
+	__u32 vsid;
+	/* No lengths: GRO merges frames with equal metadata between XDP and TC. */
+	__u8 local; /* the record's enum nv_record_local */
+	__u8 pad[3];
 };
 
 /*
@@ -163,7 +189,7 @@ struct nv_xdp_meta {
 	X(ETHERTYPE, 10, "vm: ethertype not supported")                            \
 	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")    \
 	X(DST_MAC, 12, "destination MAC is not the destination CA's")              \
-	X(NO_UNDERLAY, 13, "vm: datapath has no underlay or PA configured")        \
+	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")     \
 	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")              \
 	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")        \
 	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                \
@@ -179,7 +205,10 @@ struct nv_xdp_meta {
 	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")         \
 	X(RDID, 27, "source and destination are in different routing domains")     \
 	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")             \
-	X(REDIRECT, 29, "redirect to the target device failed")
+	X(REDIRECT, 29, "redirect to the target device failed")                    \
+	X(PORT_UNBOUND, 30, "vm: the port's CA has no record at a local PA")       \
+	X(OUTER_CSUM, 31, "wire: outer IPv4 header checksum is wrong")             \
+	X(SRC_LOCAL, 32, "wire: inner source CA is recorded at a local PA")
 
 #define NV_DROP_ENUM_ENTRY(name, num, text) NV_DROP_##name = num,
 enum nv_drop_reason {
@@ -195,7 +224,7 @@ _Static_assert(NV_DROP__MAX <= NV_DROP_SLOTS,
 /* Sizes are ABI: a change here must bump NV_ABI_VERSION. */
 #define NV_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " is ABI")
 NV_ASSERT_SIZE(union nv_addr, 16);
-NV_ASSERT_SIZE(struct nv_port, 32);
+NV_ASSERT_SIZE(struct nv_port, 48);
 NV_ASSERT_SIZE(struct nv_record_key, 20);
 NV_ASSERT_SIZE(struct nv_record, 28);
 NV_ASSERT_SIZE(struct nv_route_key, 24);
@@ -205,6 +234,6 @@ NV_ASSERT_SIZE(struct nv_local_pa, 4);
 NV_ASSERT_SIZE(struct nv_config, 24);
 NV_ASSERT_SIZE(struct nv_vsid_stats, 32);
 NV_ASSERT_SIZE(struct nv_drop_stats, 16);
-NV_ASSERT_SIZE(struct nv_xdp_meta, 8);
+NV_ASSERT_SIZE(struct nv_xdp_meta, 16);
 
 #endif /* NVGRE_ABI_H */

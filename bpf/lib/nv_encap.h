@@ -8,14 +8,6 @@
 #include "nv_eth.h"
 #include "nv_wire.h"
 
-/* RFC 6040 normal mode: copy the inner ECN field, except CE which becomes ECT(0). */
-static __always_inline __u8 nv_outer_tos(__u8 inner_tos)
-{
-	__u8 ecn = inner_tos & 3;
-
-	return (inner_tos & 0xfc) | (ecn == 3 ? 2 : ecn);
-}
-
 static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
 {
 	return (w << s) | (w >> (32 - s));
@@ -76,7 +68,9 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 	struct iphdr outer = {
 		.version = 4,
 		.ihl = 5,
-		.tos = nv_outer_tos(inner_tos),
+		/* DSCP copied (RFC 2983 uniform model); ECN copied, CE too (RFC 6040 normal mode)
+		 */
+		.tos = inner_tos,
 		.tot_len = bpf_htons(skb->len - NV_ETH_HLEN),
 		.frag_off = bpf_htons(IP_DF),
 		.ttl = ttl,

@@ -11,6 +11,7 @@
 #define NV_WIRE_H
 
 #include "nv_common.h"
+#include "nv_csum.h"
 
 /* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
 #define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + 60 + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
@@ -33,8 +34,7 @@ struct nv_wire_result {
 	__u32 vsid;
 	__u32 outer_len; /* bytes in front of the inner Ethernet header */
 	__u32 inner_len; /* the inner frame's length, from the outer IPv4 total length */
-	__u8 deliver;	 /* enum nv_deliver of the port */
-	__u8 port_flags;
+	__u8 local;	 /* the destination record's enum nv_record_local */
 };
 
 static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_reason reason)
@@ -43,53 +43,72 @@ static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_r
 	return NV_WIRE_DROP;
 }
 
-/* The inner source must be a CA that the outer source PA holds, with its recorded MAC. */
+/*
+ * The inner source must be a CA that the outer source PA holds, with its recorded MAC, and not one
+ * of this host's (this host never sends itself NVGRE). No record: the VSID itself may be unknown,
+ * looked up only then since records exist only for known VSIDs.
+ */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
 						const struct ethhdr *in_eth,
 						const struct iphdr *in_ip, struct nv_wire_result *r)
 {
 	struct nv_record_key key = { .vsid = vsid };
-	union nv_addr outer_src;
 	struct nv_record *rec;
 
 	nv_addr_set_v4(&key.ca, in_ip->saddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
-	if (!rec)
+	if (!rec) {
+		if (!bpf_map_lookup_elem(&nv_subnets, &vsid))
+			return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
 		return nv_wire_drop(r, NV_DROP_SRC_UNKNOWN);
-	nv_addr_set_v4(&outer_src, ip->saddr);
-	if (rec->pa.w[3] != outer_src.w[3] || !nv_addr_is_v4(&rec->pa))
+	}
+	if (rec->pa.w[3] != ip->saddr || !nv_addr_is_v4(&rec->pa))
 		return nv_wire_drop(r, NV_DROP_SRC_PA);
+	if (rec->local & NV_LOCAL_PA)
+		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
 	if (!nv_mac_equal(in_eth->h_source, rec->mac))
 		return nv_wire_drop(r, NV_DROP_SRC_MAC);
 	return NV_WIRE_DELIVER;
 }
 
-/* The inner destination must be a local port of this VSID, in the VSID's routing domain. */
-static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct nv_subnet *subnet,
-						const struct ethhdr *in_eth,
+/*
+ * The inner destination must be a port of this host bound to (vsid, CA). The record caches what
+ * delivery needs of the port (the maps library keeps it, and a port's MAC equal to its record's),
+ * so the port itself is not looked up. Same VSID on both sides: the same routing domain.
+ */
+static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
 						const struct iphdr *in_ip, struct nv_wire_result *r)
 {
 	struct nv_record_key key = { .vsid = vsid };
 	struct nv_record *rec;
-	struct nv_port *port;
-	__u32 ifindex;
 
 	nv_addr_set_v4(&key.ca, in_ip->daddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
-	ifindex = rec->ifindex;
-	port = bpf_map_lookup_elem(&nv_ports, &ifindex);
-	if (!port || port->vsid != vsid)
-		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
-	if (port->rdid != subnet->rdid)
-		return nv_wire_drop(r, NV_DROP_RDID);
-	if (!nv_mac_equal(in_eth->h_dest, port->mac))
+	if (!nv_mac_equal(in_eth->h_dest, rec->mac))
 		return nv_wire_drop(r, NV_DROP_DST_MAC);
-	r->ifindex = ifindex;
-	r->deliver = port->deliver;
-	r->port_flags = port->flags;
+	r->ifindex = rec->ifindex;
+	r->local = rec->local;
 	return NV_WIRE_DELIVER;
+}
+
+/* RFC 1122 3.2.1.2: a host verifies the header checksum; here the stack is bypassed. */
+static __always_inline bool nv_ipv4_csum_ok(const struct iphdr *ip, __u32 ihl_len, void *data_end)
+{
+	const __u16 *p = (const __u16 *)ip;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < NV_IPV4_HLEN / 2; i++)
+		sum += p[i];
+	/* Options: rare, a bounded loop is enough. */
+	for (int i = NV_IPV4_HLEN / 2; i < 60 / 2; i++) {
+		if (i * 2 >= ihl_len || (void *)(p + i + 1) > data_end)
+			break;
+		sum += p[i];
+	}
+	return nv_csum_fold(sum) == 0;
 }
 
 /*
@@ -113,7 +132,6 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 {
 	struct ethhdr *eth = data, *in_eth;
 	struct iphdr *ip, *in_ip;
-	struct nv_subnet *subnet;
 	struct nv_grehdr *gre;
 	__u32 ihl_len, tot_len, vsid;
 	int ret;
@@ -144,6 +162,8 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	gre = (void *)ip + ihl_len;
 	if ((void *)(gre + 1) > data_end)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	if (!nv_ipv4_csum_ok(ip, ihl_len, data_end))
+		return nv_wire_drop(r, NV_DROP_OUTER_CSUM);
 	if (gre->flags != bpf_htons(NV_GRE_FLAGS_K))
 		return nv_wire_drop(r, NV_DROP_GRE_FLAGS);
 	if (gre->proto != bpf_htons(NV_ETH_P_TEB))
@@ -151,9 +171,6 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	vsid = bpf_ntohl(gre->key) >> 8;
 	if (vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
 		return nv_wire_drop(r, NV_DROP_VSID_RANGE);
-	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
-	if (!subnet)
-		return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
 
 	in_eth = (void *)(gre + 1);
 	in_ip = (void *)(in_eth + 1);
@@ -175,7 +192,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	if (ret != NV_WIRE_DELIVER)
 		return ret;
 	r->vsid = vsid;
-	return nv_wire_resolve_port(vsid, subnet, in_eth, in_ip, r);
+	return nv_wire_resolve_port(vsid, in_eth, in_ip, r);
 }
 
 #endif /* NV_WIRE_H */

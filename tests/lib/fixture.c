@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -134,6 +136,38 @@ int host_config(struct host *h, __u32 underlay, __u8 ttl, __be32 pa)
 	return nv_config_set(&h->o.maps, &c);
 }
 
+int host_local_pa_add(struct host *h, __be32 pa)
+{
+	union nv_addr a;
+
+	v4(&a, pa);
+	return nv_local_pa_add(&h->o.maps, &a, h->underlay);
+}
+
+int host_local_pa_del(struct host *h, __be32 pa)
+{
+	union nv_addr a;
+
+	v4(&a, pa);
+	return nv_local_pa_del(&h->o.maps, &a);
+}
+
+int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa)
+{
+	struct nv_record_key k = { .vsid = vsid };
+	struct nv_record r;
+	int err;
+
+	v4(&k.ca, ca);
+	err = nv_record_get(&h->o.maps, &k, &r);
+	if (!err)
+		err = nv_record_del(&h->o.maps, &k);
+	if (err)
+		return err;
+	v4(&r.pa, pa);
+	return nv_record_add(&h->o.maps, &k, &r);
+}
+
 static int add_port(struct host *h, int i)
 {
 	struct host_port *p = &h->port[i];
@@ -182,15 +216,16 @@ static int fill_policy(struct host *h)
 	union nv_addr pa;
 	int err;
 
-	err = host_config(h, h->underlay, 0, h->pa);
-	if (!err)
-		err = nv_subnet_add(&h->o.maps, VSID_A, &sa);
+	/* The local PAs first: the library takes only one of them as the config PA. */
+	err = nv_subnet_add(&h->o.maps, VSID_A, &sa);
 	if (!err)
 		err = nv_subnet_add(&h->o.maps, VSID_B, &sb);
 	for (int i = 0; i < npas && !err; i++) {
 		v4(&pa, pas[i]);
 		err = nv_local_pa_add(&h->o.maps, &pa, h->underlay);
 	}
+	if (!err)
+		err = host_config(h, h->underlay, 0, h->pa);
 	for (int i = 0; i < h->nports && !err; i++)
 		err = add_port(h, i);
 	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]) && !err; i++) {
@@ -301,6 +336,30 @@ int host_attach_tc(__u32 ifindex, int prog_fd)
 	if (err && err != -EEXIST)
 		return err;
 	return bpf_tc_attach(&hook, &opts);
+}
+
+int host_attach_xdp(__u32 ifindex, int prog_fd)
+{
+	return bpf_xdp_attach((int)ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+int fixture_netdev_sysfs_set(const char *ifname, const char *attr, const char *value)
+{
+	static bool own_sysfs;
+	char path[128];
+
+	/* The /sys of the test's parent shows the devices of the namespace that mounted it. */
+	if (!own_sysfs) {
+		if (unshare(CLONE_NEWNS))
+			return -errno;
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			return -errno;
+		if (mount("sysfs", "/sys", "sysfs", 0, NULL))
+			return -errno;
+		own_sysfs = true;
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
+	return write_file(path, value);
 }
 
 int run_xdp_live(int prog_fd, __u32 ifindex, const void *frame, size_t len)

@@ -12,6 +12,11 @@
  *   host 2, PAs 192.0.2.2 (tenant A) and 192.0.2.3 (tenant B), config PA 192.0.2.2:
  *                         ports A2 (10.0.0.2, 02:..:02), B2 (10.0.0.2, 02:..:02)
  * The underlay is one veth pair, h1ul <-> h2ul, MTU FIXTURE_UNDERLAY_MTU.
+ *
+ * Every port is bound: the record of its (VSID, CA) is at a local PA, so the maps library gives
+ * the port that PA (the outer source of what it sends: 192.0.2.1 on host 1, 192.0.2.2 for A2 and
+ * 192.0.2.3 for B2 on host 2) and the record the port's ifindex and delivery flags. The config PA
+ * is only the PA the receive path checks first; the library wants it to be a local PA.
  */
 #ifndef FIXTURE_H
 #define FIXTURE_H
@@ -33,17 +38,20 @@
 #define PA_2A	   PKT_IP4(192, 0, 2, 2)
 #define PA_2B	   PKT_IP4(192, 0, 2, 3)
 #define PA_FOREIGN PKT_IP4(192, 0, 2, 99) /* not a PA of any host here */
+#define PA_1B	   PKT_IP4(192, 0, 2, 4)  /* a second PA some tests give host 1 */
 
 #define CA_1	   PKT_IP4(10, 0, 0, 1)
 #define CA_2	   PKT_IP4(10, 0, 0, 2)
 #define CA_3	   PKT_IP4(10, 0, 0, 3)
 #define CA_UNKNOWN PKT_IP4(10, 0, 0, 9)
+#define CA_4	   PKT_IP4(10, 0, 0, 4) /* no record and no port unless a test adds them */
 
 /* MACs of the CAs, the same in both tenants (unformatted: braces in a macro become a block). */
 /* clang-format off */
 #define MAC_1_INIT       { 0x02, 0, 0, 0, 0, 0x01 }
 #define MAC_2_INIT       { 0x02, 0, 0, 0, 0, 0x02 }
 #define MAC_3_INIT       { 0x02, 0, 0, 0, 0, 0x03 }
+#define MAC_4_INIT       { 0x02, 0, 0, 0, 0, 0x04 }
 #define MAC_UNKNOWN_INIT { 0x02, 0, 0, 0, 0, 0x09 }
 #define MAC_BCAST_INIT   { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 /* clang-format on */
@@ -104,6 +112,11 @@ void host_teardown(struct host *h);
 int host_port_rebind(struct host *h, int port, __u8 deliver, __u8 flags);
 /* Change the config through nv_config_set: TTL (0: default), underlay ifindex, PA. */
 int host_config(struct host *h, __u32 underlay, __u8 ttl, __be32 pa);
+/* nv_local_pa_add / nv_local_pa_del of an IPv4 PA on this host's underlay. */
+int host_local_pa_add(struct host *h, __be32 pa);
+int host_local_pa_del(struct host *h, __be32 pa);
+/* The record of (vsid, ca) deleted and added again at pa (an IPv4 PA), MAC kept. */
+int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa);
 /* ip link set DEV mtu MTU */
 int fixture_set_mtu(const char *ifname, unsigned int mtu);
 
@@ -147,6 +160,14 @@ int counters_check(const struct counters *before, const struct counters *after,
  */
 /* Attach prog_fd at the TC ingress of ifindex (clsact created; it dies with the netns). */
 int host_attach_tc(__u32 ifindex, int prog_fd);
+/* Attach prog_fd as the native (driver mode) XDP program of ifindex; it dies with the netns. */
+int host_attach_xdp(__u32 ifindex, int prog_fd);
+/*
+ * A mount namespace of this process's own with a sysfs at /sys that shows this network
+ * namespace's devices, then echo value > /sys/class/net/<ifname>/<attr>. Both die with the
+ * process.
+ */
+int fixture_netdev_sysfs_set(const char *ifname, const char *attr, const char *value);
 /* XDP test run in BPF_F_TEST_XDP_LIVE_FRAMES mode: the verdict is carried out for real. */
 int run_xdp_live(int prog_fd, __u32 ifindex, const void *frame, size_t len);
 /* ethtool -K DEV gro on: a veth accepts XDP redirects only with GRO or an XDP program. */

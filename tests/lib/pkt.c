@@ -178,10 +178,10 @@ size_t pkt_ipv4(struct pkt *p, const struct pkt_ipv4_spec *s, size_t frame_len)
 	case PKT_IPPROTO_TCP:
 		pkt_put16(l4, s->sport);
 		pkt_put16(l4 + 2, s->dport);
-		pkt_put32(l4 + 4, 0x01020304); /* sequence */
-		pkt_put32(l4 + 8, 0x0a0b0c0d); /* acknowledgment */
-		l4[12] = 5 << 4;	       /* data offset */
-		l4[13] = 0x18;		       /* PSH | ACK */
+		pkt_put32(l4 + 4, s->tcp_seq ?: 0x01020304); /* sequence */
+		pkt_put32(l4 + 8, 0x0a0b0c0d);		     /* acknowledgment */
+		l4[12] = 5 << 4;			     /* data offset */
+		l4[13] = s->tcp_flags ?: 0x18;		     /* PSH | ACK */
 		pkt_put16(l4 + 14, 65535);
 		break;
 	case PKT_IPPROTO_ICMP:

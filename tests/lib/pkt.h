@@ -82,7 +82,9 @@ struct pkt_ipv4_spec {
 	__u8 opt_words; /* IPv4 options in 32-bit words (NOPs, then EOL): ihl = 5 + opt_words */
 	__u16 frag;	/* flags and fragment offset, host order */
 	__u16 id;
-	__u8 fill; /* first byte of the payload pattern */
+	__u8 fill;	/* first byte of the payload pattern */
+	__u32 tcp_seq;	/* TCP sequence number, zero: 0x01020304 */
+	__u8 tcp_flags; /* zero: PSH | ACK */
 };
 
 /* Exactly frame_len bytes; the IPv4 total length covers all of them. 0 if headers don't fit. */

@@ -49,6 +49,7 @@ struct vm_case {
 	int verdict; /* TC_ACT_* */
 	enum nv_drop_reason drop;
 	enum vm_out out;
+	__be32 src_pa;		/* VO_ENCAP: outer source, the sending port's PA; zero: PA_1 */
 	__be32 pa;		/* VO_ENCAP: outer destination */
 	__u32 vsid;		/* VO_ENCAP: VSID in the key */
 	__u8 ttl;		/* VO_ENCAP: zero: 64 */
@@ -64,7 +65,7 @@ extern const size_t vm_cases_n;
 enum wire_kind {
 	WO_PASS,    /* not ours: passed untouched, nothing counted */
 	WO_DROP,    /* dropped, counted by reason */
-	WO_DELIVER, /* to the case's port: redirect, or XDP -> TC hand-over for a TC port */
+	WO_DELIVER, /* to the case's port: redirect, or the XDP -> TC metadata for a TC port */
 	WO_REFUSED, /* BPF_PROG_TEST_RUN itself refuses the frame (see tc_refused_short_ip) */
 };
 
@@ -107,9 +108,8 @@ struct wire_case {
 	__u8 deliver;	 /* the delivery mode that port is given for the case */
 	__u8 port_flags; /* and its flags (NV_PORT_F_*) */
 	__u32 gso_size;	 /* TC only */
-	/* expected */
+	/* expected: a drop counts the frame as received; a delivery, the inner frame */
 	struct wire_outcome xdp, tc;
-	bool drop_inner_bytes; /* the drop counts the decapsulated length */
 };
 
 /* Both programs run every row of wire_cases; wiretc_cases are for nv_wire_tc alone. */

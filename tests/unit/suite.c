@@ -53,6 +53,32 @@ static void rx_delta(struct counters_expect *e, __u32 vsid, size_t bytes)
 	s->rx_bytes = bytes;
 }
 
+/* What a port's record says of it: its PA is local, and the port's delivery mode and flags. */
+__u8 port_local_flags(const struct nv_port *p)
+{
+	return NV_LOCAL_PA | (p->deliver == NV_DELIVER_XDP ? NV_LOCAL_XDP : 0) |
+	       (p->flags & NV_PORT_F_PEER ? NV_LOCAL_PEER : 0);
+}
+
+void expect_meta(const char *name, const struct run *r, const struct host_port *port)
+{
+	static const __u8 zero[3];
+	struct nv_xdp_meta m;
+
+	cr_assert_eq(r->meta_len, sizeof(m), "%s: metadata of %u bytes, want %zu", name,
+		     r->meta_len, sizeof(m));
+	memcpy(&m, r->out, sizeof(m));
+	cr_expect_eq(m.magic, NV_META_MAGIC, "%s: metadata magic 0x%08x, want 0x%08x", name,
+		     m.magic, NV_META_MAGIC);
+	cr_expect_eq(m.ifindex, port->ifindex, "%s: metadata names ifindex %u, want port %s (%u)",
+		     name, m.ifindex, port->name, port->ifindex);
+	cr_expect_eq(m.vsid, port->cfg.vsid, "%s: metadata VSID %u, want %u", name, m.vsid,
+		     port->cfg.vsid);
+	cr_expect_eq(m.local, port_local_flags(&port->cfg), "%s: metadata local 0x%x, want 0x%x",
+		     name, m.local, port_local_flags(&port->cfg));
+	cr_expect_arr_eq(m.pad, zero, sizeof(zero), "%s: metadata padding not zero", name);
+}
+
 void wire_case_run(struct host *h, const struct wire_case *c, bool xdp)
 {
 	const struct wire_outcome *o = xdp ? &c->xdp : &c->tc;
@@ -94,22 +120,13 @@ void wire_case_run(struct host *h, const struct wire_case *c, bool xdp)
 	case WO_DROP:
 		expect_verdict(c->name, xdp, r.retval, xdp ? XDP_DROP : TC_ACT_SHOT);
 		e.drop = o->reason;
-		e.drop_bytes = c->drop_inner_bytes ? inner.len : wire.len;
+		e.drop_bytes = wire.len;
 		break;
 	case WO_DELIVER:
 		if (xdp && port->cfg.deliver == NV_DELIVER_TC) {
-			struct nv_xdp_meta m;
-
 			/* Validated and resolved here, decapsulated by TC: frame untouched. */
 			expect_verdict(c->name, xdp, r.retval, XDP_PASS);
-			cr_assert_eq(r.meta_len, sizeof(m), "%s: metadata of %u bytes, want %zu",
-				     c->name, r.meta_len, sizeof(m));
-			memcpy(&m, r.out, sizeof(m));
-			cr_expect_eq(m.magic, NV_META_MAGIC, "%s: metadata magic 0x%08x", c->name,
-				     m.magic);
-			cr_expect_eq(m.ifindex, port->ifindex,
-				     "%s: metadata names ifindex %u, want port %s (%u)", c->name,
-				     m.ifindex, port->name, port->ifindex);
+			expect_meta(c->name, &r, port);
 			cr_expect(pkt_diff(r.out + r.meta_len, r.out_len - r.meta_len, wire.d,
 					   wire.len, err, sizeof(err)) == 0,
 				  "%s: frame changed: %s", c->name, err);

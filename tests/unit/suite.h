@@ -23,6 +23,11 @@ struct criterion_test_params case_indices(size_t n);
  */
 bool tc_refused_short_ip(const struct pkt *frame, size_t len, const struct run *r);
 
+/* NV_LOCAL_* that the record of a bound port p must hold. */
+__u8 port_local_flags(const struct nv_port *p);
+/* The XDP -> TC metadata of an XDP test run r: exactly the port, its VSID and flags . */
+void expect_meta(const char *name, const struct run *r, const struct host_port *port);
+
 /* One row: port rebinding and tweak, the run, verdict, output bytes and counters. */
 void wire_case_run(struct host *h, const struct wire_case *c, bool xdp);
 /* Every length from 14 to one byte short of frame: a counted TRUNCATED drop, never delivered. */

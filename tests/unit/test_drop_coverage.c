@@ -41,6 +41,36 @@ Test(drop_coverage, every_reason_has_a_case)
 	cr_expect_eq(n, 0, "drop reasons without a case:%s", missing);
 }
 
+/* The ABI's text says which program raises a reason: "vm: ..." from_vm, "wire: ..." the others. */
+static bool reason_of(unsigned int reason, const char *prefix)
+{
+	const char *t = nv_drop_reason_text(reason);
+
+	return t && !strncmp(t, prefix, strlen(prefix));
+}
+
+static void expect_wire_reason(const char *table, const struct wire_case *c,
+			       const struct wire_outcome *o)
+{
+	if (o->kind == WO_DROP)
+		cr_expect(!reason_of(o->reason, "vm:"), "%s row \"%s\": %s is a from_vm reason",
+			  table, c->name, nv_drop_reason_name(o->reason));
+}
+
+Test(drop_coverage, rows_expect_reasons_of_their_program)
+{
+	for (size_t i = 0; i < vm_cases_n; i++)
+		cr_expect(!reason_of(vm_cases[i].drop, "wire:"),
+			  "from_vm row \"%s\": %s is a reason of the wire programs",
+			  vm_cases[i].name, nv_drop_reason_name(vm_cases[i].drop));
+	for (size_t i = 0; i < wire_cases_n; i++) {
+		expect_wire_reason("wire", &wire_cases[i], &wire_cases[i].xdp);
+		expect_wire_reason("wire", &wire_cases[i], &wire_cases[i].tc);
+	}
+	for (size_t i = 0; i < wiretc_cases_n; i++)
+		expect_wire_reason("wire_tc", &wiretc_cases[i], &wiretc_cases[i].tc);
+}
+
 /* A drop case must name its reason, and only drop cases may: catches half-edited rows. */
 Test(drop_coverage, rows_are_consistent)
 {

@@ -50,6 +50,55 @@ static void tweak_no_pa(struct host *h)
 	cr_assert_eq(host_config(h, h->underlay, 0, 0), 0);
 }
 
+/* Host 1 gets a second PA, 192.0.2.4, and makes it the config PA: A1's CA is still at PA_1. */
+static void tweak_config_pa_1b(struct host *h)
+{
+	cr_assert_eq(host_local_pa_add(h, PA_1B), 0);
+	cr_assert_eq(host_config(h, h->underlay, 0, PA_1B), 0);
+}
+
+/* A1's CA moves to host 1's second PA: A1 now sends from there. */
+static void tweak_a1_record_at_pa_1b(struct host *h)
+{
+	cr_assert_eq(host_local_pa_add(h, PA_1B), 0);
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_1B), 0);
+}
+
+/* The same, the other way round: the record names 192.0.2.4 before it is a PA of host 1. */
+static void tweak_a1_record_then_pa_1b(struct host *h)
+{
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_1B), 0);
+	cr_assert_eq(host_local_pa_add(h, PA_1B), 0);
+}
+
+/* Unbound A1: no record for its CA. */
+static void tweak_a1_no_record(struct host *h)
+{
+	struct nv_record_key k = { .vsid = VSID_A };
+
+	nv_addr_from_ipv4(&k.ca, CA_1);
+	cr_assert_eq(nv_record_del(&h->o.maps, &k), 0);
+}
+
+/* Unbound A1: the table puts its CA behind host 2 (the VM has moved, its port not yet gone). */
+static void tweak_a1_record_remote(struct host *h)
+{
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
+}
+
+/* Unbound A1: host 1 gives up PA_1 (the config PA moves to a second PA first). */
+static void tweak_pa_1_gone(struct host *h)
+{
+	tweak_config_pa_1b(h);
+	cr_assert_eq(host_local_pa_del(h, PA_1), 0);
+}
+
+/* VM A3 is down: its port is gone, its CA is still recorded at our PA. */
+static void tweak_a3_port_gone(struct host *h)
+{
+	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A3].ifindex), 0);
+}
+
 static void tweak_mtu_1500(struct host *h)
 {
 	cr_assert_eq(fixture_set_mtu(h->ul_name, 1500), 0);
@@ -78,11 +127,6 @@ static void tweak_a3_record_to_vm_end(struct host *h)
 }
 
 /* A CA behind our own PA whose VM has no port (yet, or any more): a lawful library state. */
-#define CA_4 PKT_IP4(10, 0, 0, 4)
-/* clang-format off */
-#define MAC_4_INIT { 0x02, 0, 0, 0, 0, 0x04 }
-/* clang-format on */
-
 static void tweak_a4_local_record_no_port(struct host *h)
 {
 	struct nv_record_key k = { .vsid = VSID_A };
@@ -93,11 +137,23 @@ static void tweak_a4_local_record_no_port(struct host *h)
 	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
 }
 
+/* A CA of tenant A behind an IPv6 PA: this datapath's underlay is IPv4 only. */
+static void tweak_a4_ipv6_pa(struct host *h)
+{
+	struct nv_record_key k = { .vsid = VSID_A };
+	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
+
+	nv_addr_from_ipv4(&k.ca, CA_4);
+	cr_assert_eq(nv_addr_parse("2001:db8::4", &r.pa), 0);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+}
+
 static void tweak_a3_port_rdid_b(struct host *h)
 {
-	struct nv_port p = h->port[H1_A3].cfg;
 	__u32 ifindex = h->port[H1_A3].ifindex;
+	struct nv_port p;
 
+	cr_assert_eq(nv_port_get(&h->o.maps, ifindex, &p), 0);
 	p.rdid = RDID_B;
 	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_PORTS], &ifindex, &p, BPF_EXIST), 0);
 }
@@ -136,6 +192,40 @@ static void m_ip_version_6(struct pkt *p)
 static void m_ip_ihl_4(struct pkt *p)
 {
 	p->d[PKT_OFF_IP] = 0x44;
+}
+
+static void set_ip_totlen(struct pkt *p, __u16 tot_len)
+{
+	__u8 *ip = p->d + PKT_OFF_IP;
+
+	pkt_put16(ip + 2, tot_len);
+	fix_ip_csum(ip);
+}
+
+/* Total lengths around the header length (20, or 32 with 3 option words). */
+static void m_ip_totlen_19(struct pkt *p)
+{
+	set_ip_totlen(p, 19);
+}
+
+static void m_ip_totlen_0(struct pkt *p)
+{
+	set_ip_totlen(p, 0);
+}
+
+static void m_ip_totlen_20(struct pkt *p)
+{
+	set_ip_totlen(p, 20);
+}
+
+static void m_ip_totlen_31(struct pkt *p)
+{
+	set_ip_totlen(p, 31);
+}
+
+static void m_ip_totlen_32(struct pkt *p)
+{
+	set_ip_totlen(p, 32);
 }
 
 static void m_vlan(struct pkt *p)
@@ -268,6 +358,51 @@ const struct vm_case vm_cases[] = {
 	  .vsid = VSID_A,
 	  .ttl = 7,
 	  .tx_vsid = VSID_A },
+	{ .name = "A: outer source is A1's PA, not the config PA (192.0.2.4)",
+	  .tweak = tweak_config_pa_1b,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: config without a PA: encapsulated from A1's PA all the same",
+	  .tweak = tweak_no_pa,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: A1's CA recorded at host 1's second PA -> outer source 192.0.2.4",
+	  .tweak = tweak_a1_record_at_pa_1b,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .src_pa = PA_1B,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: A1's record names 192.0.2.4, then host 1 gets it -> outer source 192.0.2.4",
+	  .tweak = tweak_a1_record_then_pa_1b,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .src_pa = PA_1B,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: IPv4 total length equal to the header length (no payload) -> NVGRE",
+	  .mutate = m_ip_totlen_20,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
+	{ .name = "A: IPv4 options, total length equal to IHL 8 -> NVGRE",
+	  .opt_words = 3,
+	  .mutate = m_ip_totlen_32,
+	  .verdict = TC_ACT_REDIRECT,
+	  .out = VO_ENCAP,
+	  .pa = PA_2A,
+	  .vsid = VSID_A,
+	  .tx_vsid = VSID_A },
 	{ .name = "A: 1472-byte frame fits an underlay MTU of 1500 exactly",
 	  .len = 1472,
 	  .tweak = tweak_mtu_1500,
@@ -342,6 +477,25 @@ const struct vm_case vm_cases[] = {
 	  .drop = NV_DROP_MALFORMED },
 	{ .name = "MALFORMED: IHL 4",
 	  .mutate = m_ip_ihl_4,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "MALFORMED: IPv4 total length 19, shorter than the header",
+	  .mutate = m_ip_totlen_19,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "MALFORMED: IPv4 total length 0",
+	  .mutate = m_ip_totlen_0,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "MALFORMED: IPv4 total length 31, shorter than IHL 8 (options)",
+	  .opt_words = 3,
+	  .mutate = m_ip_totlen_31,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_MALFORMED },
+	{ .name = "MALFORMED: short total length to a local CA (no delivery either)",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .mutate = m_ip_totlen_19,
 	  .verdict = TC_ACT_SHOT,
 	  .drop = NV_DROP_MALFORMED },
 	{ .name = "PORT_UNKNOWN: from the VM end of a veth (not a port)",
@@ -468,10 +622,24 @@ const struct vm_case vm_cases[] = {
 	  .tweak = tweak_no_underlay,
 	  .verdict = TC_ACT_SHOT,
 	  .drop = NV_DROP_NO_UNDERLAY },
-	{ .name = "NO_UNDERLAY: no PA in the config",
-	  .tweak = tweak_no_pa,
+	{ .name = "NO_UNDERLAY: destination CA behind an IPv6 PA",
+	  .daddr = CA_4,
+	  .dmac = MAC_4_INIT,
+	  .tweak = tweak_a4_ipv6_pa,
 	  .verdict = TC_ACT_SHOT,
 	  .drop = NV_DROP_NO_UNDERLAY },
+	{ .name = "PORT_UNBOUND: A1's CA has no record",
+	  .tweak = tweak_a1_no_record,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_PORT_UNBOUND },
+	{ .name = "PORT_UNBOUND: A1's CA recorded at a remote PA",
+	  .tweak = tweak_a1_record_remote,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_PORT_UNBOUND },
+	{ .name = "PORT_UNBOUND: A1's PA is no longer a PA of host 1",
+	  .tweak = tweak_pa_1_gone,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_PORT_UNBOUND },
 	{ .name = "MTU: 1473-byte frame over an underlay MTU of 1500",
 	  .len = 1473,
 	  .tweak = tweak_mtu_1500,
@@ -502,6 +670,12 @@ const struct vm_case vm_cases[] = {
 	  .daddr = CA_4,
 	  .dmac = MAC_4_INIT,
 	  .tweak = tweak_a4_local_record_no_port,
+	  .verdict = TC_ACT_SHOT,
+	  .drop = NV_DROP_NOT_LOCAL },
+	{ .name = "NOT_LOCAL: local CA whose port is gone (VM down), not sent to ourselves",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .tweak = tweak_a3_port_gone,
 	  .verdict = TC_ACT_SHOT,
 	  .drop = NV_DROP_NOT_LOCAL },
 	{ .name = "RDID: destination port in another routing domain",
@@ -648,7 +822,7 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 	case VO_NONE:
 		break;
 	case VO_ENCAP: {
-		struct pkt_nvgre_expect x = { .saddr = PA_1,
+		struct pkt_nvgre_expect x = { .saddr = c->src_pa ?: PA_1,
 					      .daddr = c->pa,
 					      .ttl = c->ttl ?: NV_DEFAULT_TTL,
 					      .vsid = c->vsid,

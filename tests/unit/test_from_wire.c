@@ -80,6 +80,11 @@ static void o_options(struct pkt_nvgre_spec *o)
 	o->opt_words = 2;
 }
 
+static void o_options_max(struct pkt_nvgre_spec *o)
+{
+	o->opt_words = 10; /* IHL 15 */
+}
+
 static void o_odd_fields(struct pkt_nvgre_spec *o)
 {
 	o->tos = 0xbb;
@@ -262,36 +267,59 @@ static void w_runt_other(struct pkt *w)
 	pkt_eth(w, d, s, 0x88b5, 14);
 }
 
-/* ---- map tweaks (deliberate inconsistencies are raw map writes) ---- */
-
-static void set_record_ifindex(struct host *h, __u32 vsid, __be32 ca, __u32 ifindex)
+/* The outer IPv4 header checksum made wrong, everything else left valid. */
+static void w_outer_csum_bad(struct pkt *w)
 {
-	struct nv_record_key k = { .vsid = vsid };
-	struct nv_record r;
-
-	nv_addr_from_ipv4(&k.ca, ca);
-	cr_assert_eq(nv_record_get(&h->o.maps, &k, &r), 0);
-	r.ifindex = ifindex;
-	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_RECORDS], &k, &r, BPF_EXIST), 0);
+	w->d[OUT_IP + 10] ^= 0x01;
 }
 
-static void tweak_a1_record_to_b1(struct host *h)
+/* The checksum left zero, as by a sender that does not compute it (1 if 0 was right). */
+static void w_outer_csum_zero(struct pkt *w)
 {
-	set_record_ifindex(h, VSID_A, CA_1, h->port[H1_B1].ifindex);
+	pkt_put16(w->d + OUT_IP + 10, pkt_get16(w->d + OUT_IP + 10) ? 0 : 1);
 }
 
-static void tweak_a1_record_to_vm_end(struct host *h)
+/* A bit of an option word changed after the checksum was computed (o_options: 2 words). */
+static void w_outer_option_changed(struct pkt *w)
 {
-	set_record_ifindex(h, VSID_A, CA_1, h->port[H1_A1].vm_ifindex);
+	w->d[OUT_IP + PKT_IPV4_HLEN + 5] ^= 0x80;
 }
 
-static void tweak_a1_port_rdid_b(struct host *h)
+/* The last option word of a 60-byte outer header changed after the checksum. */
+static void w_outer_last_option_changed(struct pkt *w)
 {
-	struct nv_port p = h->port[H1_A1].cfg;
-	__u32 ifindex = h->port[H1_A1].ifindex;
+	w->d[OUT_IP + 60 - 2] ^= 0x01;
+}
 
-	p.rdid = RDID_B;
-	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_PORTS], &ifindex, &p, BPF_EXIST), 0);
+/* A TTL decremented without the checksum update (RFC 1624) a router would make. */
+static void w_outer_ttl_no_csum_update(struct pkt *w)
+{
+	w->d[OUT_IP + 8]--;
+}
+
+/* ---- map tweaks, through the maps library ---- */
+
+/* A CA of tenant A recorded at our own PA, with no port (not yet, or no longer). */
+static void tweak_a4_local_record_no_port(struct host *h)
+{
+	struct nv_record_key k = { .vsid = VSID_A };
+	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
+
+	nv_addr_from_ipv4(&k.ca, CA_4);
+	nv_addr_from_ipv4(&r.pa, PA_1);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+}
+
+/* VM A1 is down: its port is gone, its CA is still recorded at our PA. */
+static void tweak_a1_port_gone(struct host *h)
+{
+	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A1].ifindex), 0);
+}
+
+/* A1's CA recorded at host 2 (the VM has moved): host 1 holds a port, but not the CA. */
+static void tweak_a1_record_remote(struct host *h)
+{
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
 }
 
 static void tweak_a1_no_devmap(struct host *h)
@@ -349,11 +377,27 @@ const struct wire_case wire_cases[] = {
 	  .deliver = NV_DELIVER_XDP,
 	  BOTH(W_DELIVER) },
 	{ .name = "outer IPv4 options, TC delivery", .outer = o_options, BOTH(W_DELIVER) },
+	{ .name = "outer IHL 15 (40 bytes of options), TC delivery",
+	  .outer = o_options_max,
+	  BOTH(W_DELIVER) },
 	{ .name = "any FlowID, outer TOS, TTL 1 and ID accepted",
 	  .outer = o_odd_fields,
 	  .deliver = NV_DELIVER_XDP,
 	  BOTH(W_DELIVER) },
 	{ .name = "outer DF clear accepted", .outer = o_no_df, BOTH(W_DELIVER) },
+	{ .name = "TC delivery to a veth port: NV_LOCAL_PEER handed over",
+	  .port_flags = NV_PORT_F_PEER,
+	  BOTH(W_DELIVER) },
+	{ .name = "B: TC delivery to a veth port",
+	  .vsid = VSID_B,
+	  .out_src = PA_2B,
+	  .port = H1_B1,
+	  .port_flags = NV_PORT_F_PEER,
+	  BOTH(W_DELIVER) },
+	{ .name = "XDP delivery to a port with NV_PORT_F_PEER",
+	  .deliver = NV_DELIVER_XDP,
+	  .port_flags = NV_PORT_F_PEER,
+	  BOTH(W_DELIVER) },
 
 	/* not ours: passed untouched, nothing counted */
 	{ .name = "pass: ARP on the underlay", .wire = w_arp, BOTH(W_PASS) },
@@ -363,6 +407,10 @@ const struct wire_case wire_cases[] = {
 	{ .name = "pass: NVGRE to a PA that is not local", .out_dst = PA_FOREIGN, BOTH(W_PASS) },
 	{ .name = "pass: NVGRE to host 2's PA", .out_dst = PA_2A, BOTH(W_PASS) },
 	{ .name = "pass: NVGRE inside an outer 802.1Q tag", .outer = o_vlan, BOTH(W_PASS) },
+	{ .name = "pass: bad outer checksum to a PA that is not local (the stack's to judge)",
+	  .out_dst = PA_FOREIGN,
+	  .wire = w_outer_csum_bad,
+	  BOTH(W_PASS) },
 
 	/* drops */
 	{ .name = "TRUNCATED: IPv4 frame shorter than its header",
@@ -386,6 +434,27 @@ const struct wire_case wire_cases[] = {
 	  .inner = i_version_6,
 	  BOTH(W_DROP(MALFORMED)) },
 	{ .name = "MALFORMED: inner IHL 3", .inner = i_ihl_3, BOTH(W_DROP(MALFORMED)) },
+	{ .name = "OUTER_CSUM: header checksum off by one bit",
+	  .wire = w_outer_csum_bad,
+	  BOTH(W_DROP(OUTER_CSUM)) },
+	{ .name = "OUTER_CSUM: header checksum zero",
+	  .wire = w_outer_csum_zero,
+	  BOTH(W_DROP(OUTER_CSUM)) },
+	{ .name = "OUTER_CSUM: TTL changed without updating the checksum",
+	  .wire = w_outer_ttl_no_csum_update,
+	  BOTH(W_DROP(OUTER_CSUM)) },
+	{ .name = "OUTER_CSUM: an option changed after the checksum (options are summed)",
+	  .outer = o_options,
+	  .wire = w_outer_option_changed,
+	  BOTH(W_DROP(OUTER_CSUM)) },
+	{ .name = "OUTER_CSUM: the last option word of IHL 15 changed",
+	  .outer = o_options_max,
+	  .wire = w_outer_last_option_changed,
+	  BOTH(W_DROP(OUTER_CSUM)) },
+	{ .name = "OUTER_CSUM: bad checksum on a frame of an unknown VSID",
+	  .vsid = VSID_UNKNOWN,
+	  .wire = w_outer_csum_bad,
+	  BOTH(W_DROP(OUTER_CSUM)) },
 	{ .name = "OUTER_FRAGMENT: more-fragments set",
 	  .outer = o_mf,
 	  BOTH(W_DROP(OUTER_FRAGMENT)) },
@@ -405,6 +474,29 @@ const struct wire_case wire_cases[] = {
 	{ .name = "VSID_UNKNOWN: valid VSID with no subnet",
 	  .vsid = VSID_UNKNOWN,
 	  BOTH(W_DROP(VSID_UNKNOWN)) },
+	{ .name = "VSID_UNKNOWN: from our own PA, a CA that is ours in tenant A",
+	  .vsid = VSID_UNKNOWN,
+	  .out_src = PA_1,
+	  .in_src = CA_3,
+	  .in_smac = MAC_3_INIT,
+	  BOTH(W_DROP(VSID_UNKNOWN)) },
+	/* An unknown VSID is noticed only for lack of a source record: a bad inner frame first. */
+	{ .name = "INNER_VLAN: tagged inner frame of an unknown VSID",
+	  .vsid = VSID_UNKNOWN,
+	  .inner = i_vlan,
+	  BOTH(W_DROP(INNER_VLAN)) },
+	{ .name = "INNER_ETHERTYPE: inner IPv6 of an unknown VSID",
+	  .vsid = VSID_UNKNOWN,
+	  .inner = i_ipv6,
+	  BOTH(W_DROP(INNER_ETHERTYPE)) },
+	{ .name = "MALFORMED: inner IHL 3 of an unknown VSID",
+	  .vsid = VSID_UNKNOWN,
+	  .inner = i_ihl_3,
+	  BOTH(W_DROP(MALFORMED)) },
+	{ .name = "TRUNCATED: inner total length beyond the outer one, unknown VSID",
+	  .vsid = VSID_UNKNOWN,
+	  .inner = i_totlen_plus_1,
+	  BOTH(W_DROP(TRUNCATED)) },
 	{ .name = "INNER_VLAN: 802.1Q tag", .inner = i_vlan, BOTH(W_DROP(INNER_VLAN)) },
 	{ .name = "INNER_VLAN: 802.1ad tag", .inner = i_qinq, BOTH(W_DROP(INNER_VLAN)) },
 	{ .name = "INNER_ETHERTYPE: ARP", .inner = i_arp, BOTH(W_DROP(INNER_ETHERTYPE)) },
@@ -423,6 +515,27 @@ const struct wire_case wire_cases[] = {
 	{ .name = "SRC_PA: a remote CA claimed from our own PA",
 	  .out_src = PA_1,
 	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_PA: a CA of host 1 claimed from host 2's PA",
+	  .in_src = CA_3,
+	  .in_smac = MAC_3_INIT,
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_LOCAL: A3, a CA of this host, from our own PA",
+	  .out_src = PA_1,
+	  .in_src = CA_3,
+	  .in_smac = MAC_3_INIT,
+	  BOTH(W_DROP(SRC_LOCAL)) },
+	{ .name = "SRC_LOCAL: B1 (same CA/MAC as A1) to itself, from our own PA",
+	  .vsid = VSID_B,
+	  .out_src = PA_1,
+	  .in_src = CA_1,
+	  .in_smac = MAC_1_INIT,
+	  BOTH(W_DROP(SRC_LOCAL)) },
+	{ .name = "SRC_LOCAL: a CA at our PA without a port, from our own PA",
+	  .out_src = PA_1,
+	  .in_src = CA_4,
+	  .in_smac = MAC_4_INIT,
+	  .tweak = tweak_a4_local_record_no_port,
+	  BOTH(W_DROP(SRC_LOCAL)) },
 	{ .name = "SRC_MAC: inner source MAC is not the CA's",
 	  .in_smac = MAC_3_INIT,
 	  BOTH(W_DROP(SRC_MAC)) },
@@ -433,15 +546,23 @@ const struct wire_case wire_cases[] = {
 	{ .name = "NOT_LOCAL: inner destination without a record",
 	  .in_dst = CA_UNKNOWN,
 	  BOTH(W_DROP(NOT_LOCAL)) },
-	{ .name = "NOT_LOCAL: record points at a port of another VSID",
-	  .tweak = tweak_a1_record_to_b1,
+	{ .name = "NOT_LOCAL: B's CA 10.0.0.3 does not exist (A's does)",
+	  .vsid = VSID_B,
+	  .out_src = PA_2B,
+	  .in_dst = CA_3,
+	  .in_dmac = MAC_3_INIT,
 	  BOTH(W_DROP(NOT_LOCAL)) },
-	{ .name = "NOT_LOCAL: record points at a device that is not a port",
-	  .tweak = tweak_a1_record_to_vm_end,
+	{ .name = "NOT_LOCAL: destination CA at our PA whose port is gone (VM down)",
+	  .tweak = tweak_a1_port_gone,
 	  BOTH(W_DROP(NOT_LOCAL)) },
-	{ .name = "RDID: destination port in another routing domain",
-	  .tweak = tweak_a1_port_rdid_b,
-	  BOTH(W_DROP(RDID)) },
+	{ .name = "NOT_LOCAL: destination CA at our PA, never bound to a port",
+	  .in_dst = CA_4,
+	  .in_dmac = MAC_4_INIT,
+	  .tweak = tweak_a4_local_record_no_port,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "NOT_LOCAL: destination CA moved to host 2, its old port still here",
+	  .tweak = tweak_a1_record_remote,
+	  BOTH(W_DROP(NOT_LOCAL)) },
 	{ .name = "DST_MAC: inner destination MAC of another VM",
 	  .in_dmac = MAC_3_INIT,
 	  BOTH(W_DROP(DST_MAC)) },
@@ -453,8 +574,7 @@ const struct wire_case wire_cases[] = {
 	  .deliver = NV_DELIVER_XDP,
 	  .tweak = tweak_a1_no_devmap,
 	  .xdp = W_DROP(REDIRECT),
-	  .tc = W_DELIVER,
-	  .drop_inner_bytes = true },
+	  .tc = W_DELIVER },
 };
 
 const size_t wire_cases_n = sizeof(wire_cases) / sizeof(wire_cases[0]);

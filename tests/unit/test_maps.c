@@ -110,11 +110,25 @@ static struct nv_record mk_record(const char *pa, const char *mac)
 	return r;
 }
 
+/*
+ * The MAC the tests give a CA, in its ports and records alike: 02:00:00:00:00:<last byte of the
+ * CA> (a port binds only to a record with its own MAC).
+ */
+static void ca_mac(__u8 mac[NV_ETH_ALEN], const char *ca)
+{
+	union nv_addr a = A(ca);
+	char s[NV_MAC_STRLEN];
+
+	snprintf(s, sizeof(s), "02:00:00:00:00:%02x", a.b[15]);
+	mac_set(mac, s);
+}
+
 static void record(__u32 vsid, const char *ca, const char *pa)
 {
 	struct nv_record_key k = mk_rkey(vsid, ca);
-	struct nv_record r = mk_record(pa, "02:00:00:00:01:01");
+	struct nv_record r = mk_record(pa, "02:00:00:00:00:01");
 
+	ca_mac(r.mac, ca);
 	cr_assert_eq(nv_record_add(&m, &k, &r), 0, "record add %u %s", vsid, ca);
 }
 
@@ -236,15 +250,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v1");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v2");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v1");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v2");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v1");
+	cr_assert_str_eq(buf, "/maps-v2");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v1")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v1");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v1") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v2")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v2");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v2") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);
@@ -398,6 +412,25 @@ Test(maps, from_fds_all_or_none, .init = maps_setup, .fini = maps_teardown)
 		cr_assert_eq(d.fd[i], -1);
 }
 
+Test(maps, drops_refused_without_all_slots, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_maps d;
+	int fds[NV_MAP__COUNT];
+	int small = maps_fixture_create_one(NV_MAP_DROPS, NV_DROP__MAX);
+
+	/* nv_drops sized by the reasons of one build, not NV_DROP_SLOTS: another layout. */
+	cr_assert_geq(small, 0);
+	memcpy(fds, m.fd, sizeof(fds));
+	fds[NV_MAP_DROPS] = small;
+	cr_assert_eq(nv_maps_from_fds(&d, fds), -EPROTO);
+	for (int i = 0; i < NV_MAP__COUNT; i++)
+		cr_assert_eq(d.fd[i], -1);
+	close(small);
+	memcpy(fds, m.fd, sizeof(fds));
+	cr_assert_eq(nv_maps_from_fds(&d, fds), 0, "the fixture's nv_drops has NV_DROP_SLOTS");
+	nv_maps_close(&d);
+}
+
 /* ---- config ---- */
 
 Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
@@ -413,6 +446,7 @@ Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
 	c.ttl = 32;
 	c.flags = 1;
 	c.pa = A("192.0.2.1");
+	local_pa("192.0.2.1"); /* the config PA is a local PA */
 	cr_assert_eq(nv_config_set(&m, &c), 0);
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_CONFIG], &key, &raw), 0);
 	cr_assert_eq(raw.underlay_ifindex, 3);
@@ -423,6 +457,54 @@ Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
 	cr_assert(nv_addr_is_ipv4(&raw.pa));
 	cr_assert_eq(nv_config_set(&m, NULL), -EINVAL);
 	cr_assert_eq(nv_config_get(&m, NULL), -EINVAL);
+}
+
+Test(config, pa_must_be_local, .init = maps_setup, .fini = maps_teardown)
+{
+	struct maps_snapshot *before;
+	struct nv_config c, out;
+
+	memset(&c, 0, sizeof(c));
+	c.underlay_ifindex = 3;
+	c.pa = A("192.0.2.1");
+	before = snap();
+	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "PA not local");
+	assert_unchanged(before, "config set with a PA that is not local");
+	local_pa("192.0.2.2");
+	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "another PA is local");
+	local_pa("192.0.2.1");
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_get(&m, &out), 0);
+	cr_assert_arr_eq(&out.pa, &c.pa, sizeof(c.pa));
+	/* Zero: no PA configured, always accepted. */
+	memset(&c.pa, 0, sizeof(c.pa));
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+}
+
+Test(config, local_pa_del_busy_with_config_pa, .init = maps_setup, .fini = maps_teardown)
+{
+	union nv_addr pa1 = A("192.0.2.1"), pa2 = A("192.0.2.2");
+	struct maps_snapshot *before;
+	struct nv_config c;
+
+	local_pa("192.0.2.1");
+	local_pa("192.0.2.2");
+	memset(&c, 0, sizeof(c));
+	c.pa = pa1;
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	before = snap();
+	cr_assert_eq(nv_local_pa_del(&m, &pa1), -EBUSY);
+	assert_unchanged(before, "local pa del of the config PA");
+	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0, "another PA");
+	/* The config moves to another PA (or none): the PA can go. */
+	local_pa("192.0.2.2");
+	c.pa = pa2;
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa1), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2), -EBUSY);
+	memset(&c.pa, 0, sizeof(c.pa));
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0);
 }
 
 /* ---- subnets ---- */
@@ -727,14 +809,14 @@ Test(record, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 
 	subnet(VSID1, RDID1);
 	r.ifindex = 77; /* ignored: computed */
-	r.pad = 0xaa;
+	r.local = 0xaa;
 	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
 	cr_assert_eq(nv_record_add(&m, &k6, &r), 0);
 	cr_assert_eq(nv_record_get(&m, &k, &out), 0);
 	cr_assert_arr_eq(&out.pa, &r.pa, sizeof(r.pa));
 	cr_assert_arr_eq(out.mac, r.mac, NV_ETH_ALEN);
 	cr_assert_eq(out.rule, NV_RULE_ENCAP);
-	cr_assert_eq(out.pad, 0);
+	cr_assert_eq(out.local, 0, "remote PA: not local");
 	cr_assert_eq(out.ifindex, 0);
 	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
 	cr_assert_eq(n, 2);
@@ -823,7 +905,7 @@ Test(ifindex, port_then_record, .init = maps_setup, .fini = maps_teardown)
 Test(ifindex, record_then_port, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
-	struct nv_port p2 = mk_port(VSID2, RDID1, "10.0.0.1", "02:00:00:00:00:02");
+	struct nv_port p2 = mk_port(VSID2, RDID1, "10.0.0.1", "02:00:00:00:00:01");
 	__u32 v1, v2;
 
 	netns();
@@ -895,6 +977,388 @@ Test(ifindex, pa_added_last_and_removed, .init = maps_setup, .fini = maps_teardo
 	cr_assert_eq(nv_record_del(&m, &k), 0);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
+}
+
+/* ---- bindings: port.pa, record.local and record.ifindex kept right in every order ---- */
+
+#define PA_LOCAL2 "192.0.2.3"
+
+static struct nv_record rec_get(__u32 vsid, const char *ca)
+{
+	struct nv_record_key k = mk_rkey(vsid, ca);
+	struct nv_record r;
+
+	cr_assert_eq(nv_record_get(&m, &k, &r), 0, "record get %u %s", vsid, ca);
+	return r;
+}
+
+static struct nv_port port_get(__u32 ifindex)
+{
+	struct nv_port p;
+
+	cr_assert_eq(nv_port_get(&m, ifindex, &p), 0, "port get %u", ifindex);
+	return p;
+}
+
+static void port_add(__u32 ifindex, const struct nv_port *p)
+{
+	cr_assert_eq(nv_port_add(&m, ifindex, p), 0, "port add %u", ifindex);
+}
+
+/* The record of (vsid, ca) has this ifindex and local. */
+static void assert_record(__u32 vsid, const char *ca, __u32 ifindex, __u8 local, const char *what)
+{
+	struct nv_record r = rec_get(vsid, ca);
+
+	cr_assert_eq(r.ifindex, ifindex, "%s: record %u %s ifindex %u, want %u", what, vsid, ca,
+		     r.ifindex, ifindex);
+	cr_assert_eq(r.local, local, "%s: record %u %s local %#x, want %#x", what, vsid, ca,
+		     r.local, local);
+}
+
+/* Port ifindex holds pa (NULL: all zero, unbound). */
+static void assert_port_pa(__u32 ifindex, const char *pa, const char *what)
+{
+	struct nv_port p = port_get(ifindex);
+	union nv_addr want;
+	char got[NV_ADDR_STRLEN];
+
+	memset(&want, 0, sizeof(want));
+	if (pa)
+		want = A(pa);
+	cr_assert_arr_eq(&p.pa, &want, sizeof(want), "%s: port %u pa %s, want %s", what, ifindex,
+			 nv_addr_format(&p.pa, got, sizeof(got)), pa ? pa : "zero");
+}
+
+#define L_PA   NV_LOCAL_PA
+#define L_XDP  NV_LOCAL_XDP
+#define L_PEER NV_LOCAL_PEER
+
+Test(bind, port_then_record, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	port_add(v1, &p);
+	assert_port_pa(v1, NULL, "no record yet");
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "bound by record add");
+	assert_port_pa(v1, PA_LOCAL, "bound by record add");
+	/* A record at a local PA without a port, a remote record. */
+	record(VSID1, "10.0.0.2", PA_LOCAL);
+	assert_record(VSID1, "10.0.0.2", 0, L_PA, "local PA, no port");
+	record(VSID1, "10.0.0.3", PA_REMOTE);
+	assert_record(VSID1, "10.0.0.3", 0, 0, "remote");
+	assert_port_pa(v1, PA_LOCAL, "other records leave the port alone");
+}
+
+Test(bind, record_then_port, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:02");
+	__u32 v1, v2;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	record(VSID1, "10.0.0.2", PA_REMOTE);
+	assert_record(VSID1, "10.0.0.1", 0, L_PA, "no port yet");
+	p1.deliver = NV_DELIVER_XDP;
+	p1.flags = NV_PORT_F_PEER;
+	port_add(v1, &p1);
+	assert_record(VSID1, "10.0.0.1", v1, L_PA | L_XDP | L_PEER, "bound by port add");
+	assert_port_pa(v1, PA_LOCAL, "bound by port add");
+	/* Record at a remote PA: the port stays unbound, the record untouched. */
+	port_add(v2, &p2);
+	assert_port_pa(v2, NULL, "remote record");
+	assert_record(VSID1, "10.0.0.2", 0, 0, "remote record");
+}
+
+Test(bind, caller_values_ignored, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:02");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct nv_record r = mk_record(PA_LOCAL, "02:00:00:00:00:01");
+	__u32 v1, v2;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	r.local = NV_LOCAL_XDP | NV_LOCAL_PEER | 0x80;
+	r.ifindex = 77;
+	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	assert_record(VSID1, "10.0.0.1", 0, L_PA, "record add computes local and ifindex");
+	p1.pa = A("198.51.100.1");
+	port_add(v1, &p1);
+	assert_port_pa(v1, PA_LOCAL, "port add computes pa (bound)");
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "bound");
+	p2.pa = A("198.51.100.1");
+	port_add(v2, &p2);
+	assert_port_pa(v2, NULL, "port add computes pa (unbound)");
+}
+
+/* The port sends from its own record's PA, whichever local PA that is, not the config PA. */
+Test(bind, port_pa_is_its_records_pa, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID2, RDID2, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_config c;
+	__u32 v1, v2;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	subnet(VSID2, RDID2);
+	local_pa(PA_LOCAL);
+	local_pa(PA_LOCAL2);
+	memset(&c, 0, sizeof(c));
+	c.pa = A(PA_LOCAL);
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	record(VSID2, "10.0.0.1", PA_LOCAL2);
+	port_add(v1, &p1);
+	port_add(v2, &p2);
+	assert_port_pa(v1, PA_LOCAL, "tenant 1");
+	assert_port_pa(v2, PA_LOCAL2, "tenant 2");
+	/* Removing the other PA leaves a port alone. */
+	union nv_addr pa2 = A(PA_LOCAL2);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0);
+	assert_port_pa(v1, PA_LOCAL, "other PA removed");
+	assert_port_pa(v2, NULL, "own PA removed");
+	assert_record(VSID2, "10.0.0.1", 0, 0, "own PA removed");
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "other PA removed");
+}
+
+Test(bind, pa_added_last_and_removed, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:02");
+	struct nv_port p3 = mk_port(VSID1, RDID1, "10.0.0.4", "02:00:00:00:00:04");
+	union nv_addr pa = A(PA_LOCAL);
+	__u32 v1, v2, v3;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	v3 = veth("v3");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL2);
+	p1.deliver = NV_DELIVER_XDP;
+	p2.flags = NV_PORT_F_PEER;
+	port_add(v1, &p1);
+	port_add(v2, &p2);
+	port_add(v3, &p3);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	record(VSID1, "10.0.0.2", PA_LOCAL);
+	record(VSID1, "10.0.0.3", PA_LOCAL);  /* no port */
+	record(VSID1, "10.0.0.4", PA_LOCAL2); /* bound at the other local PA */
+	assert_record(VSID1, "10.0.0.1", 0, 0, "PA not local yet");
+	assert_record(VSID1, "10.0.0.2", 0, 0, "PA not local yet");
+	assert_port_pa(v1, NULL, "PA not local yet");
+	assert_port_pa(v2, NULL, "PA not local yet");
+	assert_record(VSID1, "10.0.0.4", v3, L_PA, "other PA");
+
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	assert_record(VSID1, "10.0.0.1", v1, L_PA | L_XDP, "PA added");
+	assert_record(VSID1, "10.0.0.2", v2, L_PA | L_PEER, "PA added");
+	assert_record(VSID1, "10.0.0.3", 0, L_PA, "PA added, no port");
+	assert_port_pa(v1, PA_LOCAL, "PA added");
+	assert_port_pa(v2, PA_LOCAL, "PA added");
+	assert_record(VSID1, "10.0.0.4", v3, L_PA, "other PA untouched");
+	assert_port_pa(v3, PA_LOCAL2, "other PA untouched");
+
+	cr_assert_eq(nv_local_pa_del(&m, &pa), 0);
+	assert_record(VSID1, "10.0.0.1", 0, 0, "PA removed");
+	assert_record(VSID1, "10.0.0.2", 0, 0, "PA removed");
+	assert_record(VSID1, "10.0.0.3", 0, 0, "PA removed");
+	assert_port_pa(v1, NULL, "PA removed");
+	assert_port_pa(v2, NULL, "PA removed");
+	assert_record(VSID1, "10.0.0.4", v3, L_PA, "other PA untouched");
+	assert_port_pa(v3, PA_LOCAL2, "other PA untouched");
+}
+
+Test(bind, port_readded_with_other_deliver_and_flags, .init = maps_setup, .fini = maps_teardown)
+{
+	static const struct {
+		__u8 deliver, flags, local;
+	} modes[] = {
+		{ NV_DELIVER_TC, 0, L_PA },
+		{ NV_DELIVER_XDP, 0, L_PA | L_XDP },
+		{ NV_DELIVER_TC, NV_PORT_F_PEER, L_PA | L_PEER },
+		{ NV_DELIVER_XDP, NV_PORT_F_PEER, L_PA | L_XDP | L_PEER },
+		{ NV_DELIVER_XDP, NV_PORT_F_OWN_CLSACT, L_PA | L_XDP }, /* not a delivery flag */
+		{ NV_DELIVER_TC, 0, L_PA },
+	};
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		p.deliver = modes[i].deliver;
+		p.flags = modes[i].flags;
+		port_add(v1, &p);
+		assert_record(VSID1, "10.0.0.1", v1, modes[i].local, "re-added");
+		assert_port_pa(v1, PA_LOCAL, "re-added");
+		cr_assert_eq(nv_port_del(&m, v1), 0);
+		assert_record(VSID1, "10.0.0.1", 0, L_PA, "port deleted");
+	}
+	/* Another device takes the CA over: the record follows it. */
+	port_add(1, &p);
+	assert_record(VSID1, "10.0.0.1", 1, L_PA, "other device");
+}
+
+Test(bind, record_del_unbinds_port, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	local_pa(PA_LOCAL2);
+	p.deliver = NV_DELIVER_XDP;
+	port_add(v1, &p);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	assert_port_pa(v1, PA_LOCAL, "bound");
+	cr_assert_eq(nv_record_del(&m, &k), 0);
+	assert_port_pa(v1, NULL, "record deleted");
+	/* Moved to a remote PA: stays unbound. */
+	record(VSID1, "10.0.0.1", PA_REMOTE);
+	assert_port_pa(v1, NULL, "record at a remote PA");
+	assert_record(VSID1, "10.0.0.1", 0, 0, "record at a remote PA");
+	cr_assert_eq(nv_record_del(&m, &k), 0);
+	/* Moved to another local PA: bound there. */
+	record(VSID1, "10.0.0.1", PA_LOCAL2);
+	assert_port_pa(v1, PA_LOCAL2, "record at another local PA");
+	assert_record(VSID1, "10.0.0.1", v1, L_PA | L_XDP, "record at another local PA");
+	/* A record deleted while unbound leaves the port as it is. */
+	cr_assert_eq(nv_port_del(&m, v1), 0);
+	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(map_count(NV_MAP_RECORDS), 0);
+}
+
+Test(bind, ipv6_pa, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "fd00::1", "02:00:00:00:00:01");
+	union nv_addr pa = A("2001:db8::1");
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	port_add(v1, &p);
+	record(VSID1, "fd00::1", "2001:db8::1");
+	assert_port_pa(v1, NULL, "not local yet");
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	assert_port_pa(v1, "2001:db8::1", "local");
+	assert_record(VSID1, "fd00::1", v1, L_PA, "local");
+}
+
+/* ---- MAC conflicts: the call that would bind a port and a record of different MACs fails ---- */
+
+Test(mac_conflict, port_add, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:99");
+	struct nv_port q = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:99");
+	struct maps_snapshot *before;
+	__u32 v1, v2;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	record(VSID1, "10.0.0.1", PA_LOCAL);  /* MAC ...:01 */
+	record(VSID1, "10.0.0.2", PA_REMOTE); /* MAC ...:02 */
+	before = snap();
+	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "record at a local PA with another MAC");
+	p.deliver = NV_DELIVER_XDP;
+	cr_assert_eq(nv_port_add(&m, 1, &p), -EINVAL, "any device, any mode");
+	assert_unchanged(before, "port add with a MAC conflict");
+	/* The record is remote: not bound, so no conflict. */
+	port_add(v2, &q);
+	assert_port_pa(v2, NULL, "remote record");
+	assert_record(VSID1, "10.0.0.2", 0, 0, "remote record");
+}
+
+Test(mac_conflict, record_add, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:99");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct nv_record r = mk_record(PA_LOCAL, "02:00:00:00:00:01");
+	struct maps_snapshot *before;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	port_add(v1, &p);
+	before = snap();
+	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "local PA, port with another MAC");
+	assert_unchanged(before, "record add with a MAC conflict");
+	/* At a remote PA the record binds nothing: accepted. */
+	r = mk_record(PA_REMOTE, "02:00:00:00:00:01");
+	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	assert_port_pa(v1, NULL, "remote record");
+	/* An existing record is -EEXIST, whatever its MAC. */
+	r = mk_record(PA_LOCAL, "02:00:00:00:00:01");
+	before = snap();
+	cr_assert_eq(nv_record_add(&m, &k, &r), -EEXIST);
+	assert_unchanged(before, "record add -EEXIST");
+	/* The port's own MAC: bound. */
+	cr_assert_eq(nv_record_del(&m, &k), 0);
+	r = mk_record(PA_LOCAL, "02:00:00:00:00:99");
+	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	assert_port_pa(v1, PA_LOCAL, "same MAC");
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "same MAC");
+}
+
+Test(mac_conflict, local_pa_add, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:99");
+	union nv_addr pa = A(PA_LOCAL);
+	struct maps_snapshot *before;
+	__u32 v1, v2;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	/* PA not local yet: the conflicting pair is not bound, so both are accepted. */
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	record(VSID1, "10.0.0.2", PA_LOCAL); /* MAC ...:02, port ...:99 */
+	record(VSID1, "10.0.0.3", PA_LOCAL);
+	port_add(v1, &p1);
+	port_add(v2, &p2);
+	before = snap();
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), -EINVAL, "one record would bind another MAC");
+	assert_unchanged(before, "local pa add with a MAC conflict");
+	cr_assert_not(nv_local_pa_has(&m, &pa));
+	/* The conflicting port gone: accepted, and the others are bound. */
+	cr_assert_eq(nv_port_del(&m, v2), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "bound");
+	assert_record(VSID1, "10.0.0.2", 0, L_PA, "no port");
+	assert_port_pa(v1, PA_LOCAL, "bound");
 }
 
 /* ---- all or nothing when a later step fails (writes made to fail with read-only fds) ---- */
@@ -1004,6 +1468,97 @@ Test(atomic, port_del_undone, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_port_del(&bad, 1), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "port del failing on ports");
+}
+
+Test(atomic, local_pa_add_undone_on_ports, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	union nv_addr pa = A(PA_LOCAL);
+	struct maps_snapshot *before;
+	struct nv_maps bad = m;
+
+	netns();
+	subnet(VSID1, RDID1);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	record(VSID1, "10.0.0.2", PA_LOCAL);
+	port_add(1, &p);
+	before = snap();
+	/* Records bound first, then the port's pa cannot be written: all undone. */
+	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
+	cr_assert_eq(nv_local_pa_add(&bad, &pa, 1), -EPERM);
+	close(bad.fd[NV_MAP_PORTS]);
+	assert_unchanged(before, "local pa add failing on ports");
+	cr_assert_not(nv_local_pa_has(&m, &pa));
+}
+
+Test(atomic, local_pa_del_undone_on_ports, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	union nv_addr pa = A(PA_LOCAL);
+	struct maps_snapshot *before;
+	struct nv_maps bad = m;
+
+	netns();
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	port_add(1, &p);
+	before = snap();
+	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
+	cr_assert_eq(nv_local_pa_del(&bad, &pa), -EPERM);
+	close(bad.fd[NV_MAP_PORTS]);
+	assert_unchanged(before, "local pa del failing on ports");
+	assert_record(VSID1, "10.0.0.1", 1, L_PA, "restored");
+	assert_port_pa(1, PA_LOCAL, "restored");
+}
+
+Test(atomic, record_add_undone_on_ports, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct nv_record r = mk_record(PA_LOCAL, "02:00:00:00:00:01"), out;
+	struct maps_snapshot *before;
+	struct nv_maps bad = m;
+
+	netns();
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	port_add(1, &p);
+	before = snap();
+	/* Record written, then binding the port fails: the record is removed again. */
+	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
+	cr_assert_eq(nv_record_add(&bad, &k, &r), -EPERM);
+	close(bad.fd[NV_MAP_PORTS]);
+	assert_unchanged(before, "record add failing on ports");
+	cr_assert_eq(nv_record_get(&m, &k, &out), -ENOENT);
+}
+
+Test(atomic, record_del_undone, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct maps_snapshot *before;
+	struct nv_maps bad = m;
+
+	netns();
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	port_add(1, &p);
+	before = snap();
+	/* Port unbound first, then the record cannot go: the port is bound again. */
+	bad.fd[NV_MAP_RECORDS] = ro_fd(m.fd[NV_MAP_RECORDS]);
+	cr_assert_eq(nv_record_del(&bad, &k), -EPERM);
+	close(bad.fd[NV_MAP_RECORDS]);
+	assert_unchanged(before, "record del failing on records");
+	assert_port_pa(1, PA_LOCAL, "restored");
+	/* The port's pa cannot be cleared: nothing is deleted. */
+	before = snap();
+	bad = m;
+	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
+	cr_assert_eq(nv_record_del(&bad, &k), -EPERM);
+	close(bad.fd[NV_MAP_PORTS]);
+	assert_unchanged(before, "record del failing on ports");
 }
 
 Test(atomic, subnet_del_undone_on_stats, .init = maps_setup, .fini = maps_teardown)
@@ -1184,6 +1739,27 @@ Test(counters, reset_zeroes_everything, .init = maps_setup, .fini = maps_teardow
 	cr_assert_eq(map_count(NV_MAP_STATS), 3, "reset creates and deletes nothing");
 }
 
+Test(counters, drop_slots_beyond_known_reasons, .init = maps_setup, .fini = maps_teardown)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nv_drop_stats d[ncpus], out[NV_DROP__MAX + 1];
+	__u32 last = NV_DROP_SLOTS - 1, r = NV_DROP__MAX - 1;
+
+	/* nv_drops has NV_DROP_SLOTS entries; nv_drops_get fills exactly NV_DROP__MAX. */
+	memset(d, 0x01, sizeof(d));
+	cr_assert_eq(bpf_map_update_elem(m.fd[NV_MAP_DROPS], &last, d, BPF_ANY), 0);
+	cr_assert_eq(bpf_map_update_elem(m.fd[NV_MAP_DROPS], &r, d, BPF_ANY), 0);
+	memset(out, 0x5a, sizeof(out));
+	cr_assert_eq(nv_drops_get(&m, out), 0);
+	cr_assert_neq(out[NV_DROP__MAX - 1].packets, 0);
+	cr_assert_eq(out[NV_DROP__MAX].packets, 0x5a5a5a5a5a5a5a5aull, "wrote past NV_DROP__MAX");
+	/* Reset zeroes every slot, also those of reasons this build does not know. */
+	cr_assert_eq(nv_stats_reset(&m), 0);
+	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_DROPS], &last, d), 0);
+	for (int i = 0; i < ncpus; i++)
+		cr_assert_eq(d[i].packets | d[i].bytes, 0, "slot %u cpu %d", last, i);
+}
+
 /* ---- drop reasons ---- */
 
 Test(drop_reason, names_and_texts)
@@ -1204,6 +1780,17 @@ Test(drop_reason, names_and_texts)
 	cr_assert_str_eq(nv_drop_reason_name(NV_DROP_TRUNCATED), "TRUNCATED");
 	cr_assert_str_eq(nv_drop_reason_text(NV_DROP_TRUNCATED), "frame shorter than its headers");
 	cr_assert_str_eq(nv_drop_reason_name(NV_DROP_REDIRECT), "REDIRECT");
+	/* Appended reasons keep their numbers. */
+	cr_assert_eq(NV_DROP_PORT_UNBOUND, 30);
+	cr_assert_eq(NV_DROP_OUTER_CSUM, 31);
+	cr_assert_eq(NV_DROP_SRC_LOCAL, 32);
+	cr_assert_str_eq(nv_drop_reason_name(30), "PORT_UNBOUND");
+	cr_assert_str_eq(nv_drop_reason_name(31), "OUTER_CSUM");
+	cr_assert_str_eq(nv_drop_reason_name(32), "SRC_LOCAL");
+	cr_assert_str_eq(nv_drop_reason_text(NV_DROP_SRC_LOCAL),
+			 "wire: inner source CA is recorded at a local PA");
+	cr_assert_leq(NV_DROP__MAX, NV_DROP_SLOTS);
+	cr_assert_null(nv_drop_reason_name(NV_DROP_SLOTS - 1), "a slot without a reason");
 	cr_assert_null(nv_drop_reason_name(NV_DROP__MAX));
 	cr_assert_null(nv_drop_reason_text(NV_DROP__MAX));
 	cr_assert_null(nv_drop_reason_name(UINT_MAX));

@@ -133,6 +133,42 @@ Test(pkt, builder_matches_scapy)
 	expect_same(&p, vec_arp, VLEN(vec_arp), "ARP request");
 }
 
+/* Sequence number and flags set by the spec (the GRO test's segments), checksum still valid. */
+Test(pkt, tcp_sequence_and_flags)
+{
+	struct pkt_ipv4_spec s = { .dmac = MAC_2_INIT,
+				   .smac = MAC_1_INIT,
+				   .saddr = CA_1,
+				   .daddr = CA_2,
+				   .proto = PKT_IPPROTO_TCP,
+				   .sport = 1,
+				   .dport = 2,
+				   .tcp_seq = 0xfedcba98,
+				   .tcp_flags = 0x10 };
+	const __u8 *tcp;
+	struct pkt p, q;
+
+	cr_assert_eq(pkt_ipv4(&p, &s, 200), 200);
+	tcp = p.d + PKT_ETH_HLEN + PKT_IPV4_HLEN;
+	cr_expect_eq(pkt_get32(tcp + 4), 0xfedcba98);
+	cr_expect_eq(tcp[13], 0x10);
+	cr_expect(pkt_l4_csum_ok(p.d, p.len));
+	/* The same segment with the defaults differs in exactly those fields and the checksum. */
+	s.tcp_seq = 0;
+	s.tcp_flags = 0;
+	cr_assert_eq(pkt_ipv4(&q, &s, 200), 200);
+	tcp = q.d + PKT_ETH_HLEN + PKT_IPV4_HLEN;
+	cr_expect_eq(pkt_get32(tcp + 4), 0x01020304);
+	cr_expect_eq(tcp[13], 0x18);
+	for (size_t i = 0; i < p.len; i++) {
+		const size_t l4 = PKT_ETH_HLEN + PKT_IPV4_HLEN;
+		bool seq = i >= l4 + 4 && i < l4 + 8, csum = i == l4 + 16 || i == l4 + 17;
+
+		if (!seq && !csum && i != l4 + 13)
+			cr_expect_eq(p.d[i], q.d[i], "byte %zu differs", i);
+	}
+}
+
 Test(pkt, checksums_detect_corruption)
 {
 	const struct {

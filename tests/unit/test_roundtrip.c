@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "unit/cases.h"
+#include "unit/suite.h"
 
 static struct host h1, h2;
 
@@ -47,8 +48,8 @@ static void vm_frame(struct pkt *p, const __u8 *smac, __be32 saddr, const __u8 *
 	memcpy(s.smac, smac, 6);
 	memcpy(s.dmac, dmac, 6);
 	s.proto = protos[len % 3];
-	/* Every DSCP and the ECN values but CE, which has its own case in test_from_vm.c. */
-	s.tos = (__u8)((len << 2) | (len % 3));
+	/* Every DSCP with every ECN value, CE included (copied too, RFC 6040 normal mode). */
+	s.tos = (__u8)((len << 2) | ((len >> 6) & 3));
 	cr_assert_eq(pkt_ipv4(p, &s, len), len);
 	cr_assert(pkt_l4_csum_ok(p->d, p->len), "builder: bad L4 checksum at %zu bytes", len);
 }
@@ -92,21 +93,16 @@ static void decap_xdp(struct host *dst, const struct pkt *wire, const struct pkt
 }
 
 /* TC delivery, XDP stage: validated, frame untouched, the port in the metadata. */
-static void handover_xdp(struct host *dst, const struct pkt *wire, __u32 want_ifindex)
+static void handover_xdp(struct host *dst, const struct pkt *wire, const struct host_port *port)
 {
-	struct nv_xdp_meta m;
 	struct run r;
 	char err[256];
 
 	run_xdp(dst->from_wire, dst->underlay, wire->d, wire->len, &r);
 	cr_assert_eq(r.err, 0);
 	cr_assert_eq(r.retval, XDP_PASS, "hand-over: verdict %s", xdp_verdict_name(r.retval));
-	cr_assert_eq(r.meta_len, sizeof(m), "hand-over: %u bytes of metadata", r.meta_len);
-	memcpy(&m, r.out, sizeof(m));
-	cr_assert_eq(m.magic, NV_META_MAGIC);
-	cr_assert_eq(m.ifindex, want_ifindex, "hand-over to ifindex %u, want %u", m.ifindex,
-		     want_ifindex);
-	cr_assert(pkt_diff(r.out + sizeof(m), r.out_len - sizeof(m), wire->d, wire->len, err,
+	expect_meta("hand-over", &r, port);
+	cr_assert(pkt_diff(r.out + r.meta_len, r.out_len - r.meta_len, wire->d, wire->len, err,
 			   sizeof(err)) == 0,
 		  "hand-over changed the frame: %s", err);
 }
@@ -175,7 +171,7 @@ Test(roundtrip, every_length_tc_delivery, .init = setup, .fini = teardown)
 	for (size_t len = LEN_MIN; len <= LEN_MAX; len++) {
 		vm_frame(&frame, MAC_1, CA_1, MAC_2, CA_2, len);
 		encap(&h1, H1_A1, &frame, PA_1, PA_2A, VSID_A, &wire);
-		handover_xdp(&h2, &wire, h2.port[H2_A2].ifindex);
+		handover_xdp(&h2, &wire, &h2.port[H2_A2]);
 		decap_tc(&h2, &wire, &frame);
 	}
 	expect_no_drops(&h1, "host 1");
@@ -216,12 +212,9 @@ static void isolation(struct host *src, const int src_port[2], struct host *dst,
 	bool same;
 
 	for (int t = 0; t < 2; t++) {
-		/* The source host's config PA is the tenant's PA (see second_pa_is_the_source). */
-		cr_assert_eq(host_config(src, src->underlay, 0, src_pa[t]), 0);
 		vm_frame(&frame[t], smac, saddr, dmac, daddr, 200);
 		encap(src, src_port[t], &frame[t], src_pa[t], dst_pa[t], vsid[t], &wire[t]);
 	}
-	cr_assert_eq(host_config(src, src->underlay, 0, src->pa), 0);
 	same = pkt_diff(frame[0].d, frame[0].len, frame[1].d, frame[1].len, err, sizeof(err)) == 0;
 	cr_assert(same, "the two tenants' frames should be identical: %s", err);
 
@@ -229,11 +222,12 @@ static void isolation(struct host *src, const int src_port[2], struct host *dst,
 		const struct host_port *own = &dst->port[dst_port[t]];
 		const char *other = dst->port[dst_port[!t]].name;
 		struct counters before, after;
-		struct counters_expect e = { .drop = NV_DROP_REDIRECT, .drop_bytes = frame[t].len };
+		/* The redirect fails before the decapsulation: the frame is counted as received. */
+		struct counters_expect e = { .drop = NV_DROP_REDIRECT, .drop_bytes = wire[t].len };
 		struct run r;
 
 		/* TC delivery: the resolved port is in the metadata. */
-		handover_xdp(dst, &wire[t], own->ifindex);
+		handover_xdp(dst, &wire[t], own);
 
 		/* XDP delivery, with only the other tenant's port in the devmap. */
 		cr_assert_eq(host_port_rebind(dst, dst_port[t], NV_DELIVER_XDP, 0), 0);
@@ -303,4 +297,49 @@ Test(roundtrip, second_pa_is_the_source, .init = setup, .fini = teardown)
 		     "B2's frame leaves host 2 from 192.0.2.%u, not from B's PA 192.0.2.3",
 		     wire.d[14 + 15]);
 	decap_tc(&h1, &wire, &frame);
+}
+
+/* The config PA only speeds up the receive path: A2 still sends from its own PA, 192.0.2.2. */
+Test(roundtrip, config_pa_is_not_the_source, .init = setup, .fini = teardown)
+{
+	struct pkt frame, wire;
+
+	cr_assert_eq(host_config(&h2, h2.underlay, 0, PA_2B), 0);
+	vm_frame(&frame, MAC_2, CA_2, MAC_1, CA_1, 300);
+	encap(&h2, H2_A2, &frame, PA_2A, PA_1, VSID_A, &wire);
+	decap_tc(&h1, &wire, &frame);
+	expect_no_drops(&h1, "host 1");
+	expect_no_drops(&h2, "host 2");
+}
+
+/*
+ * The lookup table moves CA 10.0.0.2 of tenant A to host 2's other PA, on both hosts (it is the
+ * same everywhere): A2 sends from there at once, and host 1 accepts it from there only.
+ */
+Test(roundtrip, moved_ca_sends_from_its_new_pa, .init = setup, .fini = teardown)
+{
+	struct counters before, after;
+	struct counters_expect e = { .drop = NV_DROP_SRC_PA };
+	struct pkt frame, wire, stale;
+	char err[256];
+	struct run r;
+
+	vm_frame(&frame, MAC_2, CA_2, MAC_1, CA_1, 400);
+	encap(&h2, H2_A2, &frame, PA_2A, PA_1, VSID_A, &stale);
+	cr_assert_eq(host_record_move(&h2, VSID_A, CA_2, PA_2B), 0);
+	cr_assert_eq(host_record_move(&h1, VSID_A, CA_2, PA_2B), 0);
+	encap(&h2, H2_A2, &frame, PA_2B, PA_1, VSID_A, &wire);
+	decap_tc(&h1, &wire, &frame);
+	cr_assert_eq(host_port_rebind(&h1, H1_A1, NV_DELIVER_XDP, 0), 0);
+	decap_xdp(&h1, &wire, &frame);
+
+	/* A frame sent from the old PA before the move is no longer accepted. */
+	e.drop_bytes = stale.len;
+	cr_assert_eq(counters_read(&h1, &before), 0);
+	run_xdp(h1.from_wire, h1.underlay, stale.d, stale.len, &r);
+	cr_assert_eq(counters_read(&h1, &after), 0);
+	cr_expect_eq(r.retval, XDP_DROP, "frame from the old PA: verdict %s",
+		     xdp_verdict_name(r.retval));
+	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "%s", err);
+	expect_no_drops(&h2, "host 2");
 }

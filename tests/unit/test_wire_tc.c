@@ -31,17 +31,8 @@ static void teardown(void)
 	host_teardown(&h1);
 }
 
-/* What only the skb path has. */
+/* What only the skb path has (veth ports, bpf_redirect_peer: rows of wire_cases). */
 const struct wire_case wiretc_cases[] = {
-	{ .name = "veth port (NV_PORT_F_PEER): decapsulated, bpf_redirect_peer",
-	  .port_flags = NV_PORT_F_PEER,
-	  .tc = W_DELIVER },
-	{ .name = "B port with NV_PORT_F_PEER",
-	  .vsid = VSID_B,
-	  .out_src = PA_2B,
-	  .port = H1_B1,
-	  .port_flags = NV_PORT_F_PEER,
-	  .tc = W_DELIVER },
 	{ .name = "DECAP_FAILED: UDP GSO skb (no gso_type) refused by adjust_room",
 	  .gso_size = 1000,
 	  .len = 600,

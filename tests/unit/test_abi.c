@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI's versioning rule (nvgre_abi.h): a change of any map key or value layout changes
+ * NV_ABI_VERSION, which is part of the pin path, so that a datapath never reuses maps pinned with
+ * another layout. Version 1 is what commit 57aacdd released; its sizes are history, written here.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "nv_maps.h"
+#include "nv_objects.h"
+
+/* The layout of ABI version 1, as pinned by the datapath of that version. */
+static const struct {
+	const char *what;
+	size_t v1, now;
+} v1_sizes[] = {
+	{ "struct nv_port", 32, sizeof(struct nv_port) },
+	{ "struct nv_record_key", 20, sizeof(struct nv_record_key) },
+	{ "struct nv_record", 28, sizeof(struct nv_record) },
+	{ "struct nv_route_key", 24, sizeof(struct nv_route_key) },
+	{ "struct nv_route", 24, sizeof(struct nv_route) },
+	{ "struct nv_subnet", 28, sizeof(struct nv_subnet) },
+	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },
+	{ "struct nv_config", 24, sizeof(struct nv_config) },
+	{ "struct nv_vsid_stats", 32, sizeof(struct nv_vsid_stats) },
+	{ "struct nv_drop_stats", 16, sizeof(struct nv_drop_stats) },
+	{ "struct nv_xdp_meta", 8, sizeof(struct nv_xdp_meta) },
+};
+
+Test(abi, layout_change_bumps_the_version)
+{
+	for (size_t i = 0; i < sizeof(v1_sizes) / sizeof(v1_sizes[0]); i++)
+		cr_expect(NV_ABI_VERSION != 1 || v1_sizes[i].now == v1_sizes[i].v1,
+			  "%s is %zu bytes, %zu in ABI version 1, and NV_ABI_VERSION is still 1",
+			  v1_sizes[i].what, v1_sizes[i].now, v1_sizes[i].v1);
+}
+
+/* An instance of version 1 left pinned (its nv_ports, 32-byte values) in a pin directory. */
+static char pin_dir[64], v1_dir[96], v1_ports[128];
+
+static void v1_setup(void)
+{
+	int fd, err;
+
+	libbpf_set_print(NULL);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/nvgre-test-abi-%d", (int)getpid());
+	snprintf(v1_dir, sizeof(v1_dir), "%s/maps-v1", pin_dir);
+	snprintf(v1_ports, sizeof(v1_ports), "%s/nv_ports", v1_dir);
+	cr_assert_eq(mkdir(pin_dir, 0700), 0, "%s: %s", pin_dir, strerror(errno));
+	cr_assert_eq(mkdir(v1_dir, 0700), 0, "%s: %s", v1_dir, strerror(errno));
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "nv_ports", sizeof(__u32), 32, NV_MAX_PORTS, NULL);
+	cr_assert_geq(fd, 0, "v1 nv_ports: %s", strerror(-fd));
+	err = bpf_obj_pin(fd, v1_ports);
+	close(fd);
+	cr_assert_eq(err, 0, "pin %s: %s", v1_ports, strerror(-err));
+}
+
+static void v1_teardown(void)
+{
+	unlink(v1_ports);
+	rmdir(v1_dir);
+	nv_objects_unpin(pin_dir);
+	rmdir(pin_dir);
+}
+
+Test(abi, pins_of_version_1_are_not_reused, .init = v1_setup, .fini = v1_teardown)
+{
+	struct nv_load_opts opts = { .pin_dir = pin_dir, .max_records = 1024 };
+	struct nv_objects o;
+	int err;
+
+	err = nv_objects_load(&o, &opts);
+	cr_expect_eq(err, 0,
+		     "loading into %s, which holds version 1's maps: %s (the layout changed, "
+		     "the pin path did not: NV_ABI_VERSION %d)",
+		     pin_dir, strerror(-err), NV_ABI_VERSION);
+	if (!err)
+		nv_objects_destroy(&o);
+}
