@@ -21,13 +21,13 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC   := libbpf libxdp
+LIBS_PC   := libbpf libxdp jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Itests -I$(OUT)/skel \
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
              $(PKG_CFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
               -Ivmlinux -Imaps -Ibpf/lib
@@ -41,6 +41,10 @@ LIB_SRCS   := $(wildcard maps/*.c) $(wildcard loader/*.c)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
 LIB        := $(OUT)/libnvgre.a
 
+CLI_SRCS   := $(wildcard cli/*.c)
+CLI_OBJS   := $(CLI_SRCS:%.c=$(OUT)/obj/%.o)
+NVCTL      := $(OUT)/nvctl
+
 UNIT_SRCS  := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 UNIT       := $(OUT)/tests/unit
@@ -51,7 +55,7 @@ BENCH      := $(OUT)/tests/bench
 .PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check
 .DELETE_ON_ERROR:
 
-all: $(LIB) $(UNIT) $(BENCH)
+all: $(LIB) $(NVCTL) $(UNIT) $(BENCH)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
@@ -77,6 +81,10 @@ $(OUT)/obj/%.o: %.c | $(SKELS)
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
+
+$(NVCTL): $(CLI_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	$(call msg,LINK,$@)

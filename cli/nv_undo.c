@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+
+#include "nv_datapath.h"
+#include "nv_undo.h"
+
+int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u)
+{
+	struct nv_undo_log *log = ctx->undo;
+
+	if (!log)
+		return 0;
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? 2 * log->cap : 16;
+		struct nv_undo *v = realloc(log->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		log->v = v;
+		log->cap = cap;
+	}
+	log->v[log->n++] = *u;
+	return 0;
+}
+
+static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct nv_undo *u)
+{
+	switch (u->kind) {
+	case NV_UNDO_PA_DEL:
+		return nv_local_pa_del(m, &u->addr);
+	case NV_UNDO_PA_ADD:
+		return nv_local_pa_add(m, &u->addr, u->id);
+	case NV_UNDO_SUBNET_DEL:
+		return nv_subnet_del(m, u->id);
+	case NV_UNDO_SUBNET_ADD:
+		return nv_subnet_add(m, u->id, &u->subnet);
+	case NV_UNDO_PORT_DEL:
+		return nv_dp_port_del(pin_dir, u->id);
+	case NV_UNDO_PORT_ADD:
+		return nv_dp_port_add(pin_dir, u->id, &u->port);
+	case NV_UNDO_RECORD_DEL:
+		return nv_record_del(m, &u->rkey);
+	case NV_UNDO_RECORD_ADD:
+		return nv_record_add(m, &u->rkey, &u->rec);
+	}
+	return -EINVAL;
+}
+
+int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log)
+{
+	struct nv_maps m;
+	int err, first = 0;
+
+	if (!log->n)
+		return 0;
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	while (log->n) {
+		err = undo_one(pin_dir, &m, &log->v[--log->n]);
+		if (err && !first)
+			first = err;
+	}
+	nv_maps_close(&m);
+	return first;
+}
+
+void nv_undo_free(struct nv_undo_log *log)
+{
+	free(log->v);
+	log->v = NULL;
+	log->n = log->cap = 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* nvctl: what the command files share. */
+#ifndef NVCTL_H
+#define NVCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "nv_maps.h"
+
+/* Exit codes: the CLI's contract with scripts. */
+enum nv_exit {
+	NV_EXIT_OK = 0,
+	NV_EXIT_RUNTIME = 1,
+	NV_EXIT_USAGE = 2,
+};
+
+struct nv_undo_log;
+
+struct nv_ctx {
+	const char *pin_dir;
+	bool json, pretty, debug;
+	bool dry_run;		  /* batch, first pass: parse and check arguments only */
+	struct nv_undo_log *undo; /* batch, second pass: how to take back what was applied */
+	const char *prefix;	  /* batch: "line N: " before every error */
+};
+
+struct nv_cmd {
+	const char *object;
+	const char *command;
+	const char *args; /* usage of the arguments, "" for none */
+	const char *summary;
+	int (*run)(struct nv_ctx *ctx, int argc, char **argv);
+	bool batch; /* allowed in batch files */
+};
+
+/* Every command, in the order help shows them; ends with a zeroed entry. */
+extern const struct nv_cmd nv_cmds[];
+
+int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv);
+
+/* Errors: "Error: ..." on stderr, or {"error": "..."} on stdout under -j. Return the exit code. */
+int nv_usage_error(const struct nv_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int nv_runtime_error(const struct nv_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A runtime error from a library call: "what: strerror". */
+int nv_errno_error(const struct nv_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print a JSON value (steals the reference) with the ctx's formatting. */
+void nv_json_print(const struct nv_ctx *ctx, json_t *v);
+
+/* The instance's maps; prints the error and returns the exit code when it is not attached. */
+int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m);
+
+/* Per-object command tables, joined into nv_cmds. */
+int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_dp_detach(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_dp_reload(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_pa_add(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_pa_del(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_pa_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_subnet_add(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_subnet_del(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_subnet_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_port_del(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_port_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_record_add(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_record_del(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_record_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_stats_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_stats_reset(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv);
+
+#endif /* NVCTL_H */

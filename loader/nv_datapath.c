@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "nv_datapath.h"
+#include "nv_netdev.h"
+#include "nv_objects.h"
+#include "from_vm.skel.h"
+#include "from_wire.skel.h"
+#include "wire_tc.skel.h"
+
+#define BPFFS "/sys/fs/bpf"
+
+enum nv_prog_id {
+	NV_PROG_FROM_VM,
+	NV_PROG_FROM_WIRE,
+	NV_PROG_WIRE_TC,
+	NV_PROG__COUNT
+};
+
+static const char *const prog_names[NV_PROG__COUNT] = { "nv_from_vm", "nv_from_wire",
+							"nv_wire_tc" };
+
+/* The instance's pinned programs, by fd. */
+struct pinned_progs {
+	int fd[NV_PROG__COUNT];
+};
+
+int nv_bpffs_mount(void)
+{
+	struct statfs st;
+
+	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
+		return -errno;
+	return 0;
+}
+
+static int join(char *buf, size_t len, const char *a, const char *b)
+{
+	int n = snprintf(buf, len, "%s/%s", a, b);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int progs_dir(const char *pin_dir, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/progs-v%d", pin_dir, NV_ABI_VERSION);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int prog_path(const char *pin_dir, int id, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+	int err = progs_dir(pin_dir, dir, sizeof(dir));
+
+	return err ?: join(buf, len, dir, prog_names[id]);
+}
+
+static void progs_close(struct pinned_progs *p)
+{
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+		p->fd[i] = -1;
+	}
+}
+
+static int progs_open(const char *pin_dir, struct pinned_progs *p)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		p->fd[i] = -1;
+	for (int i = 0; i < NV_PROG__COUNT && !err; i++) {
+		err = prog_path(pin_dir, i, path, sizeof(path));
+		if (!err && (p->fd[i] = bpf_obj_get(path)) < 0)
+			err = -errno;
+	}
+	if (err)
+		progs_close(p);
+	return err;
+}
+
+static int progs_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		err = prog_path(pin_dir, i, path, sizeof(path));
+		if (err)
+			return err;
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
+	err = progs_dir(pin_dir, path, sizeof(path));
+	if (!err && rmdir(path) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+static struct bpf_program *object_prog(const struct nv_objects *o, int id)
+{
+	switch (id) {
+	case NV_PROG_FROM_VM:
+		return o->from_vm->progs.nv_from_vm;
+	case NV_PROG_FROM_WIRE:
+		return o->from_wire->progs.nv_from_wire;
+	default:
+		return o->wire_tc->progs.nv_wire_tc;
+	}
+}
+
+/* Pin the objects' programs under a fresh name each, then move them into place. */
+static int progs_pin(const char *pin_dir, const struct nv_objects *o)
+{
+	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8];
+	int err = progs_dir(pin_dir, dir, sizeof(dir));
+
+	if (err)
+		return err;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		err = prog_path(pin_dir, i, path, sizeof(path));
+		if (err)
+			return err;
+		snprintf(tmp, sizeof(tmp), "%s_new", path); /* bpffs refuses dots */
+		err = bpf_program__pin(object_prog(o, i), tmp);
+		if (err)
+			return err;
+		/* bpffs supports rename: a reader sees the old or the new program, never none. */
+		if (rename(tmp, path)) {
+			err = -errno;
+			unlink(tmp);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static __u32 map_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int nv_dp_maps(const char *pin_dir, struct nv_maps *m)
+{
+	char dir[PATH_MAX];
+	int err = nv_pin_maps_dir(pin_dir, dir, sizeof(dir));
+
+	if (err)
+		return err;
+	err = nv_bpffs_mount();
+	return err ?: nv_maps_open_pinned(m, dir);
+}
+
+static void remove_instance(const char *pin_dir)
+{
+	progs_unpin(pin_dir);
+	nv_objects_unpin(pin_dir);
+}
+
+int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
+{
+	struct nv_load_opts load = { .pin_dir = pin_dir, .max_records = o->max_records };
+	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex, .ttl = o->ttl };
+	char maps_dir[PATH_MAX];
+	struct nv_objects objs;
+	bool own_clsact = false, tc_attached = false;
+	unsigned int mtu;
+	int err;
+
+	err = nv_netdev_mtu(o->underlay_ifindex, &mtu);
+	if (err)
+		return err;
+	if (mtu < NV_UNDERLAY_MTU_MIN)
+		return -EMSGSIZE;
+	err = nv_bpffs_mount();
+	if (!err)
+		err = nv_pin_maps_dir(pin_dir, maps_dir, sizeof(maps_dir));
+	if (err)
+		return err;
+	/* An instance's directory holds one datapath: never adopt another's pins. */
+	if (access(maps_dir, F_OK) == 0)
+		return -EEXIST;
+	err = nv_objects_load(&objs, &load);
+	if (err)
+		return err;
+
+	err = progs_pin(pin_dir, &objs);
+	if (!err)
+		err = nv_local_pa_add(&objs.maps, &o->pa, o->underlay_ifindex);
+	if (!err) {
+		cfg.pa = o->pa;
+		err = nv_config_set(&objs.maps, &cfg);
+	}
+	/* TC first: the XDP stage hands frames of TC-mode ports to it. */
+	if (!err) {
+		err = nv_tc_attach(o->underlay_ifindex, nv_objects_wire_tc_fd(&objs), &own_clsact);
+		tc_attached = !err;
+	}
+	if (!err && own_clsact) {
+		cfg.flags |= NV_CFG_F_OWN_CLSACT;
+		err = nv_config_set(&objs.maps, &cfg);
+	}
+	if (!err)
+		err = nv_xdp_attach(o->underlay_ifindex, nv_objects_from_wire_fd(&objs),
+				    o->xdp_mode);
+	if (err) {
+		if (tc_attached)
+			nv_tc_detach(o->underlay_ifindex, own_clsact);
+		nv_objects_destroy(&objs);
+		remove_instance(pin_dir);
+		return err;
+	}
+	nv_objects_destroy(&objs); /* programs live on: pinned and attached */
+	return 0;
+}
+
+struct port_detach_ctx {
+	int err;
+};
+
+static int port_detach_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	struct port_detach_ctx *c = arg;
+	int err = nv_tc_detach(ifindex, p->flags & NV_PORT_F_OWN_CLSACT);
+
+	if (err && err != -ENODEV && !c->err)
+		c->err = err;
+	return 0;
+}
+
+int nv_dp_detach(const char *pin_dir)
+{
+	struct port_detach_ctx ports = { 0 };
+	struct pinned_progs progs;
+	struct nv_config cfg;
+	struct nv_maps m;
+	int err;
+
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = progs_open(pin_dir, &progs);
+	if (err == -ENOENT)
+		err = 0; /* a half-removed instance: remove the rest */
+	if (!err)
+		err = nv_config_get(&m, &cfg);
+	if (!err && cfg.underlay_ifindex) {
+		__u32 id =
+			progs.fd[NV_PROG_FROM_WIRE] >= 0 ? prog_id(progs.fd[NV_PROG_FROM_WIRE]) : 0;
+		int e = id ? nv_xdp_detach(cfg.underlay_ifindex, id) : 0;
+
+		/* Gone with the device, or replaced by someone else: nothing of ours is left. */
+		if (e == -ENOENT || e == -ENODEV)
+			e = 0;
+		err = e;
+		e = nv_tc_detach(cfg.underlay_ifindex, cfg.flags & NV_CFG_F_OWN_CLSACT);
+		if (e && e != -ENODEV && !err)
+			err = e;
+	}
+	if (!err) {
+		nv_port_iter(&m, port_detach_cb, &ports);
+		err = ports.err;
+	}
+	progs_close(&progs);
+	nv_maps_close(&m);
+	if (err)
+		return err;
+	err = progs_unpin(pin_dir);
+	if (!err)
+		err = nv_objects_unpin(pin_dir);
+	/* libxdp's lock directory, made for our attach; left alone while anyone keeps files there.
+	 */
+	rmdir(BPFFS "/xdp");
+	return err;
+}
+
+struct port_replace_ctx {
+	int fd; /* program to put on each port */
+	int err;
+};
+
+static int port_replace_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	struct port_replace_ctx *c = arg;
+
+	(void)p;
+	c->err = nv_tc_replace(ifindex, c->fd);
+	return c->err;
+}
+
+int nv_dp_reload(const char *pin_dir)
+{
+	struct nv_load_opts load = { .pin_dir = pin_dir };
+	struct port_replace_ctx ports;
+	struct pinned_progs old;
+	struct nv_objects objs;
+	struct nv_config cfg;
+	struct nv_maps m;
+	__u32 ul;
+	int err;
+
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = progs_open(pin_dir, &old);
+	if (!err)
+		err = nv_config_get(&m, &cfg);
+	if (err) {
+		nv_maps_close(&m);
+		return err;
+	}
+	load.max_records = map_max_entries(m.fd[NV_MAP_RECORDS]);
+	ul = cfg.underlay_ifindex;
+	err = nv_objects_load(&objs, &load);
+	if (err)
+		goto out;
+
+	/* Swap every hook in place; on a failure put the old programs back. */
+	ports.fd = nv_objects_from_vm_fd(&objs);
+	ports.err = 0;
+	err = nv_tc_replace(ul, nv_objects_wire_tc_fd(&objs));
+	if (!err)
+		err = nv_port_iter(&m, port_replace_cb, &ports) ?: ports.err;
+	if (!err)
+		err = nv_xdp_replace(ul, old.fd[NV_PROG_FROM_WIRE], nv_objects_from_wire_fd(&objs));
+	if (!err)
+		err = progs_pin(pin_dir, &objs);
+	if (err) {
+		ports.fd = old.fd[NV_PROG_FROM_VM];
+		nv_port_iter(&m, port_replace_cb, &ports);
+		nv_tc_replace(ul, old.fd[NV_PROG_WIRE_TC]);
+		nv_xdp_replace(ul, nv_objects_from_wire_fd(&objs), old.fd[NV_PROG_FROM_WIRE]);
+	}
+	nv_objects_destroy(&objs);
+out:
+	progs_close(&old);
+	nv_maps_close(&m);
+	return err;
+}
+
+static int count_port(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	(void)ifindex, (void)p;
+	++*(__u32 *)arg;
+	return 0;
+}
+
+static int count_record(const struct nv_record_key *k, const struct nv_record *r, void *arg)
+{
+	(void)k, (void)r;
+	++*(__u32 *)arg;
+	return 0;
+}
+
+static int count_subnet(__u32 vsid, const struct nv_subnet *s, void *arg)
+{
+	(void)vsid, (void)s;
+	++*(__u32 *)arg;
+	return 0;
+}
+
+static int count_pa(const union nv_addr *pa, const struct nv_local_pa *v, void *arg)
+{
+	(void)pa, (void)v;
+	++*(__u32 *)arg;
+	return 0;
+}
+
+int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
+{
+	struct nv_maps m;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = nv_config_get(&m, &st->cfg);
+	if (!err && st->cfg.underlay_ifindex) {
+		nv_xdp_info(st->cfg.underlay_ifindex, &st->xdp);
+		st->wire_tc_id = nv_tc_prog_id(st->cfg.underlay_ifindex);
+	}
+	if (!err)
+		err = nv_port_iter(&m, count_port, &st->ports);
+	if (!err)
+		err = nv_record_iter(&m, count_record, &st->records);
+	if (!err)
+		err = nv_subnet_iter(&m, count_subnet, &st->subnets);
+	if (!err)
+		err = nv_local_pa_iter(&m, count_pa, &st->local_pas);
+	st->records_max = map_max_entries(m.fd[NV_MAP_RECORDS]);
+	nv_maps_close(&m);
+	return err;
+}
+
+int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p)
+{
+	struct pinned_progs progs;
+	struct nv_port port = *p;
+	bool own_clsact;
+	struct nv_maps m;
+	int err;
+
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = progs_open(pin_dir, &progs);
+	if (err) {
+		nv_maps_close(&m);
+		return err;
+	}
+	/* Refuse before touching the device: an existing port keeps its filter. */
+	if (!nv_port_get(&m, ifindex, &port)) {
+		err = -EEXIST;
+		goto out;
+	}
+	port = *p;
+	if (nv_netdev_is_veth(ifindex))
+		port.flags |= NV_PORT_F_PEER;
+	err = nv_tc_attach(ifindex, progs.fd[NV_PROG_FROM_VM], &own_clsact);
+	if (err)
+		goto out;
+	if (own_clsact)
+		port.flags |= NV_PORT_F_OWN_CLSACT;
+	err = nv_port_add(&m, ifindex, &port);
+	if (err)
+		nv_tc_detach(ifindex, own_clsact);
+out:
+	progs_close(&progs);
+	nv_maps_close(&m);
+	return err;
+}
+
+int nv_dp_port_del(const char *pin_dir, __u32 ifindex)
+{
+	struct nv_port port;
+	struct nv_maps m;
+	int err;
+
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = nv_port_get(&m, ifindex, &port);
+	/* Map entry first: from then on the filter only drops, as for any non-port device. */
+	if (!err)
+		err = nv_port_del(&m, ifindex);
+	if (!err) {
+		err = nv_tc_detach(ifindex, port.flags & NV_PORT_F_OWN_CLSACT);
+		if (err == -ENODEV)
+			err = 0;
+	}
+	nv_maps_close(&m);
+	return err;
+}

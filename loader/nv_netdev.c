@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nv_netdev.h"
+
+static int ifreq_ioctl(__u32 ifindex, unsigned long req, struct ifreq *ifr)
+{
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr->ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, req, ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int nv_netdev_mtu(__u32 ifindex, unsigned int *mtu)
+{
+	struct ifreq ifr = { 0 };
+	int err = ifreq_ioctl(ifindex, SIOCGIFMTU, &ifr);
+
+	if (!err)
+		*mtu = ifr.ifr_mtu;
+	return err;
+}
+
+int nv_netdev_driver(__u32 ifindex, char *buf, size_t len)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&info };
+	int err = ifreq_ioctl(ifindex, SIOCETHTOOL, &ifr);
+
+	if (!err)
+		snprintf(buf, len, "%s", info.driver);
+	return err;
+}
+
+bool nv_netdev_is_veth(__u32 ifindex)
+{
+	char driver[32];
+
+	return !nv_netdev_driver(ifindex, driver, sizeof(driver)) && !strcmp(driver, "veth");
+}
