@@ -54,6 +54,8 @@ BENCH      := $(OUT)/tests/bench
 
 .PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check
 .DELETE_ON_ERROR:
+# Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(LIB) $(NVCTL) $(UNIT) $(BENCH)
 
