@@ -115,7 +115,7 @@ bench: deps bpffs
 
 demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
-	@echo "make demo: the multi-host demo comes with the loader and nvctl (issue 3)."
+	$(Q)bash tests/e2e/demo.sh $(OUT)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# make demo: the datapath on three hosts and two tenants that reuse the same addresses, built and
+# configured in front of you with the same nvctl commands a host admin types. Everything it makes
+# is removed at the end (and on Ctrl-C). Usage: tests/e2e/demo.sh [BUILD_DIR]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+NVCTL=$(cd "$here/../.." && pwd)/${1:-build}/nvctl
+export NVCTL
+# shellcheck source=tests/e2e/topology.sh
+. "$here/topology.sh"
+
+bold='' plain=''
+if [ -t 1 ]; then
+	bold=$(tput bold 2>/dev/null || true)
+	plain=$(tput sgr0 2>/dev/null || true)
+fi
+
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+
+# Show the command as the admin of HOST would type it, then run it there.
+on() {
+	local h=$1
+	shift
+	printf '%s%s#%s nvctl %s\n' "$bold" "$h" "$plain" "$*"
+	nvctl_on "$h" "$@"
+}
+
+# ping from a VM; prints the verdict the way a tenant would see it.
+ping_from() {
+	local vm=$1 dst=$2
+	if in_ns "$vm" ping -c 2 -i 0.2 -W 1 -q "$dst" >/dev/null 2>&1; then
+		printf '  %s (tenant %s, %s) -> %s: reachable\n' "$vm" "$(vm_tenant "$vm")" \
+			"$(vm_ca "$vm")" "$dst"
+	else
+		printf '  %s (tenant %s, %s) -> %s: no answer\n' "$vm" "$(vm_tenant "$vm")" \
+			"$(vm_ca "$vm")" "$dst"
+	fi
+}
+
+[ "$(id -u)" -eq 0 ] || topo_die "make demo needs root (it creates namespaces and loads BPF)"
+[ -x "$NVCTL" ] || topo_die "$NVCTL is not built (run make)"
+topo_trap
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+TOPO_UP=1
+
+say "The physical network: three hosts on one underlay bridge"
+topo_add_ns sw
+ip -n "$TOPO_SW" link add br0 type bridge
+ip -n "$TOPO_SW" link set br0 up
+for h in $TOPO_HOSTS; do
+	topo_add_host "$h"
+	echo "  $h: underlay device ul, provider address (PA) ${TOPO_PA[$h]}"
+done
+
+say "The VMs: tenant A (VSID 5001) and tenant B (VSID 6001) reuse the same CAs and MACs"
+for vm in $(topo_vms); do
+	topo_add_vm "$vm"
+	printf '  %s on %s: tenant %s, CA %s, MAC %s\n' "$vm" "$(vm_host "$vm")" \
+		"$(vm_tenant "$vm")" "$(vm_ca "$vm")" "$(vm_mac "$vm")"
+done
+
+say "Each host: attach the datapath to its underlay"
+for h in $TOPO_HOSTS; do
+	on "$h" dp attach dev ul pa "${TOPO_PA[$h]}"
+	TOPO_ATTACHED+=("$h")
+done
+
+say "Each host: the virtual subnets, each in its tenant's routing domain (RDID)"
+for h in $TOPO_HOSTS; do
+	on "$h" subnet add vsid 5001 rdid 1
+	on "$h" subnet add vsid 6001 rdid 2
+done
+
+say "Each host: the same lookup table, CA -> PA, as orchestration pushes it (one batch per host)"
+table=$(mktemp)
+for vm in $(topo_vms); do
+	echo "record add vsid $(vm_vsid "$vm") ca $(vm_ca "$vm") mac $(vm_mac "$vm") pa ${TOPO_PA[$(vm_host "$vm")]}"
+done >"$table"
+sed 's/^/  /' "$table"
+for h in $TOPO_HOSTS; do
+	on "$h" batch file "$table"
+done
+rm -f "$table"
+
+say "Each host: bind its VMs' NICs as ports (a VM NIC's host-side veth)"
+for vm in $(topo_vms); do
+	h=$(vm_host "$vm")
+	on "$h" port add dev "$(vm_port "$vm")" vsid "$(vm_vsid "$vm")" ca "$(vm_ca "$vm")" \
+		mac "$(vm_mac "$vm")" deliver tc
+done
+
+say "What host h1 runs now"
+on h1 dp show
+on h1 port show
+
+say "Inside each tenant: across hosts and on the same host (ARP answered by the datapath)"
+ping_from a1 10.0.0.2 # A: h1 -> h2
+ping_from a1 10.0.0.3 # A: h1 -> h1
+ping_from b1 10.0.0.2 # B: h1 -> h2
+ping_from b1 10.0.0.4 # B: h1 -> h3
+ping_from b2 10.0.0.3 # B: h2 -> h2
+
+say "Between tenants: nothing, even to an address that exists in the other tenant"
+ping_from a1 10.0.0.4 # 10.0.0.4 exists only in tenant B
+echo "  a1 and b1 are both 10.0.0.1 with the same MAC, a2 and b2 both 10.0.0.2: a1's ping to"
+echo "  10.0.0.2 reaches tenant A's a2 only (VSID 5001 moves on h2, VSID 6001 does not):"
+on h2 stats reset
+ping_from a1 10.0.0.2
+on h2 stats show
+
+say "The same VMs with XDP delivery (decap in XDP, redirect through a devmap)"
+for vm in a1 a2; do
+	h=$(vm_host "$vm")
+	on "$h" port del dev "$(vm_port "$vm")"
+	on "$h" port add dev "$(vm_port "$vm")" vsid 5001 ca "$(vm_ca "$vm")" mac "$(vm_mac "$vm")" \
+		deliver xdp
+done
+ping_from a1 10.0.0.2
+
+say "Drops are counted by reason: h1 after a1 asked for 10.0.0.4"
+on h1 stats show
+
+say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
+for h in $TOPO_HOSTS; do
+	on "$h" dp detach
+done
+TOPO_ATTACHED=()
+topo_cleanup
+echo "done: nothing left behind"
