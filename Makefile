@@ -3,6 +3,7 @@
 #   make test       install missing packages, mount bpffs, build, run every test (as root)
 #   make bench      install, build, measure (prints ratios; asserts nothing)
 #   make demo       install, build, run the multi-host demo
+#   make install    nvctl, its man page and bash completion under $(PREFIX) (/usr/local)
 #   make vmlinux    regenerate vmlinux/vmlinux.h from the running kernel's BTF
 #   make format     reformat sources with .clang-format;  make format-check  only check
 #   V=1             show full commands
@@ -52,7 +53,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.c) $(wildcard tests/lib/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OUT)/obj/%.o)
 BENCH      := $(OUT)/tests/bench
 
-.PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check
+.PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check install uninstall
 .DELETE_ON_ERROR:
 # Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -116,6 +117,17 @@ bench: deps bpffs
 demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/e2e/demo.sh $(OUT)
+
+# The BPF objects are inside nvctl (skeletons): the binary, its man page and completion are all.
+PREFIX ?= /usr/local
+install: $(NVCTL)
+	install -D -m 0755 $(NVCTL) $(DESTDIR)$(PREFIX)/sbin/nvctl
+	install -D -m 0644 cli/nvctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8
+	install -D -m 0644 cli/nvctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/nvctl $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -46,7 +46,7 @@ int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv)
 	if (err == -EEXIST && !access(maps_dir, F_OK))
 		return nv_runtime_error(ctx, "dp attach: a datapath is already attached at %s",
 					ctx->pin_dir);
-	if (err == -EEXIST)
+	if (err == -EEXIST && nv_tc_prog_id(o.underlay_ifindex))
 		return nv_runtime_error(
 			ctx,
 			"dp attach: dev %s already has nvgre's TC filter (the underlay or a port "

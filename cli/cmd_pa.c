@@ -33,8 +33,13 @@ int nv_cmd_pa_add(struct nv_ctx *ctx, int argc, char **argv)
 	__u32 ifindex;
 	int err = parse_pa(ctx, "pa add", argc, argv, a, 1, &pa);
 
-	if (err || ctx->dry_run)
+	if (err)
 		return err;
+	if (!nv_addr_is_ipv4(&pa))
+		return nv_usage_error(ctx, "pa add: \"%s\": the underlay is IPv4 only for now",
+				      argv[0]);
+	if (ctx->dry_run)
+		return 0;
 	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;

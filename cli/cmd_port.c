@@ -51,7 +51,7 @@ static int port_add_check(const struct nv_ctx *ctx, const struct nv_maps *m, __u
 			  const char *dev, const struct nv_port *p, const char *ca)
 {
 	struct ca_find f = { .vsid = p->vsid, .ca = p->ca };
-	char other[IF_NAMESIZE] = "?";
+	char other[IF_NAMESIZE];
 	struct nv_config cfg;
 	struct nv_port old;
 	int err;
@@ -69,11 +69,15 @@ static int port_add_check(const struct nv_ctx *ctx, const struct nv_maps *m, __u
 	err = nv_port_iter(m, ca_find_cb, &f);
 	if (err < 0)
 		return nv_errno_error(ctx, err, "port add");
-	if (f.ifindex) {
-		if_indextoname(f.ifindex, other);
+	if (f.ifindex && nv_ifname(f.ifindex, other, sizeof(other))[0] == '#')
+		return nv_runtime_error(
+			ctx,
+			"port add: ca %s in vsid %u is already port %s, whose device "
+			"is gone (see: nvctl port del ifindex %u)",
+			ca, p->vsid, other, f.ifindex);
+	if (f.ifindex)
 		return nv_runtime_error(ctx, "port add: ca %s in vsid %u is already port %s", ca,
 					p->vsid, other);
-	}
 	return 0;
 }
 
@@ -122,7 +126,7 @@ int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv)
 	if (!err)
 		err = nv_undo_push(ctx,
 				   &(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = a[0].v.u32 });
-	if (err == -EEXIST) /* the checks above passed: the device's TC hook is taken */
+	if (err == -EEXIST && nv_tc_prog_id(a[0].v.u32)) /* the checks above passed */
 		return nv_runtime_error(
 			ctx,
 			"port add: dev %s already has nvgre's TC filter (a port or the underlay "
@@ -139,44 +143,71 @@ int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* port del dev DEV | ifindex N: by ifindex, a port whose device was deleted can be removed too. */
 int nv_cmd_port_del(struct nv_ctx *ctx, int argc, char **argv)
 {
-	struct nv_arg a[] = { { .key = "dev", .type = NV_ARG_DEV, .required = true } };
+	struct nv_arg a[] = {
+		{ .key = "dev", .type = NV_ARG_DEV },
+		{ .key = "ifindex", .type = NV_ARG_U32 },
+	};
+	char name[32], devname[IF_NAMESIZE];
 	struct nv_port p;
 	struct nv_maps m;
-	int err = nv_args_parse(ctx, "port del", a, 1, argc, argv);
+	__u32 ifindex;
+	bool gone;
+	int err = nv_args_parse(ctx, "port del", a, 2, argc, argv);
 
-	if (err || ctx->dry_run)
+	if (err)
 		return err;
+	if (a[0].set == a[1].set)
+		return nv_usage_error(ctx, a[0].set ? "port del: give dev or ifindex, not both"
+						    : "port del: missing dev (or ifindex)");
+	if (a[1].set && !a[1].v.u32)
+		return nv_usage_error(ctx, "port del: ifindex \"%s\": expected a number in 1..%u",
+				      a[1].raw, 0xffffffffu);
+	ifindex = a[0].set ? a[0].v.u32 : a[1].v.u32;
+	gone = !if_indextoname(ifindex, devname);
+	if (a[0].set)
+		snprintf(name, sizeof(name), "dev %s", a[0].raw);
+	else
+		snprintf(name, sizeof(name), "ifindex %u", ifindex);
+	/* Taking it back would attach a program to a device that does not exist. */
+	if (gone && ctx->undo)
+		return nv_usage_error(ctx,
+				      "port del: %s has no device: a batch could not put its port "
+				      "back, run it alone",
+				      name);
+	if (ctx->dry_run)
+		return 0;
 	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
-	err = nv_port_get(&m, a[0].v.u32, &p);
+	err = nv_port_get(&m, ifindex, &p);
 	nv_maps_close(&m);
 	if (!err)
-		err = nv_dp_port_del(ctx->pin_dir, a[0].v.u32);
+		err = nv_dp_port_del(ctx->pin_dir, ifindex);
 	if (!err) {
 		/* Re-added as the caller gave it: the library recomputes what it keeps. */
 		p.flags &= NV_PORT_F_PEER;
 		memset(&p.pa, 0, sizeof(p.pa));
 		err = nv_undo_push(
 			ctx,
-			&(struct nv_undo){ .kind = NV_UNDO_PORT_ADD, .id = a[0].v.u32, .port = p });
+			&(struct nv_undo){ .kind = NV_UNDO_PORT_ADD, .id = ifindex, .port = p });
 	}
 	if (err == -ENOENT)
-		return nv_runtime_error(ctx, "port del: dev %s is not a port", a[0].raw);
+		return nv_runtime_error(ctx, "port del: %s is not a port", name);
 	if (err)
-		return nv_errno_error(ctx, err, "port del dev %s", a[0].raw);
+		return nv_errno_error(ctx, err, "port del %s", name);
 	return 0;
 }
 
 static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
-	char dev[IF_NAMESIZE] = "?", ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pa[NV_ADDR_STRLEN];
+	char dev[IF_NAMESIZE], ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pa[NV_ADDR_STRLEN];
 	json_t *list = arg;
 	bool bound = p->pa.w[0] | p->pa.w[1] | p->pa.w[2] | p->pa.w[3];
 
-	if_indextoname(ifindex, dev);
+	nv_ifname(ifindex, dev, sizeof(dev));
 	nv_addr_format(&p->ca, ca, sizeof(ca));
 	nv_mac_format(p->mac, mac, sizeof(mac));
 	if (bound)
@@ -184,12 +215,13 @@ static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	else
 		strcpy(pa, "-");
 	if (list)
-		json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:o}",
-						      "dev", dev, "ifindex", (json_int_t)ifindex,
-						      "vsid", (json_int_t)p->vsid, "rdid",
-						      (json_int_t)p->rdid, "ca", ca, "mac", mac,
-						      "deliver", deliver_modes[p->deliver & 1],
-						      "pa", bound ? json_string(pa) : json_null()));
+		json_array_append_new(
+			list, json_pack("{s:o, s:I, s:I, s:I, s:s, s:s, s:s, s:o}", "dev",
+					dev[0] == '#' ? json_null() : json_string(dev), "ifindex",
+					(json_int_t)ifindex, "vsid", (json_int_t)p->vsid, "rdid",
+					(json_int_t)p->rdid, "ca", ca, "mac", mac, "deliver",
+					deliver_modes[p->deliver & 1], "pa",
+					bound ? json_string(pa) : json_null()));
 	else
 		printf("%-16s %-10u %-10u %-16s %-18s %-8s %s\n", dev, p->vsid, p->rdid, ca, mac,
 		       deliver_modes[p->deliver & 1], pa);

@@ -109,8 +109,8 @@ static int record_show_cb(const struct nv_record_key *k, const struct nv_record 
 	nv_addr_format(&k->ca, ca, sizeof(ca));
 	nv_addr_format(&r->pa, pa, sizeof(pa));
 	nv_mac_format(r->mac, mac, sizeof(mac));
-	if (r->ifindex && !if_indextoname(r->ifindex, dev))
-		strcpy(dev, "?");
+	if (r->ifindex)
+		nv_ifname(r->ifindex, dev, sizeof(dev));
 	if (s->list)
 		json_array_append_new(s->list,
 				      json_pack("{s:I, s:s, s:s, s:s, s:b, s:o}", "vsid",

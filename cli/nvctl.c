@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,9 @@ const struct nv_cmd nv_cmds[] = {
 	CMD("subnet", "show", "", "list virtual subnets", nv_cmd_subnet_show, false),
 	CMD("port", "add", "dev DEV vsid VSID ca ADDR mac MAC [deliver xdp|tc]",
 	    "bind a VM NIC's host-side device and attach nv_from_vm to it", nv_cmd_port_add, true),
-	CMD("port", "del", "dev DEV", "unbind a port and detach its program", nv_cmd_port_del,
-	    true),
+	CMD("port", "del", "[dev DEV] [ifindex N]",
+	    "unbind a port and detach its program (ifindex: a port whose device is gone)",
+	    nv_cmd_port_del, true),
 	CMD("port", "show", "", "list ports", nv_cmd_port_show, false),
 	CMD("record", "add", "vsid VSID ca ADDR mac MAC pa ADDR", "add a lookup record",
 	    nv_cmd_record_add, true),
@@ -114,6 +116,17 @@ void nv_json_print(const struct nv_ctx *ctx, json_t *v)
 	json_dumpf(v, stdout, ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	fputc('\n', stdout);
 	json_decref(v);
+}
+
+const char *nv_ifname(__u32 ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "#%u", ifindex);
+	return buf;
 }
 
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m)
@@ -244,7 +257,7 @@ int main(int argc, char **argv)
 					      { "help", no_argument, NULL, 'h' },
 					      { 0 } };
 	struct nv_ctx ctx = { .pin_dir = getenv("NVCTL_PIN_DIR") };
-	char bad_opt[64] = "";
+	char bad_opt[96] = "";
 	int opt;
 
 	if (!ctx.pin_dir || !*ctx.pin_dir)
@@ -282,7 +295,11 @@ int main(int argc, char **argv)
 			break;
 		default:
 			if (!*bad_opt) {
-				if (optopt)
+				if (optopt && strchr("jpdVh", optopt)) /* "--json=x" */
+					snprintf(bad_opt, sizeof(bad_opt),
+						 "option \"%.40s\" takes no value",
+						 argv[optind - 1]);
+				else if (optopt)
 					snprintf(bad_opt, sizeof(bad_opt), "unknown option \"-%c\"",
 						 optopt);
 				else

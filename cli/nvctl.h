@@ -4,6 +4,7 @@
 #define NVCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -52,6 +53,9 @@ int nv_errno_error(const struct nv_ctx *ctx, int err, const char *fmt, ...)
 
 /* Print a JSON value (steals the reference) with the ctx's formatting. */
 void nv_json_print(const struct nv_ctx *ctx, json_t *v);
+
+/* The name of a device, or "#IFINDEX" when it is gone (a port whose device was deleted). */
+const char *nv_ifname(__u32 ifindex, char *buf, size_t len);
 
 /* The instance's maps; prints the error and returns the exit code when it is not attached. */
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m);

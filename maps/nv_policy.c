@@ -4,6 +4,7 @@
  * before writing, and undoes its earlier writes when a later one fails, so the consistency rules
  * of nv_maps.h hold after every call. Not safe against concurrent writers: callers serialize.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,10 @@
 #include "nv_maps.h"
 #include "nv_maps_int.h"
 
+/* :: or 0.0.0.0 (stored ::ffff:0.0.0.0): no address a CA or PA may be. */
 static bool addr_is_zero(const union nv_addr *a)
 {
-	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+	return !(a->w[0] | a->w[1] | a->w[3]) && (!a->w[2] || a->w[2] == htonl(0xffff));
 }
 
 static bool addr_eq(const union nv_addr *a, const union nv_addr *b)

@@ -681,6 +681,8 @@ Test(local_pa, add_has_iter_del, .init = maps_setup, .fini = maps_teardown)
 	before = snap();
 	cr_assert_eq(nv_local_pa_add(&m, &pa, 5), -EEXIST);
 	cr_assert_eq(nv_local_pa_add(&m, &zero, 5), -EINVAL);
+	zero = A("0.0.0.0"); /* stored ::ffff:0.0.0.0: zero all the same */
+	cr_assert_eq(nv_local_pa_add(&m, &zero, 5), -EINVAL, "0.0.0.0");
 	cr_assert_eq(nv_local_pa_add(&m, NULL, 5), -EINVAL);
 	cr_assert_eq(nv_local_pa_del(&m, &other), -ENOENT);
 	assert_unchanged(before, "failed local pa calls");
@@ -848,10 +850,14 @@ Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
 	memset(&bad.pa, 0, sizeof(bad.pa));
 	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "zero pa");
+	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
+	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "pa 0.0.0.0");
 	bad = mk_record("192.0.2.2", "01:00:5e:00:00:01");
 	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "multicast mac");
 	k = mk_rkey(VSID1, "::");
 	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "zero ca");
+	k = mk_rkey(VSID1, "0.0.0.0");
+	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "ca 0.0.0.0");
 	cr_assert_eq(nv_record_add(&m, &k, NULL), -EINVAL);
 	k = mk_rkey(VSID1, "10.0.0.2");
 	cr_assert_eq(nv_record_del(&m, &k), -ENOENT);

@@ -1,0 +1,764 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# nvctl against a real attached datapath, in a private network namespace and a private pin
+# directory: every bad input (exit code, "Error: " naming the bad argument, {"error": ...} under -j,
+# maps and hooks unchanged afterwards), the good paths (add/show/del in text and JSON, help), and
+# batch files (all or nothing, ports included).
+# Usage: tests/cli/test_nvctl.sh [BUILD_DIR]   (default: build). As root.
+# Prints "ok N - name" / "not ok N - name" per test, then "N passed, M failed"; exits 1 on failure.
+set -u
+
+build=${1:-build}
+if ! build=$(cd "$build" 2>/dev/null && pwd); then
+	echo "Error: ${1:-build}: no such build directory (run make)" >&2
+	exit 1
+fi
+NVCTL="$build/nvctl"
+
+if [ ! -x "$NVCTL" ]; then
+	echo "Error: $NVCTL is not built (run make)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Error: $0 attaches BPF programs and creates namespaces: run it as root" >&2
+	exit 1
+fi
+for tool in ip tc nsenter timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "Error: $tool is needed" >&2
+		exit 1
+	fi
+done
+# The system's python3 when there is one: a version manager's shim can cost 100 ms a start.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+if ! command -v "$PY" >/dev/null 2>&1; then
+	echo "Error: python3 is needed" >&2
+	exit 1
+fi
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# ---- the private world: one netns, its devices, one instance directory ----
+uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+NS="nvgre-cli-$uniq"
+NSPATH="/run/netns/$NS"
+PIN="/sys/fs/bpf/nvgre-cli-$uniq"
+PIN2="$PIN-other" # never attached, or attached and detached inside one test
+TMP=$(mktemp -d "/tmp/nvgre-cli-$uniq.XXXXXX")
+chmod 755 "$TMP"
+DEVS="ul0 vm1 vm2 vm3"
+
+cleanup()
+{
+	trap - EXIT INT TERM
+	if [ -e "$NSPATH" ]; then
+		for p in "$PIN" "$PIN2"; do
+			[ -d "$p" ] && timeout 20 nsenter --net="$NSPATH" "$NVCTL" --pin-dir "$p" \
+				dp detach >/dev/null 2>&1
+		done
+		ip netns del "$NS" 2>/dev/null
+	fi
+	rm -rf "$PIN" "$PIN2" "$PIN-noop"
+	rmdir /sys/fs/bpf/xdp 2>/dev/null # libxdp's lock directory, when nobody else uses it
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$NS" || exit 1
+in_ns()
+{
+	timeout 30 nsenter --net="$NSPATH" "$@"
+}
+# shellcheck disable=SC2016 # expanded by the shell in the namespace
+in_ns sh -ec '
+	ip link set lo up
+	ip link add ul0 type veth peer name ul1
+	for v in vm1 vm2 vm3; do ip link add $v type veth peer name ${v}p; done
+	for d in ul0 ul1 vm1 vm1p vm2 vm2p vm3 vm3p; do ip link set $d up; done' || exit 1
+
+# Private copies: the build tree may change under a long run (make in another shell), and nobody
+# may not be allowed into it.
+cp "$NVCTL" "$TMP/nvctl" || exit 1
+chmod 755 "$TMP/nvctl"
+NVCTL="$TMP/nvctl"
+
+# ---- running nvctl: RC, OUT (stdout), ERR (stderr) ----
+STDIN=/dev/null
+nvraw() # PIN_DIR ARGS...
+{
+	local pin=$1
+	shift
+	OUT=$(in_ns "$NVCTL" --pin-dir "$pin" "$@" <"$STDIN" 2>"$TMP/stderr")
+	RC=$?
+	ERR=$(<"$TMP/stderr")
+}
+nv() { nvraw "$PIN" "$@"; }
+nv_none() { nvraw "$PIN-none" "$@"; }
+nv_pin2() { nvraw "$PIN2" "$@"; }
+nv_nobody()
+{
+	if command -v setpriv >/dev/null 2>&1; then
+		OUT=$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$TMP/nvctl" --pin-dir "$PIN" "$@" <"$STDIN" 2>"$TMP/stderr")
+	else
+		local q="" a
+		for a in "$@"; do q="$q '$a'"; done
+		OUT=$(in_ns su nobody -s /bin/sh -c "'$TMP/nvctl' --pin-dir '$PIN' $q" \
+			<"$STDIN" 2>"$TMP/stderr")
+	fi
+	RC=$?
+	ERR=$(<"$TMP/stderr")
+}
+# nvctl must succeed; its stdout in OUT.
+nv_ok()
+{
+	nv "$@"
+	[ "$RC" -eq 0 ] || fail "nvctl $* exited $RC: $ERR"
+}
+
+# JSON on stdin, parsed into d: true when the Python expression $1 is.
+json_true()
+{
+	"$PY" -c 'import json, sys; d = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" 2>/dev/null
+}
+# Each argument: {"error": "..."} and nothing else, its message containing $1.
+json_errors_name()
+{
+	"$PY" -c '
+import json, sys
+for out in sys.argv[2:]:
+    try:
+        d = json.loads(out)
+    except ValueError:
+        print(f"not JSON: {out!r}")
+        continue
+    if not (isinstance(d, dict) and list(d) == ["error"] and isinstance(d["error"], str)):
+        print(f"not {{\"error\": \"...\"}}: {out!r}")
+    elif sys.argv[1] not in d["error"]:
+        print(f"does not name {sys.argv[1]!r}: {out!r}")' "$@"
+}
+
+# ---- the test protocol ----
+n=0 passed=0 failed=0 diag=""
+begin()
+{
+	name=$1
+	diag=""
+}
+fail() { diag="$diag$(printf '%s\n' "$*" | sed 's/^/#   /')"$'\n'; }
+end()
+{
+	n=$((n + 1))
+	if [ -z "$diag" ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		printf '%s' "$diag"
+	fi
+}
+
+# Everything a command could change: the maps as nvctl shows them, the TC hooks and qdiscs of
+# every device, the XDP program of the underlay.
+snapshot()
+{
+	# One shell in the namespace, few processes: this runs twice per bad input. One argument per
+	# device in DEVS.
+	# shellcheck disable=SC2016,SC2086
+	in_ns sh -c 'nvctl=$1 pin=$2
+	shift 2
+	for o in record port subnet pa; do
+		out=$("$nvctl" --pin-dir "$pin" -j $o show 2>&1)
+		echo "$o ($?): $out"
+	done
+	tc qdisc show | grep -v noqueue
+	for d in "$@"; do
+		tc filter show dev $d ingress | while read -r l; do echo "ingress $d: $l"; done
+	done
+	ip -d -o link show | grep -o -e "^[0-9]*: [^:]*" -e "prog/xdp id [0-9]*"' \
+		sh "$NVCTL" "$PIN" $DEVS
+}
+same_as()
+{
+	snapshot >"$TMP/after"
+	if ! cmp -s "$1" "$TMP/after"; then
+		fail "state changed:"
+		fail "$(diff "$1" "$TMP/after" | sed 's/^/    /')"
+	fi
+}
+
+# bad NAME RC WORD ARGS...: nvctl ARGS (through $RUNNER, default nv) exits RC, says "Error: ..."
+# naming WORD on stderr (nothing on stdout), {"error": "...WORD..."} on stdout under -j and -j -p
+# (unless NOJSON=1), and changes nothing.
+RUNNER=nv NOJSON=0
+bad()
+{
+	local want_rc=$2 word=$3
+	begin "bad input: $1"
+	shift 3
+	snapshot >"$TMP/before"
+	$RUNNER "$@"
+	[ "$RC" -eq "$want_rc" ] || fail "exit $RC, expected $want_rc (stderr: $ERR)"
+	case $ERR in
+	Error:\ *) ;;
+	*) fail "stderr does not start with 'Error: ': $ERR" ;;
+	esac
+	case $ERR in
+	*"$word"*) ;;
+	*) fail "stderr does not name '$word': $ERR" ;;
+	esac
+	[ -z "$OUT" ] || fail "stdout not empty: $OUT"
+	if [ "$NOJSON" != 1 ]; then
+		local j jp why
+		$RUNNER -j "$@"
+		[ "$RC" -eq "$want_rc" ] || fail "-j: exit $RC, expected $want_rc"
+		[ -z "$ERR" ] || fail "-j: stderr not empty: $ERR"
+		j=$OUT
+		$RUNNER -j -p "$@"
+		[ "$RC" -eq "$want_rc" ] || fail "-j -p: exit $RC, expected $want_rc"
+		jp=$OUT
+		why=$(json_errors_name "$word" "$j" "$jp")
+		[ -z "$why" ] || fail "-j, -j -p: $why"
+	fi
+	same_as "$TMP/before"
+	end
+}
+
+# =====================================================================================
+# Attach, and a base configuration the bad inputs run against.
+# PA 192.0.2.1 (main, local). Subnets 5001 (rdid 1), 5002 (rdid 2). Records: 10.0.0.1 in 5001
+# at our PA (vm1's), 10.0.0.2 in 5001 at a remote PA, 10.0.0.3 in 5001 at our PA (no port).
+# Port vm1 bound to 10.0.0.1.
+# =====================================================================================
+begin "dp attach dev ul0 pa 192.0.2.1"
+nv_ok dp attach dev ul0 pa 192.0.2.1
+[ -z "$OUT" ] || fail "attach printed: $OUT"
+[ -d "$PIN" ] || fail "$PIN not created"
+end
+
+if [ "$RC" -ne 0 ]; then
+	echo "# cannot go on without a datapath"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+fi
+
+begin "dp show: text names the underlay, PA, programs"
+nv_ok dp show
+for w in "$PIN" ul0 192.0.2.1 nv_from_wire nv_wire_tc "ttl 64"; do
+	case $OUT in *"$w"*) ;; *) fail "no '$w' in: $OUT" ;; esac
+done
+end
+
+begin "dp show -j and -j -p: JSON with the underlay, PA, program ids"
+for opts in "-j" "-j -p"; do
+	# shellcheck disable=SC2086
+	nv_ok $opts dp show
+	printf '%s' "$OUT" | json_true "d['pin_dir'] == '$PIN' and d['underlay']['dev'] == 'ul0' and d['underlay']['pa'] == '192.0.2.1' and d['underlay']['ttl'] == 64 and d['xdp']['id'] > 0 and d['tc']['id'] > 0 and d['maps']['local_pas'] == 1" ||
+		fail "$opts: unexpected JSON: $OUT"
+done
+[ "$(printf '%s\n' "$OUT" | wc -l)" -gt 1 ] || fail "-j -p is not indented: $OUT"
+end
+
+begin "base configuration"
+nv_ok subnet add vsid 5001 rdid 1
+nv_ok subnet add vsid 5002 rdid 2
+nv_ok record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
+nv_ok record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:02 pa 192.0.2.2
+nv_ok record add vsid 5001 ca 10.0.0.3 mac 02:00:00:00:00:03 pa 192.0.2.1
+nv_ok port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01
+end
+
+# =====================================================================================
+# Bad inputs.
+# =====================================================================================
+R5="record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1"
+
+# malformed addresses
+bad "malformed CA" 2 10.0.0.300 record add vsid 5001 ca 10.0.0.300 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "malformed PA" 2 192.0.2 record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2
+bad "CA with leading zero octets" 2 010.0.0.5 record add vsid 5001 ca 010.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "CA that is a name" 2 vm-five record del vsid 5001 ca vm-five
+bad "CA 0.0.0.0" 2 0.0.0.0 record add vsid 5001 ca 0.0.0.0 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "multicast CA" 2 224.0.0.5 port add dev vm2 vsid 5001 ca 224.0.0.5 mac 02:00:00:00:00:05
+bad "broadcast PA" 2 255.255.255.255 record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 255.255.255.255
+bad "IPv6 CA (IPv4 only)" 2 2001:db8::5 record add vsid 5001 ca 2001:db8::5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "malformed pa add address" 2 192.0.2.300 pa add 192.0.2.300
+bad "IPv6 local PA (IPv4 only)" 2 2001:db8::9 pa add 2001:db8::9
+bad "pa add 0.0.0.0" 2 0.0.0.0 pa add 0.0.0.0
+bad "malformed pa del address" 2 not-an-ip pa del not-an-ip
+bad "malformed dp attach pa" 2 1.2.3 dp attach dev vm3 pa 1.2.3
+# malformed MACs
+bad "MAC with a bad digit" 2 02:00:00:00:00:0g record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:0g pa 192.0.2.1
+bad "MAC too short" 2 02:00:00:00:00 record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00 pa 192.0.2.1
+bad "MAC with short groups" 2 2:0:0:0:0:5 port add dev vm2 vsid 5001 ca 10.0.0.5 mac 2:0:0:0:0:5
+bad "MAC with dashes" 2 02-00-00-00-00-05 port add dev vm2 vsid 5001 ca 10.0.0.5 mac 02-00-00-00-00-05
+bad "broadcast MAC" 2 ff:ff:ff:ff:ff:ff record add vsid 5001 ca 10.0.0.5 mac ff:ff:ff:ff:ff:ff pa 192.0.2.1
+bad "multicast MAC" 2 01:00:5e:00:00:05 port add dev vm2 vsid 5001 ca 10.0.0.5 mac 01:00:5e:00:00:05
+bad "all-zero MAC" 2 00:00:00:00:00:00 record add vsid 5001 ca 10.0.0.5 mac 00:00:00:00:00:00 pa 192.0.2.1
+# VSIDs
+bad "VSID 4095" 2 4095 subnet add vsid 4095 rdid 1
+bad "VSID 16777215" 2 16777215 subnet add vsid 16777215 rdid 1
+bad "VSID 0" 2 '"0"' record show vsid 0
+bad "non-numeric VSID" 2 abc record add vsid abc ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "VSID with a suffix" 2 5001x subnet del vsid 5001x
+bad "negative VSID" 2 -5001 stats show vsid -5001
+bad "VSID past 32 bits" 2 4294972297 port add dev vm2 vsid 4294972297 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "non-numeric RDID" 2 one subnet add vsid 5003 rdid one
+bad "TTL 0" 2 '"0"' dp attach dev vm3 pa 192.0.2.9 ttl 0
+bad "TTL 256" 2 256 dp attach dev vm3 pa 192.0.2.9 ttl 256
+bad "unknown deliver mode" 2 fast port add dev vm2 vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 deliver fast
+bad "unknown xdp-mode" 2 hw dp attach dev vm3 pa 192.0.2.9 xdp-mode hw
+# devices
+bad "unknown device (port add)" 2 nosuchdev0 port add dev nosuchdev0 vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "unknown device (port del)" 2 nosuchdev0 port del dev nosuchdev0
+bad "unknown device (pa add)" 2 nosuchdev0 pa add 192.0.2.9 dev nosuchdev0
+bad "unknown device (dp attach)" 2 nosuchdev0 dp attach dev nosuchdev0 pa 192.0.2.9
+bad "device name too long" 2 a-very-long-device-name port del dev a-very-long-device-name
+# A device of the host's namespace is unknown inside ours.
+hostdev=$(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2) } $2 !~ /^(lo|ul[01]|vm[0-9]p?)$/ { print $2; exit }')
+if [ -n "$hostdev" ]; then
+	bad "device of another network namespace" 2 "$hostdev" port del dev "$hostdev"
+fi
+# objects, commands, keywords
+bad "unknown object" 2 frob frob show
+bad "object given twice" 2 '"record"' record record show
+bad "unknown command" 2 frob record frob
+bad "object without a command" 2 record record
+bad "no object" 2 "no object"
+bad "help for an unknown object" 2 frob help frob
+bad "duplicate keyword" 2 vsid record add vsid 5001 vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "duplicate keyword with another value" 2 ca record del vsid 5001 ca 10.0.0.1 ca 10.0.0.2
+bad "unknown keyword" 2 color record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1 color red
+bad "abbreviated keyword (no prefix matching)" 2 '"vs"' subnet add vs 5003 rdid 1
+bad "keyword in capitals" 2 VSID subnet del VSID 5001
+bad "missing required keyword (pa)" 2 "missing pa" record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "missing required keyword (rdid)" 2 "missing rdid" subnet add vsid 5003
+bad "missing required keyword (dev)" 2 "missing dev" port del
+bad "missing positional address" 2 "missing ADDR" pa del
+bad "missing batch file" 2 FILE batch file
+bad "keyword without value (last)" 2 pa record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa
+bad "keyword without value (show filter)" 2 vsid record show vsid
+# shellcheck disable=SC2086 # R5 is a command line: one word per argument
+bad "extra argument after a full command" 2 extra $R5 extra
+bad "extra argument to show" 2 extra subnet show extra
+bad "extra argument to pa del" 2 extra pa del 192.0.2.1 extra
+bad "extra argument to dp detach" 2 now dp detach now
+bad "extra argument to stats reset" 2 all stats reset all
+bad "extra argument to OBJECT help" 2 more port help more
+bad "two batch files" 2 FILE batch file "$TMP/a" "$TMP/b"
+# options
+bad "unknown option" 2 --frob --frob subnet show
+bad "unknown short option" 2 -x -x subnet show
+bad "option given a value it does not take" 2 --json=1 --json=1 subnet show
+bad "--pin-dir without a value" 2 --pin-dir --pin-dir
+bad "empty --pin-dir" 2 pin-dir --pin-dir "" subnet show
+NOJSON=1 bad "-p without -j" 2 -p -p subnet show
+NOJSON=0
+# runtime errors
+bad "duplicate subnet" 1 5001 subnet add vsid 5001 rdid 7
+bad "duplicate record" 1 10.0.0.1 record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
+bad "duplicate record, other PA and MAC" 1 10.0.0.2 record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:22 pa 192.0.2.3
+bad "duplicate port (same device)" 1 vm1 port add dev vm1 vsid 5002 ca 10.0.0.9 mac 02:00:00:00:00:09
+bad "duplicate port (same CA in the VSID)" 1 10.0.0.1 port add dev vm2 vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01
+bad "duplicate pa" 1 192.0.2.1 pa add 192.0.2.1
+bad "dp attach twice" 1 "$PIN" dp attach dev vm3 pa 192.0.2.9
+bad "delete a subnet that does not exist" 1 5999 subnet del vsid 5999
+bad "delete a record that does not exist" 1 10.0.0.99 record del vsid 5001 ca 10.0.0.99
+bad "delete a record in another VSID" 1 5002 record del vsid 5002 ca 10.0.0.1
+bad "delete a port that does not exist" 1 vm2 port del dev vm2
+bad "delete a pa that does not exist" 1 192.0.2.99 pa del 192.0.2.99
+bad "delete the main pa" 1 192.0.2.1 pa del 192.0.2.1
+bad "subnet del while records and ports use it" 1 5001 subnet del vsid 5001
+bad "record in a VSID without subnet" 1 5999 record add vsid 5999 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "port in a VSID without subnet" 1 5999 port add dev vm2 vsid 5999 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "stats of a VSID without subnet" 1 5999 stats show vsid 5999
+bad "MAC conflict: port add against a record at a local PA" 1 02:00:00:00:00:99 port add dev vm2 vsid 5001 ca 10.0.0.3 mac 02:00:00:00:00:99
+bad "port on the underlay" 1 ul0 port add dev ul0 vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "port on loopback" 1 lo port add dev lo vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05
+bad "batch file that does not exist" 1 "$TMP/nosuchfile" batch file "$TMP/nosuchfile"
+
+# MAC conflicts that need their own setup: a port in 5002 whose record is at a PA that is not local.
+# While a record's PA is not local its port may have another MAC (nothing is delivered locally);
+# making the PA local would bind them.
+begin "setup: vm2 in 5002 (10.2.0.1, MAC ...:22), its record at remote PA 192.0.2.77 (MAC ...:21)"
+nv_ok record add vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21 pa 192.0.2.77
+nv_ok port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:22
+end
+begin "setup: vm3 in 5002 (10.2.0.3, MAC ...:23), no record"
+nv_ok port add dev vm3 vsid 5002 ca 10.2.0.3 mac 02:00:00:00:00:23
+end
+bad "MAC conflict: record add against a port (local PA)" 1 02:00:00:00:00:99 record add vsid 5002 ca 10.2.0.3 mac 02:00:00:00:00:99 pa 192.0.2.1
+bad "MAC conflict: pa add that would bind a port to a record with another MAC" 1 192.0.2.77 pa add 192.0.2.77
+begin "setup: undo vm2 and vm3"
+nv_ok port del dev vm3
+nv_ok port del dev vm2
+nv_ok record del vsid 5002 ca 10.2.0.1
+end
+
+# not root, no instance
+RUNNER=nv_nobody bad "not root" 1 root subnet show
+RUNNER=nv_nobody bad "not root, changing something" 1 root subnet add vsid 5003 rdid 1
+RUNNER=nv_none bad "no instance attached (show)" 1 "$PIN-none" record show
+RUNNER=nv_none bad "no instance attached (add)" 1 "$PIN-none" subnet add vsid 5003 rdid 1
+RUNNER=nv_none bad "no instance attached (dp detach)" 1 "$PIN-none" dp detach
+RUNNER=nv_none bad "no instance attached (dp show)" 1 "$PIN-none" dp show
+begin "no instance: nothing created at the other pin dir"
+[ ! -e "$PIN-none" ] || fail "$PIN-none exists"
+end
+RUNNER=nv
+# attach failures leave nothing behind
+RUNNER=nv_pin2 bad "dp attach on a device that carries another instance's underlay" 1 ul0 dp attach dev ul0 pa 192.0.2.9
+RUNNER=nv_pin2 bad "dp attach on a device that is another instance's port" 1 vm1 dp attach dev vm1 pa 192.0.2.9
+# A foreign XDP program (the bench's no-op, loaded by bpftool, not by libxdp) on vm3.
+if command -v bpftool >/dev/null 2>&1 && [ -f "$build/bpf/noop.bpf.o" ] &&
+	bpftool prog load "$build/bpf/noop.bpf.o" "$PIN-noop" type xdp 2>/dev/null &&
+	in_ns bpftool net attach xdpgeneric pinned "$PIN-noop" dev vm3; then
+	RUNNER=nv_pin2 bad "dp attach on a device where another XDP program is" 1 vm3 dp attach dev vm3 pa 192.0.2.9 xdp-mode skb
+	in_ns bpftool net detach xdpgeneric dev vm3
+else
+	echo "# bpftool cannot load $build/bpf/noop.bpf.o: the foreign XDP program case is skipped"
+fi
+rm -f "$PIN-noop"
+RUNNER=nv
+begin "failed attaches: nothing pinned at the other pin dir"
+[ ! -e "$PIN2" ] || fail "$PIN2 exists: $(ls -R "$PIN2")"
+end
+
+# =====================================================================================
+# Good paths: add, show (text, -j, -j -p), del, for every object.
+# =====================================================================================
+snapshot >"$TMP/base"
+
+# shows OBJECT PY_EXPR TEXT_WORDS...: -j and -j -p parse and satisfy PY_EXPR, the text has the words.
+shows()
+{
+	local obj=$1 expr=$2 opts w
+	shift 2
+	for opts in "-j" "-j -p"; do
+		# shellcheck disable=SC2086
+		nv $opts $obj show
+		[ "$RC" -eq 0 ] || fail "$opts $obj show: exit $RC: $ERR"
+		printf '%s' "$OUT" | json_true "$expr" || fail "$opts $obj show: not ($expr): $OUT"
+	done
+	nv "$obj" show
+	[ "$RC" -eq 0 ] || fail "$obj show: exit $RC: $ERR"
+	for w in "$@"; do
+		printf '%s\n' "$OUT" | grep -q -- "$w" || fail "$obj show: no '$w' in: $OUT"
+	done
+}
+
+begin "subnet add/show/del"
+nv_ok subnet add vsid 5003 rdid 4294967295
+[ -z "$OUT" ] || fail "subnet add printed: $OUT"
+shows subnet "{'vsid': 5003, 'rdid': 4294967295} in d" "^5003 .* 4294967295$" "^VSID .*RDID"
+nv_ok subnet del vsid 5003
+shows subnet "not [s for s in d if s['vsid'] == 5003]"
+nv_ok subnet add vsid 0x138c rdid 0x10
+shows subnet "{'vsid': 5004, 'rdid': 16} in d"
+nv_ok subnet del vsid 005004
+shows subnet "not [s for s in d if s['vsid'] == 5004]"
+end
+
+begin "subnet add at the edges of the VSID range"
+nv_ok subnet add vsid 4096 rdid 9
+nv_ok subnet add vsid 16777214 rdid 9
+shows subnet "{'vsid': 4096, 'rdid': 9} in d and {'vsid': 16777214, 'rdid': 9} in d"
+nv_ok subnet del vsid 4096
+nv_ok subnet del vsid 16777214
+end
+
+begin "pa add/show/del"
+nv_ok pa add 192.0.2.2 dev vm3
+nv_ok pa add 198.51.100.1
+shows pa "[p for p in d if p['pa'] == '192.0.2.2' and p['dev'] == 'vm3' and p['ifindex'] > 0] and [p for p in d if p['pa'] == '198.51.100.1' and p['dev'] == 'ul0']" \
+	"^192.0.2.2 .*vm3$" "^198.51.100.1 .*ul0$" "^192.0.2.1 .*ul0$"
+end
+begin "pa add binds the record at that PA (local_pa true), pa del unbinds it"
+nv_ok -j record show vsid 5001
+printf '%s' "$OUT" | json_true "[r for r in d if r['ca'] == '10.0.0.2' and r['local_pa'] and r['port'] is None]" ||
+	fail "record of 10.0.0.2 not local: $OUT"
+nv_ok pa del 192.0.2.2
+nv_ok pa del 198.51.100.1
+nv_ok -j record show vsid 5001
+printf '%s' "$OUT" | json_true "[r for r in d if r['ca'] == '10.0.0.2' and not r['local_pa']]" ||
+	fail "record of 10.0.0.2 still local: $OUT"
+shows pa "[p['pa'] for p in d] == ['192.0.2.1']"
+end
+
+begin "record add/show/del"
+nv_ok record add vsid 5002 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 203.0.113.7
+shows record "{'vsid': 5002, 'ca': '10.0.0.1', 'mac': '02:00:00:00:00:01', 'pa': '203.0.113.7', 'local_pa': False, 'port': None} in d" \
+	"^5002 .*10.0.0.1 .*02:00:00:00:00:01 .*203.0.113.7 .*-$" \
+	"^5001 .*10.0.0.1 .*02:00:00:00:00:01 .*192.0.2.1 .*vm1$" "^VSID .*CA .*MAC .*PA .*PORT"
+nv_ok -j record show vsid 5002
+printf '%s' "$OUT" | json_true "len(d) == 1 and d[0]['vsid'] == 5002" || fail "vsid filter: $OUT"
+nv_ok record show vsid 5002
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] || fail "vsid filter, text: $OUT"
+nv_ok record del vsid 5002 ca 10.0.0.1
+shows record "not [r for r in d if r['vsid'] == 5002] and len(d) == 3"
+end
+
+begin "record add with an upper-case MAC shows it in lower case"
+nv_ok record add vsid 5002 ca 10.0.0.8 mac 02:AB:CD:EF:00:08 pa 203.0.113.8
+shows record "[r for r in d if r['ca'] == '10.0.0.8' and r['mac'] == '02:ab:cd:ef:00:08']"
+nv_ok record del vsid 5002 ca 10.0.0.8
+end
+
+begin "port add/show/del (tc delivery, unbound: no record)"
+nv_ok port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21
+shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 5002 and p['rdid'] == 2 and p['ca'] == '10.2.0.1' and p['mac'] == '02:00:00:00:00:21' and p['deliver'] == 'tc' and p['pa'] is None and p['ifindex'] > 0]" \
+	"^vm2 .*5002 .*2 .*10.2.0.1 .*02:00:00:00:00:21 .*tc .*-$" \
+	"^vm1 .*5001 .*1 .*10.0.0.1 .*02:00:00:00:00:01 .*tc .*192.0.2.1$" "^DEV .*VSID .*RDID .*CA .*MAC .*DELIVER .*PA"
+in_ns tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no nv_from_vm filter on vm2"
+nv_ok port del dev vm2
+shows port "not [p for p in d if p['dev'] == 'vm2']"
+in_ns tc filter show dev vm2 ingress | grep -q . && fail "filter left on vm2: $(in_ns tc filter show dev vm2 ingress)"
+in_ns tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
+end
+
+begin "port add/show/del (xdp delivery, bound through a record at the local PA)"
+nv_ok record add vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21 pa 192.0.2.1
+nv_ok port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21 deliver xdp
+shows port "[p for p in d if p['dev'] == 'vm2' and p['deliver'] == 'xdp' and p['pa'] == '192.0.2.1']" \
+	"^vm2 .*xdp .*192.0.2.1$"
+shows record "[r for r in d if r['ca'] == '10.2.0.1' and r['port'] == 'vm2' and r['local_pa']]" \
+	"^5002 .*10.2.0.1 .*vm2$"
+nv_ok port del dev vm2
+shows record "[r for r in d if r['ca'] == '10.2.0.1' and r['port'] is None]"
+nv_ok record del vsid 5002 ca 10.2.0.1
+end
+
+begin "port on a device that has a clsact qdisc of its own: only our filter goes"
+in_ns tc qdisc add dev vm3 clsact
+nv_ok port add dev vm3 vsid 5002 ca 10.2.0.3 mac 02:00:00:00:00:23
+nv_ok port del dev vm3
+in_ns tc qdisc show dev vm3 | grep -q clsact || fail "the foreign clsact of vm3 was removed"
+in_ns tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
+in_ns tc qdisc del dev vm3 clsact
+end
+
+# A VM that went away with its veth leaves its port behind; only ifindex can name it then.
+begin "port whose device is gone: shown as #IFINDEX, removed with port del ifindex"
+in_ns ip link add vm4 type veth peer name vm4p
+nv_ok port add dev vm4 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
+gone=$(in_ns ip -o link show dev vm4 | cut -d: -f1)
+in_ns ip link del vm4
+shows port "[p for p in d if p['ifindex'] == $gone and p['dev'] is None and p['ca'] == '10.2.0.4']" "^#$gone .*10.2.0.4"
+nv port add dev vm3 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
+[ "$RC" -eq 1 ] || fail "port add over the gone port: exit $RC"
+case $ERR in *"port del ifindex $gone"*) ;; *) fail "no hint to port del ifindex: $ERR" ;; esac
+printf 'port del ifindex %s\n' "$gone" >"$TMP/gone.batch"
+nv batch file "$TMP/gone.batch"
+[ "$RC" -eq 2 ] || fail "batch port del of a gone device: exit $RC, expected 2: $ERR"
+case $ERR in "Error: line 1: "*"ifindex $gone"*) ;; *) fail "batch: $ERR" ;; esac
+nv_ok port del ifindex "$gone"
+shows port "not [p for p in d if p['ifindex'] == $gone]"
+nv_ok port add dev vm3 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
+nv_ok port del ifindex "$(in_ns ip -o link show dev vm3 | cut -d: -f1)"
+in_ns tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
+end
+bad "port del with both dev and ifindex" 2 "not both" port del dev vm1 ifindex 1
+bad "port del ifindex 0" 2 '"0"' port del ifindex 0
+bad "port del ifindex not a number" 2 vm1 port del ifindex vm1
+bad "port del ifindex that is not a port" 1 "ifindex 1 " port del ifindex 1
+
+begin "stats show/reset: text and JSON"
+nv_ok stats show
+printf '%s\n' "$OUT" | grep -q '^VSID .*TX_PACKETS' || fail "no header: $OUT"
+printf '%s\n' "$OUT" | grep -q '^5001 ' || fail "no 5001: $OUT"
+for opts in "-j" "-j -p"; do
+	# shellcheck disable=SC2086
+	nv_ok $opts stats show
+	printf '%s' "$OUT" | json_true "sorted(v['vsid'] for v in d['vsids']) == [5001, 5002] and all(k in v for v in d['vsids'] for k in ('tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes')) and len(d['drops']) > 0 and all(r['code'] > 0 and r['reason'] for r in d['drops'])" ||
+		fail "$opts stats show: $OUT"
+done
+nv_ok -j stats show vsid 5002
+printf '%s' "$OUT" | json_true "[v['vsid'] for v in d['vsids']] == [5002]" || fail "vsid filter: $OUT"
+nv_ok stats reset
+nv_ok -j stats show
+printf '%s' "$OUT" | json_true "all(r['packets'] == 0 for r in d['drops']) and all(v['tx_packets'] == 0 for v in d['vsids'])" ||
+	fail "not zero after reset: $OUT"
+end
+
+begin "good paths leave the configuration as it was"
+same_as "$TMP/base"
+end
+
+begin "NVCTL_PIN_DIR selects the instance, --pin-dir wins over it"
+OUT=$(NVCTL_PIN_DIR="$PIN" in_ns "$NVCTL" -j subnet show 2>&1)
+printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "NVCTL_PIN_DIR: $OUT"
+OUT=$(NVCTL_PIN_DIR="$PIN-none" in_ns "$NVCTL" --pin-dir "$PIN" -j subnet show 2>&1)
+printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "--pin-dir over NVCTL_PIN_DIR: $OUT"
+OUT=$(NVCTL_PIN_DIR="$PIN-none" in_ns "$NVCTL" subnet show 2>&1)
+case $OUT in *"$PIN-none"*) ;; *) fail "NVCTL_PIN_DIR not used: $OUT" ;; esac
+end
+
+begin "dp reload: new program ids, same maps and ports"
+nv_ok -j dp show
+old=$OUT
+snapshot | grep -v -e '^ingress' -e '^prog/xdp' >"$TMP/before"
+nv_ok dp reload
+nv_ok -j dp show
+printf '%s' "$OUT" | "$PY" -c '
+import json, sys
+new, old = json.loads(sys.stdin.read()), json.loads(sys.argv[1])
+sys.exit(0 if new["xdp"]["id"] != old["xdp"]["id"] and new["tc"]["id"] != old["tc"]["id"]
+         and new["maps"] == old["maps"] else 1)' "$old" || fail "reload: before $old, after $OUT"
+snapshot | grep -v -e '^ingress' -e '^prog/xdp' >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" || fail "maps changed: $(diff "$TMP/before" "$TMP/after")"
+in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+end
+snapshot >"$TMP/base" # new program ids from here on
+
+# =====================================================================================
+# help
+# =====================================================================================
+begin "help, -h, --help: usage and every command, on stdout, exit 0"
+for h in help -h --help; do
+	nv $h
+	[ "$RC" -eq 0 ] || fail "$h: exit $RC"
+	[ -z "$ERR" ] || fail "$h: stderr: $ERR"
+	for w in "Usage: nvctl" "--pin-dir" "nvctl dp attach dev DEV pa ADDR" "nvctl batch file FILE|-"; do
+		case $OUT in *"$w"*) ;; *) fail "$h: no '$w'" ;; esac
+	done
+done
+end
+
+begin "help commands: one OBJECT COMMAND ARGS line per command"
+nv_ok help commands
+[ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
+printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|stats|batch) [a-z]+' && fail "odd line: $OUT"
+end
+
+begin "help OBJECT and OBJECT help: that object's commands only"
+for o in dp pa subnet port record stats batch; do
+	nv_ok help $o
+	a=$OUT
+	nv_ok $o help
+	[ "$a" = "$OUT" ] || fail "help $o and $o help differ"
+	printf '%s\n' "$OUT" | grep -q "^  nvctl $o " || fail "help $o: $OUT"
+	printf '%s\n' "$OUT" | grep "^  nvctl " | grep -vq "^  nvctl $o " && fail "help $o shows other objects: $OUT"
+done
+end
+
+begin "help and -V need no root"
+nv_nobody help record
+[ "$RC" -eq 0 ] || fail "help as nobody: exit $RC: $ERR"
+OUT=$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/nvctl" -V 2>&1) || fail "-V as nobody: $OUT"
+case $OUT in "nvctl "*) ;; *) fail "-V: $OUT" ;; esac
+end
+
+# =====================================================================================
+# batch
+# =====================================================================================
+cat >"$TMP/good.batch" <<'EOF'
+# a new tenant on this host: everything or nothing
+subnet add vsid 6001 rdid 3
+
+record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1   # local VM
+record add vsid 6001 ca 10.6.0.2 mac 02:00:00:06:00:02 pa 192.0.2.2
+port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 deliver xdp
+pa add 198.51.100.9
+EOF
+begin "batch: a good file applies every line"
+nv_ok batch file "$TMP/good.batch"
+[ -z "$OUT$ERR" ] || fail "batch printed: $OUT $ERR"
+shows subnet "{'vsid': 6001, 'rdid': 3} in d"
+shows record "[r for r in d if r['vsid'] == 6001 and r['ca'] == '10.6.0.1' and r['port'] == 'vm2'] and [r for r in d if r['ca'] == '10.6.0.2']"
+shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 6001 and p['deliver'] == 'xdp' and p['pa'] == '192.0.2.1']"
+shows pa "[p for p in d if p['pa'] == '198.51.100.9']"
+in_ns tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no filter on vm2"
+end
+
+cat >"$TMP/undo.batch" <<'EOF'
+port del dev vm2
+pa del 198.51.100.9
+record del vsid 6001 ca 10.6.0.2
+record del vsid 6001 ca 10.6.0.1
+subnet del vsid 6001
+EOF
+begin "batch file - reads stdin (and takes the good file back)"
+STDIN="$TMP/undo.batch" nv_ok batch file -
+same_as "$TMP/base"
+end
+
+# The 5th line fails at run time: lines 1-4 (a subnet, a record, a port with its filter, a PA) ran
+# and must be taken back.
+cat >"$TMP/fail5.batch" <<'EOF'
+subnet add vsid 6001 rdid 3
+record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1
+port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 deliver xdp
+pa add 198.51.100.9
+record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1
+record add vsid 6001 ca 10.6.0.3 mac 02:00:00:06:00:03 pa 192.0.2.3
+EOF
+bad "batch: 5th line fails at run time (duplicate record): nothing applied" 1 "line 5" batch file "$TMP/fail5.batch"
+begin "batch: no filter or qdisc left on vm2 by the rolled-back port add"
+in_ns tc filter show dev vm2 ingress | grep -q . && fail "filter left: $(in_ns tc filter show dev vm2 ingress)"
+in_ns tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
+end
+
+# Deletions taken back: vm1's port (and its filter) and its record come back.
+cat >"$TMP/faildel.batch" <<'EOF'
+port del dev vm1
+record del vsid 5001 ca 10.0.0.1
+record del vsid 5001 ca 10.0.0.2
+record del vsid 5001 ca 10.0.0.3
+subnet del vsid 5001
+subnet del vsid 5001
+EOF
+bad "batch: deletions before a failing line are taken back (port, records, subnet)" 1 "line 6" batch file "$TMP/faildel.batch"
+begin "batch: vm1 keeps its filter after the rollback"
+in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+end
+
+cat >"$TMP/syntax.batch" <<'EOF'
+subnet add vsid 6001 rdid 3
+record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1
+port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01
+# the last line is wrong
+record add vsid 6001 ca 10.6.0.2 mac 02:00:00:06:00:zz pa 192.0.2.2
+EOF
+bad "batch: syntax error on the last line: nothing applied, line named" 2 "line 5" batch file "$TMP/syntax.batch"
+printf 'subnet add vsid 6001 rdid 3\nsubnet add vsid 6002 rdid 3 extra\n' >"$TMP/extra.batch"
+bad "batch: extra argument on a line" 2 "line 2" batch file "$TMP/extra.batch"
+printf 'subnet add vsid 6001 rdid 3\nfrob add\n' >"$TMP/obj.batch"
+bad "batch: unknown object on a line" 2 "line 2" batch file "$TMP/obj.batch"
+STDIN="$TMP/syntax.batch" bad "batch from stdin: syntax error, nothing applied" 2 "line 5" batch file -
+
+for refused in "dp attach dev vm3 pa 192.0.2.9" "dp detach" "dp reload" "dp show" "record show" \
+	"port show" "subnet show" "pa show" "stats show" "stats reset" "batch file $TMP/good.batch" \
+	"help" "record help" "record"; do
+	printf 'subnet add vsid 6001 rdid 3\n\n%s\nsubnet add vsid 6002 rdid 3\n' "$refused" >"$TMP/refused.batch"
+	bad "batch: '$refused' is refused, naming the line" 2 "line 3" batch file "$TMP/refused.batch"
+done
+
+begin "batch: an empty file and a comments-only file do nothing, exit 0"
+: >"$TMP/empty.batch"
+nv_ok batch file "$TMP/empty.batch"
+printf '# nothing\n\n   # still nothing\n' >"$TMP/comments.batch"
+nv_ok batch file "$TMP/comments.batch"
+same_as "$TMP/base"
+end
+
+# =====================================================================================
+# detach: nothing left behind
+# =====================================================================================
+begin "dp detach removes programs, filters, qdiscs and pins"
+nv_ok dp detach
+[ ! -e "$PIN" ] || fail "$PIN left: $(ls -R "$PIN" 2>&1)"
+for d in $DEVS; do
+	f=$(in_ns tc filter show dev "$d" ingress)
+	[ -z "$f" ] || fail "filter left on $d: $f"
+	in_ns tc qdisc show dev "$d" | grep -q clsact && fail "clsact left on $d"
+	in_ns ip -d -o link show dev "$d" | grep -q 'prog/xdp' && fail "XDP program left on $d"
+done
+nv dp show
+[ "$RC" -eq 1 ] || fail "dp show after detach: exit $RC"
+end
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
