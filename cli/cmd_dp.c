@@ -95,6 +95,36 @@ int nv_cmd_dp_reload(struct nv_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* Each port: its device, delivery mode and the id of the nv_from_vm filter on it. */
+static int port_line_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	char dev[IF_NAMESIZE] = "?";
+	json_t *list = arg;
+	__u32 id = nv_tc_prog_id(ifindex);
+	const char *deliver = p->deliver == NV_DELIVER_XDP ? "xdp" : "tc";
+
+	if_indextoname(ifindex, dev);
+	if (list)
+		json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:I}", "dev", dev, "ifindex",
+						      (json_int_t)ifindex, "deliver", deliver,
+						      "from_vm_id", (json_int_t)id));
+	else
+		printf("port      %-16s nv_from_vm id %u  deliver %s\n", dev, id, deliver);
+	return 0;
+}
+
+static json_t *ports_of(const struct nv_ctx *ctx, bool json)
+{
+	json_t *list = json ? json_array() : NULL;
+	struct nv_maps m;
+
+	if (nv_dp_maps(ctx->pin_dir, &m) == 0) {
+		nv_port_iter(&m, port_line_cb, list);
+		nv_maps_close(&m);
+	}
+	return list;
+}
+
 int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 {
 	char dev[IF_NAMESIZE] = "?", pa[NV_ADDR_STRLEN];
@@ -116,7 +146,7 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		nv_json_print(ctx,
 			      json_pack("{s:s, s:I, s:{s:s, s:I, s:s, s:I}, s:{s:I, s:s, s:s}, "
-					"s:{s:I}, s:{s:I, s:I, s:I, s:I, s:I}}",
+					"s:{s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 					"pin_dir", ctx->pin_dir, "abi", (json_int_t)NV_ABI_VERSION,
 					"underlay", "dev", dev, "ifindex",
 					(json_int_t)st.cfg.underlay_ifindex, "pa", pa, "ttl",
@@ -127,7 +157,7 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 					(json_int_t)st.ports, "records", (json_int_t)st.records,
 					"records_max", (json_int_t)st.records_max, "subnets",
 					(json_int_t)st.subnets, "local_pas",
-					(json_int_t)st.local_pas));
+					(json_int_t)st.local_pas, "ports", ports_of(ctx, true)));
 		return 0;
 	}
 	printf("instance  %s (ABI v%d)\n", ctx->pin_dir, NV_ABI_VERSION);
@@ -141,6 +171,7 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 	else
 		printf("xdp       nothing attached to %s\n", dev);
 	printf("tc        nv_wire_tc id %u on %s ingress\n", st.wire_tc_id, dev);
+	ports_of(ctx, false);
 	printf("maps      ports %u  records %u/%u  subnets %u  local PAs %u\n", st.ports,
 	       st.records, st.records_max, st.subnets, st.local_pas);
 	return 0;
