@@ -60,6 +60,16 @@ __u8 port_local_flags(const struct nv_port *p)
 	       (p->flags & NV_PORT_F_PEER ? NV_LOCAL_PEER : 0);
 }
 
+void host_up(struct host *h, enum host_id id)
+{
+	int err;
+
+	err = fixture_netns();
+	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
+	err = host_setup(h, id);
+	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+}
+
 void expect_meta(const char *name, const struct run *r, const struct host_port *port)
 {
 	static const __u8 zero[3];

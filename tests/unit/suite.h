@@ -26,6 +26,9 @@ bool tc_refused_short_ip(const struct pkt *frame, size_t len, const struct run *
 /* NV_LOCAL_* that the record of a bound port p must hold. */
 __u8 port_local_flags(const struct nv_port *p);
 /* The XDP -> TC metadata of an XDP test run r: exactly the port, its VSID and flags . */
+/* A fresh network namespace and one host in it, or the test fails. */
+void host_up(struct host *h, enum host_id id);
+
 void expect_meta(const char *name, const struct run *r, const struct host_port *port);
 
 /* One row: port rebinding and tweak, the run, verdict, output bytes and counters. */

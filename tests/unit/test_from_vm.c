@@ -20,12 +20,7 @@ static struct host h1;
 
 static void setup(void)
 {
-	int err;
-
-	err = fixture_netns();
-	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
-	err = host_setup(&h1, HOST_1);
-	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+	host_up(&h1, HOST_1);
 }
 
 static void teardown(void)

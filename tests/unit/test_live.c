@@ -16,6 +16,7 @@
 
 #include "nv_maps.h"
 #include "unit/cases.h"
+#include "unit/suite.h"
 
 static struct host h1;
 static int cap[H1_NPORTS]; /* on each port's VM end */
@@ -27,10 +28,7 @@ static void setup(void)
 {
 	int err;
 
-	err = fixture_netns();
-	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
-	err = host_setup(&h1, HOST_1);
-	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
+	host_up(&h1, HOST_1);
 	err = host_attach_tc(h1.underlay, h1.wire_tc);
 	cr_assert_eq(err, 0, "attach nv_wire_tc: %s", strerror(-err));
 	for (int i = 0; i < H1_NPORTS; i++) {
