@@ -1,0 +1,690 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# End-to-end tests (issue 3): real traffic between VMs (namespaces) on three hosts (namespaces)
+# joined by a veth underlay, two tenants with the same CAs and MACs, everything configured with
+# nvctl. See topology.sh for the picture. Prints "ok N - name" / "not ok N - name" (diagnostics on
+# "#" lines), then "P passed, F failed[, S skipped]"; exits non-zero when a test fails.
+#
+# Usage: tests/e2e/e2e.sh [BUILD_DIR]   (default: build; as root). Run by tests/run-tests.sh.
+# A failure in the datapath, the loader or nvctl makes a test fail: the tests never work around it.
+set -euo pipefail
+export LC_ALL=C
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NVCTL=$(realpath -m "${1:-build}/nvctl")
+# shellcheck source=tests/e2e/topology.sh
+source "$E2E_DIR/topology.sh"
+
+SEND="$E2E_DIR/nv_send.py"
+STATS="$E2E_DIR/nv_stats.py"
+
+# ---------------------------------------------------------------------------------------------
+# Harness
+
+T_NUM=0
+T_PASSED=0
+T_FAILED=0
+T_SKIPPED=0
+T_ERR=()
+T_SKIP=""
+
+fail() { T_ERR+=("$*"); }
+skip() { T_SKIP="$*"; }
+info() { printf '#   %s\n' "$*"; }
+oneline() { xargs <<<"$1"; } # lines joined by spaces
+
+expect_eq() { [ "$2" = "$3" ] || fail "$1: expected $2, got $3"; }
+expect_ge() { [ "$3" -ge "$2" ] 2>/dev/null || fail "$1: expected at least $2, got $3"; }
+
+# run_test NAME FUNCTION [ARGS]: one numbered result. The function reports with fail/skip; a
+# non-zero return without a reason is a failure too. set -e does not apply inside (|| context):
+# every command whose result matters is checked.
+run_test() {
+	local name=$1 line
+	shift
+	T_ERR=()
+	T_SKIP=""
+	T_NUM=$((T_NUM + 1))
+	"$@" || [ ${#T_ERR[@]} -gt 0 ] || [ -n "$T_SKIP" ] || T_ERR+=("$1 returned non-zero")
+	if [ ${#T_ERR[@]} -gt 0 ]; then
+		echo "not ok $T_NUM - $name"
+		for line in "${T_ERR[@]}"; do
+			printf '#   FAIL: %s\n' "$line"
+		done
+		T_FAILED=$((T_FAILED + 1))
+	elif [ -n "$T_SKIP" ]; then
+		echo "ok $T_NUM - $name # SKIP $T_SKIP"
+		T_SKIPPED=$((T_SKIPPED + 1))
+	else
+		echo "ok $T_NUM - $name"
+		T_PASSED=$((T_PASSED + 1))
+	fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+# Counters of a host, as nvctl -j prints them, into a file.
+stats_snap() { nvctl_on "$1" -j stats show >"$2"; }
+
+# The drop counters that changed between two snapshots, "drop REASON DELTA" lines, sorted.
+drops_delta() { /usr/bin/python3 "$STATS" diff "$1" "$2" | grep '^drop ' | sort || true; }
+
+# A per-VSID counter's change between two snapshots.
+vsid_delta() {
+	local a b
+	a=$(/usr/bin/python3 "$STATS" get "$1" vsid "$3" "$4")
+	b=$(/usr/bin/python3 "$STATS" get "$2" vsid "$3" "$4")
+	echo $((b - a))
+}
+
+drop_delta() {
+	local a b
+	a=$(/usr/bin/python3 "$STATS" get "$1" drop "$3")
+	b=$(/usr/bin/python3 "$STATS" get "$2" drop "$3")
+	echo $((b - a))
+}
+
+# Frames the XDP program of a host dropped on its underlay (veth driver counters).
+xdp_drops() {
+	in_ns "$1" ethtool -S ul | awk '/rx_queue_[0-9]+_xdp_drops:/ { n += $2 } END { print n + 0 }'
+}
+
+# vm_ping FROM DST_CA COUNT [PING ARGS]: prints the number of replies received.
+vm_ping() {
+	local from=$1 dst=$2 count=$3 out
+	shift 3
+	out=$(in_ns "$from" ping -q -n -c "$count" -i 0.05 -W 1 "$@" "$dst" 2>&1) || true
+	sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out" | head -n1 | grep . || echo 0
+}
+
+flush_neigh() {
+	local vm
+	for vm in "$@"; do
+		ip -n "$(topo_ns "$vm")" neigh flush dev eth0
+	done
+}
+
+# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is the capture.
+cap_start() {
+	local node=$1 file=$2 i args=()
+	shift 2
+	for i in "$@"; do
+		args+=(-i "$i")
+	done
+	in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log" &
+	CAP_PID=$!
+	topo_bg_pid "$CAP_PID"
+	for i in $(seq 100); do
+		grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "dumpcap in $node did not start: $(cat "$file.log")"
+	return 1
+}
+
+cap_stop() {
+	# libpcap hands dumpcap its frames in blocks, retired after dumpcap's 250 ms read timeout;
+	# a block not retired yet when dumpcap stops is lost. So wait past that first.
+	sleep 0.6
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# cap_count FILE DISPLAY_FILTER: frames of the capture that match.
+cap_count() {
+	tshark -r "$1" -Y "$2" -T fields -e frame.number 2>/dev/null | grep -c . || true
+}
+
+# Frames of nv_send.py kind KIND (its ICMP payload says "nve:KIND") in a capture.
+cap_kind() { cap_count "$1" "icmp.type == 8 && frame contains \"nve:$2\""; }
+
+# nv_send.py from a VM, as that VM (its MAC and CA), towards another VM of its tenant.
+vm_send() {
+	local from=$1 to=$2
+	shift 2
+	in_ns "$from" /usr/bin/python3 "$SEND" vm eth0 --src-mac "$(vm_mac "$from")" \
+		--src-ca "$(vm_ca "$from")" --dst-mac "$(vm_mac "$to")" --dst-ca "$(vm_ca "$to")" \
+		--vsid "$(vm_vsid "$from")" "$@"
+}
+
+# wire_send HOST FROM_VM TO_VM [ARGS] KIND:COUNT...: NVGRE on HOST's underlay, as if FROM_VM's
+# host sent FROM_VM's frame to TO_VM's host (kinds then change one thing of it).
+wire_send() {
+	local host=$1 from=$2 to=$3 mac
+	shift 3
+	mac=$(ip -n "$(topo_ns "$(vm_host "$to")")" -br link show ul | awk '{ print $3 }')
+	in_ns "$host" /usr/bin/python3 "$SEND" wire ul --eth-dst "$mac" \
+		--pa-src "${TOPO_PA[$(vm_host "$from")]}" --pa-dst "${TOPO_PA[$(vm_host "$to")]}" \
+		--vsid "$(vm_vsid "$from")" --src-mac "$(vm_mac "$from")" --src-ca "$(vm_ca "$from")" \
+		--dst-mac "$(vm_mac "$to")" --dst-ca "$(vm_ca "$to")" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 1. ping inside a tenant
+
+# The pairs every delivery mode is tested with: FROM TO what.
+PING_PAIRS="a1 a2 across hosts h1-h2
+a1 a3 on the same host h1
+b1 b2 across hosts h1-h2
+b2 b3 on the same host h2
+b1 b4 across hosts h1-h3"
+
+t_ping() {
+	local from=$1 to=$2 got perm mac
+	flush_neigh "$from" "$to"
+	perm=$(ip -n "$(topo_ns "$from")" neigh show nud permanent | grep -c . || true)
+	expect_eq "static neighbour entries in $from" 0 "$perm"
+	got=$(vm_ping "$from" "$(vm_ca "$to")" 3)
+	expect_eq "echo replies $(vm_ca "$from") -> $(vm_ca "$to") (tenant $(vm_tenant "$from"))" 3 "$got"
+	# The VM learnt the MAC through ARP, which the datapath answered from the lookup table.
+	mac=$(ip -n "$(topo_ns "$from")" neigh show "$(vm_ca "$to")" dev eth0 | awk '{ print $3 }')
+	expect_eq "$from's neighbour entry for $(vm_ca "$to")" "$(vm_mac "$to")" "$mac"
+}
+
+# Full-size packets: the VM's MTU (1458) plus NVGRE's 42 bytes fill the underlay's 1500.
+t_ping_full_size() {
+	local got
+	got=$(vm_ping a1 10.0.0.2 3 -M "do" -s $((TOPO_VM_MTU - 28)))
+	expect_eq "echo replies, $TOPO_VM_MTU-byte packets with DF, 10.0.0.1 -> 10.0.0.2" 3 "$got"
+	got=$(vm_ping b4 10.0.0.1 3 -M "do" -s $((TOPO_VM_MTU - 28)))
+	expect_eq "echo replies, $TOPO_VM_MTU-byte packets with DF, B 10.0.0.4 -> 10.0.0.1" 3 "$got"
+}
+
+# A VM whose MTU is above 1458 sends a 1500-byte packet: it cannot fit the underlay once
+# encapsulated, and is dropped as MTU at the source (never fragmented, never sent).
+t_mtu_oversize() {
+	local d="$E2E_TMP" ns got
+	ns=$(topo_ns a1)
+	stats_snap h1 "$d/mtu-b.json"
+	stats_snap h2 "$d/mtu-h2-b.json"
+	ip -n "$(topo_ns h1)" link set "$(vm_port a1)" mtu "$TOPO_UL_MTU"
+	ip -n "$ns" link set eth0 mtu "$TOPO_UL_MTU"
+	got=$(vm_ping a1 10.0.0.2 2 -M "do" -s $((TOPO_UL_MTU - 28)))
+	ip -n "$ns" link set eth0 mtu "$TOPO_VM_MTU"
+	ip -n "$(topo_ns h1)" link set "$(vm_port a1)" mtu "$TOPO_VM_MTU"
+	stats_snap h1 "$d/mtu-a.json"
+	stats_snap h2 "$d/mtu-h2-a.json"
+	expect_eq "echo replies to 1500-byte packets" 0 "$got"
+	expect_eq "drop counters changed on h1" "drop MTU 2" \
+		"$(oneline "$(drops_delta "$d/mtu-b.json" "$d/mtu-a.json")")"
+	expect_eq "rx_packets of vsid 5001 on h2" 0 \
+		"$(vsid_delta "$d/mtu-h2-b.json" "$d/mtu-h2-a.json" 5001 rx_packets)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 2. iperf3
+
+t_iperf() {
+	local from=$1 to=$2 json out port=5201 i status bytes gbps retrans
+	in_ns "$to" iperf3 -s -1 -B "$(vm_ca "$to")" -p "$port" >/dev/null 2>&1 &
+	local srv=$!
+	topo_bg_pid "$srv"
+	for i in $(seq 100); do
+		in_ns "$to" ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.02
+	done
+	json="$E2E_TMP/iperf-$from-$to-$TOPO_DELIVER.json"
+	local hosts h
+	hosts="$(vm_host "$from") $(vm_host "$to")"
+	for h in $hosts; do
+		stats_snap "$h" "$json.$h.before"
+	done
+	in_ns "$from" timeout 20 iperf3 -c "$(vm_ca "$to")" -p "$port" -t 2 -J >"$json" 2>&1 || true
+	kill "$srv" 2>/dev/null || true # still there when the client never connected
+	wait "$srv" 2>/dev/null || true
+	for h in $hosts; do
+		stats_snap "$h" "$json.$h.after"
+		out=$(drops_delta "$json.$h.before" "$json.$h.after")
+		expect_eq "datapath drops on $h during the TCP run" "" "$(oneline "$out")"
+	done
+	out=$(/usr/bin/python3 - "$json" <<-'EOF'
+		import json, sys
+		try:
+		    d = json.load(open(sys.argv[1]))
+		except Exception as e:
+		    print("error", "no JSON from iperf3:", e); sys.exit()
+		if d.get("error"):
+		    print("error", d["error"]); sys.exit()
+		s = d["end"]["sum_received"]
+		print("ok", s["bytes"], "%.2f" % (s["bits_per_second"] / 1e9),
+		      d["end"]["sum_sent"].get("retransmits", 0))
+	EOF
+	)
+	read -r status bytes gbps retrans <<<"$out"
+	if [ "$status" != ok ]; then
+		fail "iperf3 $(vm_ca "$from") -> $(vm_ca "$to"): $out"
+		return
+	fi
+	info "iperf3 tenant $(vm_tenant "$from") $(vm_ca "$from") ($(vm_host "$from")) ->" \
+		"$(vm_ca "$to") ($(vm_host "$to")), deliver $TOPO_DELIVER: $gbps Gbit/s," \
+		"$bytes bytes, $retrans retransmits"
+	expect_ge "bytes received by iperf3" 1 "$bytes"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. isolation
+
+# FROM pings 10.0.0.2: its own tenant's VM answers, the other tenant's identical VM sees nothing.
+t_isolation_same_ca() {
+	local from=$1 own=$2 other=$3 h b a mine theirs got
+	h=$(vm_host "$own")
+	b="$E2E_TMP/iso-$from-before.json"
+	a="$E2E_TMP/iso-$from-after.json"
+	stats_snap "$h" "$b"
+	cap_start "$own" "$E2E_TMP/iso-$own.pcapng" eth0 || return 1
+	local cap_own=$CAP_PID
+	cap_start "$other" "$E2E_TMP/iso-$other.pcapng" eth0 || return 1
+	local cap_other=$CAP_PID
+	flush_neigh "$from"
+	got=$(vm_ping "$from" "$(vm_ca "$own")" 3 -p "$(vm_pattern "$from")")
+	cap_stop "$cap_own"
+	cap_stop "$cap_other"
+	stats_snap "$h" "$a"
+	expect_eq "replies from $(vm_ca "$own") of tenant $(vm_tenant "$from")" 3 "$got"
+	mine=$(cap_count "$E2E_TMP/iso-$own.pcapng" "icmp.type == 8")
+	theirs=$(cap_count "$E2E_TMP/iso-$other.pcapng" "")
+	expect_eq "echo requests captured in tenant $(vm_tenant "$own")'s VM $(vm_ca "$own")" 3 "$mine"
+	expect_eq "frames captured in tenant $(vm_tenant "$other")'s VM $(vm_ca "$other")" 0 "$theirs"
+	expect_eq "rx_packets of vsid $(vm_vsid "$other") on $h" 0 \
+		"$(vsid_delta "$b" "$a" "$(vm_vsid "$other")" rx_packets)"
+}
+
+# A ping pattern per tenant, so a capture tells whose frames it holds.
+vm_pattern() { case $(vm_tenant "$1") in A) echo a5a5a5a5 ;; B) echo b6b6b6b6 ;; esac; }
+
+# A's 10.0.0.1 towards 10.0.0.4, which only tenant B has (on h3): ARP unanswered, a frame sent
+# to B's MAC anyway dropped at the source; nothing reaches h3.
+t_isolation_other_tenant_ca() {
+	local d="$E2E_TMP" got n=5
+	stats_snap h1 "$d/iso4-h1-b.json"
+	stats_snap h3 "$d/iso4-h3-b.json"
+	cap_start b4 "$d/iso4-b4.pcapng" eth0 || return 1
+	local cap=$CAP_PID
+	flush_neigh a1
+	got=$(vm_ping a1 10.0.0.4 2)
+	flush_neigh a1 # ends the kernel's ARP retries for 10.0.0.4
+	vm_send a1 a2 "other_tenant:$n" || fail "nv_send.py failed"
+	cap_stop "$cap"
+	stats_snap h1 "$d/iso4-h1-a.json"
+	stats_snap h3 "$d/iso4-h3-a.json"
+	expect_eq "replies to tenant A's ping of 10.0.0.4 (tenant B only)" 0 "$got"
+	expect_ge "ARP_UNKNOWN drops on h1 (A's ARP for 10.0.0.4)" 1 \
+		"$(drop_delta "$d/iso4-h1-b.json" "$d/iso4-h1-a.json" ARP_UNKNOWN)"
+	expect_eq "NO_RECORD drops on h1 ($n frames to B's 10.0.0.4 and MAC)" "$n" \
+		"$(drop_delta "$d/iso4-h1-b.json" "$d/iso4-h1-a.json" NO_RECORD)"
+	expect_eq "frames captured in B's 10.0.0.4" 0 "$(cap_count "$d/iso4-b4.pcapng" "")"
+	expect_eq "rx_packets of vsid 6001 on h3" 0 \
+		"$(vsid_delta "$d/iso4-h3-b.json" "$d/iso4-h3-a.json" 6001 rx_packets)"
+	expect_eq "drop counters changed on h3" "" "$(drops_delta "$d/iso4-h3-b.json" "$d/iso4-h3-a.json")"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. spoofing
+
+# Frames with another source MAC or CA (scapy in A's 10.0.0.1): nothing through, exact counts.
+t_spoof_frames() {
+	local d="$E2E_TMP" exp act spoofed
+	stats_snap h1 "$d/sp-h1-b.json"
+	stats_snap h2 "$d/sp-h2-b.json"
+	cap_start a2 "$d/sp-a2.pcapng" eth0 || return 1
+	local cap=$CAP_PID
+	vm_send a1 a2 valid:2 spoof_mac:4 spoof_ca:5 arp_spoof_mac:2 arp_spoof_ca:3 ||
+		fail "nv_send.py failed"
+	cap_stop "$cap"
+	stats_snap h1 "$d/sp-h1-a.json"
+	stats_snap h2 "$d/sp-h2-a.json"
+	exp=$(printf 'drop SPOOF_CA 8\ndrop SPOOF_MAC 6\n')
+	act=$(drops_delta "$d/sp-h1-b.json" "$d/sp-h1-a.json")
+	expect_eq "drop counters changed on h1" "$(oneline "$exp")" "$(oneline "$act")"
+	expect_eq "control frames (valid) captured in A's 10.0.0.2" 2 "$(cap_kind "$d/sp-a2.pcapng" valid)"
+	# Inbound only: a2's own ARP for 10.0.0.1 (to answer the valid frames) is no spoof.
+	spoofed='frame contains "nve:spoof" || eth.src == 02:4e:56:00:00:99 || ip.src == 10.0.0.3'
+	spoofed="$spoofed || (arp.opcode == 1 && eth.src != $(vm_mac a2))"
+	expect_eq "spoofed frames captured in A's 10.0.0.2" 0 "$(cap_count "$d/sp-a2.pcapng" "$spoofed")"
+}
+
+# The VM itself changes its CA, then its MAC: nothing gets through; put back, it works again.
+t_spoof_ip_link() {
+	local d="$E2E_TMP" ns got
+	ns=$(topo_ns a1)
+	stats_snap h1 "$d/spl-b.json"
+	cap_start a2 "$d/spl-a2.pcapng" eth0 || return 1
+	local cap=$CAP_PID
+	ip -n "$ns" addr flush dev eth0
+	ip -n "$ns" addr add 10.0.0.9/24 dev eth0
+	flush_neigh a1
+	got=$(vm_ping a1 10.0.0.2 2)
+	flush_neigh a1
+	expect_eq "replies with CA changed to 10.0.0.9" 0 "$got"
+	ip -n "$ns" addr flush dev eth0
+	ip -n "$ns" addr add "$(vm_ca a1)/24" dev eth0
+	stats_snap h1 "$d/spl-m.json"
+	ip -n "$ns" link set eth0 address 02:4e:56:00:00:99
+	flush_neigh a1
+	got=$(vm_ping a1 10.0.0.2 2)
+	expect_eq "replies with MAC changed to 02:4e:56:00:00:99" 0 "$got"
+	ip -n "$ns" link set eth0 address "$(vm_mac a1)"
+	flush_neigh a1
+	cap_stop "$cap"
+	stats_snap h1 "$d/spl-a.json"
+	expect_ge "SPOOF_CA drops on h1 while the CA was 10.0.0.9" 1 \
+		"$(drop_delta "$d/spl-b.json" "$d/spl-m.json" SPOOF_CA)"
+	expect_ge "SPOOF_MAC drops on h1 while the MAC was changed" 1 \
+		"$(drop_delta "$d/spl-m.json" "$d/spl-a.json" SPOOF_MAC)"
+	expect_eq "frames captured in A's 10.0.0.2" 0 "$(cap_count "$d/spl-a2.pcapng" "")"
+	flush_neigh a1
+	expect_eq "replies once the CA and MAC are back" 3 "$(vm_ping a1 10.0.0.2 3)"
+}
+
+# h3 sends NVGRE claiming A's 10.0.0.1 (which the table places on h1) to A's 10.0.0.2 on h2: XDP
+# on h2 drops it as SRC_PA. The same frame from h1, which holds that CA, is delivered (control).
+t_spoof_third_host() {
+	local d="$E2E_TMP" n=5 k=3 x0 x1 act
+	stats_snap h2 "$d/sp3-b.json"
+	x0=$(xdp_drops h2)
+	cap_start a2 "$d/sp3-a2.pcapng" eth0 || return 1
+	local cap=$CAP_PID
+	wire_send h3 a1 a2 --other-pa "${TOPO_PA[h3]}" "src_pa:$n" || fail "nv_send.py failed"
+	wire_send h1 a1 a2 "valid:$k" || fail "nv_send.py failed"
+	cap_stop "$cap"
+	x1=$(xdp_drops h2)
+	stats_snap h2 "$d/sp3-a.json"
+	act=$(drops_delta "$d/sp3-b.json" "$d/sp3-a.json")
+	expect_eq "drop counters changed on h2" "drop SRC_PA $n" "$(oneline "$act")"
+	expect_eq "XDP drops on h2's underlay (ethtool -S ul)" "$n" "$((x1 - x0))"
+	expect_eq "frames from h3 captured in A's 10.0.0.2" 0 "$(cap_kind "$d/sp3-a2.pcapng" src_pa)"
+	expect_eq "control frames from h1 captured in A's 10.0.0.2" "$k" \
+		"$(cap_kind "$d/sp3-a2.pcapng" valid)"
+	expect_eq "rx_packets of vsid 5001 on h2" "$k" \
+		"$(vsid_delta "$d/sp3-b.json" "$d/sp3-a.json" 5001 rx_packets)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 5. the underlay, seen by tshark; drop counters against what was sent
+
+t_underlay_capture() {
+	local d="$E2E_TMP" f="$E2E_TMP/underlay.pcapng" total nv ularp other vsids bad
+	# The hosts' own ARP for each other's PAs is the underlay's, not the tenants'.
+	local ularp_f='arp && !gre && arp.src.proto_ipv4 == 192.0.2.0/24'
+	ularp_f="$ularp_f && arp.dst.proto_ipv4 == 192.0.2.0/24"
+	stats_snap h1 "$d/ul-h1-b.json"
+	cap_start sw "$f" h1 h2 h3 || return 1
+	local cap=$CAP_PID
+	flush_neigh a1 a2 a3 b1 b2 b3 b4
+	local got=()
+	got+=("$(vm_ping a1 10.0.0.2 3 -p a5a5a5a5)")
+	got+=("$(vm_ping b1 10.0.0.2 3 -p b6b6b6b6)")
+	got+=("$(vm_ping b1 10.0.0.4 3 -p b6b6b6b6)")
+	got+=("$(vm_ping b4 10.0.0.1 3 -p b6b6b6b6)")
+	got+=("$(vm_ping a1 10.0.0.3 3 -p a5a5a5a5)") # same host: must not be on the wire
+	got+=("$(vm_ping b2 10.0.0.3 3 -p b6b6b6b6)") # same host
+	# Tenant broadcast and ARP for a CA nobody has: must not reach the wire either.
+	vm_ping a1 10.0.0.255 2 -b >/dev/null
+	vm_ping b1 10.0.0.99 1 >/dev/null
+	flush_neigh b1 # ends the kernel's ARP retries for 10.0.0.99
+	cap_stop "$cap"
+	stats_snap h1 "$d/ul-h1-a.json"
+	expect_eq "echo replies of the 6 pings" "3 3 3 3 3 3" "${got[*]}"
+
+	total=$(cap_count "$f" "")
+	nv=$(cap_count "$f" "ip.proto == 47 && gre.proto == 0x6558 && eth")
+	ularp=$(cap_count "$f" "$ularp_f")
+	info "underlay capture: $total frames: $nv NVGRE, $ularp ARP between PAs (the hosts' own)"
+	# 4 pings across hosts x 3 x (request + reply), each seen on 2 switch ports.
+	expect_eq "NVGRE frames on the underlay" 48 "$nv"
+	other=$(tshark -r "$f" -Y "!(ip.proto == 47 && gre.proto == 0x6558) && !($ularp_f)" \
+		2>/dev/null | head -n 5)
+	expect_eq "frames on the underlay that are neither NVGRE nor the hosts' ARP" "" "$other"
+	expect_eq "NVGRE with GRE flags/version other than 0x2000" 0 \
+		"$(cap_count "$f" 'gre && gre.flags_and_version != 0x2000')"
+	expect_eq "ARP inside NVGRE (tenant ARP on the wire)" 0 "$(cap_count "$f" 'gre && arp')"
+	expect_eq "broadcast/multicast inside NVGRE" 0 "$(cap_count "$f" 'gre && eth.dst.ig == 1')"
+	expect_eq "same-host traffic (to 10.0.0.3) on the wire" 0 \
+		"$(cap_count "$f" 'gre && ip.dst == 10.0.0.3')"
+	vsids=$(tshark -r "$f" -Y gre -T fields -e gre.key 2>/dev/null |
+		while read -r k; do echo $((k >> 8)); done | sort -u | xargs)
+	expect_eq "VSIDs in the GRE keys" "5001 6001" "$vsids"
+	vsids=$(tshark -r "$f" -Y 'gre && data.data contains a5:a5:a5:a5' -T fields -e gre.key \
+		2>/dev/null | while read -r k; do echo $((k >> 8)); done | sort -u | xargs)
+	expect_eq "VSIDs carrying tenant A's pings" 5001 "$vsids"
+	vsids=$(tshark -r "$f" -Y 'gre && data.data contains b6:b6:b6:b6' -T fields -e gre.key \
+		2>/dev/null | while read -r k; do echo $((k >> 8)); done | sort -u | xargs)
+	expect_eq "VSIDs carrying tenant B's pings" 6001 "$vsids"
+	# Outer headers: source = the PA the table gives the inner source CA, destination = the PA of
+	# the inner destination CA, TTL 64, DF.
+	bad=$(tshark -r "$f" -Y gre -T fields -E occurrence=a -E aggregator=, -e ip.src -e ip.dst \
+		-e ip.ttl -e ip.flags.df -e gre.key 2>/dev/null | awk -F '\t' -v table="$(pa_table)" '
+		function hex(s, i, n) {
+			s = tolower(s)
+			sub(/^0x/, "", s)
+			for (i = 1; i <= length(s); i++)
+				n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+			return n
+		}
+		BEGIN { n = split(table, t, " "); for (i = 1; i <= n; i += 3) pa[t[i] "/" t[i + 1]] = t[i + 2] }
+		{
+			split($1, src, ","); split($2, dst, ","); split($3, ttl, ","); split($4, df, ",")
+			vsid = int(hex($5) / 256)
+			if (src[1] != pa[vsid "/" src[2]] || dst[1] != pa[vsid "/" dst[2]] ||
+			    ttl[1] != 64 || (df[1] != 1 && df[1] != "True"))
+				print "outer " src[1] " > " dst[1] " ttl " ttl[1] " df " df[1] \
+				      " for vsid " vsid " " src[2] " > " dst[2]
+		}' | sort -u | head -n 5)
+	expect_eq "NVGRE frames with wrong outer headers" "" "$bad"
+	expect_ge "BROADCAST drops on h1 (tenant A's broadcast ping)" 1 \
+		"$(drop_delta "$d/ul-h1-b.json" "$d/ul-h1-a.json" BROADCAST)"
+	expect_ge "ARP_UNKNOWN drops on h1 (tenant B's ARP for 10.0.0.99)" 1 \
+		"$(drop_delta "$d/ul-h1-b.json" "$d/ul-h1-a.json" ARP_UNKNOWN)"
+}
+
+# "VSID CA PA" triples of the lookup table.
+pa_table() {
+	local vm
+	for vm in $(topo_vms); do
+		printf '%s %s %s ' "$(vm_vsid "$vm")" "$(vm_ca "$vm")" "${TOPO_PA[$(vm_host "$vm")]}"
+	done
+}
+
+# Every bad frame a VM can send, a different number of each: the drop counters of its host must
+# move by exactly that, and nothing else.
+t_counters_vm() {
+	local d="$E2E_TMP" exp act
+	stats_snap h1 "$d/cv-b.json"
+	vm_send a1 a2 spoof_mac:1 arp_spoof_mac:2 spoof_ca:3 arp_spoof_ca:4 broadcast:2 \
+		multicast:3 ipv6:4 arp_unknown:5 arp_self:2 arp_reply:3 no_record:4 other_tenant:5 \
+		gre_to_pa:6 dst_mac:2 truncated:4 malformed:5 || fail "nv_send.py failed"
+	stats_snap h1 "$d/cv-a.json"
+	exp="drop ARP_NOT_REQUEST 3
+drop ARP_SELF 2
+drop ARP_UNKNOWN 5
+drop BROADCAST 5
+drop DST_MAC 2
+drop ETHERTYPE 4
+drop MALFORMED 5
+drop NO_RECORD 15
+drop SPOOF_CA 7
+drop SPOOF_MAC 3
+drop TRUNCATED 4"
+	act=$(drops_delta "$d/cv-b.json" "$d/cv-a.json")
+	[ "$act" = "$(sort <<<"$exp")" ] ||
+		fail "drop counters on h1: expected [$(oneline "$(sort <<<"$exp")")], got [$(oneline "$act")]"
+}
+
+# Every bad NVGRE frame a host can receive, from h3 (as tenant B's 10.0.0.4) to h2 (B's
+# 10.0.0.2), a different number of each: XDP on h2 drops exactly those, by reason.
+t_counters_wire() {
+	local d="$E2E_TMP" exp act x0 x1
+	stats_snap h2 "$d/cw-b.json"
+	x0=$(xdp_drops h2)
+	wire_send h3 b4 b2 --other-pa "${TOPO_PA[h1]}" --not-local-ca 10.0.0.1 \
+		--not-local-mac "$(vm_mac b1)" valid:2 src_pa:3 gre_flags:2 gre_proto:3 \
+		vsid_range:4 vsid_unknown:5 inner_vlan:2 inner_ethertype:3 src_unknown:4 src_mac:5 \
+		src_local:2 not_local:3 dst_mac:4 outer_csum:5 outer_fragment:2 truncated:3 \
+		malformed:4 || fail "nv_send.py failed"
+	x1=$(xdp_drops h2)
+	stats_snap h2 "$d/cw-a.json"
+	exp="drop DST_MAC 4
+drop GRE_FLAGS 2
+drop GRE_PROTO 3
+drop INNER_ETHERTYPE 3
+drop INNER_VLAN 2
+drop MALFORMED 4
+drop NOT_LOCAL 3
+drop OUTER_CSUM 5
+drop OUTER_FRAGMENT 2
+drop SRC_LOCAL 2
+drop SRC_MAC 5
+drop SRC_PA 3
+drop SRC_UNKNOWN 4
+drop TRUNCATED 3
+drop VSID_RANGE 4
+drop VSID_UNKNOWN 5"
+	act=$(drops_delta "$d/cw-b.json" "$d/cw-a.json")
+	[ "$act" = "$(sort <<<"$exp")" ] ||
+		fail "drop counters on h2: expected [$(oneline "$(sort <<<"$exp")")], got [$(oneline "$act")]"
+	expect_eq "XDP drops on h2's underlay (ethtool -S ul)" 54 "$((x1 - x0))"
+	expect_eq "rx_packets of vsid 6001 on h2 (the 2 valid frames)" 2 \
+		"$(vsid_delta "$d/cw-b.json" "$d/cw-a.json" 6001 rx_packets)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 6. reload under a ping stream
+
+# The program on every hook of a host, as the kernel reports it (not nvctl): "HOOK:ID ...".
+hook_ids() {
+	local h=$1 dev ids
+	ids="xdp:$(ip -n "$(topo_ns "$h")" -d link show ul | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')"
+	for dev in ul $(for vm in $(host_vms "$h"); do vm_port "$vm"; done); do
+		ids="$ids $dev:$(in_ns "$h" tc filter show dev "$dev" ingress |
+			sed -n 's/.* id \([0-9]*\).*/\1/p' | head -n1)"
+	done
+	echo "$ids"
+}
+
+t_reload() {
+	local out="$E2E_TMP/reload-$TOPO_DELIVER.txt" h pid before=() after=() rx i b a unchanged
+	for h in h1 h2; do
+		before+=("$(hook_ids "$h")")
+	done
+	in_ns a1 ping -q -n -i 0.01 -c 300 -W 1 10.0.0.2 >"$out" 2>&1 &
+	pid=$!
+	topo_bg_pid "$pid"
+	sleep 0.8
+	for h in h1 h2; do
+		nvctl_on "$h" dp reload || fail "nvctl dp reload on $h failed"
+	done
+	kill -0 "$pid" 2>/dev/null || fail "the ping stream ended before the reloads did"
+	wait "$pid" || true
+	for h in h1 h2; do
+		after+=("$(hook_ids "$h")")
+	done
+	rx=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' "$out")
+	info "ping -i 0.01 -c 300 through two reloads: $(grep -o '[0-9.]*% packet loss' "$out")"
+	expect_eq "echo replies of 300 through the reloads" 300 "${rx:-0}"
+	# Every hook runs a new program: none kept its old id, none lost its program.
+	for i in 0 1; do
+		unchanged=""
+		for b in ${before[$i]}; do
+			for a in ${after[$i]}; do
+				if [ "${a%%:*}" = "${b%%:*}" ] && { [ "$a" = "$b" ] || [ -z "${a#*:}" ]; }; then
+					unchanged="$unchanged $b->${a#*:}"
+				fi
+			done
+		done
+		[ -z "$unchanged" ] ||
+			fail "h$((i + 1)): hooks not replaced by dp reload (hook:old->new):$unchanged"
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# 7. detach
+
+t_detach() {
+	local h ns n leftover
+	for h in $TOPO_HOSTS; do
+		nvctl_on "$h" dp detach || fail "nvctl dp detach on $h failed"
+	done
+	for h in $TOPO_HOSTS; do
+		ns=$(topo_ns "$h")
+		n=$(ip -n "$ns" -d link show | grep -c 'prog/xdp\|xdpgeneric\|xdpdrv\|xdp ' || true)
+		expect_eq "XDP programs on $h's devices (ip -d link)" 0 "$n"
+		n=$(in_ns "$h" tc qdisc show | grep -c clsact || true)
+		expect_eq "clsact qdiscs on $h (tc qdisc show)" 0 "$n"
+		[ ! -e "$(topo_pin_dir "$h")" ] || fail "pin dir $(topo_pin_dir "$h") is left"
+		if nvctl_on "$h" dp show >/dev/null 2>&1; then
+			fail "nvctl dp show on $h still finds a datapath"
+		fi
+	done
+	leftover=$(find /sys/fs/bpf -maxdepth 1 -name "nvgre-e2e-$E2E_ID-*" -printf '%f ')
+	expect_eq "pin dirs of this run in /sys/fs/bpf" "" "$leftover"
+	if [ -e /sys/fs/bpf/xdp ]; then
+		if [ "$XDP_DIR_BEFORE" = 1 ]; then
+			info "/sys/fs/bpf/xdp exists, but it did before this run"
+		else
+			fail "/sys/fs/bpf/xdp (libxdp) is left: $(find /sys/fs/bpf/xdp -mindepth 1 -printf '%f ')"
+		fi
+	fi
+	# The hosts are as before: plain traffic on the underlay flows.
+	expect_eq "underlay ping h1 -> h2 after detach" 2 "$(vm_ping h1 "${TOPO_PA[h2]}" 2)"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+	local t0=$SECONDS from to what mode name
+	XDP_DIR_BEFORE=0
+	[ -e /sys/fs/bpf/xdp ] && XDP_DIR_BEFORE=1
+	topo_trap
+	topo_log "e2e run $E2E_ID: building 3 hosts, 7 VMs, 2 tenants (nvctl $NVCTL)"
+	topo_up xdp
+	topo_log "topology up in $((SECONDS - t0)) s"
+
+	for mode in xdp tc; do
+		if [ "$TOPO_DELIVER" != "$mode" ]; then
+			run_test "nvctl port del + port add of every port with deliver $mode" \
+				topo_set_deliver "$mode"
+		fi
+		while read -r from to what; do
+			name="ping tenant $(vm_tenant "$from") $(vm_ca "$from") -> $(vm_ca "$to") $what"
+			run_test "$name (deliver $mode)" t_ping "$from" "$to"
+		done <<<"$PING_PAIRS"
+		run_test "ping $TOPO_VM_MTU-byte packets (the VM MTU) with DF across hosts (deliver $mode)" \
+			t_ping_full_size
+		run_test "iperf3 tenant A 10.0.0.1 -> 10.0.0.2 across hosts h1-h2 (deliver $mode)" t_iperf a1 a2
+		run_test "iperf3 tenant B 10.0.0.4 -> 10.0.0.1 across hosts h3-h1 (deliver $mode)" t_iperf b4 b1
+		run_test "reload on h1 and h2 under ping -i 0.01 -c 300 loses nothing (deliver $mode)" t_reload
+	done
+
+	run_test "mtu: a VM with an MTU above $TOPO_VM_MTU gets its 1500-byte packets dropped (MTU)" \
+		t_mtu_oversize
+	run_test "isolation: A 10.0.0.1 -> 10.0.0.2 reaches A's VM, never B's identical 10.0.0.2" \
+		t_isolation_same_ca a1 a2 b2
+	run_test "isolation: B 10.0.0.1 -> 10.0.0.2 reaches B's VM, never A's identical 10.0.0.2" \
+		t_isolation_same_ca b1 b2 a2
+	run_test "isolation: A cannot reach 10.0.0.4, a CA only tenant B has" t_isolation_other_tenant_ca
+	run_test "spoofing: frames with another source MAC or CA get nothing through" \
+		t_spoof_frames
+	run_test "spoofing: a VM that changes its CA or MAC (ip addr, ip link) gets nothing through" \
+		t_spoof_ip_link
+	run_test "spoofing: h3 sending NVGRE for a CA of h1 is dropped at XDP on h2 (SRC_PA)" \
+		t_spoof_third_host
+	run_test "underlay capture (tshark): only NVGRE, right VSIDs and PAs, no tenant ARP/broadcast" \
+		t_underlay_capture
+	run_test "drop counters of h1 match the bad frames a VM sent" t_counters_vm
+	run_test "drop counters of h2 match the bad NVGRE frames h3 sent" t_counters_wire
+	run_test "detach leaves no program, qdisc or pin" t_detach
+
+	topo_cleanup
+	topo_log "e2e run took $((SECONDS - t0)) s"
+	if [ "$T_SKIPPED" -gt 0 ]; then
+		echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	else
+		echo "$T_PASSED passed, $T_FAILED failed"
+	fi
+	[ "$T_FAILED" -eq 0 ]
+}
+
+# Sourced (E2E_SOURCE_ONLY=1): only the functions, for running tests one by one while debugging.
+[ "${E2E_SOURCE_ONLY:-0}" = 1 ] || main
