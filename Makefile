@@ -108,7 +108,7 @@ bpffs:
 # deps and bpffs run first, then the build (a sub-make, so pkg-config sees installed packages).
 test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tests/run-tests.sh $(OUT)
+	$(Q)bash tests/run-tests.sh $(OUT)
 
 bench: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,10 +1,10 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Runs the unit tests (Criterion, one process per test, each in its own network namespace), then
 # the suites below them (nvctl, end to end).
 # Usage: tests/run-tests.sh [BUILD_DIR]   (default: build). Called by `make test`, as root.
 # Exits non-zero when a test fails or cannot run.
-set -eu
+set -euo pipefail
 
 build=${1:-build}
 unit="$build/tests/unit"
@@ -22,22 +22,48 @@ if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
 
+here=$(dirname "$0")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0
+failed=0
+suites_failed=""
+
+# run NAME CMD...: one suite, its output shown as it comes; its counts are added to the totals
+# from its closing line (Criterion's "Synthesis: Tested: T | Passing: P | Failing: F |
+# Crashing: C", or "N passed, M failed"). Every suite runs, whatever the others did.
+run() {
+	local name=$1 rc=0 counts
+	shift
+	echo "---- $name ----"
+	"$@" 2>&1 | tee "$log" || rc=$?
+	counts=$(sed -n \
+		-e 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3/p' \
+		-e 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2 0/p' "$log" | tail -n 1)
+	if [ -n "$counts" ]; then
+		set -- $counts
+		passed=$((passed + $1))
+		failed=$((failed + $2 + $3))
+		[ $(($2 + $3)) -eq 0 ] || rc=1
+	else
+		failed=$((failed + 1)) # it never reached its closing line
+		[ "$rc" -ne 0 ] || rc=1
+	fi
+	[ "$rc" -eq 0 ] || suites_failed="$suites_failed $name"
+}
+
 # Two jobs: the machine has two cores, and every test loads its own BPF objects.
-# (Not exec'd: the suites below run after it; set -e stops at the first suite that fails.)
-"$unit" --jobs "${NV_TEST_JOBS:-2}"
-
-# ---- nvctl (tests/cli): begin ----
+run unit "$unit" --jobs "${NV_TEST_JOBS:-2}"
 # The man page and bash completion against nvctl's command table, then nvctl against a real
-# datapath in a private netns and pin dir. Both run; the block fails if either failed.
-cli_failed=0
-sh "$(dirname "$0")/cli/test_docs.sh" "$build" || cli_failed=1
-bash "$(dirname "$0")/cli/test_nvctl.sh" "$build" || cli_failed=1
-[ "$cli_failed" -eq 0 ]
-# ---- nvctl (tests/cli): end ----
-
-# ---- end to end (tests/e2e): begin ----
+# datapath in a private netns and pin dir.
+run nvctl-docs sh "$here/cli/test_docs.sh" "$build"
+run nvctl bash "$here/cli/test_nvctl.sh" "$build"
 # Three hosts, seven VMs and two tenants in network namespaces, configured with nvctl: real
-# traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach. Under a minute;
-# the watchdog only guards against a hang (the suite cleans up on TERM).
-timeout -s TERM "${NV_E2E_TIMEOUT:-300}" bash "$(dirname "$0")/e2e/e2e.sh" "$build"
-# ---- end to end (tests/e2e): end ----
+# traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach. The watchdog only
+# guards against a hang (the suite cleans up on TERM).
+run e2e timeout -s TERM "${NV_E2E_TIMEOUT:-300}" bash "$here/e2e/e2e.sh" "$build"
+
+echo "---- all suites ----"
+[ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
+echo "$passed passed, $failed failed"
+[ -z "$suites_failed" ]
