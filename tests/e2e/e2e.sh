@@ -654,6 +654,8 @@ main() {
 			t_ping_full_size
 		run_test "iperf3 tenant A 10.0.0.1 -> 10.0.0.2 across hosts h1-h2 (deliver $mode)" t_iperf a1 a2
 		run_test "iperf3 tenant B 10.0.0.4 -> 10.0.0.1 across hosts h3-h1 (deliver $mode)" t_iperf b4 b1
+		run_test "iperf3 tenant A 10.0.0.1 -> 10.0.0.3 on one host h1 (deliver $mode)" t_iperf a1 a3
+		run_test "iperf3 tenant B 10.0.0.2 -> 10.0.0.3 on one host h2 (deliver $mode)" t_iperf b2 b3
 		run_test "reload on h1 and h2 under ping -i 0.01 -c 300 loses nothing (deliver $mode)" t_reload
 	done
 
