@@ -5,11 +5,13 @@
  * completion (`nvctl help commands` prints it).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -247,6 +249,22 @@ static int debug_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * One nvctl at a time per instance: the maps library keeps invariants across several maps (a
+ * record's bound port, a port's PA), which two writers could interleave. The lock is on the
+ * instance's directory, or on bpffs itself before the instance exists; it goes with the process.
+ * Best effort: without bpffs there is nothing to protect yet.
+ */
+static void lock_instance(const struct nv_ctx *ctx)
+{
+	int fd = open(ctx->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		fd = open("/sys/fs/bpf", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		flock(fd, LOCK_EX); /* held until exit */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
@@ -319,5 +337,7 @@ int main(int argc, char **argv)
 	libxdp_set_print((libxdp_print_fn_t)(ctx.debug ? debug_print : quiet_print));
 	if (optind < argc && strcmp(argv[optind], "help") && geteuid() != 0)
 		return nv_runtime_error(&ctx, "nvctl needs root (CAP_BPF and CAP_NET_ADMIN)");
+	if (optind < argc && strcmp(argv[optind], "help"))
+		lock_instance(&ctx);
 	return nv_dispatch(&ctx, argc - optind, argv + optind);
 }

@@ -744,6 +744,18 @@ nv_ok batch file "$TMP/comments.batch"
 same_as "$TMP/base"
 end
 
+begin "one nvctl at a time per instance: a command waits while another holds the instance"
+# flock(1) stands in for a first nvctl: it holds the same lock (the instance directory) for 1 s.
+flock -x "$PIN" sleep 1 &
+holder=$!
+sleep 0.2
+t0=$(date +%s%N)
+nv_ok subnet show
+waited=$((($(date +%s%N) - t0) / 1000000))
+wait "$holder"
+[ "$waited" -ge 500 ] || fail "subnet show returned after $waited ms while the instance was locked"
+end
+
 # =====================================================================================
 # detach: nothing left behind
 # =====================================================================================
