@@ -34,7 +34,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
               -Ivmlinux -Imaps -Ibpf/lib
 
 BPF_PROGS  := from_vm from_wire wire_tc
-TEST_BPF   := noop
+TEST_BPF   := noop redirect rxcount
 BPF_OBJS   := $(BPF_PROGS:%=$(OUT)/bpf/%.bpf.o) $(TEST_BPF:%=$(OUT)/bpf/%.bpf.o)
 SKELS      := $(BPF_PROGS:%=$(OUT)/skel/%.skel.h) $(TEST_BPF:%=$(OUT)/skel/%.skel.h)
 
@@ -110,9 +110,13 @@ test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/run-tests.sh $(OUT)
 
+# Case 1-2 (per packet, live-frame rate) from the binary, results in $(OUT)/bench; then cases 3-4
+# when their scripts exist.
 bench: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(BENCH)
+	$(Q)$(BENCH) $(OUT)/bench
+	$(Q)if [ -f tests/bench/vm2vm.sh ]; then bash tests/bench/vm2vm.sh $(OUT); fi
+	$(Q)if [ -f tests/bench/control.sh ]; then bash tests/bench/control.sh $(OUT); fi
 
 demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all

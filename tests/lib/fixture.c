@@ -197,14 +197,16 @@ static int create_devices(struct host *h, const struct port_def *defs)
 			      "link add h1ul mtu %u type veth peer name h2ul mtu %u\n"
 			      "link set h1ul up\nlink set h2ul up\n",
 			      FIXTURE_UNDERLAY_MTU, FIXTURE_UNDERLAY_MTU);
+	/* Ports too: a second instance of a host (host_setup_records) shares the first one's. */
 	for (int i = 0; i < h->nports; i++)
-		n += snprintf(cmds + n, sizeof(cmds) - n,
-			      "link add %s type veth peer name %s\n"
-			      "link set %s up\nlink set %s up\n",
-			      defs[i].name, defs[i].vm_name, defs[i].name, defs[i].vm_name);
+		if (!if_nametoindex(defs[i].name))
+			n += snprintf(cmds + n, sizeof(cmds) - n,
+				      "link add %s type veth peer name %s\n"
+				      "link set %s up\nlink set %s up\n",
+				      defs[i].name, defs[i].vm_name, defs[i].name, defs[i].vm_name);
 	if (n >= sizeof(cmds))
 		return -E2BIG;
-	return ip_batch("%s", cmds);
+	return n ? ip_batch("%s", cmds) : 0;
 }
 
 static int fill_policy(struct host *h)
@@ -242,8 +244,13 @@ static int fill_policy(struct host *h)
 
 int host_setup(struct host *h, enum host_id id)
 {
+	return host_setup_records(h, id, 1024);
+}
+
+int host_setup_records(struct host *h, enum host_id id, __u32 max_records)
+{
 	const struct port_def *defs = id == HOST_1 ? h1_ports : h2_ports;
-	struct nv_load_opts opts = { .pin_dir = NULL, .max_records = 1024 };
+	struct nv_load_opts opts = { .pin_dir = NULL, .max_records = max_records };
 	int err;
 
 	memset(h, 0, sizeof(*h));

@@ -106,6 +106,11 @@ struct host {
 int fixture_netns(void);
 /* Devices, objects and policy of one host. 0 or -errno; on error h holds nothing. */
 int host_setup(struct host *h, enum host_id id);
+/*
+ * The same with nv_records sized max_records (host_setup: 1024). A second instance of a host in
+ * the same namespace shares the first one's devices and has its own objects and maps.
+ */
+int host_setup_records(struct host *h, enum host_id id, __u32 max_records);
 void host_teardown(struct host *h);
 
 /* Rebind a port with another delivery mode and flags (nv_port_del + nv_port_add). */
