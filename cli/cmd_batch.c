@@ -11,50 +11,190 @@
 #include "nv_undo.h"
 
 #define BATCH_MAX_ARGS 32
+/*
+ * Record adds applied together at most; each group is one entry of the undo log. As large as the
+ * default table (NV_MAX_RECORDS): a first load into an empty table is one group, which then needs
+ * no lookup per record to find duplicates.
+ */
+#define BATCH_RECORDS_GROUP NV_MAX_RECORDS
 
+/*
+ * A line, split in place into argc words inside the file's buffer: the words are text's first
+ * argc runs of characters that are neither separators nor NUL (see line_argv).
+ */
 struct batch_line {
-	char *text; /* owned copy the words point into */
+	char *text;
 	int no;
 	int argc;
-	char *argv[BATCH_MAX_ARGS];
 };
 
+static const char seps[] = " \t\r\n";
+
 /* Splits line in place; returns the number of words or -E2BIG. */
-static int split(char *line, char **argv)
+static int split(char *line)
 {
 	int argc = 0;
 	char *save, *tok;
 
 	line[strcspn(line, "#")] = '\0';
-	for (tok = strtok_r(line, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+	for (tok = strtok_r(line, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
 		if (argc == BATCH_MAX_ARGS)
 			return -E2BIG;
-		argv[argc++] = tok;
+		argc++;
 	}
 	return argc;
 }
 
-static int run_lines(struct nv_ctx *ctx, struct batch_line *lines, size_t n)
+static void line_argv(const struct batch_line *l, char **argv)
 {
+	char *p = l->text;
+
+	for (int i = 0; i < l->argc; i++) {
+		while (!*p || strchr(seps, *p))
+			p++;
+		argv[i] = p;
+		p += strlen(p) + 1;
+	}
+}
+
+static bool is_record_add(const struct batch_line *l, char **argv)
+{
+	return l->argc >= 2 && !strcmp(argv[0], "record") && !strcmp(argv[1], "add");
+}
+
+static int run_line(struct nv_ctx *ctx, const struct batch_line *l, char *prefix, size_t len)
+{
+	char *argv[BATCH_MAX_ARGS];
+
+	snprintf(prefix, len, "line %d: ", l->no);
+	ctx->prefix = prefix;
+	line_argv(l, argv);
+	return nv_dispatch(ctx, l->argc, argv);
+}
+
+/*
+ * Applies the queued record adds of lines[first..end) (all `record add`) in one library call, and
+ * logs their inverse as one undo entry. When the group fails, nothing of it was applied: its lines
+ * run again one by one, so the failing line reports its error exactly as on its own.
+ */
+static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
+			 const struct batch_line *lines, size_t first, size_t end)
+{
+	struct nv_undo u = { .kind = NV_UNDO_RECORDS_DEL };
+	struct nv_maps m;
 	char prefix[32];
+	bool pushed;
+	int ret, err;
+
+	if (!q->n)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "line %d: ", lines[first].no);
+	ctx->prefix = prefix;
+	ret = nv_open_maps(ctx, &m);
+	if (ret)
+		return ret;
+	/* The log's entry first: once the records are in, taking them back must not fail. */
+	u.keys = q->k;
+	u.nkeys = q->n;
+	err = nv_undo_push(ctx, &u);
+	pushed = !err;
+	if (!err)
+		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL);
+	nv_close_maps(ctx, &m);
+	if (!err) {
+		/* The log owns the keys now. */
+		q->k = NULL;
+		q->r = NULL;
+		q->n = q->cap = 0;
+		return 0;
+	}
+	if (pushed)
+		ctx->undo->n--; /* not applied: nothing to take back (q keeps the keys) */
+	q->n = 0;
+	for (size_t i = first; i < end && !ret; i++)
+		ret = run_line(ctx, &lines[i], prefix, sizeof(prefix));
+	return ret;
+}
+
+static int run_lines(struct nv_ctx *ctx, struct batch_line *lines, size_t n, bool apply)
+{
+	struct nv_record_queue q = { 0 };
+	char prefix[32];
+	char *argv[BATCH_MAX_ARGS];
+	size_t first = 0;
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
+		bool radd;
+
+		line_argv(&lines[i], argv);
+		radd = apply && is_record_add(&lines[i], argv);
+		if (!radd || q.n == BATCH_RECORDS_GROUP) {
+			ret = flush_records(ctx, &q, lines, first, i);
+			if (ret)
+				break;
+		}
+		if (radd && !q.n)
+			first = i;
 		snprintf(prefix, sizeof(prefix), "line %d: ", lines[i].no);
 		ctx->prefix = prefix;
-		ret = nv_dispatch(ctx, lines[i].argc, lines[i].argv);
+		ctx->records = radd ? &q : NULL;
+		ret = nv_dispatch(ctx, lines[i].argc, argv);
+		ctx->records = NULL;
+		/* A record add that failed before queueing (e.g. not attached) queued nothing. */
 	}
+	if (!ret)
+		ret = flush_records(ctx, &q, lines, first, n);
+	ctx->records = NULL;
 	ctx->prefix = NULL;
+	free(q.k);
+	free(q.r);
 	return ret;
+}
+
+/* Reads all of f into one NUL-terminated buffer. */
+static int read_all(FILE *f, char **out, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 2) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = b;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
 }
 
 int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 {
 	struct nv_undo_log undo = { 0 };
+	struct nv_maps_cache maps = { 0 };
 	struct batch_line *lines = NULL;
 	size_t n = 0, cap = 0, len = 0;
-	char *buf = NULL;
-	int ret = 0, no = 0;
+	char *buf = NULL, *p;
+	int ret = 0, no = 0, err;
 	FILE *f;
 
 	if (argc != 1)
@@ -64,10 +204,18 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 	f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
 	if (!f)
 		return nv_errno_error(ctx, errno, "batch file: %s", argv[0]);
-	while (getline(&buf, &len, f) >= 0) {
-		char *copy;
+	err = read_all(f, &buf, &len);
+	if (err) {
+		ret = err == -EIO ? nv_errno_error(ctx, errno, "batch file: %s", argv[0])
+				  : nv_errno_error(ctx, ENOMEM, "batch file");
+		goto out;
+	}
+	for (p = buf; p < buf + len;) {
+		char *nl = memchr(p, '\n', buf + len - p);
 		int words;
 
+		if (nl)
+			*nl = '\0';
 		no++;
 		if (n == cap) {
 			struct batch_line *l =
@@ -79,40 +227,33 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 			}
 			lines = l;
 		}
-		copy = strdup(buf);
-		if (!copy) {
-			ret = nv_errno_error(ctx, ENOMEM, "batch file");
+		words = split(p);
+		if (words < 0) {
+			ret = nv_usage_error(ctx, "line %d: more than %d words", no,
+					     BATCH_MAX_ARGS);
 			goto out;
 		}
-		words = split(copy, lines[n].argv);
-		if (words <= 0) {
-			free(copy);
-			if (words < 0) {
-				ret = nv_usage_error(ctx, "line %d: more than %d words", no,
-						     BATCH_MAX_ARGS);
-				goto out;
-			}
-			continue;
+		if (words > 0) {
+			lines[n].text = p;
+			lines[n].no = no;
+			lines[n++].argc = words;
 		}
-		lines[n].text = copy;
-		lines[n].no = no;
-		lines[n++].argc = words;
-	}
-	if (ferror(f)) {
-		ret = nv_errno_error(ctx, errno, "batch file: %s", argv[0]);
-		goto out;
+		if (!nl)
+			break;
+		p = nl + 1;
 	}
 
 	/* Pass 1: everything parsed and checked, nothing touched. */
 	ctx->dry_run = true;
 	ctx->undo = &undo;
-	ret = run_lines(ctx, lines, n);
+	ctx->maps = &maps;
+	ret = run_lines(ctx, lines, n, false);
 	ctx->dry_run = false;
 	/* Pass 2: apply; on failure take back what was applied. */
 	if (!ret) {
-		ret = run_lines(ctx, lines, n);
+		ret = run_lines(ctx, lines, n, true);
 		if (ret) {
-			int err = nv_undo_rollback(ctx->pin_dir, &undo);
+			err = nv_undo_rollback(ctx->pin_dir, &undo);
 
 			if (err) {
 				ctx->undo = NULL;
@@ -122,9 +263,9 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 		}
 	}
 	ctx->undo = NULL;
+	ctx->maps = NULL;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(lines[i].text);
+	nv_maps_cache_close(&maps);
 	free(lines);
 	free(buf);
 	nv_undo_free(&undo);

@@ -49,7 +49,7 @@ int nv_cmd_pa_add(struct nv_ctx *ctx, int argc, char **argv)
 		err = nv_local_pa_add(&m, &pa, ifindex);
 	if (!err)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_PA_DEL, .addr = pa });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -EEXIST)
 		return nv_runtime_error(ctx, "pa add: %s is already a local PA", argv[0]);
 	if (err == -EINVAL)
@@ -104,7 +104,7 @@ int nv_cmd_pa_del(struct nv_ctx *ctx, int argc, char **argv)
 		err = nv_undo_push(
 			ctx,
 			&(struct nv_undo){ .kind = NV_UNDO_PA_ADD, .addr = pa, .id = v.ifindex });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -ENOENT)
 		return nv_runtime_error(ctx, "pa del: %s is not a local PA", argv[0]);
 	if (err == -EBUSY)
@@ -150,7 +150,7 @@ int nv_cmd_pa_show(struct nv_ctx *ctx, int argc, char **argv)
 	if (!s.list)
 		printf("%-40s %s\n", "PA", "DEV");
 	err = nv_local_pa_iter(&m, pa_show_cb, &s);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err) {
 		json_decref(s.list);
 		return nv_errno_error(ctx, err, "pa show");

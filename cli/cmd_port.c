@@ -116,7 +116,7 @@ int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv)
 		else if (err)
 			err = nv_errno_error(ctx, err, "port add");
 	}
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err)
 		return err;
 	p.rdid = s.rdid;
@@ -183,7 +183,7 @@ int nv_cmd_port_del(struct nv_ctx *ctx, int argc, char **argv)
 	if (err)
 		return err;
 	err = nv_port_get(&m, ifindex, &p);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (!err)
 		err = nv_dp_port_del(ctx->pin_dir, ifindex);
 	if (!err) {
@@ -245,7 +245,7 @@ int nv_cmd_port_show(struct nv_ctx *ctx, int argc, char **argv)
 		printf("%-16s %-10s %-10s %-16s %-18s %-8s %s\n", "DEV", "VSID", "RDID", "CA",
 		       "MAC", "DELIVER", "PA");
 	err = nv_port_iter(&m, port_show_cb, list);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err) {
 		json_decref(list);
 		return nv_errno_error(ctx, err, "port show");

@@ -37,10 +37,16 @@ int nv_cmd_record_add(struct nv_ctx *ctx, int argc, char **argv)
 	r.pa = a[3].v.addr;
 	memcpy(r.mac, a[2].v.mac, sizeof(r.mac));
 	r.rule = NV_RULE_ENCAP;
+	if (ctx->records) {
+		/* In a batch: applied with its neighbours by the batch (nv_record_add_many). */
+		err = nv_record_queue_push(ctx->records, &k, &r);
+		nv_close_maps(ctx, &m);
+		return err ? nv_errno_error(ctx, err, "record add") : 0;
+	}
 	err = nv_record_add(&m, &k, &r);
 	if (!err)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -ENOENT)
 		return nv_runtime_error(
 			ctx, "record add: vsid %u has no subnet (see: nvctl subnet add)", k.vsid);
@@ -84,7 +90,7 @@ int nv_cmd_record_del(struct nv_ctx *ctx, int argc, char **argv)
 	if (!err)
 		err = nv_undo_push(
 			ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -ENOENT)
 		return nv_runtime_error(ctx, "record del: ca %s has no record in vsid %u", a[1].raw,
 					k.vsid);
@@ -140,7 +146,7 @@ int nv_cmd_record_show(struct nv_ctx *ctx, int argc, char **argv)
 	if (!s.list)
 		printf("%-10s %-16s %-18s %-16s %s\n", "VSID", "CA", "MAC", "PA", "PORT");
 	err = nv_record_iter(&m, record_show_cb, &s);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err) {
 		json_decref(s.list);
 		return nv_errno_error(ctx, err, "record show");

@@ -57,7 +57,7 @@ int nv_cmd_stats_show(struct nv_ctx *ctx, int argc, char **argv)
 		struct nv_subnet s;
 
 		if (nv_subnet_get(&m, ss.vsid, &s)) {
-			nv_maps_close(&m);
+			nv_close_maps(ctx, &m);
 			return nv_runtime_error(ctx, "stats show: vsid %u does not exist", ss.vsid);
 		}
 	}
@@ -73,7 +73,7 @@ int nv_cmd_stats_show(struct nv_ctx *ctx, int argc, char **argv)
 		err = ss.err;
 	if (!err)
 		err = nv_drops_get(&m, drops);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err) {
 		json_decref(ss.list);
 		json_decref(dlist);
@@ -109,7 +109,7 @@ int nv_cmd_stats_reset(struct nv_ctx *ctx, int argc, char **argv)
 	if (err)
 		return err;
 	err = nv_stats_reset(&m);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err)
 		return nv_errno_error(ctx, err, "stats reset");
 	return 0;

@@ -25,7 +25,7 @@ int nv_cmd_subnet_add(struct nv_ctx *ctx, int argc, char **argv)
 	if (!err)
 		err = nv_undo_push(
 			ctx, &(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = a[0].v.u32 });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -EEXIST)
 		return nv_runtime_error(ctx, "subnet add: vsid %u already exists", a[0].v.u32);
 	if (err)
@@ -52,7 +52,7 @@ int nv_cmd_subnet_del(struct nv_ctx *ctx, int argc, char **argv)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_SUBNET_ADD,
 							   .id = a[0].v.u32,
 							   .subnet = s });
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err == -ENOENT)
 		return nv_runtime_error(ctx, "subnet del: vsid %u does not exist", a[0].v.u32);
 	if (err == -EBUSY)
@@ -92,7 +92,7 @@ int nv_cmd_subnet_show(struct nv_ctx *ctx, int argc, char **argv)
 	if (!list)
 		printf("%-10s %s\n", "VSID", "RDID");
 	err = nv_subnet_iter(&m, subnet_show_cb, list);
-	nv_maps_close(&m);
+	nv_close_maps(ctx, &m);
 	if (err) {
 		json_decref(list);
 		return nv_errno_error(ctx, err, "subnet show");

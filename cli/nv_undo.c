@@ -43,6 +43,16 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 		return nv_record_del(m, &u->rkey);
 	case NV_UNDO_RECORD_ADD:
 		return nv_record_add(m, &u->rkey, &u->rec);
+	case NV_UNDO_RECORDS_DEL: {
+		int err, first = 0;
+
+		for (size_t i = u->nkeys; i--;) {
+			err = nv_record_del(m, &u->keys[i]);
+			if (err && !first)
+				first = err;
+		}
+		return first;
+	}
 	}
 	return -EINVAL;
 }
@@ -58,9 +68,13 @@ int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log)
 	if (err)
 		return err;
 	while (log->n) {
-		err = undo_one(pin_dir, &m, &log->v[--log->n]);
+		struct nv_undo *u = &log->v[--log->n];
+
+		err = undo_one(pin_dir, &m, u);
 		if (err && !first)
 			first = err;
+		free(u->keys);
+		u->keys = NULL;
 	}
 	nv_maps_close(&m);
 	return first;
@@ -68,7 +82,31 @@ int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log)
 
 void nv_undo_free(struct nv_undo_log *log)
 {
+	for (size_t i = 0; i < log->n; i++)
+		free(log->v[i].keys);
 	free(log->v);
 	log->v = NULL;
 	log->n = log->cap = 0;
+}
+
+int nv_record_queue_push(struct nv_record_queue *q, const struct nv_record_key *k,
+			 const struct nv_record *r)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 1024;
+		struct nv_record_key *nk = realloc(q->k, cap * sizeof(*nk));
+		struct nv_record *nr;
+
+		if (!nk)
+			return -ENOMEM;
+		q->k = nk;
+		nr = realloc(q->r, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		q->r = nr;
+		q->cap = cap;
+	}
+	q->k[q->n] = *k;
+	q->r[q->n++] = *r;
+	return 0;
 }

@@ -19,6 +19,7 @@ enum nv_undo_kind {
 	NV_UNDO_PORT_ADD,
 	NV_UNDO_RECORD_DEL,
 	NV_UNDO_RECORD_ADD,
+	NV_UNDO_RECORDS_DEL, /* keys[0..nkeys), newest last */
 };
 
 struct nv_undo {
@@ -29,6 +30,8 @@ struct nv_undo {
 	struct nv_port port;
 	struct nv_record_key rkey;
 	struct nv_record rec;
+	struct nv_record_key *keys; /* owned by the log */
+	size_t nkeys;
 };
 
 struct nv_undo_log {
@@ -41,5 +44,9 @@ int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u);
 /* Apply the inverses newest first; returns the first error (and keeps going). */
 int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log);
 void nv_undo_free(struct nv_undo_log *log);
+
+/* Queue a record add of a batch (see struct nv_record_queue). 0 or -ENOMEM. */
+int nv_record_queue_push(struct nv_record_queue *q, const struct nv_record_key *k,
+			 const struct nv_record *r);
 
 #endif /* NV_UNDO_H */

@@ -133,7 +133,17 @@ const char *nv_ifname(__u32 ifindex, char *buf, size_t len)
 
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m)
 {
-	int err = nv_dp_maps(ctx->pin_dir, m);
+	int err;
+
+	if (ctx->maps && ctx->maps->open) {
+		*m = ctx->maps->m;
+		return 0;
+	}
+	err = nv_dp_maps(ctx->pin_dir, m);
+	if (!err && ctx->maps) {
+		ctx->maps->m = *m;
+		ctx->maps->open = true;
+	}
 
 	if (err == -ENOENT)
 		return nv_runtime_error(ctx, "no datapath attached at %s (see: nvctl dp attach)",
@@ -141,6 +151,20 @@ int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m)
 	if (err)
 		return nv_errno_error(ctx, err, "open the maps under %s", ctx->pin_dir);
 	return 0;
+}
+
+void nv_close_maps(const struct nv_ctx *ctx, struct nv_maps *m)
+{
+	if (ctx->maps && ctx->maps->open)
+		return; /* the batch's: closed at its end */
+	nv_maps_close(m);
+}
+
+void nv_maps_cache_close(struct nv_maps_cache *c)
+{
+	if (c->open)
+		nv_maps_close(&c->m);
+	c->open = false;
 }
 
 static void print_object_help(FILE *f, const char *object)

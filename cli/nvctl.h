@@ -20,12 +20,27 @@ enum nv_exit {
 
 struct nv_undo_log;
 
+/* A batch's maps, opened by its first line that needs them and shared by the others. */
+struct nv_maps_cache {
+	bool open;
+	struct nv_maps m;
+};
+
+/* A batch's consecutive `record add` lines, applied together (nv_record_add_many). */
+struct nv_record_queue {
+	struct nv_record_key *k;
+	struct nv_record *r;
+	size_t n, cap;
+};
+
 struct nv_ctx {
 	const char *pin_dir;
 	bool json, pretty, debug;
-	bool dry_run;		  /* batch, first pass: parse and check arguments only */
-	struct nv_undo_log *undo; /* batch, second pass: how to take back what was applied */
-	const char *prefix;	  /* batch: "line N: " before every error */
+	bool dry_run;			 /* batch, first pass: parse and check arguments only */
+	struct nv_undo_log *undo;	 /* batch, second pass: how to take back what was applied */
+	const char *prefix;		 /* batch: "line N: " before every error */
+	struct nv_maps_cache *maps;	 /* batch: the maps, opened once */
+	struct nv_record_queue *records; /* batch, second pass: record add queues its record here */
 };
 
 struct nv_cmd {
@@ -57,8 +72,14 @@ void nv_json_print(const struct nv_ctx *ctx, json_t *v);
 /* The name of a device, or "#IFINDEX" when it is gone (a port whose device was deleted). */
 const char *nv_ifname(__u32 ifindex, char *buf, size_t len);
 
-/* The instance's maps; prints the error and returns the exit code when it is not attached. */
+/*
+ * The instance's maps; prints the error and returns the exit code when it is not attached. In a
+ * batch the maps are opened once: m is then a copy of the batch's, which nv_close_maps leaves
+ * open (they are closed by nv_maps_cache_close at the end of the batch).
+ */
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m);
+void nv_close_maps(const struct nv_ctx *ctx, struct nv_maps *m);
+void nv_maps_cache_close(struct nv_maps_cache *c);
 
 /* Per-object command tables, joined into nv_cmds. */
 int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv);

@@ -101,6 +101,14 @@ int nv_port_iter(const struct nv_maps *m, nv_port_cb cb, void *arg);
  */
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k,
 		  const struct nv_record *r);
+/*
+ * Adds k[i] -> r[i] for i in 0..n as n nv_record_add calls in that order would, all or nothing,
+ * with far fewer syscalls (records at remote PAs are written by batch updates). On failure returns
+ * the error of the first record that nv_record_add would refuse (a key given twice: -EEXIST at the
+ * second), sets *failed (may be NULL) to its index, and the maps are as they were.
+ */
+int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
+		       const struct nv_record *r, size_t n, size_t *failed);
 int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k);
 int nv_record_get(const struct nv_maps *m, const struct nv_record_key *k, struct nv_record *out);
 typedef int (*nv_record_cb)(const struct nv_record_key *k, const struct nv_record *r, void *arg);

@@ -729,6 +729,50 @@ printf 'subnet add vsid 6001 rdid 3\nfrob add\n' >"$TMP/obj.batch"
 bad "batch: unknown object on a line" 2 "line 2" batch file "$TMP/obj.batch"
 STDIN="$TMP/syntax.batch" bad "batch from stdin: syntax error, nothing applied" 2 "line 5" batch file -
 
+# Many record adds in a row are applied together (one library call): a failure at any of them is
+# still named by its line, and takes back everything, the lines before the group included.
+{
+	echo "subnet add vsid 6001 rdid 3"
+	echo "record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1"
+	echo "port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 deliver xdp"
+	for i in $(seq 2 1500); do
+		printf 'record add vsid 6001 ca 10.6.%d.%d mac 02:00:00:06:%02x:%02x pa 192.0.2.%d\n' \
+			$((i / 256)) $((i % 256)) $((i / 256)) $((i % 256)) $((2 + i % 50))
+	done
+	echo "record add vsid 6001 ca 10.6.0.77 mac 02:00:00:06:00:4d pa 192.0.2.9"
+	echo "record add vsid 6001 ca 10.6.9.1 mac 02:00:00:06:09:01 pa 192.0.2.9"
+} >"$TMP/many-dup.batch"
+bad "batch: 1500 record adds, the last but one a duplicate: nothing applied, line named" 1 \
+	"line 1503: record add: ca 10.6.0.77 already has a record" batch file "$TMP/many-dup.batch"
+begin "batch: 1500 record adds around a port: applied, the local one bound, then taken back"
+{
+	echo "subnet add vsid 6001 rdid 3"
+	for i in $(seq 2 1500); do
+		printf 'record add vsid 6001 ca 10.6.%d.%d mac 02:00:00:06:%02x:%02x pa 192.0.2.%d\n' \
+			$((i / 256)) $((i % 256)) $((i / 256)) $((i % 256)) $((2 + i % 50))
+	done
+	echo "port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01"
+	echo "record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1"
+	echo "record add vsid 6001 ca 10.6.9.1 mac 02:00:00:06:09:01 pa 192.0.2.9"
+} >"$TMP/many.batch"
+nv_ok batch file "$TMP/many.batch"
+nv -j record show vsid 6001
+printf '%s' "$OUT" | json_true "len(d) == 1501 and [r for r in d if r['ca'] == '10.6.0.1' and r['port'] == 'vm2' and r['local_pa']]" ||
+	fail "records after the batch: $(printf '%s' "$OUT" | head -c 300)"
+shows port "[p for p in d if p['dev'] == 'vm2' and p['pa'] == '192.0.2.1']"
+{
+	echo "port del dev vm2"
+	echo "record del vsid 6001 ca 10.6.0.1"
+	echo "record del vsid 6001 ca 10.6.9.1"
+	for i in $(seq 2 1500); do
+		printf 'record del vsid 6001 ca 10.6.%d.%d\n' $((i / 256)) $((i % 256))
+	done
+	echo "subnet del vsid 6001"
+} >"$TMP/many-undo.batch"
+nv_ok batch file "$TMP/many-undo.batch"
+same_as "$TMP/base"
+end
+
 for refused in "dp attach dev vm3 pa 192.0.2.9" "dp detach" "dp reload" "dp show" "record show" \
 	"port show" "subnet show" "pa show" "stats show" "stats reset" "batch file $TMP/good.batch" \
 	"help" "record help" "record"; do

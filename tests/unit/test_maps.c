@@ -880,6 +880,125 @@ Test(record, full_map_changes_nothing)
 	nv_maps_close(&m);
 }
 
+/* ---- many records in one call ---- */
+
+Test(record, add_many_as_one_by_one, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01"), pout;
+	struct nv_record_key k[4] = { mk_rkey(VSID1, "10.0.0.2"), mk_rkey(VSID1, "10.0.0.1"),
+				      mk_rkey(VSID2, "10.0.0.1"), mk_rkey(VSID1, "10.0.0.3") };
+	struct nv_record r[4] = { mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.1", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.3", "02:00:00:00:00:03") },
+			 out;
+	size_t failed = 99;
+	int n = 0;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	subnet(VSID2, RDID2);
+	local_pa("192.0.2.1");
+	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	r[0].ifindex = 77; /* ignored: computed */
+	r[0].local = 0xaa;
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed), 0);
+	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(nv_record_get(&m, &k[0], &out), 0);
+	cr_assert_arr_eq(&out.pa, &r[0].pa, sizeof(out.pa));
+	cr_assert_arr_eq(out.mac, r[0].mac, NV_ETH_ALEN);
+	cr_assert_eq(out.local, 0);
+	cr_assert_eq(out.ifindex, 0);
+	/* The record at the local PA bound the port, as nv_record_add does. */
+	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
+	cr_assert_eq(nv_record_get(&m, &k[1], &out), 0);
+	cr_assert_eq(out.local, NV_LOCAL_PA);
+	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
+	cr_assert_arr_eq(&pout.pa, &r[1].pa, sizeof(pout.pa));
+	cr_assert_eq(nv_record_add_many(&m, k, r, 0, &failed), 0, "nothing to add");
+	/* Deleting the bound record unbinds the port (found through the record's ifindex). */
+	cr_assert_eq(nv_record_del(&m, &k[1]), 0);
+	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
+	cr_assert_eq(memcmp(&pout.pa, &(union nv_addr){ 0 }, sizeof(pout.pa)), 0);
+}
+
+Test(record, add_many_all_or_nothing, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.4", "02:00:00:00:00:04");
+	struct nv_record_key k[4] = { mk_rkey(VSID1, "10.0.0.2"), mk_rkey(VSID1, "10.0.0.4"),
+				      mk_rkey(VSID1, "10.0.0.3"), mk_rkey(VSID1, "10.0.0.2") };
+	struct nv_record r[4] = { mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.1", "02:00:00:00:00:04"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:03"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:02") };
+	struct maps_snapshot *before;
+	size_t failed = 99;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa("192.0.2.1");
+	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	before = snap();
+	/* Into an empty table: a key given twice fails at its second place. */
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed), -EEXIST);
+	cr_assert_eq(failed, 3);
+	assert_unchanged(before, "add_many with a key twice (empty table)");
+	/* Into a table that has a key already. */
+	record(VSID1, "10.0.0.3", "192.0.2.2");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EEXIST);
+	cr_assert_eq(failed, 2);
+	assert_unchanged(before, "add_many with a key in the table");
+	/* A MAC conflict with the port, a missing subnet, a bad record: named by index. */
+	k[2] = mk_rkey(VSID1, "10.0.0.5");
+	mac_set(r[1].mac, "02:00:00:00:00:44");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EINVAL);
+	cr_assert_eq(failed, 1);
+	assert_unchanged(before, "add_many with a MAC conflict");
+	mac_set(r[1].mac, "02:00:00:00:00:04");
+	k[2] = mk_rkey(VSID2, "10.0.0.5");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -ENOENT);
+	cr_assert_eq(failed, 2);
+	assert_unchanged(before, "add_many with no subnet");
+	k[2] = mk_rkey(VSID1, "10.0.0.5");
+	r[2].rule = 0;
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EINVAL);
+	cr_assert_eq(failed, 2);
+	assert_unchanged(before, "add_many with a bad rule");
+	cr_assert_eq(nv_record_add_many(NULL, k, r, 3, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, NULL, r, 3, NULL), -EINVAL);
+	r[2].rule = NV_RULE_ENCAP;
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), 0);
+	cr_assert_eq(record_ifindex(VSID1, "10.0.0.4"), v1);
+}
+
+Test(record, add_many_full_map_changes_nothing)
+{
+	struct nv_record_key k[3] = { mk_rkey(VSID1, "10.0.0.1"), mk_rkey(VSID1, "10.0.0.2"),
+				      mk_rkey(VSID1, "10.0.0.3") };
+	struct nv_record r[3] = { mk_record("192.0.2.2", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:03") };
+	struct maps_snapshot *before;
+	size_t failed = 99;
+
+	cr_assert_eq(maps_fixture_create(&m, 2), 0);
+	subnet(VSID1, RDID1);
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -E2BIG);
+	cr_assert_eq(failed, 2);
+	assert_unchanged(before, "add_many into a full map");
+	nv_maps_close(&m);
+}
+
 /* ---- record ifindex: kept right in every order ---- */
 
 #define PA_LOCAL  "192.0.2.1"
