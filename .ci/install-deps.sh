@@ -7,7 +7,8 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
       linux-libc-dev libcriterion-dev libjansson-dev"
 # tests, demo and bench: namespaces, traffic, captures
-PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy util-linux groff-base"
+PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy util-linux groff-base
+      gnuplot-nox"
 
 missing=""
 for p in $PKGS; do
