@@ -53,7 +53,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.c) $(wildcard tests/lib/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OUT)/obj/%.o)
 BENCH      := $(OUT)/tests/bench
 
-.PHONY: all deps bpffs test unit bench demo clean vmlinux format format-check install uninstall
+.PHONY: all deps bpffs test unit bench bench-publish demo clean vmlinux format format-check install uninstall
 .DELETE_ON_ERROR:
 # Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -110,13 +110,19 @@ test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/run-tests.sh $(OUT)
 
-# Case 1-2 (per packet, live-frame rate) from the binary, results in $(OUT)/bench; then cases 3-4
-# when their scripts exist.
+# Case 1-2 (per packet, live-frame rate) from the binary, case 3 (VM to VM) and its profile, case 4
+# (control plane); every result as CSV/JSON (and the chart) in $(OUT)/bench.
 bench: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(BENCH) $(OUT)/bench
-	$(Q)if [ -f tests/bench/vm2vm.sh ]; then bash tests/bench/vm2vm.sh $(OUT); fi
-	$(Q)if [ -f tests/bench/control.sh ]; then bash tests/bench/control.sh $(OUT); fi
+	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/vm2vm.sh
+	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/profile.sh
+	$(Q)bash tests/bench/control.sh $(OUT)
+
+# The run README quotes: copies the last make bench's results next to the scripts (in git).
+bench-publish:
+	$(Q)mkdir -p tests/bench/results
+	$(Q)cp $(OUT)/bench/*.csv $(OUT)/bench/*.json $(OUT)/bench/*.png tests/bench/results/
 
 demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all

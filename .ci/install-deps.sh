@@ -8,7 +8,7 @@ PKGS="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev lib
       linux-libc-dev libcriterion-dev libjansson-dev"
 # tests, demo and bench: namespaces, traffic, captures
 PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy util-linux groff-base
-      gnuplot-nox"
+      gnuplot-nox linux-perf"
 
 missing=""
 for p in $PKGS; do

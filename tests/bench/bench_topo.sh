@@ -16,6 +16,8 @@
 #   vxlan    kernel VXLAN (VNI 5001, dstport 4789, no learning, static FDB entries plus an
 #            all-zeros flood entry to the peer PA) in a bridge with the VM's port on each
 #            host; VMs 10.0.0.1 and .2/24, MTU = underlay - 50
+#   tcrx     diagnostic: tc with the XDP program removed from the underlay afterwards (nv_wire_tc
+#            then validates and decapsulates alone, after GRO), to measure what XDP on a veth costs
 #   route    no overlay: VM 1 10.1.1.2/24 behind h1 (10.1.1.1), VM 2 10.1.2.2/24 behind h2,
 #            the hosts route to each other over the underlay; VM MTU = underlay MTU
 #
@@ -237,6 +239,14 @@ bt_up() {
 	bt_add_host "$c" h2
 	case "$c" in
 	tc | xdp) bt_conf_nvgre "$c" "$c" ;;
+	tcrx)
+		# Diagnostic, not a product mode: TC delivery with the XDP program taken off the hosts'
+		# underlay, so nv_wire_tc validates and decapsulates alone, after GRO (see profile.sh).
+		bt_conf_nvgre "$c" tc
+		for h in h1 h2; do
+			ip -n "$(bt_ns "$c" "$h")" link set ul xdp off || bt_die "$c/$h: xdp off"
+		done
+		;;
 	vxlan) bt_conf_vxlan "$c" ;;
 	route) bt_conf_route "$c" ;;
 	*) bt_die "unknown configuration $c" ;;

@@ -4,6 +4,7 @@
 # Case 3 of `make bench`: VM to VM across two hosts (network namespaces on one machine), for
 #   tc     nvgre-xdp, ports delivering in TC
 #   xdp    nvgre-xdp, ports delivering in XDP
+#   tcrx   diagnostic: tc with the XDP program taken off the underlay (what XDP on a veth costs)
 #   vxlan  the kernel's VXLAN device + bridge on each host
 #   route  plain routing, no overlay
 # each on its own copy of the same two-host topology (tests/bench/bench_topo.sh), with the MTU a
@@ -18,7 +19,7 @@
 # passes no traffic at all (or the setup fails).
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECS (3, seconds per iperf3 run), BENCH_CONFS ("tc xdp
-# vxlan route"), BENCH_METRICS ("tcp1 tcp4 udp64"), BENCH_OUT (build/bench), NVCTL (build/nvctl),
+# tcrx vxlan route"), BENCH_METRICS ("tcp1 tcp4 udp64"), BENCH_OUT (build/bench), NVCTL (build/nvctl),
 # BT_UL_MTU (1500), BT_SW (napi) and BT_HOST_GRO
 # (on): the underlay receive settings, see bench_topo.sh, BENCH_KEEP=1 (keep the iperf3 JSON).
 # Needs root; about 4 x 3 x (BENCH_SECS + 1.5) s per round.
@@ -30,7 +31,7 @@ NVCTL=${NVCTL:-build/nvctl}
 NVCTL=$(realpath "$NVCTL")
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECS:-3}
-CONFS=${BENCH_CONFS:-tc xdp vxlan route}
+CONFS=${BENCH_CONFS:-tc xdp tcrx vxlan route}
 METRICS=${BENCH_METRICS:-tcp1 tcp4 udp64}
 OUT=${BENCH_OUT:-build/bench}
 PY=/usr/bin/python3
@@ -142,8 +143,10 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	path, out, confs, metrics = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
 	rounds, secs, mtu, gro = sys.argv[5:9]
 	names = {"tc": "nvgre-xdp TC delivery", "xdp": "nvgre-xdp XDP delivery",
-	         "vxlan": "kernel VXLAN + bridge", "route": "plain routing"}
-	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "vxlan": "VXLAN", "route": "routing"}
+	         "tcrx": "(diag.) TC, no XDP on ul", "vxlan": "kernel VXLAN + bridge",
+	         "route": "plain routing"}
+	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP*", "vxlan": "VXLAN",
+	         "route": "routing"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)"}
 	vals = {}
@@ -205,7 +208,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		cat <<-EOF
 			set terminal pngcairo size $((500 * n)),520 font "sans,10" noenhanced
 			set output "$OUT/vm2vm.png"
-			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max)"
+			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; * diagnostic: XDP taken off the underlay)"
 			set style fill solid 0.6 border -1
 			set boxwidth 0.6
 			set yrange [0:*]
