@@ -9,11 +9,27 @@
 #include "nv_arp.h"
 #include "nv_drop.h"
 #include "nv_encap.h"
+#include "nv_events.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
 
 /* Longest headers read here: Ethernet + IPv4 with options + L4 ports (ARP is shorter). */
 #define FROM_VM_HDRS_MAX (NV_ETH_HLEN + 60 + 4)
+
+/* A frame the VM sent, dropped: counted by reason and against the port (when it is one). */
+static __always_inline int vm_drop(struct __sk_buff *skb, enum nv_drop_reason reason,
+				   const struct nv_port *port)
+{
+	if (port)
+		nv_count_port_drop(skb->ifindex, skb->len);
+	return nv_drop_tc(skb, NV_HOOK_FROM_VM, reason, port ? port->vsid : 0);
+}
+
+static __always_inline int vm_sent(struct __sk_buff *skb, const struct nv_port *port, __u32 target,
+				   int ret)
+{
+	return nv_trace_tc(skb, NV_HOOK_FROM_VM, NV_VERDICT_REDIRECT, target, port->vsid, ret);
+}
 
 static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_port *port)
 {
@@ -23,9 +39,9 @@ static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_por
 
 	reason = nv_arp_reply(data, data_end, port);
 	if (reason != NV_DROP_NONE)
-		return nv_drop_tc(skb, reason);
+		return vm_drop(skb, reason, port);
 	/* Out of the port's own device: back to the VM that asked. */
-	return bpf_redirect(skb->ifindex, 0);
+	return vm_sent(skb, port, skb->ifindex, bpf_redirect(skb->ifindex, 0));
 }
 
 /* Same host: straight to the destination port, no encapsulation. */
@@ -36,11 +52,12 @@ static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_
 	__u32 len = skb->len;
 
 	if (!dst || dst->vsid != src->vsid)
-		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
+		return vm_drop(skb, NV_DROP_NOT_LOCAL, src);
 	if (dst->rdid != src->rdid)
-		return nv_drop_tc(skb, NV_DROP_RDID);
-	nv_count_tx_rx(src->vsid, len);
-	return bpf_redirect(ifindex, 0);
+		return vm_drop(skb, NV_DROP_RDID, src);
+	nv_count_tx(skb->ifindex, len);
+	nv_count_rx(ifindex, len);
+	return vm_sent(skb, src, ifindex, bpf_redirect(ifindex, 0));
 }
 
 static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_port *src,
@@ -52,9 +69,9 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 
 	/* The outer source is where the table says this CA is: receivers check exactly that. */
 	if (!nv_addr_is_v4(&src->pa))
-		return nv_drop_tc(skb, NV_DROP_PORT_UNBOUND);
+		return vm_drop(skb, NV_DROP_PORT_UNBOUND, src);
 	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&rec->pa))
-		return nv_drop_tc(skb, NV_DROP_NO_UNDERLAY);
+		return vm_drop(skb, NV_DROP_NO_UNDERLAY, src);
 	underlay = cfg->underlay_ifindex;
 	/*
 	 * bpf_check_mtu costs about 50 ns, so only frames that can exceed the MTU meet it: the
@@ -63,14 +80,14 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	 */
 	if (len - NV_ETH_HLEN + NV_ENCAP_LEN > NV_UNDERLAY_MTU_MIN && !skb->gso_size &&
 	    bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
-		return nv_drop_tc(skb, NV_DROP_MTU);
+		return vm_drop(skb, NV_DROP_MTU, src);
 	if (nv_eth_save(skb, 0, &inner_eth))
-		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return vm_drop(skb, NV_DROP_TRUNCATED, src);
 	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, src->vsid, src->pa.w[3],
 			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL))
-		return nv_drop_tc(skb, NV_DROP_ENCAP_FAILED);
-	nv_count_tx(src->vsid, len);
-	return bpf_redirect_neigh(underlay, NULL, 0, 0);
+		return vm_drop(skb, NV_DROP_ENCAP_FAILED, src);
+	nv_count_tx(skb->ifindex, len);
+	return vm_sent(skb, src, underlay, bpf_redirect_neigh(underlay, NULL, 0, 0));
 }
 
 SEC("tc")
@@ -89,44 +106,44 @@ int nv_from_vm(struct __sk_buff *skb)
 	data_end = NV_CTX_PTR(skb, data_end);
 	eth = data;
 	if ((void *)(eth + 1) > data_end)
-		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return vm_drop(skb, NV_DROP_TRUNCATED, NULL);
 
 	port = bpf_map_lookup_elem(&nv_ports, &ifindex);
 	if (!port)
-		return nv_drop_tc(skb, NV_DROP_PORT_UNKNOWN);
+		return vm_drop(skb, NV_DROP_PORT_UNKNOWN, NULL);
 	if (!nv_mac_equal(eth->h_source, port->mac))
-		return nv_drop_tc(skb, NV_DROP_SPOOF_MAC);
+		return vm_drop(skb, NV_DROP_SPOOF_MAC, port);
 	if (eth->h_proto == bpf_htons(ETH_P_ARP))
 		return answer_arp(skb, port);
 	if (nv_mac_is_group(eth->h_dest))
-		return nv_drop_tc(skb, NV_DROP_BROADCAST);
+		return vm_drop(skb, NV_DROP_BROADCAST, port);
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return nv_drop_tc(skb, NV_DROP_ETHERTYPE);
+		return vm_drop(skb, NV_DROP_ETHERTYPE, port);
 
 	ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end)
-		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return vm_drop(skb, NV_DROP_TRUNCATED, port);
 	if (ip->version != 4 || ip->ihl < 5)
-		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+		return vm_drop(skb, NV_DROP_MALFORMED, port);
 	if (bpf_ntohs(ip->tot_len) < ip->ihl * 4)
-		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+		return vm_drop(skb, NV_DROP_MALFORMED, port);
 	if (NV_ETH_HLEN + bpf_ntohs(ip->tot_len) > skb->len)
-		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return vm_drop(skb, NV_DROP_TRUNCATED, port);
 	if (ip->saddr != port->ca.w[3] || !nv_addr_is_v4(&port->ca))
-		return nv_drop_tc(skb, NV_DROP_SPOOF_CA);
+		return vm_drop(skb, NV_DROP_SPOOF_CA, port);
 
 	key.vsid = port->vsid;
 	nv_addr_set_v4(&key.ca, ip->daddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec)
-		return nv_drop_tc(skb, NV_DROP_NO_RECORD);
+		return vm_drop(skb, NV_DROP_NO_RECORD, port);
 	if (!nv_mac_equal(eth->h_dest, rec->mac))
-		return nv_drop_tc(skb, NV_DROP_DST_MAC);
+		return vm_drop(skb, NV_DROP_DST_MAC, port);
 	if (rec->ifindex)
 		return deliver_local(skb, port, rec->ifindex);
 	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */
 	if (rec->local & NV_LOCAL_PA)
-		return nv_drop_tc(skb, NV_DROP_NOT_LOCAL);
+		return vm_drop(skb, NV_DROP_NOT_LOCAL, port);
 	return send_remote(skb, port, rec, ip->tos, nv_flow_id(ip, data_end));
 }
 

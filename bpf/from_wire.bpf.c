@@ -8,6 +8,7 @@
  */
 #include "nv_common.h"
 #include "nv_drop.h"
+#include "nv_events.h"
 #include "nv_stats.h"
 #include "nv_wire.h"
 
@@ -18,28 +19,28 @@ static __always_inline int hand_to_tc(struct xdp_md *ctx, const struct nv_wire_r
 
 	/* Without metadata support TC simply validates again: still correct, a bit slower. */
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
-		return XDP_PASS;
+		return nv_trace_xdp(ctx, NV_VERDICT_TO_TC, r->ifindex, r->vsid, XDP_PASS);
 	meta = NV_CTX_PTR(ctx, data_meta);
 	data = NV_CTX_PTR(ctx, data);
 	if ((void *)(meta + 1) > data)
-		return XDP_PASS;
+		return nv_trace_xdp(ctx, NV_VERDICT_TO_TC, r->ifindex, r->vsid, XDP_PASS);
 	meta->magic = NV_META_MAGIC;
 	meta->ifindex = r->ifindex;
 	meta->vsid = r->vsid;
 	meta->local = r->local;
 	meta->pad[0] = meta->pad[1] = meta->pad[2] = 0;
-	return XDP_PASS;
+	return nv_trace_xdp(ctx, NV_VERDICT_TO_TC, r->ifindex, r->vsid, XDP_PASS);
 }
 
 static __always_inline int decap_and_redirect(struct xdp_md *ctx, const struct nv_wire_result *r)
 {
 	/* The target first: a failed redirect is then counted with the frame as received. */
 	if (bpf_redirect_map(&nv_tx_ports, r->ifindex, 0) != XDP_REDIRECT)
-		return nv_drop_xdp(ctx, NV_DROP_REDIRECT);
+		return nv_drop_xdp(ctx, NV_DROP_REDIRECT, r->vsid);
 	if (bpf_xdp_adjust_head(ctx, r->outer_len))
-		return nv_drop_xdp(ctx, NV_DROP_DECAP_FAILED);
-	nv_count_rx(r->vsid, r->inner_len);
-	return XDP_REDIRECT;
+		return nv_drop_xdp(ctx, NV_DROP_DECAP_FAILED, r->vsid);
+	nv_count_rx(r->ifindex, r->inner_len);
+	return nv_trace_xdp(ctx, NV_VERDICT_REDIRECT, r->ifindex, r->vsid, XDP_REDIRECT);
 }
 
 SEC("xdp")
@@ -51,9 +52,9 @@ int nv_from_wire(struct xdp_md *ctx)
 
 	switch (nv_wire_classify(data, data_end, data_end - data, &r)) {
 	case NV_WIRE_PASS:
-		return XDP_PASS;
+		return nv_trace_xdp(ctx, NV_VERDICT_PASS, 0, 0, XDP_PASS);
 	case NV_WIRE_DROP:
-		return nv_drop_xdp(ctx, r.reason);
+		return nv_drop_xdp(ctx, r.reason, r.vsid);
 	}
 	if (r.local & NV_LOCAL_XDP)
 		return decap_and_redirect(ctx, &r);

@@ -7,6 +7,7 @@
  */
 #include "nv_common.h"
 #include "nv_drop.h"
+#include "nv_events.h"
 #include "nv_eth.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
@@ -43,33 +44,41 @@ static __always_inline int lengths_of(struct __sk_buff *skb, struct nv_wire_resu
 	return 0;
 }
 
+static __always_inline int wire_drop(struct __sk_buff *skb, enum nv_drop_reason reason, __u32 vsid)
+{
+	return nv_drop_tc(skb, NV_HOOK_WIRE_TC, reason, vsid);
+}
+
 static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct nv_wire_result *r)
 {
 	__u32 outer_len = r->outer_len;
 	struct nv_eth_words inner_eth;
 	void *data, *data_end;
+	int ret;
 
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
 	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
-		return nv_drop_tc(skb, NV_DROP_MALFORMED);
+		return wire_drop(skb, NV_DROP_MALFORMED, r->vsid);
 	if (nv_eth_save(skb, outer_len, &inner_eth))
-		return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+		return wire_drop(skb, NV_DROP_TRUNCATED, r->vsid);
 	/*
 	 * Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
 	 * header takes the outer one's place.
 	 */
 	if (bpf_skb_adjust_room(skb, -(__s32)outer_len, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_DECAP_L3_IPV4))
-		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
+		return wire_drop(skb, NV_DROP_DECAP_FAILED, r->vsid);
 	data = NV_CTX_PTR(skb, data);
 	data_end = NV_CTX_PTR(skb, data_end);
 	if (data + NV_ETH_HLEN > data_end)
-		return nv_drop_tc(skb, NV_DROP_DECAP_FAILED);
+		return wire_drop(skb, NV_DROP_DECAP_FAILED, r->vsid);
 	nv_eth_write(data, &inner_eth);
-	nv_count_rx(r->vsid, r->inner_len);
+	nv_count_rx(r->ifindex, r->inner_len);
 	if (r->local & NV_LOCAL_PEER)
-		return bpf_redirect_peer(r->ifindex, 0);
-	return bpf_redirect(r->ifindex, 0);
+		ret = bpf_redirect_peer(r->ifindex, 0);
+	else
+		ret = bpf_redirect(r->ifindex, 0);
+	return nv_trace_tc(skb, NV_HOOK_WIRE_TC, NV_VERDICT_REDIRECT, r->ifindex, r->vsid, ret);
 }
 
 SEC("tc")
@@ -81,7 +90,7 @@ int nv_wire_tc(struct __sk_buff *skb)
 	if (meta_result(skb, &r)) {
 		nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
 		if (lengths_of(skb, &r))
-			return nv_drop_tc(skb, NV_DROP_TRUNCATED);
+			return wire_drop(skb, NV_DROP_TRUNCATED, r.vsid);
 		return decap_and_deliver(skb, &r);
 	}
 
@@ -90,9 +99,9 @@ int nv_wire_tc(struct __sk_buff *skb)
 	data_end = NV_CTX_PTR(skb, data_end);
 	switch (nv_wire_classify(data, data_end, skb->len, &r)) {
 	case NV_WIRE_PASS:
-		return TC_ACT_OK;
+		return nv_trace_tc(skb, NV_HOOK_WIRE_TC, NV_VERDICT_PASS, 0, 0, TC_ACT_OK);
 	case NV_WIRE_DROP:
-		return nv_drop_tc(skb, r.reason);
+		return wire_drop(skb, r.reason, r.vsid);
 	}
 	return decap_and_deliver(skb, &r);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Counters (per-VSID stats, drops by reason), summed over CPUs, and the drop reasons' names. */
+/* Counters (per port, per VSID, drops by reason), summed over CPUs, and the drop reasons' names. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 /* The kernel lays per-CPU values out 8-byte aligned; these already are, so an array fits. */
 _Static_assert(sizeof(struct nv_vsid_stats) % 8 == 0, "per-CPU stride");
 _Static_assert(sizeof(struct nv_drop_stats) % 8 == 0, "per-CPU stride");
+_Static_assert(sizeof(struct nv_port_stats) % 8 == 0, "per-CPU stride");
 
 #define NV_DROP_NAME(name, num, text) [num] = #name,
 #define NV_DROP_TEXT(name, num, text) [num] = text,
@@ -41,9 +42,74 @@ static void *percpu_alloc(size_t elem, int *ncpus)
 	return calloc(*ncpus, elem);
 }
 
+static void vsid_stats_add(struct nv_vsid_stats *sum, const struct nv_vsid_stats *v)
+{
+	sum->tx_packets += v->tx_packets;
+	sum->tx_bytes += v->tx_bytes;
+	sum->rx_packets += v->rx_packets;
+	sum->rx_bytes += v->rx_bytes;
+}
+
+static void port_stats_add(struct nv_port_stats *sum, const struct nv_port_stats *v)
+{
+	sum->tx_packets += v->tx_packets;
+	sum->tx_bytes += v->tx_bytes;
+	sum->rx_packets += v->rx_packets;
+	sum->rx_bytes += v->rx_bytes;
+	sum->drop_packets += v->drop_packets;
+	sum->drop_bytes += v->drop_bytes;
+}
+
+int nv_port_stats_get(const struct nv_maps *m, __u32 ifindex, struct nv_port_stats *out)
+{
+	struct nv_port_stats *v, sum;
+	int ncpus, err;
+
+	if (!m || !out)
+		return -EINVAL;
+	v = percpu_alloc(sizeof(*v), &ncpus);
+	if (!v)
+		return ncpus < 0 ? ncpus : -ENOMEM;
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_PORT_STATS], &ifindex, v);
+	if (!err) {
+		memset(&sum, 0, sizeof(sum));
+		for (int i = 0; i < ncpus; i++)
+			port_stats_add(&sum, &v[i]);
+		*out = sum;
+	}
+	free(v);
+	return err;
+}
+
+struct vsid_sum {
+	const struct nv_maps *m;
+	__u32 vsid;
+	struct nv_vsid_stats sum;
+};
+
+static int vsid_sum_port(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	struct vsid_sum *vs = arg;
+	struct nv_port_stats ps;
+	int err;
+
+	if (p->vsid != vs->vsid)
+		return 0;
+	err = nv_port_stats_get(vs->m, ifindex, &ps);
+	if (err)
+		return err == -ENOENT ? 0 : err; /* deleted meanwhile: folded into nv_stats */
+	vs->sum.tx_packets += ps.tx_packets;
+	vs->sum.tx_bytes += ps.tx_bytes;
+	vs->sum.rx_packets += ps.rx_packets;
+	vs->sum.rx_bytes += ps.rx_bytes;
+	return 0;
+}
+
+/* The VSID's entry (ports deleted so far) plus its ports: the datapath counts per port only. */
 int nv_stats_get(const struct nv_maps *m, __u32 vsid, struct nv_vsid_stats *out)
 {
-	struct nv_vsid_stats *v, sum;
+	struct vsid_sum vs = { .m = m, .vsid = vsid };
+	struct nv_vsid_stats *v;
 	int ncpus, err;
 
 	if (!m || !out || !nv_vsid_valid(vsid))
@@ -52,17 +118,61 @@ int nv_stats_get(const struct nv_maps *m, __u32 vsid, struct nv_vsid_stats *out)
 	if (!v)
 		return ncpus < 0 ? ncpus : -ENOMEM;
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_STATS], &vsid, v);
-	if (!err) {
-		memset(&sum, 0, sizeof(sum));
-		for (int i = 0; i < ncpus; i++) {
-			sum.tx_packets += v[i].tx_packets;
-			sum.tx_bytes += v[i].tx_bytes;
-			sum.rx_packets += v[i].rx_packets;
-			sum.rx_bytes += v[i].rx_bytes;
-		}
-		*out = sum;
-	}
+	for (int i = 0; i < ncpus && !err; i++)
+		vsid_stats_add(&vs.sum, &v[i]);
 	free(v);
+	if (!err)
+		err = nv_port_iter(m, vsid_sum_port, &vs);
+	if (!err)
+		*out = vs.sum;
+	return err;
+}
+
+/*
+ * Called by port del once the port is gone from every map the datapath reads: its counters move
+ * into its VSID's entry, per CPU, so the VSID's totals stay monotonic. On an error the port's
+ * entry stays (a later port add on the ifindex zeroes it).
+ */
+int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid)
+{
+	struct nv_port_stats *ps;
+	struct nv_vsid_stats *vs;
+	int ncpus, err;
+
+	ps = percpu_alloc(sizeof(*ps), &ncpus);
+	vs = percpu_alloc(sizeof(*vs), &ncpus);
+	err = ps && vs ? 0 : ncpus < 0 ? ncpus : -ENOMEM;
+	if (!err)
+		err = bpf_map_lookup_elem(m->fd[NV_MAP_PORT_STATS], &ifindex, ps);
+	if (!err)
+		err = bpf_map_lookup_elem(m->fd[NV_MAP_STATS], &vsid, vs);
+	if (!err) {
+		for (int i = 0; i < ncpus; i++) {
+			vs[i].tx_packets += ps[i].tx_packets;
+			vs[i].tx_bytes += ps[i].tx_bytes;
+			vs[i].rx_packets += ps[i].rx_packets;
+			vs[i].rx_bytes += ps[i].rx_bytes;
+		}
+		err = bpf_map_update_elem(m->fd[NV_MAP_STATS], &vsid, vs, BPF_EXIST);
+	}
+	if (!err || err == -ENOENT)
+		err = bpf_map_delete_elem(m->fd[NV_MAP_PORT_STATS], &ifindex);
+	free(ps);
+	free(vs);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* A port's counters start at zero (BPF_ANY: an entry left by a failed retire is taken over). */
+int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex)
+{
+	void *zero;
+	int ncpus, err;
+
+	zero = percpu_alloc(sizeof(struct nv_port_stats), &ncpus);
+	if (!zero)
+		return ncpus < 0 ? ncpus : -ENOMEM;
+	err = bpf_map_update_elem(m->fd[NV_MAP_PORT_STATS], &ifindex, zero, BPF_ANY);
+	free(zero);
 	return err;
 }
 
@@ -130,6 +240,15 @@ int nv_stats_reset(const struct nv_maps *m)
 	 */
 	for (__u32 r = 0; r < NV_DROP_SLOTS && !err; r++)
 		err = bpf_map_update_elem(m->fd[NV_MAP_DROPS], &r, zero, BPF_ANY);
+	free(zero);
+	if (err)
+		return err;
+	zero = percpu_alloc(sizeof(struct nv_port_stats), &ncpus);
+	if (!zero)
+		return ncpus < 0 ? ncpus : -ENOMEM;
+	s.fd = m->fd[NV_MAP_PORT_STATS];
+	s.zero = zero;
+	err = nv_map_iter_raw(s.fd, sizeof(__u32), 0, stats_reset_cb, &s);
 	free(zero);
 	return err;
 }

@@ -18,7 +18,8 @@ const char *const nv_map_names[NV_MAP__COUNT] = {
 	[NV_MAP_ROUTES] = "nv_routes",	     [NV_MAP_SUBNETS] = "nv_subnets",
 	[NV_MAP_LOCAL_PAS] = "nv_local_pas", [NV_MAP_CONFIG] = "nv_config",
 	[NV_MAP_TX_PORTS] = "nv_tx_ports",   [NV_MAP_STATS] = "nv_stats",
-	[NV_MAP_DROPS] = "nv_drops",
+	[NV_MAP_DROPS] = "nv_drops",	     [NV_MAP_PORT_STATS] = "nv_port_stats",
+	[NV_MAP_EVENTS] = "nv_events",	     [NV_MAP_EVENT_STATE] = "nv_event_state",
 };
 
 /*
@@ -44,6 +45,12 @@ static const struct {
 	[NV_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(__u32), sizeof(struct nv_vsid_stats) },
 	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct nv_drop_stats),
 			   NV_DROP_SLOTS },
+	[NV_MAP_PORT_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(__u32),
+				sizeof(struct nv_port_stats) },
+	/* A ring buffer has no key or value; its size is max_entries. */
+	[NV_MAP_EVENTS] = { BPF_MAP_TYPE_RINGBUF, 0, 0, NV_EVENTS_RING_BYTES },
+	[NV_MAP_EVENT_STATE] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+				 sizeof(struct nv_event_state), 1 },
 };
 
 static int map_check(enum nv_map_id id, int fd)
@@ -221,7 +228,7 @@ int nv_config_set(const struct nv_maps *m, const struct nv_config *c)
 	struct nv_config v;
 	__u32 key = 0;
 
-	if (!m || !c)
+	if (!m || !c || c->events > NV_EVENTS_TRACE)
 		return -EINVAL;
 	/* The receive path takes the config PA as local without looking it up: it must be one. */
 	if (memcmp(&c->pa, &zero, sizeof(zero)) && !nv_local_pa_has(m, &c->pa))
@@ -230,6 +237,8 @@ int nv_config_set(const struct nv_maps *m, const struct nv_config *c)
 	v.underlay_ifindex = c->underlay_ifindex;
 	v.ttl = c->ttl;
 	v.flags = c->flags;
+	v.events = c->events;
 	v.pa = c->pa;
+	v.event_rate = c->event_rate;
 	return bpf_map_update_elem(m->fd[NV_MAP_CONFIG], &key, &v, BPF_ANY);
 }

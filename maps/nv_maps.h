@@ -36,6 +36,9 @@ enum nv_map_id {
 	NV_MAP_TX_PORTS,
 	NV_MAP_STATS,
 	NV_MAP_DROPS,
+	NV_MAP_PORT_STATS,
+	NV_MAP_EVENTS,
+	NV_MAP_EVENT_STATE,
 	NV_MAP__COUNT
 };
 
@@ -127,12 +130,31 @@ int nv_config_get(const struct nv_maps *m, struct nv_config *out);
 int nv_config_set(const struct nv_maps *m, const struct nv_config *c);
 
 /*
- * Counters, summed over all possible CPUs. drops_get fills the NV_DROP__MAX reasons this build
- * knows (nv_drops has NV_DROP_SLOTS); reset zeroes every stats entry and every drop slot.
+ * Counters, summed over all possible CPUs. stats_get: a VSID's totals, i.e. its nv_stats entry
+ * (ports deleted so far) plus the counters of its current ports. port_stats_get: -ENOENT when
+ * ifindex is not a port. drops_get fills the NV_DROP__MAX reasons this build knows (nv_drops has
+ * NV_DROP_SLOTS); reset zeroes every stats and port stats entry and every drop slot.
  */
 int nv_stats_get(const struct nv_maps *m, __u32 vsid, struct nv_vsid_stats *out);
+int nv_port_stats_get(const struct nv_maps *m, __u32 ifindex, struct nv_port_stats *out);
 int nv_drops_get(const struct nv_maps *m, struct nv_drop_stats out[NV_DROP__MAX]);
 int nv_stats_reset(const struct nv_maps *m);
+
+/*
+ * Events (config.events and config.event_rate): set changes only those two fields of the config
+ * entry. mode: enum nv_events_mode (-EINVAL otherwise); rate: events per second per CPU, 0 for
+ * NV_EVENT_RATE_DEFAULT. totals: nv_event_state summed over CPUs (window_ns and in_window 0).
+ */
+int nv_events_set(const struct nv_maps *m, unsigned int mode, __u32 rate);
+int nv_events_get(const struct nv_maps *m, unsigned int *mode, __u32 *rate);
+int nv_event_totals(const struct nv_maps *m, struct nv_event_state *out);
+
+/* Names: "off" "drops" "trace"; "from_vm" "from_wire" "wire_tc"; "drop" "pass" "redirect"
+ * "to_tc". NULL when out of range. parse: the mode for a name, -EINVAL when none. */
+const char *nv_events_mode_name(unsigned int mode);
+int nv_events_mode_parse(const char *name);
+const char *nv_hook_name(unsigned int hook);
+const char *nv_verdict_name(unsigned int verdict);
 
 /* Drop reasons: "TRUNCATED" and "frame shorter than its headers"; NULL when out of range. */
 const char *nv_drop_reason_name(unsigned int reason);

@@ -19,4 +19,8 @@ typedef int (*nv_raw_cb)(const void *key, const void *value, void *arg);
  */
 int nv_map_iter_raw(int fd, size_t key_size, size_t value_size, nv_raw_cb cb, void *arg);
 
+/* A port's counters: created zeroed by port add, moved into its VSID's entry by port del. */
+int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex);
+int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid);
+
 #endif /* NV_MAPS_INT_H */

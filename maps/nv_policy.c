@@ -663,11 +663,17 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 			err = -ENODEV;
 		goto undo_port;
 	}
-	err = bind_changes_apply(m, &c);
+	/* Counters before the binding: the datapath finds the port's entry from its first frame. */
+	err = nv_port_stats_create(m, ifindex);
 	if (err)
 		goto undo_tx;
+	err = bind_changes_apply(m, &c);
+	if (err)
+		goto undo_stats;
 	goto out;
 
+undo_stats:
+	bpf_map_delete_elem(m->fd[NV_MAP_PORT_STATS], &ifindex);
 undo_tx:
 	bpf_map_delete_elem(m->fd[NV_MAP_TX_PORTS], &ifindex);
 undo_port:
@@ -706,6 +712,11 @@ int nv_port_del(const struct nv_maps *m, __u32 ifindex)
 		bpf_map_update_elem(m->fd[NV_MAP_TX_PORTS], &ifindex, &ifindex, BPF_ANY);
 		goto undo_rec;
 	}
+	/*
+	 * The port is gone: its counters join its VSID's. Not undoable and not worth failing the
+	 * delete for: on an error its entry stays and only `stats show` misses it.
+	 */
+	nv_port_stats_retire(m, ifindex, p.vsid);
 	goto out;
 
 undo_rec:

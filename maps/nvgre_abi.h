@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 2
+#define NV_ABI_VERSION 3
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -139,16 +139,33 @@ struct nv_config {
 	__u32 underlay_ifindex; /* 0: datapath not attached, encap drops NO_UNDERLAY */
 	__u8 ttl;		/* outer TTL, 0 means NV_DEFAULT_TTL */
 	__u8 flags;		/* enum nv_config_flags */
-	__u8 pad[2];
+	__u8 events;		/* enum nv_events_mode */
+	__u8 pad;
 	union nv_addr pa; /* outer source of encapsulated packets; also a local PA for receive */
+	__u32 event_rate; /* events per second per CPU; 0 means NV_EVENT_RATE_DEFAULT */
+	__u32 pad2;
 };
 
-/* stats: PERCPU_HASH, key = __u32 vsid; created with the subnet. */
+/*
+ * stats: PERCPU_HASH, key = __u32 vsid; created with the subnet. The datapath does not write it:
+ * it counts per port (nv_port_stats). The maps library adds a port's counters here when it
+ * deletes the port, so that a VSID's totals (this entry plus its ports) never go backwards.
+ */
 struct nv_vsid_stats {
 	__u64 tx_packets; /* accepted from this VSID's local ports (encapsulated or local) */
 	__u64 tx_bytes;
 	__u64 rx_packets; /* delivered to this VSID's local ports (from the wire or local) */
 	__u64 rx_bytes;
+};
+
+/* port_stats: PERCPU_HASH, key = __u32 ifindex of a port; created and removed with the port. */
+struct nv_port_stats {
+	__u64 tx_packets; /* accepted from the VM: encapsulated or delivered locally (not ARP) */
+	__u64 tx_bytes;
+	__u64 rx_packets; /* delivered to the VM (from the wire or from a local port) */
+	__u64 rx_bytes;
+	__u64 drop_packets; /* sent by the VM and dropped (any reason) */
+	__u64 drop_bytes;
 };
 
 /* drops: PERCPU_ARRAY, key = enum nv_drop_reason. */
@@ -169,6 +186,63 @@ struct nv_xdp_meta {
 	/* No lengths: GRO merges frames with equal metadata between XDP and TC. */
 	__u8 local; /* the record's enum nv_record_local */
 	__u8 pad[3];
+};
+
+/*
+ * Events (nvctl monitor, nvctl trace): the datapath writes struct nv_event into the nv_events ring
+ * buffer, per config.events: on every drop, or (trace) on every verdict. At most config.event_rate
+ * events per second per CPU are written; the rest are counted in nv_event_state, so a flood costs
+ * a counter increment, not a ring write.
+ */
+enum nv_events_mode {
+	NV_EVENTS_OFF = 0,
+	NV_EVENTS_DROPS = 1, /* every drop */
+	NV_EVENTS_TRACE = 2, /* every verdict: drops and accepted frames */
+};
+
+enum nv_hook {
+	NV_HOOK_FROM_VM = 1,   /* nv_from_vm: TC ingress of a port */
+	NV_HOOK_FROM_WIRE = 2, /* nv_from_wire: XDP on the underlay */
+	NV_HOOK_WIRE_TC = 3,   /* nv_wire_tc: TC ingress of the underlay */
+};
+
+enum nv_verdict {
+	NV_VERDICT_DROP = 0,
+	NV_VERDICT_PASS = 1,	 /* to the host's own stack, untouched (not NVGRE to us) */
+	NV_VERDICT_REDIRECT = 2, /* to event.target: a port, the underlay (encap), or back (ARP) */
+	NV_VERDICT_TO_TC = 3,	 /* XDP validated, nv_wire_tc decapsulates (metadata hand-over) */
+};
+
+#define NV_EVENT_SNAPLEN      128
+#define NV_EVENT_RATE_DEFAULT 1000u
+#define NV_EVENTS_RING_BYTES  (1u << 20)
+
+struct nv_event {
+	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex; /* device the program ran on */
+	__u32 target;  /* NV_VERDICT_REDIRECT: ifindex of the target, else 0 */
+	__u32 vsid;    /* the VSID when the program knew it, else 0 */
+	__u32 len;     /* frame length at the decision */
+	__u16 reason;  /* enum nv_drop_reason; NV_DROP_NONE unless verdict is NV_VERDICT_DROP */
+	__u8 hook;     /* enum nv_hook */
+	__u8 verdict;  /* enum nv_verdict */
+	__u16 cap_len; /* bytes of data that are valid: min(len, NV_EVENT_SNAPLEN) */
+	__u16 pad;
+	/*
+	 * The frame's first bytes as the program saw it at the decision (after encap or decap for
+	 * an accepted frame). Outer and inner addresses are decoded from here by user space.
+	 */
+	__u8 data[NV_EVENT_SNAPLEN];
+};
+
+/* event_state: PERCPU_ARRAY with one entry, key 0: the per-CPU rate limiter and its counts. */
+struct nv_event_state {
+	__u64 window_ns;    /* start of the current one-second window */
+	__u64 emitted;	    /* events written to the ring */
+	__u64 rate_limited; /* events not written: over config.event_rate in their window */
+	__u64 ring_full;    /* events not written: no room in the ring (reader too slow) */
+	__u32 in_window;    /* events written in the current window */
+	__u32 pad;
 };
 
 /*
@@ -231,9 +305,12 @@ NV_ASSERT_SIZE(struct nv_route_key, 24);
 NV_ASSERT_SIZE(struct nv_route, 24);
 NV_ASSERT_SIZE(struct nv_subnet, 28);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);
-NV_ASSERT_SIZE(struct nv_config, 24);
+NV_ASSERT_SIZE(struct nv_config, 32);
 NV_ASSERT_SIZE(struct nv_vsid_stats, 32);
+NV_ASSERT_SIZE(struct nv_port_stats, 48);
 NV_ASSERT_SIZE(struct nv_drop_stats, 16);
 NV_ASSERT_SIZE(struct nv_xdp_meta, 16);
+NV_ASSERT_SIZE(struct nv_event, 160);
+NV_ASSERT_SIZE(struct nv_event_state, 40);
 
 #endif /* NVGRE_ABI_H */

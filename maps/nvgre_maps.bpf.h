@@ -82,4 +82,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nv_drops SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, NV_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct nv_port_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nv_port_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NV_EVENTS_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nv_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nv_event_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nv_event_state SEC(".maps");
+
 #endif /* NVGRE_MAPS_BPF_H */

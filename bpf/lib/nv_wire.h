@@ -171,6 +171,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	vsid = bpf_ntohl(gre->key) >> 8;
 	if (vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
 		return nv_wire_drop(r, NV_DROP_VSID_RANGE);
+	r->vsid = vsid; /* from here on, drop events name it */
 
 	in_eth = (void *)(gre + 1);
 	in_ip = (void *)(in_eth + 1);
@@ -191,7 +192,6 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	ret = nv_wire_check_source(vsid, ip, in_eth, in_ip, r);
 	if (ret != NV_WIRE_DELIVER)
 		return ret;
-	r->vsid = vsid;
 	return nv_wire_resolve_port(vsid, in_eth, in_ip, r);
 }
 

@@ -237,8 +237,9 @@ static int ro_fd(int fd)
 Test(maps, names_in_enum_order)
 {
 	static const char *const want[NV_MAP__COUNT] = {
-		"nv_ports",  "nv_records",  "nv_routes", "nv_subnets", "nv_local_pas",
-		"nv_config", "nv_tx_ports", "nv_stats",	 "nv_drops",
+		"nv_ports",	"nv_records",	 "nv_routes",	"nv_subnets",
+		"nv_local_pas", "nv_config",	 "nv_tx_ports", "nv_stats",
+		"nv_drops",	"nv_port_stats", "nv_events",	"nv_event_state",
 	};
 
 	for (int i = 0; i < NV_MAP__COUNT; i++)
@@ -250,15 +251,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v2");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v3");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v2");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v3");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v2");
+	cr_assert_str_eq(buf, "/maps-v3");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v2")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v2");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v2") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v3")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v3");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v3") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);
@@ -447,13 +448,18 @@ Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
 	c.flags = 1;
 	c.pa = A("192.0.2.1");
 	local_pa("192.0.2.1"); /* the config PA is a local PA */
+	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "events 0xaa is no mode");
+	c.events = NV_EVENTS_TRACE;
+	c.event_rate = 7;
 	cr_assert_eq(nv_config_set(&m, &c), 0);
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_CONFIG], &key, &raw), 0);
 	cr_assert_eq(raw.underlay_ifindex, 3);
 	cr_assert_eq(raw.ttl, 32);
 	cr_assert_eq(raw.flags, 1);
-	cr_assert_eq(raw.pad[0], 0);
-	cr_assert_eq(raw.pad[1], 0);
+	cr_assert_eq(raw.events, NV_EVENTS_TRACE);
+	cr_assert_eq(raw.event_rate, 7);
+	cr_assert_eq(raw.pad, 0);
+	cr_assert_eq(raw.pad2, 0);
 	cr_assert(nv_addr_is_ipv4(&raw.pa));
 	cr_assert_eq(nv_config_set(&m, NULL), -EINVAL);
 	cr_assert_eq(nv_config_get(&m, NULL), -EINVAL);
