@@ -9,6 +9,9 @@
  * the lookups miss the CPU caches). Cases are interleaved round by round (A B C A B C ...) so
  * drift hits them all alike. Before timing, one run of each case must give its verdict and move
  * exactly its drop counter (or none): a figure never measures another path than its name says.
+ * Events: some paths run again with events on (small table, hot key): every event written to the
+ * ring (a rate limit no batch reaches; the ring is drained between batches, outside the timing),
+ * or all but the first over the rate limit (rate 1: what a flood of drops costs).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,7 +58,12 @@ struct path {
 	enum nv_drop_reason drop;
 	build_fn build;
 	bool spread; /* has a key to spread (a lookup of a record that is not local) */
+	__u8 events; /* config.events while the path runs (enum nv_events_mode) */
+	__u32 rate;  /* config.event_rate while it runs */
 };
+
+#define RATE_ALL 100000000u /* never reached by a batch: every event is written */
+#define RATE_ONE 1u	    /* one event per second: the rest of a batch is over the limit */
 
 struct pp_case {
 	const struct path *path;
@@ -195,18 +203,27 @@ enum {
 
 /* clang-format off */
 static const struct path paths[] = {
-	{ "xdp no-op (baseline)",               HOOK_XDP, HOST_2, P_NOOP,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false },
-	{ "from_wire: validate+decap+redirect", HOOK_XDP, HOST_2, P_WIRE,    XDP_REDIRECT, NV_DROP_NONE,      b_wire_xdp,  true },
-	{ "from_wire: validate+TC handover",    HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_wire_b,    true },
-	{ "from_wire: drop GRE_FLAGS (early)",  HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_GRE_FLAGS, b_gre_flags, true },
-	{ "from_wire: drop SRC_PA (late)",      HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_SRC_PA,    b_src_pa,    true },
-	{ "from_wire: not NVGRE, passed",       HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false },
-	{ "tc no-op (baseline)",                HOOK_TC,  HOST_1, P_NOOP,    TC_ACT_OK,    NV_DROP_NONE,      b_noop_tc,   false },
-	{ "from_vm: encap+redirect_neigh",      HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_encap,     true },
-	{ "from_vm: same-host delivery",        HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_same_host, false },
-	{ "from_vm: ARP reply",                 HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_arp,       true },
-	{ "from_vm: drop DST_MAC",              HOOK_TC,  HOST_1, P_VM,      TC_ACT_SHOT,  NV_DROP_DST_MAC,   b_dst_mac,   true },
-	{ "wire_tc: validate+decap+redirect",   HOOK_TC,  HOST_2, P_WIRE_TC, TC_ACT_REDIRECT, NV_DROP_NONE,   b_wire_b,    true },
+	{ "xdp no-op (baseline)",               HOOK_XDP, HOST_2, P_NOOP,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false, NV_EVENTS_OFF, 0 },
+	{ "from_wire: validate+decap+redirect", HOOK_XDP, HOST_2, P_WIRE,    XDP_REDIRECT, NV_DROP_NONE,      b_wire_xdp,  true, NV_EVENTS_OFF, 0 },
+	{ "from_wire: validate+TC handover",    HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_wire_b,    true, NV_EVENTS_OFF, 0 },
+	{ "from_wire: drop GRE_FLAGS (early)",  HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_GRE_FLAGS, b_gre_flags, true, NV_EVENTS_OFF, 0 },
+	{ "from_wire: drop SRC_PA (late)",      HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_SRC_PA,    b_src_pa,    true, NV_EVENTS_OFF, 0 },
+	{ "from_wire: not NVGRE, passed",       HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false, NV_EVENTS_OFF, 0 },
+	{ "tc no-op (baseline)",                HOOK_TC,  HOST_1, P_NOOP,    TC_ACT_OK,    NV_DROP_NONE,      b_noop_tc,   false, NV_EVENTS_OFF, 0 },
+	{ "from_vm: encap+redirect_neigh",      HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_encap,     true, NV_EVENTS_OFF, 0 },
+	{ "from_vm: same-host delivery",        HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_same_host, false, NV_EVENTS_OFF, 0 },
+	{ "from_vm: ARP reply",                 HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_arp,       true, NV_EVENTS_OFF, 0 },
+	{ "from_vm: drop DST_MAC",              HOOK_TC,  HOST_1, P_VM,      TC_ACT_SHOT,  NV_DROP_DST_MAC,   b_dst_mac,   true, NV_EVENTS_OFF, 0 },
+	{ "wire_tc: validate+decap+redirect",   HOOK_TC,  HOST_2, P_WIRE_TC, TC_ACT_REDIRECT, NV_DROP_NONE,   b_wire_b,    true, NV_EVENTS_OFF, 0 },
+	/* events on: the same paths, small table, hot key */
+	{ "from_wire: drop SRC_PA, drop events",     HOOK_XDP, HOST_2, P_WIRE, XDP_DROP,     NV_DROP_SRC_PA, b_src_pa,   false, NV_EVENTS_DROPS, RATE_ALL },
+	{ "from_wire: drop SRC_PA, over rate limit", HOOK_XDP, HOST_2, P_WIRE, XDP_DROP,     NV_DROP_SRC_PA, b_src_pa,   false, NV_EVENTS_DROPS, RATE_ONE },
+	{ "from_wire: decap+redirect, drop events",  HOOK_XDP, HOST_2, P_WIRE, XDP_REDIRECT, NV_DROP_NONE,   b_wire_xdp, false, NV_EVENTS_DROPS, RATE_ALL },
+	{ "from_wire: decap+redirect, trace events", HOOK_XDP, HOST_2, P_WIRE, XDP_REDIRECT, NV_DROP_NONE,   b_wire_xdp, false, NV_EVENTS_TRACE, RATE_ALL },
+	{ "from_vm: drop DST_MAC, drop events",      HOOK_TC,  HOST_1, P_VM,   TC_ACT_SHOT,  NV_DROP_DST_MAC, b_dst_mac, false, NV_EVENTS_DROPS, RATE_ALL },
+	{ "from_vm: drop DST_MAC, over rate limit",  HOOK_TC,  HOST_1, P_VM,   TC_ACT_SHOT,  NV_DROP_DST_MAC, b_dst_mac, false, NV_EVENTS_DROPS, RATE_ONE },
+	{ "from_vm: encap, drop events",             HOOK_TC,  HOST_1, P_VM,   TC_ACT_REDIRECT, NV_DROP_NONE, b_encap,   false, NV_EVENTS_DROPS, RATE_ALL },
+	{ "from_vm: encap, trace events",            HOOK_TC,  HOST_1, P_VM,   TC_ACT_REDIRECT, NV_DROP_NONE, b_encap,   false, NV_EVENTS_TRACE, RATE_ALL },
 };
 /* clang-format on */
 #define NPATHS	 (sizeof(paths) / sizeof(paths[0]))
@@ -247,16 +264,45 @@ static int run_once(struct pp_case *c, __u32 *duration, __u32 *retval)
 	return err;
 }
 
+static int discard_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+/* Events back off, and whatever a batch wrote read away: the next batch starts with room. */
+static int events_off(struct pp_case *c)
+{
+	struct ring_buffer *rb;
+	int err;
+
+	err = nv_events_set(&c->h->o.maps, NV_EVENTS_OFF, 0);
+	if (err)
+		return err;
+	rb = ring_buffer__new(c->h->o.maps.fd[NV_MAP_EVENTS], discard_event, NULL, NULL);
+	if (!rb)
+		return -errno;
+	err = ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return err < 0 ? err : 0;
+}
+
 static double batch_mean(struct pp_case *c)
 {
 	__u64 total = 0;
 	__u32 d, ret;
 
+	if (c->path->events && nv_events_set(&c->h->o.maps, c->path->events, c->path->rate))
+		return -1;
 	for (int i = 0; i < BATCH; i++) {
 		if (run_once(c, &d, &ret) || ret != c->path->expect)
 			return -1;
 		total += d;
 	}
+	if (c->path->events && events_off(c))
+		return -1;
 	return (double)total / BATCH;
 }
 
@@ -332,8 +378,9 @@ int perpacket_run(struct bench_env *e, const char *dir)
 			enum keys k = v == 2 ? KEYS_SPREAD : KEYS_HOT;
 			struct pp_case *c;
 
-			/* The no-op once; spread only where a path looks a filler record up. */
-			if (p->prog == P_NOOP && v)
+			/* The no-op and the events rows once; spread only where a path looks a
+			 * filler record up. */
+			if ((p->prog == P_NOOP || p->events) && v)
 				continue;
 			if (k == KEYS_SPREAD && !p->spread)
 				continue;
@@ -373,7 +420,7 @@ int perpacket_run(struct bench_env *e, const char *dir)
 	       "per VSID in turn\n",
 	       ROUNDS, BATCH, e->small_records, e->large_records, BENCH_LARGE_RECORDS,
 	       e->spread_keys);
-	printf("%-36s %4s %7s %6s %8s %17s %7s\n", "path", "hook", "records", "keys", "median",
+	printf("%-40s %4s %7s %6s %8s %17s %7s\n", "path", "hook", "records", "keys", "median",
 	       "min..max", "ratio");
 	for (int hook = HOOK_XDP; hook <= HOOK_TC; hook++) {
 		double base = 0;
@@ -390,7 +437,7 @@ int perpacket_run(struct bench_env *e, const char *dir)
 			if (c->path->hook != (enum hook)hook)
 				continue;
 			s = summarize(c->sample, ROUNDS);
-			printf("%-36s %4s %7u %6s %8.1f %8.1f..%-8.1f %6.2fx\n", c->path->name, hk,
+			printf("%-40s %4s %7u %6s %8.1f %8.1f..%-8.1f %6.2fx\n", c->path->name, hk,
 			       recs, keys_name(c), s.med, s.min, s.max, s.med / base);
 			fprintf(csv, "%s,\"%s\",%u,%s,%.1f,%.1f,%.1f,%.3f\n", hk, c->path->name,
 				recs, keys_name(c), s.med, s.min, s.max, s.med / base);
