@@ -115,6 +115,7 @@ test: deps bpffs
 bench: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(BENCH) $(OUT)/bench
+	$(Q)bash tests/bench/perpacket_chart.sh $(OUT)/bench
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/vm2vm.sh
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/profile.sh
 	$(Q)bash tests/bench/control.sh $(OUT)
