@@ -22,10 +22,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC   := libbpf libxdp jansson
+LIBS_PC   := libbpf libxdp jansson libpcap
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+# nvctl alone serves HTTP (metrics listen): the library and the tests do not link it.
+CLI_PC     := libmicrohttpd
+CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
+CLI_LIBS    = $(shell pkg-config --libs $(CLI_PC) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
@@ -85,9 +89,10 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+$(CLI_OBJS): CFLAGS += $(CLI_CFLAGS)
 $(NVCTL): $(CLI_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CLI_LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	$(call msg,LINK,$@)

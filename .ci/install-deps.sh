@@ -5,10 +5,10 @@ set -eu
 
 # build: compilers, BPF toolchain, libraries
 PKGS="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-      linux-libc-dev libcriterion-dev libjansson-dev"
+      linux-libc-dev libcriterion-dev libjansson-dev libmicrohttpd-dev libpcap-dev"
 # tests, demo and bench: namespaces, traffic, captures
 PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy util-linux groff-base
-      gnuplot-nox linux-perf"
+      gnuplot-nox linux-perf curl prometheus"
 
 missing=""
 for p in $PKGS; do
@@ -27,5 +27,26 @@ fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# prometheus is here for promtool only: its server must not start, now or at boot. Debian's
+# policy-rc.d (exit 101: no service starts) does the first when the machine has none of its own.
+policy=""
+case " $missing " in
+*" prometheus "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+		trap 'exit 130' INT TERM
+	fi
+	;;
+esac
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+case " $missing " in
+*" prometheus "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+	fi
+	;;
+esac

@@ -43,6 +43,8 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 		return nv_record_del(m, &u->rkey);
 	case NV_UNDO_RECORD_ADD:
 		return nv_record_add(m, &u->rkey, &u->rec);
+	case NV_UNDO_EVENTS_SET:
+		return nv_events_set(m, u->id, u->rate);
 	case NV_UNDO_RECORDS_DEL: {
 		int err, first = 0;
 

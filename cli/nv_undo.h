@@ -20,11 +20,13 @@ enum nv_undo_kind {
 	NV_UNDO_RECORD_DEL,
 	NV_UNDO_RECORD_ADD,
 	NV_UNDO_RECORDS_DEL, /* keys[0..nkeys), newest last */
+	NV_UNDO_EVENTS_SET,  /* id: the mode, rate: the rate */
 };
 
 struct nv_undo {
 	enum nv_undo_kind kind;
 	__u32 id; /* ifindex or vsid */
+	__u32 rate;
 	union nv_addr addr;
 	struct nv_subnet subnet;
 	struct nv_port port;

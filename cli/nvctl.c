@@ -57,9 +57,35 @@ const struct nv_cmd nv_cmds[] = {
 	CMD("record", "del", "vsid VSID ca ADDR", "remove a lookup record", nv_cmd_record_del,
 	    true),
 	CMD("record", "show", "[vsid VSID]", "list lookup records", nv_cmd_record_show, false),
-	CMD("stats", "show", "[vsid VSID]", "traffic per VSID and drops per reason",
-	    nv_cmd_stats_show, false),
+	CMD("stats", "show", "[vsid VSID] [dev DEV]",
+	    "traffic per VSID and per port, drops per reason", nv_cmd_stats_show, false),
 	CMD("stats", "reset", "", "zero every counter", nv_cmd_stats_reset, false),
+	CMD("events", "show", "", "event mode, rate limit, events written and missed",
+	    nv_cmd_events_show, false),
+	CMD("events", "set", "mode off|drops|trace [rate N]",
+	    "which verdicts raise events, at most N per second per CPU (rate kept when omitted)",
+	    nv_cmd_events_set, true),
+	CMD("metrics", "show", "", "every counter in the Prometheus text format",
+	    nv_cmd_metrics_show, false),
+	CMD("metrics", "listen", "ADDR:PORT",
+	    "serve the same on GET /metrics over HTTP until SIGINT or SIGTERM",
+	    nv_cmd_metrics_listen, false),
+	CMD("monitor", "drops", "[vsid VSID] [dev DEV] [count N]",
+	    "print drop events as they happen until Ctrl-C (the default: nvctl monitor)",
+	    nv_cmd_monitor_drops, false),
+	CMD("monitor", "trace", "[vsid VSID] [dev DEV] [count N]",
+	    "print an event for every verdict (drops and forwarded frames) until Ctrl-C",
+	    nv_cmd_monitor_trace, false),
+	CMD("trace", "port",
+	    "PORT [src ADDR] [dst ADDR] [proto PROTO] [sport N] [dport N] [src-mac MAC] "
+	    "[dst-mac MAC] [frame HEX] [pcap PCAP]",
+	    "run a frame from a VM through nv_from_vm on the live maps (counters untouched)",
+	    nv_cmd_trace_port, false),
+	CMD("trace", "underlay",
+	    "[vsid VSID] [src ADDR] [dst ADDR] [outer-src ADDR] [proto PROTO] [sport N] [dport N] "
+	    "[src-mac MAC] [dst-mac MAC] [frame HEX] [pcap PCAP]",
+	    "run a frame from the wire through nv_from_wire and nv_wire_tc (counters untouched)",
+	    nv_cmd_trace_underlay, false),
 	CMD("batch", "file", "FILE|-", "run commands from FILE (- for stdin), all or nothing",
 	    nv_cmd_batch, false),
 	{ 0 }
@@ -232,6 +258,20 @@ int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv)
 	}
 	if (!known_object(argv[0]))
 		return nv_usage_error(ctx, "unknown object \"%s\" (try: nvctl help)", argv[0]);
+	/* monitor [drops|trace]: the mode word may be left out, drops is meant then. */
+	if (!strcmp(argv[0], "monitor") &&
+	    (argc < 2 ||
+	     (strcmp(argv[1], "drops") && strcmp(argv[1], "trace") && strcmp(argv[1], "help")))) {
+		if (ctx->undo)
+			return nv_usage_error(ctx, "monitor cannot be used in a batch");
+		return nv_cmd_monitor_drops(ctx, argc - 1, argv + 1);
+	}
+	/* metrics alone is metrics show: what a textfile collector or a person types. */
+	if (!strcmp(argv[0], "metrics") && argc == 1) {
+		if (ctx->undo)
+			return nv_usage_error(ctx, "metrics cannot be used in a batch");
+		return nv_cmd_metrics_show(ctx, 0, argv + 1);
+	}
 	if (argc < 2) {
 		int ret = nv_usage_error(ctx, "%s: no command given (try: nvctl %s help)", argv[0],
 					 argv[0]);
@@ -279,6 +319,8 @@ static int debug_print(enum libbpf_print_level level, const char *fmt, va_list a
  * instance's directory, or on bpffs itself before the instance exists; it goes with the process.
  * Best effort: without bpffs there is nothing to protect yet.
  */
+static int instance_lock = -1;
+
 static void lock_instance(const struct nv_ctx *ctx)
 {
 	int fd = open(ctx->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -286,7 +328,15 @@ static void lock_instance(const struct nv_ctx *ctx)
 	if (fd < 0)
 		fd = open("/sys/fs/bpf", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
-		flock(fd, LOCK_EX); /* held until exit */
+		flock(fd, LOCK_EX); /* held until exit, or nv_unlock_instance() */
+	instance_lock = fd;
+}
+
+void nv_unlock_instance(void)
+{
+	if (instance_lock >= 0)
+		close(instance_lock); /* the last fd of the open file: the lock goes with it */
+	instance_lock = -1;
 }
 
 int main(int argc, char **argv)

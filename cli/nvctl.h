@@ -81,6 +81,12 @@ int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m);
 void nv_close_maps(const struct nv_ctx *ctx, struct nv_maps *m);
 void nv_maps_cache_close(struct nv_maps_cache *c);
 
+/*
+ * Give up the instance lock that main() takes before running a command: for commands that run
+ * until stopped (metrics listen), which would otherwise block every other nvctl of the instance.
+ */
+void nv_unlock_instance(void);
+
 /* Per-object command tables, joined into nv_cmds. */
 int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv);
 int nv_cmd_dp_detach(struct nv_ctx *ctx, int argc, char **argv);
@@ -101,5 +107,13 @@ int nv_cmd_record_show(struct nv_ctx *ctx, int argc, char **argv);
 int nv_cmd_stats_show(struct nv_ctx *ctx, int argc, char **argv);
 int nv_cmd_stats_reset(struct nv_ctx *ctx, int argc, char **argv);
 int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_events_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_events_set(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_metrics_show(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_metrics_listen(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_monitor_drops(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_monitor_trace(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_trace_port(struct nv_ctx *ctx, int argc, char **argv);
+int nv_cmd_trace_underlay(struct nv_ctx *ctx, int argc, char **argv);
 
 #endif /* NVCTL_H */

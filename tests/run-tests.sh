@@ -58,6 +58,12 @@ run unit "$unit" --jobs "${NV_TEST_JOBS:-2}"
 # datapath in a private netns and pin dir.
 run nvctl-docs sh "$here/cli/test_docs.sh" "$build"
 run nvctl bash "$here/cli/test_nvctl.sh" "$build"
+# monitor and trace: bad arguments, runtime errors, a trace that leaves the counters alone, a
+# monitor that stops at its count and puts the event mode back.
+run nvctl-monitor bash "$here/cli/test_monitor.sh" "$build"
+# stats per port, events, and the Prometheus page (promtool's lint, values against stats show,
+# served over HTTP) with real traffic between two VMs on one host.
+run nvctl-metrics bash "$here/cli/test_metrics.sh" "$build"
 # Three hosts, seven VMs and two tenants in network namespaces, configured with nvctl: real
 # traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach. The watchdog only
 # guards against a hang (the suite cleans up on TERM).

@@ -630,11 +630,11 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|stats|batch) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|stats|events|metrics|monitor|trace|batch) [a-z]+' && fail "odd line: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record stats batch; do
+for o in dp pa subnet port record stats events metrics monitor trace batch; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help

@@ -631,6 +631,223 @@ t_detach() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# 8. observability: nvctl monitor and nvctl trace (issue 5)
+
+CHECK="$E2E_DIR/nv_trace_check.py"
+
+# The arguments wire_send needs for every kind of bad NVGRE from h3 (as B's 10.0.0.4) to h2.
+WIRE_ARGS=(--other-pa 192.0.2.1 --not-local-ca 10.0.0.1 --not-local-mac 02:4e:56:00:00:01)
+VM_KINDS="valid arp spoof_mac spoof_ca arp_spoof_mac arp_spoof_ca broadcast multicast ipv6
+arp_unknown arp_self arp_reply no_record other_tenant gre_to_pa dst_mac truncated malformed"
+WIRE_KINDS="valid src_pa gre_flags gre_proto vsid_range vsid_unknown inner_vlan inner_ethertype
+src_unknown src_mac src_local not_local dst_mac outer_csum outer_fragment truncated malformed"
+
+# A field of `nvctl -j events show` on a host.
+events_field() {
+	nvctl_on "$1" -j events show | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['$2'])"
+}
+
+# mon_start HOST FILE ARGS...: `nvctl -j monitor ARGS` in the background (MON_PID), once it has
+# raised the host's event mode, i.e. once it reads the ring.
+mon_start() {
+	local h=$1 f=$2 i
+	shift 2
+	# nsenter execs nvctl: MON_PID is nvctl's own, which the tests signal.
+	nsenter --net="/run/netns/$(topo_ns "$h")" -- "$NVCTL" --pin-dir "$(topo_pin_dir "$h")" \
+		-j monitor "$@" >"$f" 2>"$f.err" &
+	MON_PID=$!
+	topo_bg_pid "$MON_PID"
+	for i in $(seq 100); do
+		[ "$(events_field "$h" mode)" = off ] || return 0
+		sleep 0.05
+	done
+	fail "nvctl monitor $* on $h did not raise the event mode: $(cat "$f.err")"
+	return 1
+}
+
+# mon_wait FILE N: until FILE holds N events (or 5 s went by: the check that follows says so).
+mon_wait() {
+	local i
+	for i in $(seq 100); do
+		[ "$(grep -c '"hook"' "$1" || true)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+}
+
+# The events of a monitor's JSON lines as "hook dev vsid verdict reason xCOUNT; ...", then its
+# summary as "shown N".
+mon_summary() {
+	/usr/bin/python3 - "$1" <<-'EOF'
+		import collections, json, sys
+		seen, shown = collections.Counter(), "no summary"
+		for line in open(sys.argv[1]):
+		    o = json.loads(line)
+		    if "summary" in o:
+		        shown = "shown %d" % o["summary"]["shown"]
+		    elif "hook" in o:
+		        seen[" ".join(str(o.get(k)) for k in ("hook", "dev", "vsid", "verdict", "reason"))] += 1
+		print("; ".join("%s x%d" % kv for kv in sorted(seen.items())), "|", shown)
+	EOF
+}
+
+# Drops provoked on both kinds of hook show up in `nvctl monitor drops`, with their reason, hook,
+# device and VSID; the event mode is back to off once the monitors stop (SIGINT).
+t_monitor_drops() {
+	local f="$E2E_TMP/mon-h1.json" g="$E2E_TMP/mon-h2.json" p1 p2 rc
+	expect_eq "event mode of h1 before the monitor" off "$(events_field h1 mode)"
+	mon_start h1 "$f" drops dev vm-a1 || return 1
+	p1=$MON_PID
+	mon_start h2 "$g" drops vsid 6001 || return 1
+	p2=$MON_PID
+	expect_eq "event mode of h1 while monitoring" drops "$(events_field h1 mode)"
+	vm_send a1 a2 spoof_ca:2 spoof_mac:1 valid:1 || fail "nv_send.py failed"
+	wire_send h3 b4 b2 "${WIRE_ARGS[@]}" src_pa:2 valid:1 || fail "nv_send.py failed"
+	mon_wait "$f" 3
+	mon_wait "$g" 2
+	kill -INT "$p1" "$p2"
+	rc=0
+	wait "$p1" || rc=$?
+	expect_eq "exit status of nvctl monitor on h1 after SIGINT" 0 "$rc"
+	rc=0
+	wait "$p2" || rc=$?
+	expect_eq "exit status of nvctl monitor on h2 after SIGINT" 0 "$rc"
+	expect_eq "drop events in nvctl -j monitor drops dev vm-a1 on h1" \
+		"from_vm vm-a1 5001 drop SPOOF_CA x2; from_vm vm-a1 5001 drop SPOOF_MAC x1 | shown 3" \
+		"$(mon_summary "$f")"
+	expect_eq "drop events in nvctl -j monitor drops vsid 6001 on h2" \
+		"from_wire ul 6001 drop SRC_PA x2 | shown 2" "$(mon_summary "$g")"
+	expect_eq "event mode of h1 after the monitor" off "$(events_field h1 mode)"
+	expect_eq "event mode of h2 after the monitor" off "$(events_field h2 mode)"
+}
+
+# Under a flood of bad frames the per-CPU limit holds: at most RATE events per CPU per one-second
+# window (windows that can overlap the flood: whole seconds elapsed + 2, the one open when it
+# began and the one open when it ended), the rest counted as rate-limited, and every drop is
+# either an event written, rate-limited or lost to a full ring.
+t_events_rate_limit() {
+	local d="$E2E_TMP" rate=5 n=3000 cpus t0 t1 out
+	local rate0
+	cpus=$(getconf _NPROCESSORS_ONLN)
+	rate0=$(events_field h1 rate)
+	nvctl_on h1 events set mode drops rate "$rate" || fail "nvctl events set failed"
+	nvctl_on h1 -j events show >"$d/rl-e0.json"
+	stats_snap h1 "$d/rl-s0.json"
+	t0=$(date +%s.%N)
+	vm_send a1 a2 "spoof_mac:$n" || fail "nv_send.py failed"
+	t1=$(date +%s.%N)
+	nvctl_on h1 -j events show >"$d/rl-e1.json"
+	stats_snap h1 "$d/rl-s1.json"
+	nvctl_on h1 events set mode off rate "$rate0" || fail "nvctl events set failed"
+	out=$(/usr/bin/python3 - "$d" "$t0" "$t1" "$cpus" "$rate" "$n" <<-'EOF'
+		import json, math, sys
+		d, t0, t1, cpus, rate, n = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), \
+		    int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+		j = lambda f: json.load(open(f"{d}/{f}"))
+		e0, e1 = j("rl-e0.json"), j("rl-e1.json")
+		drops = lambda s: sum(x["packets"] for x in s["drops"])
+		dropped = drops(j("rl-s1.json")) - drops(j("rl-s0.json"))
+		em, lim, full = (e1[k] - e0[k] for k in ("emitted", "rate_limited", "ring_full"))
+		bound = cpus * rate * (math.floor(t1 - t0) + 2)
+		print(f"{dropped} {em} {lim} {full} {bound} {t1 - t0:.2f}")
+	EOF
+	)
+	local dropped em lim full bound secs
+	read -r dropped em lim full bound secs <<<"$out"
+	info "flood of $n spoofed frames in $secs s on $cpus CPUs at rate $rate: $dropped dropped," \
+		"$em events written, $lim rate-limited, $full ring full (bound $bound)"
+	expect_eq "drops counted on h1 during the flood" "$n" "$dropped"
+	[ "$em" -ge 1 ] 2>/dev/null || fail "no event written during the flood ($em)"
+	[ "$em" -le "$bound" ] 2>/dev/null ||
+		fail "events written: $em, more than $cpus CPUs x $rate/s x ($secs s + 2 windows) = $bound"
+	[ $((em * 10)) -le "$dropped" ] 2>/dev/null ||
+		fail "events written ($em) not far below the drops ($dropped)"
+	expect_eq "events written + rate-limited + ring full, against drops" "$dropped" \
+		"$((em + lim + full))"
+}
+
+# trace_vs_real NAME HOST SRC_PORT DST_HOST TRACE_ARGS... -- SEND...: `nvctl trace TRACE_ARGS` on
+# HOST (live counters must not move), then the real frame (SEND): the trace's verdict must be
+# what the counters of HOST (and DST_HOST, "-" for none) saw the frame do. With LIVE_EVENT=1 (a
+# frame no counter sees: ARP answered), `nvctl monitor trace` on SRC_PORT reports the real verdict.
+trace_vs_real() {
+	local name=$1 h=$2 src=$3 dh=$4 d="$E2E_TMP/trace" args=() out dst=() mon=""
+	shift 4
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	mkdir -p "$d"
+	stats_snap "$h" "$d/$name.t0"
+	if ! nvctl_on "$h" -j trace "${args[@]}" >"$d/$name.trace"; then
+		fail "$name: nvctl trace ${args[*]} on $h: $(cat "$d/$name.trace")"
+		return 0
+	fi
+	stats_snap "$h" "$d/$name.t1"
+	stats_snap "$h" "$d/$name.b"
+	[ "$dh" = - ] || stats_snap "$dh" "$d/$name.db"
+	if [ "${LIVE_EVENT:-0}" = 1 ]; then
+		mon_start "$h" "$d/$name.events" trace dev "$src" count 1 || return 0
+		mon=$MON_PID
+	fi
+	"$@" || fail "$name: sending the frame failed"
+	if [ -n "$mon" ]; then
+		mon_wait "$d/$name.events" 1
+		kill -INT "$mon" 2>/dev/null || true
+		wait "$mon" || true
+		dst+=(--events "$d/$name.events")
+	fi
+	stats_snap "$h" "$d/$name.a"
+	if [ "$dh" != - ]; then
+		stats_snap "$dh" "$d/$name.da"
+		dst=("$d/$name.db" "$d/$name.da" "${dst[@]}")
+	fi
+	out=$(/usr/bin/python3 "$CHECK" "$d/$name.trace" "$d/$name.t0" "$d/$name.t1" "$d/$name.b" \
+		"$d/$name.a" "$src" "${dst[@]}") || fail "$name ($h: nvctl trace ${args[*]:0:2} ...): $out"
+}
+
+# Every frame kind a VM sends in these tests, as raw bytes (frame HEX) on vm-a1's port.
+t_trace_vm_kinds() {
+	local kinds=() hexes=() i
+	read -r -a kinds <<<"$(xargs <<<"$VM_KINDS")"
+	mapfile -t hexes < <(vm_send a1 a2 --hex "${kinds[@]/%/:1}")
+	[ ${#hexes[@]} -eq ${#kinds[@]} ] || fail "nv_send.py --hex gave ${#hexes[@]} frames"
+	for i in "${!kinds[@]}"; do
+		LIVE_EVENT=$([ "${kinds[i]}" = arp ] && echo 1 || echo 0) \
+			trace_vs_real "vm-${kinds[i]}" h1 vm-a1 h2 port vm-a1 frame "${hexes[i]}" -- \
+			vm_send a1 a2 "${kinds[i]}:1"
+	done
+}
+
+# Every kind of NVGRE frame h3 sends to h2 in these tests, on h2's underlay.
+t_trace_wire_kinds() {
+	local kinds=() hexes=() i
+	read -r -a kinds <<<"$(xargs <<<"$WIRE_KINDS")"
+	mapfile -t hexes < <(wire_send h3 b4 b2 "${WIRE_ARGS[@]}" --hex "${kinds[@]/%/:1}")
+	[ ${#hexes[@]} -eq ${#kinds[@]} ] || fail "nv_send.py --hex gave ${#hexes[@]} frames"
+	for i in "${!kinds[@]}"; do
+		trace_vs_real "wire-${kinds[i]}" h2 - - underlay frame "${hexes[i]}" -- \
+			wire_send h3 b4 b2 "${WIRE_ARGS[@]}" "${kinds[i]}:1"
+	done
+}
+
+# The ping pairs (across hosts, on one host, both tenants with the same CAs and MACs), traced from
+# their fields: the sender's port, and across hosts the receiver's underlay.
+t_trace_pairs() {
+	local from to what hf ht
+	while read -r from to what; do
+		hf=$(vm_host "$from")
+		ht=$(vm_host "$to")
+		trace_vs_real "pair-$from-$to-$TOPO_DELIVER" "$hf" "$(vm_port "$from")" "$ht" \
+			port "$(vm_port "$from")" dst "$(vm_ca "$to")" -- vm_send "$from" "$to" valid:1
+		[ "$hf" != "$ht" ] || continue
+		trace_vs_real "pair-ul-$from-$to-$TOPO_DELIVER" "$ht" - - underlay \
+			vsid "$(vm_vsid "$from")" src "$(vm_ca "$from")" dst "$(vm_ca "$to")" -- \
+			vm_send "$from" "$to" valid:1
+	done <<<"$PING_PAIRS"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 main() {
 	local t0=$SECONDS from to what mode name
@@ -657,6 +874,8 @@ main() {
 		run_test "iperf3 tenant A 10.0.0.1 -> 10.0.0.3 on one host h1 (deliver $mode)" t_iperf a1 a3
 		run_test "iperf3 tenant B 10.0.0.2 -> 10.0.0.3 on one host h2 (deliver $mode)" t_iperf b2 b3
 		run_test "reload on h1 and h2 under ping -i 0.01 -c 300 loses nothing (deliver $mode)" t_reload
+		run_test "trace of the ping pairs agrees with their real frames (deliver $mode)" \
+			t_trace_pairs
 	done
 
 	run_test "mtu: a VM with an MTU above $TOPO_VM_MTU gets its 1500-byte packets dropped (MTU)" \
@@ -676,6 +895,12 @@ main() {
 		t_underlay_capture
 	run_test "drop counters of h1 match the bad frames a VM sent" t_counters_vm
 	run_test "drop counters of h2 match the bad NVGRE frames h3 sent" t_counters_wire
+	run_test "monitor: drops from a VM and from the wire show up with reason, hook, dev, VSID" \
+		t_monitor_drops
+	run_test "events: the rate limit holds under a flood of bad frames" t_events_rate_limit
+	run_test "trace agrees with real traffic for every frame kind a VM sends" t_trace_vm_kinds
+	run_test "trace agrees with real traffic for every kind of NVGRE frame from h3" \
+		t_trace_wire_kinds
 	run_test "detach leaves no program, qdisc or pin" t_detach
 
 	topo_cleanup

@@ -40,6 +40,8 @@ def vm_frame(a, kind, seq):
         return Ether(src=ALIEN_MAC, dst=a.dst_mac) / icmp(a, kind, seq)
     if kind == "spoof_ca":  # SPOOF_CA: another CA of the same tenant
         return eth / icmp(a, kind, seq, src_ca=a.other_ca)
+    if kind == "arp":  # answered by the datapath: an ARP request for the destination CA
+        return arp_req(a)
     if kind == "arp_spoof_mac":  # SPOOF_MAC: ARP sender MAC is not the port's
         return arp_req(a, sha=ALIEN_MAC)
     if kind == "arp_spoof_ca":  # SPOOF_CA: ARP sender CA is not the port's
@@ -163,6 +165,8 @@ def main():
     ap.add_argument("--unknown-vsid", type=int, default=7001)
     ap.add_argument("--not-local-ca", default="10.0.0.3")
     ap.add_argument("--not-local-mac", default="02:4e:56:00:00:03")
+    ap.add_argument("--hex", action="store_true",
+                    help="print each frame as hex, one per line, instead of sending (nvctl trace)")
     a = ap.parse_args()
 
     build = vm_frame if a.side == "vm" else wire_frame
@@ -171,6 +175,10 @@ def main():
         kind, _, count = spec.partition(":")
         for seq in range(1, int(count or 1) + 1):
             frames.append(build(a, kind, seq))
+    if a.hex:
+        for f in frames:
+            print(bytes(f).hex())
+        return 0
     sendp(frames, iface=a.iface, verbose=False)
     return 0
 

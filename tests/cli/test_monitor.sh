@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# nvctl monitor and nvctl trace: every bad argument (exit 2, "Error: " naming it, {"error": ...}
+# under -j), the runtime errors (exit 1: no datapath, a device that is not a port, an unreadable
+# pcap), and on a small attached datapath in a private netns and pin directory: a trace in text
+# and JSON that leaves the counters alone, monitor's count and its summary, the event mode put back.
+# Usage: tests/cli/test_monitor.sh [BUILD_DIR]   (default: build). As root.
+# Prints "ok N - name" / "not ok N - name" per test, then "N passed, M failed"; exits 1 on failure.
+set -u
+
+build=${1:-build}
+if ! build=$(cd "$build" 2>/dev/null && pwd); then
+	echo "Error: ${1:-build}: no such build directory (run make)" >&2
+	exit 1
+fi
+NVCTL="$build/nvctl"
+if [ ! -x "$NVCTL" ]; then
+	echo "Error: $NVCTL is not built (run make)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Error: $0 attaches BPF programs and creates namespaces: run it as root" >&2
+	exit 1
+fi
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+NS="nvgre-mon-$uniq"
+NSPATH="/run/netns/$NS"
+PIN="/sys/fs/bpf/nvgre-mon-$uniq"
+NOPIN="$PIN-none" # never attached
+TMP=$(mktemp -d "/tmp/nvgre-mon-$uniq.XXXXXX")
+
+cleanup()
+{
+	trap - EXIT INT TERM
+	if [ -e "$NSPATH" ]; then
+		[ -d "$PIN" ] && timeout 20 nsenter --net="$NSPATH" "$NVCTL" --pin-dir "$PIN" \
+			dp detach >/dev/null 2>&1
+		ip netns del "$NS" 2>/dev/null
+	fi
+	rm -rf "$PIN" "$NOPIN" "$TMP"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+n=0
+passed=0
+failed=0
+result() { # NAME PROBLEM...: ok when no problem
+	local name=$1
+	shift
+	n=$((n + 1))
+	if [ $# -eq 0 ] || [ -z "$*" ]; then
+		echo "ok $n - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $name"
+		printf '#   %s\n' "$@"
+		failed=$((failed + 1))
+	fi
+}
+
+nv() { nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$PIN" "$@"; }
+nv_none() { nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$NOPIN" "$@"; }
+
+# expect_err CODE WORD NVCTL_FN ARGS...: exit CODE, "Error: " on stderr naming WORD, nothing on
+# stdout; and under -j the same exit code with {"error": ...} naming WORD on stdout.
+expect_err() {
+	local code=$1 word=$2 fn=$3 rc out err p=()
+	shift 3
+	out=$("$fn" "$@" 2>"$TMP/err")
+	rc=$?
+	err=$(cat "$TMP/err")
+	[ "$rc" = "$code" ] || p+=("exit $rc, want $code")
+	[[ $err == "Error: "*"$word"* ]] || p+=("stderr [$err] does not name $word")
+	[ -z "$out" ] || p+=("stdout [$out]")
+	out=$("$fn" -j "$@" 2>/dev/null)
+	rc=$?
+	[ "$rc" = "$code" ] || p+=("-j: exit $rc, want $code")
+	$PY -c 'import json, sys; e = json.loads(sys.argv[1])["error"]; sys.exit(sys.argv[2] not in e)' \
+		"$out" "$word" 2>/dev/null || p+=("-j: stdout [$out] is not an error naming $word")
+	result "nvctl $* -> exit $code naming \"$word\"" "${p[@]}"
+}
+
+ip netns add "$NS" || exit 1
+# No IPv6: the VM side would send router solicitations, which vm1 drops (and counts, and reports).
+for k in all default; do
+	nsenter --net="$NSPATH" -- sh -c "echo 1 >/proc/sys/net/ipv6/conf/$k/disable_ipv6"
+done
+ip -n "$NS" link set lo up
+ip -n "$NS" link add ul0 type veth peer name ul1
+ip -n "$NS" link add vm1 type veth peer name vm1p
+ip -n "$NS" addr add 192.0.2.1/24 dev ul0
+for d in ul0 ul1 vm1 vm1p; do
+	ip -n "$NS" link set "$d" up
+done
+
+# ---- usage errors: exit 2, before anything is opened ----
+expect_err 2 '"bogus"' nv_none monitor bogus
+expect_err 2 '"bogus"' nv_none monitor drops bogus 1
+expect_err 2 'vsid "12"' nv_none monitor vsid 12
+expect_err 2 'dev "nosuchdev"' nv_none monitor trace dev nosuchdev
+expect_err 2 'count "0"' nv_none monitor count 0
+expect_err 2 'count "x"' nv_none monitor drops count x
+expect_err 2 'vsid given twice' nv_none monitor vsid 5001 vsid 5002
+expect_err 2 'unknown command "bogus"' nv_none trace bogus
+expect_err 2 'port' nv_none trace port
+expect_err 2 '"nosuchdev": no such network device' nv_none trace port nosuchdev dst 10.0.0.2
+expect_err 2 'missing dst' nv_none trace port lo
+expect_err 2 'dst "10.0.0"' nv_none trace port lo dst 10.0.0
+expect_err 2 'src "::1"' nv_none trace port lo src ::1 dst 10.0.0.2
+expect_err 2 'proto "sctpx"' nv_none trace port lo dst 10.0.0.2 proto sctpx
+expect_err 2 'proto "256"' nv_none trace port lo dst 10.0.0.2 proto 256
+expect_err 2 'dport "65536"' nv_none trace port lo dst 10.0.0.2 proto udp dport 65536
+expect_err 2 'sport needs proto tcp or udp' nv_none trace port lo dst 10.0.0.2 sport 5
+expect_err 2 'src-mac "02:00"' nv_none trace port lo dst 10.0.0.2 src-mac 02:00
+expect_err 2 'frame: not hex' nv_none trace port lo frame 0011zz
+expect_err 2 'frame: odd number' nv_none trace port lo frame 001122334455667788990011223
+expect_err 2 'frame: 3 bytes' nv_none trace port lo frame 001122
+expect_err 2 'dst cannot be used with frame' nv_none trace port lo frame \
+	ffffffffffff020000000001080600010800060400010200000000010a0000010000000000000a000002 dst 10.0.0.2
+expect_err 2 'frame and pcap' nv_none trace port lo frame 00112233445566778899aabbccdd pcap x
+expect_err 2 'missing vsid' nv_none trace underlay src 10.0.0.1 dst 10.0.0.2
+expect_err 2 'missing src' nv_none trace underlay vsid 5001 dst 10.0.0.2
+expect_err 2 'unknown argument "vsid"' nv_none trace port lo vsid 5001 dst 10.0.0.2
+echo "monitor drops" >"$TMP/batch"
+expect_err 2 'cannot be used in a batch' nv_none batch file "$TMP/batch"
+echo "monitor vsid 5001" >"$TMP/batch2"
+expect_err 2 'cannot be used in a batch' nv_none batch file "$TMP/batch2"
+
+# ---- runtime errors: exit 1 ----
+expect_err 1 'no datapath attached' nv_none monitor
+expect_err 1 'no datapath attached' nv_none trace port lo dst 10.0.0.2
+expect_err 1 "pcap \"$TMP/nosuch.pcap\"" nv_none trace port lo pcap "$TMP/nosuch.pcap"
+echo "not a capture" >"$TMP/bad.pcap"
+expect_err 1 "pcap \"$TMP/bad.pcap\"" nv_none trace port lo pcap "$TMP/bad.pcap"
+
+# ---- on an attached datapath ----
+if ! nv dp attach dev ul0 pa 192.0.2.1 >/dev/null ||
+	! nv subnet add vsid 5001 rdid 1 ||
+	! nv record add vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01 pa 192.0.2.1 ||
+	! nv record add vsid 5001 ca 10.0.0.2 mac 02:4e:56:00:00:02 pa 192.0.2.2 ||
+	! nv port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01; then
+	result "attach a datapath with one port" "nvctl failed"
+	echo "$passed passed, $((failed)) failed"
+	exit 1
+fi
+expect_err 1 '"ul1" is not a port' nv trace port ul1 dst 10.0.0.2
+
+p=()
+nv -j stats show >"$TMP/s0"
+out=$(nv -j trace port vm1 src 10.0.0.9 dst 10.0.0.2)
+nv -j stats show >"$TMP/s1"
+v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["reason"], t["live_counters_untouched"], t["stages"][0]["hook"])' "$out" 2>&1)
+[ "$v" = "drop SPOOF_CA True from_vm" ] || p+=("got [$v] from [$out]")
+cmp -s "$TMP/s0" "$TMP/s1" || p+=("the counters changed: $(diff "$TMP/s0" "$TMP/s1" | head -4)")
+result "trace port vm1 src 10.0.0.9 (JSON): drop SPOOF_CA, counters unchanged" "${p[@]}"
+
+p=()
+out=$(nv trace port vm1 dst 10.0.0.2 proto udp dport 53)
+grep -q "^from_vm on vm1 (prog id [0-9]*): redirect -> ul0 \[TC_ACT_REDIRECT\]$" <<<"$out" ||
+	p+=("no redirect to ul0 in [$out]")
+grep -q "output: .* bytes: 192.0.2.1 -> 192.0.2.2 vsid 5001 flow [0-9]*: 10.0.0.1:49152 -> 10.0.0.2:53 udp" <<<"$out" ||
+	p+=("no encapsulated output in [$out]")
+grep -q "live counters untouched" <<<"$out" || p+=("does not say the counters were untouched")
+result "trace port vm1 dst 10.0.0.2 proto udp dport 53 (text): encapsulated to ul0" "${p[@]}"
+
+# A pcap written by scapy when it is there (the e2e suite needs it anyway).
+if $PY -c 'import scapy' 2>/dev/null; then
+	p=()
+	$PY - "$TMP/one.pcap" <<-'EOF'
+		import sys
+		from scapy.all import Ether, IP, ICMP, wrpcap
+		wrpcap(sys.argv[1], [Ether(src="02:4e:56:00:00:01", dst="02:4e:56:00:00:02")
+		                     / IP(src="10.0.0.1", dst="10.0.0.2") / ICMP()])
+	EOF
+	out=$(nv -j trace port vm1 pcap "$TMP/one.pcap")
+	v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["target"])' "$out" 2>&1)
+	[ "$v" = "redirect ul0" ] || p+=("got [$v] from [$out]")
+	result "trace port vm1 pcap FILE: redirect to ul0" "${p[@]}"
+fi
+
+# Pinned programs that are not this nvctl's (an older datapath): trace refuses, naming the cure.
+if command -v bpftool >/dev/null 2>&1; then
+	stale="$PIN/stale"
+	progs="$PIN/progs-v$("$NVCTL" -V | sed -n 's/.*ABI v\([0-9]*\).*/\1/p')"
+	if bpftool prog loadall "$build/bpf/noop.bpf.o" "$stale" &&
+		mv "$progs/nv_from_vm" "$stale/keep" && mv "$stale/nv_noop_tc" "$progs/nv_from_vm"; then
+		expect_err 1 'attached programs differ from this nvctl: reload' nv trace port vm1 \
+			dst 10.0.0.2
+		mv "$progs/nv_from_vm" "$stale/nv_noop_tc" && mv "$stale/keep" "$progs/nv_from_vm"
+	else
+		result "swap a pinned program for a no-op one" "bpftool or mv failed"
+	fi
+	rm -rf "$stale"
+fi
+
+# monitor: count ends it, the mode comes back, the summary counts what it showed.
+p=()
+mode0=$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')
+nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$PIN" -j monitor drops count 2 >"$TMP/mon" 2>&1 &
+mon=$!
+for _ in $(seq 100); do
+	[ "$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')" = drops ] && break
+	sleep 0.05
+done
+# Frames from the VM side of vm1 with a MAC that is not the port's: SPOOF_MAC drops.
+nsenter --net="$NSPATH" -- $PY -c 'import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("vm1p", 0))
+for _ in range(3):
+    s.send(bytes.fromhex("024e56000002" "024e56000099" "0800") + bytes(46))'
+rc=0
+timeout 10 tail --pid="$mon" -f /dev/null || { kill -INT "$mon"; rc=timeout; }
+wait "$mon" || rc=$?
+v=$($PY - "$TMP/mon" <<-'EOF'
+	import json, sys
+	lines = [json.loads(l) for l in open(sys.argv[1])]
+	print(" ".join(f'{o["hook"]}/{o["dev"]}/{o["reason"]}' for o in lines if "hook" in o),
+	      lines[-1].get("summary", {}).get("shown"))
+EOF
+)
+[ "$rc" = 0 ] || p+=("monitor exit $rc: $(cat "$TMP/mon")")
+[ "$v" = "from_vm/vm1/SPOOF_MAC from_vm/vm1/SPOOF_MAC 2" ] || p+=("got [$v]")
+mode1=$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')
+[ "$mode1" = "$mode0" ] || p+=("event mode $mode1 after the monitor, $mode0 before")
+result "monitor drops count 2: two SPOOF_MAC events, summary, mode put back" "${p[@]}"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
