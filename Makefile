@@ -22,14 +22,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC   := libbpf libxdp jansson libpcap
+LIBS_PC   := libbpf libxdp jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
-# nvctl alone serves HTTP (metrics listen): the library and the tests do not link it.
-CLI_PC     := libmicrohttpd
+# Headers only: nvctl loads libmicrohttpd and libpcap with dlopen() when metrics listen or trace
+# pcap runs (cli/nv_dynlib.h says why), so nothing links them.
+CLI_PC     := libmicrohttpd libpcap
 CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
-CLI_LIBS    = $(shell pkg-config --libs $(CLI_PC) 2>/dev/null)
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
@@ -92,7 +92,7 @@ $(LIB): $(LIB_OBJS)
 $(CLI_OBJS): CFLAGS += $(CLI_CFLAGS)
 $(NVCTL): $(CLI_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CLI_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	$(call msg,LINK,$@)

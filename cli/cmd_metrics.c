@@ -19,10 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "nv_addr.h"
 #include "nv_datapath.h"
+#include "nv_dynlib.h"
 #include "nv_prom.h"
 #include "nvctl.h"
 
@@ -419,6 +418,9 @@ static int lock_scrape(const char *pin_dir)
 	return -EBUSY;
 }
 
+/* Set once by metrics listen before the server starts; its thread only reads it. */
+static const struct nv_mhd_api *mhd;
+
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, const char *type,
 			     char *body, size_t len)
 {
@@ -427,16 +429,16 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, cons
 
 	if (!body)
 		return MHD_NO; /* out of memory: drop the connection */
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	r = mhd->create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd->add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd->queue_response(c, status, r);
+	mhd->destroy_response(r);
 	return ret;
 }
 
@@ -483,6 +485,7 @@ int nv_cmd_metrics_listen(struct nv_ctx *ctx, int argc, char **argv)
 {
 	struct listen_addr a;
 	struct MHD_Daemon *d;
+	char err[256];
 	sigset_t stop;
 	int fd, sig;
 
@@ -495,6 +498,12 @@ int nv_cmd_metrics_listen(struct nv_ctx *ctx, int argc, char **argv)
 				      "metrics listen: \"%s\": expected IPV4:PORT, [IPV6]:PORT or "
 				      ":PORT with PORT in 1..65535",
 				      argv[0]);
+	mhd = nv_mhd_load(err, sizeof(err));
+	if (!mhd)
+		return nv_runtime_error(ctx,
+					"metrics listen: needs libmicrohttpd (Debian package "
+					"libmicrohttpd12): %s",
+					err);
 	/* Scrapes take the lock one at a time; holding it here would stop every other nvctl. */
 	nv_unlock_instance();
 	fd = listen_socket(&a);
@@ -507,10 +516,10 @@ int nv_cmd_metrics_listen(struct nv_ctx *ctx, int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-			     on_request, (void *)ctx->pin_dir, MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
-			     MHD_OPTION_END);
+	d = mhd->start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+			      on_request, (void *)ctx->pin_dir, MHD_OPTION_LISTEN_SOCKET, fd,
+			      MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+			      MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return nv_runtime_error(ctx, "metrics listen: %s: could not start the HTTP server",
@@ -524,8 +533,8 @@ int nv_cmd_metrics_listen(struct nv_ctx *ctx, int argc, char **argv)
 	while (sigwait(&stop, &sig))
 		;
 	/* Quiesce first: it hands the socket back, which then is ours to close. */
-	fd = MHD_quiesce_daemon(d);
-	MHD_stop_daemon(d);
+	fd = mhd->quiesce_daemon(d);
+	mhd->stop_daemon(d);
 	if (fd >= 0)
 		close(fd);
 	return 0;

@@ -18,10 +18,10 @@
 
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
-#include <pcap/pcap.h>
 
 #include "nv_addr.h"
 #include "nv_args.h"
+#include "nv_dynlib.h"
 #include "nv_event.h"
 #include "nv_trace.h"
 
@@ -205,23 +205,28 @@ static int pcap_frame(const struct nv_ctx *ctx, const char *cmd, const char *fil
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	pcap_t *p = pcap_open_offline(file, errbuf);
+	const struct nv_pcap_api *pc = nv_pcap_load(errbuf, sizeof(errbuf));
+	pcap_t *p;
 	int ret = 0, rc;
 
+	if (!pc)
+		return nv_runtime_error(
+			ctx, "%s: pcap needs libpcap (Debian package libpcap0.8): %s", cmd, errbuf);
+	p = pc->open_offline(file, errbuf);
 	if (!p)
 		return nv_runtime_error(ctx, "%s: pcap \"%s\": %s", cmd, file, errbuf);
-	if (pcap_datalink(p) != DLT_EN10MB) {
+	if (pc->datalink(p) != DLT_EN10MB) {
 		ret = nv_runtime_error(ctx, "%s: pcap \"%s\": link type %s, not Ethernet", cmd,
 				       file,
-				       pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+				       pc->datalink_val_to_name(pc->datalink(p)) ?: "unknown");
 		goto out;
 	}
 	/* The first frame of the file is the one traced. */
-	rc = pcap_next_ex(p, &h, &data);
+	rc = pc->next_ex(p, &h, &data);
 	if (rc != 1) {
 		ret = nv_runtime_error(ctx, "%s: pcap \"%s\": %s", cmd, file,
 				       rc == PCAP_ERROR_BREAK ? "no frame in the file"
-							      : pcap_geterr(p));
+							      : pc->geterr(p));
 		goto out;
 	}
 	if (h->caplen < NV_ETH_HLEN || h->caplen > NV_TRACE_FRAME_MAX) {
@@ -239,7 +244,7 @@ static int pcap_frame(const struct nv_ctx *ctx, const char *cmd, const char *fil
 	memcpy(buf, data, h->caplen);
 	*len = h->caplen;
 out:
-	pcap_close(p);
+	pc->close(p);
 	return ret;
 }
 
