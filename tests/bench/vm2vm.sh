@@ -145,7 +145,7 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	names = {"tc": "nvgre-xdp TC delivery", "xdp": "nvgre-xdp XDP delivery",
 	         "tcrx": "(diag.) TC, no XDP on ul", "vxlan": "kernel VXLAN + bridge",
 	         "route": "plain routing"}
-	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP*", "vxlan": "VXLAN",
+	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "no XDP*", "vxlan": "VXLAN",
 	         "route": "routing"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)"}
@@ -206,7 +206,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 	{
 		n=$(wc -w <<<"$METRICS")
 		cat <<-EOF
-			set terminal pngcairo size $((500 * n)),520 font "sans,10" noenhanced
+			set terminal pngcairo size $((560 * n)),520 font "sans,10" noenhanced
 			set output "$OUT/vm2vm.png"
 			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; * diagnostic: XDP taken off the underlay)"
 			set style fill solid 0.6 border -1

@@ -120,8 +120,25 @@ for vm in a1 a2; do
 done
 ping_from a1 10.0.0.2
 
-say "Drops are counted by reason: h1 after a1 asked for 10.0.0.4"
+say "Drops are counted by reason (and per port): h1 after a1 asked for 10.0.0.4"
 on h1 stats show
+
+say "Why does a1 not reach 10.0.0.4? Ask the datapath: the live maps, its counters untouched"
+on h1 trace port vm-a1 dst 10.0.0.4 dst-mac 02:4e:56:00:00:04
+echo "  and what a1's ping to 10.0.0.2 does:"
+on h1 trace port vm-a1 dst 10.0.0.2
+
+say "Drops as they happen: nvctl monitor on h1 while a1 asks for 10.0.0.4 again"
+printf '%sh1#%s nvctl monitor drops count 1\n' "$bold" "$plain"
+# In the background (its own pid, for wait), bounded in case no drop came.
+in_ns h1 timeout 10 "$NVCTL" --pin-dir "$(topo_pin_dir h1)" monitor drops count 1 &
+mon=$!
+sleep 0.5
+ping_from a1 10.0.0.4
+wait "$mon" || true
+
+say "The same counters for Prometheus (nvctl metrics listen ADDR:PORT serves them over HTTP)"
+on h1 metrics show | grep -E '^nvgre_(port_tx_packets|drops_packets_total.*ARP_UNKNOWN)' | head -4
 
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do
