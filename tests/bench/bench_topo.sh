@@ -253,6 +253,43 @@ bt_up() {
 	esac
 }
 
+# bt_iperf_start CONF METRIC SECS JSON: an iperf3 server on VM 2 (once it listens) and a client on
+# VM 1 for METRIC (tcp1, tcp4, udp64), both in the background, the client's JSON into JSON. Not
+# to be called in a subshell: BT_SRV and BT_CLI are the pids (nsenter itself is put in the
+# background, not the bt_in function, which would fork a subshell, so the pid becomes iperf3 or
+# timeout, the process cleanup has to end). bt_iperf_reap waits for the client, ends the server.
+bt_iperf_start() {
+	local c=$1 m=$2 secs=$3 json=$4 dst i args
+	case "$m" in
+	tcp1) args=(-P 1) ;;
+	tcp4) args=(-P 4) ;;
+	udp64) args=(-u -l 64 -b 0) ;;
+	*) bt_die "unknown metric $m" ;;
+	esac
+	dst=$(bt_dst "$c")
+	nsenter --net="/run/netns/$(bt_ns "$c" v2)" -- iperf3 -s -1 -B "$dst" -p 5201 \
+		>/dev/null 2>&1 &
+	BT_SRV=$!
+	BT_PIDS+=("$BT_SRV")
+	for i in $(seq 100); do
+		bt_in "$c" v2 ss -Hltn "sport = :5201" | grep -q . && break
+		[ "$i" = 100 ] || sleep 0.02
+	done
+	nsenter --net="/run/netns/$(bt_ns "$c" v1)" -- timeout $((secs + 15)) \
+		iperf3 -c "$dst" -p 5201 -t "$secs" "${args[@]}" -J >"$json" 2>&1 &
+	BT_CLI=$!
+	BT_PIDS+=("$BT_CLI")
+}
+
+# Waited for, not run in the foreground, so that INT and TERM reach the trap at once (bash defers
+# traps while a foreground child runs).
+bt_iperf_reap() {
+	wait "$BT_CLI"
+	kill "$BT_SRV" 2>/dev/null # still there when the client never connected
+	wait "$BT_SRV" 2>/dev/null
+	BT_PIDS=() # both reaped: nothing of ours left to end
+}
+
 bt_prepare() {
 	local tool
 	[ "$(id -u)" -eq 0 ] || bt_die "the benchmark needs root"

@@ -59,25 +59,8 @@ window=$((SECS - 2))
 [ "$window" -ge 1 ] || bt_die "BENCH_SECS must be at least 3"
 for m in $METRICS; do
 for c in $CONFS; do
-	case "$m" in
-	tcp1) args=(-P 1) ;;
-	udp64) args=(-u -l 64 -b 0) ;;
-	*) bt_die "unknown metric $m" ;;
-	esac
 	f="$BT_TMP/$c-$m"
-	dst=$(bt_dst "$c")
-	nsenter --net="/run/netns/$(bt_ns "$c" v2)" -- iperf3 -s -1 -B "$dst" -p 5201 \
-		>/dev/null 2>&1 &
-	srv=$!
-	BT_PIDS+=("$srv")
-	for i in $(seq 100); do
-		bt_in "$c" v2 ss -Hltn "sport = :5201" | grep -q . && break
-		[ "$i" = 100 ] || sleep 0.02
-	done
-	nsenter --net="/run/netns/$(bt_ns "$c" v1)" -- timeout $((SECS + 15)) \
-		iperf3 -c "$dst" -p 5201 -t "$SECS" "${args[@]}" -J >"$f.iperf.json" 2>&1 &
-	cli=$!
-	BT_PIDS+=("$cli")
+	bt_iperf_start "$c" "$m" "$SECS" "$f.iperf.json"
 	sleep 1
 	bpftool -j prog show >"$f.bpf0.json"
 	if [ "$PERF" = 1 ]; then
@@ -88,14 +71,12 @@ for c in $CONFS; do
 		sleep "$window"
 	fi
 	bpftool -j prog show >"$f.bpf1.json"
-	wait "$cli"
-	kill "$srv" 2>/dev/null
-	wait "$srv" 2>/dev/null
-	BT_PIDS=()
+	bt_iperf_reap
 	bt_log "$m $c: profiled"
 done
 done
 
+# shellcheck disable=SC2086 # one argument per configuration
 "$PY" - "$BT_TMP" "$OUT/profile.csv" "$window" "$METRICS" $CONFS <<-'EOF' || bt_die "summary failed"
 	import json, os, re, sys
 	tmp, csvpath, window = sys.argv[1], sys.argv[2], float(sys.argv[3])

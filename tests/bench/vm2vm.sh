@@ -73,32 +73,10 @@ done
 # the trap at once (bash defers traps while a foreground child runs, and iperf3 exits normally
 # on SIGINT, which bash then takes as handled).
 run_iperf() {
-	local c=$1 m=$2 r=$3 dst json srv cli i args
-	dst=$(bt_dst "$c")
+	local c=$1 m=$2 r=$3 json
 	json="$BT_TMP/$c-$m-$r.json"
-	# nsenter itself in the background (not the bt_in function, which would fork a subshell):
-	# $! is then the pid that becomes iperf3 (or timeout), the process cleanup has to end.
-	nsenter --net="/run/netns/$(bt_ns "$c" v2)" -- iperf3 -s -1 -B "$dst" -p 5201 \
-		>/dev/null 2>&1 &
-	srv=$!
-	BT_PIDS+=("$srv")
-	for i in $(seq 100); do
-		bt_in "$c" v2 ss -Hltn "sport = :5201" | grep -q . && break
-		[ "$i" = 100 ] || sleep 0.02
-	done
-	case "$m" in
-	tcp1) args=(-P 1) ;;
-	tcp4) args=(-P 4) ;;
-	udp64) args=(-u -l 64 -b 0) ;;
-	esac
-	nsenter --net="/run/netns/$(bt_ns "$c" v1)" -- timeout $((SECS + 15)) \
-		iperf3 -c "$dst" -p 5201 -t "$SECS" "${args[@]}" -J >"$json" 2>&1 &
-	cli=$!
-	BT_PIDS+=("$cli")
-	wait "$cli"
-	kill "$srv" 2>/dev/null # still there when the client never connected
-	wait "$srv" 2>/dev/null
-	BT_PIDS=() # both reaped: nothing of ours left to end
+	bt_iperf_start "$c" "$m" "$SECS" "$json"
+	bt_iperf_reap
 	read -r VAL RTX < <("$PY" - "$json" "$m" <<-'EOF'
 		import json, sys
 		try:

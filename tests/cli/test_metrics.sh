@@ -9,30 +9,9 @@
 # Prints "ok N - name" / "not ok N - name" per test, then "N passed, M failed"; exits 1 on failure.
 set -u
 
-build=${1:-build}
-if ! build=$(cd "$build" 2>/dev/null && pwd); then
-	echo "Error: ${1:-build}: no such build directory (run make)" >&2
-	exit 1
-fi
-NVCTL="$build/nvctl"
-
-if [ ! -x "$NVCTL" ]; then
-	echo "Error: $NVCTL is not built (run make)" >&2
-	exit 1
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "Error: $0 attaches BPF programs and creates namespaces: run it as root" >&2
-	exit 1
-fi
-for tool in ip nsenter timeout ping curl promtool ss; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "Error: $tool is needed (sh .ci/install-deps.sh installs it)" >&2
-		exit 1
-	fi
-done
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+cli_preamble "${1:-build}" ip nsenter timeout ping curl promtool ss
 
 # ---- the private world: a host namespace, two VM namespaces, one instance directory ----
 uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
@@ -100,46 +79,7 @@ done
 cp "$NVCTL" "$TMP/nvctl" || exit 1
 NVCTL="$TMP/nvctl"
 
-# ---- running nvctl: RC, OUT (stdout), ERR (stderr) ----
-nvraw() # PIN_DIR ARGS...
-{
-	local pin=$1
-	shift
-	OUT=$(in_ns "$NVCTL" --pin-dir "$pin" "$@" </dev/null 2>"$TMP/stderr")
-	RC=$?
-	ERR=$(<"$TMP/stderr")
-}
-nv() { nvraw "$PIN" "$@"; }
-nv_ok()
-{
-	nv "$@"
-	[ "$RC" -eq 0 ] || fail "nvctl $* exited $RC: $ERR"
-}
-json_true()
-{
-	"$PY" -c 'import json, sys; d = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" 2>/dev/null
-}
-
-# ---- the test protocol (as test_nvctl.sh) ----
-n=0 passed=0 failed=0 diag=""
-begin()
-{
-	name=$1
-	diag=""
-}
-fail() { diag="$diag$(printf '%s\n' "$*" | sed 's/^/#   /')"$'\n'; }
-end()
-{
-	n=$((n + 1))
-	if [ -z "$diag" ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $name"
-		printf '%s' "$diag"
-	fi
-}
+# ---- running nvctl, the test protocol: lib.sh ----
 
 # What a command could change here: the maps as nvctl shows them, events included.
 snapshot()

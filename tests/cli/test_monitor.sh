@@ -8,23 +8,9 @@
 # Prints "ok N - name" / "not ok N - name" per test, then "N passed, M failed"; exits 1 on failure.
 set -u
 
-build=${1:-build}
-if ! build=$(cd "$build" 2>/dev/null && pwd); then
-	echo "Error: ${1:-build}: no such build directory (run make)" >&2
-	exit 1
-fi
-NVCTL="$build/nvctl"
-if [ ! -x "$NVCTL" ]; then
-	echo "Error: $NVCTL is not built (run make)" >&2
-	exit 1
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "Error: $0 attaches BPF programs and creates namespaces: run it as root" >&2
-	exit 1
-fi
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+cli_preamble "${1:-build}" ip nsenter
 
 uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
 NS="nvgre-mon-$uniq"

@@ -8,35 +8,9 @@
 # Prints "ok N - name" / "not ok N - name" per test, then "N passed, M failed"; exits 1 on failure.
 set -u
 
-build=${1:-build}
-if ! build=$(cd "$build" 2>/dev/null && pwd); then
-	echo "Error: ${1:-build}: no such build directory (run make)" >&2
-	exit 1
-fi
-NVCTL="$build/nvctl"
-
-if [ ! -x "$NVCTL" ]; then
-	echo "Error: $NVCTL is not built (run make)" >&2
-	exit 1
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "Error: $0 attaches BPF programs and creates namespaces: run it as root" >&2
-	exit 1
-fi
-for tool in ip tc nsenter timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "Error: $tool is needed" >&2
-		exit 1
-	fi
-done
-# The system's python3 when there is one: a version manager's shim can cost 100 ms a start.
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-if ! command -v "$PY" >/dev/null 2>&1; then
-	echo "Error: python3 is needed" >&2
-	exit 1
-fi
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+cli_preamble "${1:-build}" ip tc nsenter timeout python3
 
 # ---- the private world: one netns, its devices, one instance directory ----
 uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
@@ -83,17 +57,7 @@ cp "$NVCTL" "$TMP/nvctl" || exit 1
 chmod 755 "$TMP/nvctl"
 NVCTL="$TMP/nvctl"
 
-# ---- running nvctl: RC, OUT (stdout), ERR (stderr) ----
-STDIN=/dev/null
-nvraw() # PIN_DIR ARGS...
-{
-	local pin=$1
-	shift
-	OUT=$(in_ns "$NVCTL" --pin-dir "$pin" "$@" <"$STDIN" 2>"$TMP/stderr")
-	RC=$?
-	ERR=$(<"$TMP/stderr")
-}
-nv() { nvraw "$PIN" "$@"; }
+# ---- running nvctl (lib.sh: nvraw, nv, nv_ok): RC, OUT (stdout), ERR (stderr) ----
 nv_none() { nvraw "$PIN-none" "$@"; }
 nv_pin2() { nvraw "$PIN2" "$@"; }
 nv_nobody()
@@ -110,18 +74,6 @@ nv_nobody()
 	RC=$?
 	ERR=$(<"$TMP/stderr")
 }
-# nvctl must succeed; its stdout in OUT.
-nv_ok()
-{
-	nv "$@"
-	[ "$RC" -eq 0 ] || fail "nvctl $* exited $RC: $ERR"
-}
-
-# JSON on stdin, parsed into d: true when the Python expression $1 is.
-json_true()
-{
-	"$PY" -c 'import json, sys; d = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" 2>/dev/null
-}
 # Each argument: {"error": "..."} and nothing else, its message containing $1.
 json_errors_name()
 {
@@ -137,27 +89,6 @@ for out in sys.argv[2:]:
         print(f"not {{\"error\": \"...\"}}: {out!r}")
     elif sys.argv[1] not in d["error"]:
         print(f"does not name {sys.argv[1]!r}: {out!r}")' "$@"
-}
-
-# ---- the test protocol ----
-n=0 passed=0 failed=0 diag=""
-begin()
-{
-	name=$1
-	diag=""
-}
-fail() { diag="$diag$(printf '%s\n' "$*" | sed 's/^/#   /')"$'\n'; }
-end()
-{
-	n=$((n + 1))
-	if [ -z "$diag" ]; then
-		passed=$((passed + 1))
-		echo "ok $n - $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $name"
-		printf '%s' "$diag"
-	fi
 }
 
 # Everything a command could change: the maps as nvctl shows them, the TC hooks and qdiscs of
