@@ -10,7 +10,7 @@
 #include "nv_args.h"
 #include "nv_datapath.h"
 
-static const char *const xdp_modes[] = { "native", "skb", NULL };
+static const char *const xdp_modes[] = { "native", "skb", "none", NULL };
 
 int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv)
 {
@@ -41,7 +41,8 @@ int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv)
 	o.underlay_ifindex = a[0].v.u32;
 	o.pa = a[1].v.addr;
 	o.ttl = a[2].set ? a[2].v.u32 : 0;
-	o.xdp_mode = a[3].set && a[3].v.choice == 1 ? NV_XDP_MODE_SKB : NV_XDP_MODE_NATIVE;
+	/* The choices are in enum nv_xdp_mode's order. */
+	o.xdp_mode = a[3].set ? (enum nv_xdp_mode)a[3].v.choice : NV_XDP_MODE_NATIVE;
 	err = nv_dp_attach(ctx->pin_dir, &o);
 	if (err == -EEXIST && !access(maps_dir, F_OK))
 		return nv_runtime_error(ctx, "dp attach: a datapath is already attached at %s",
@@ -142,7 +143,7 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 		return nv_errno_error(ctx, err, "dp show");
 	if_indextoname(st.cfg.underlay_ifindex, dev);
 	nv_addr_format(&st.cfg.pa, pa, sizeof(pa));
-	mode = st.xdp.mode == NV_XDP_MODE_SKB ? "skb" : "native";
+	mode = xdp_modes[st.xdp.mode];
 	if (ctx->json) {
 		nv_json_print(ctx,
 			      json_pack("{s:s, s:I, s:{s:s, s:I, s:s, s:I}, s:{s:I, s:s, s:s}, "
@@ -152,8 +153,10 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 					(json_int_t)st.cfg.underlay_ifindex, "pa", pa, "ttl",
 					(json_int_t)(st.cfg.ttl ?: NV_DEFAULT_TTL), "xdp", "id",
 					(json_int_t)st.xdp.prog_id, "mode", mode, "attach",
-					st.xdp.dispatcher ? "dispatcher" : "direct", "tc", "id",
-					(json_int_t)st.wire_tc_id, "maps", "ports",
+					st.xdp.mode == NV_XDP_MODE_NONE ? "none"
+					: st.xdp.dispatcher		? "dispatcher"
+									: "direct",
+					"tc", "id", (json_int_t)st.wire_tc_id, "maps", "ports",
 					(json_int_t)st.ports, "records", (json_int_t)st.records,
 					"records_max", (json_int_t)st.records_max, "subnets",
 					(json_int_t)st.subnets, "local_pas",
@@ -163,7 +166,10 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 	printf("instance  %s (ABI v%d)\n", ctx->pin_dir, NV_ABI_VERSION);
 	printf("underlay  %s (ifindex %u)  pa %s  ttl %u\n", dev, st.cfg.underlay_ifindex, pa,
 	       st.cfg.ttl ?: NV_DEFAULT_TTL);
-	if (st.xdp.prog_id)
+	if (st.xdp.mode == NV_XDP_MODE_NONE)
+		printf("xdp       none (xdp-mode none: nv_wire_tc validates and decapsulates "
+		       "alone)\n");
+	else if (st.xdp.prog_id)
 		printf("xdp       nv_from_wire id %u  mode %s  %s\n", st.xdp.prog_id, mode,
 		       st.xdp.dispatcher
 			       ? "through libxdp's dispatcher"

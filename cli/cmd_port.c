@@ -66,6 +66,10 @@ static int port_add_check(const struct nv_ctx *ctx, const struct nv_maps *m, __u
 		return nv_runtime_error(ctx, "port add: dev %s is the datapath's underlay", dev);
 	if (!nv_port_get(m, ifindex, &old))
 		return nv_runtime_error(ctx, "port add: dev %s is already a port", dev);
+	if (p->deliver == NV_DELIVER_XDP && (cfg.flags & NV_CFG_F_NO_XDP))
+		return nv_runtime_error(ctx,
+					"port add: deliver xdp needs nv_from_wire on the underlay, "
+					"and the datapath was attached with xdp-mode none");
 	err = nv_port_iter(m, ca_find_cb, &f);
 	if (err < 0)
 		return nv_errno_error(ctx, err, "port add");
@@ -106,6 +110,7 @@ int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv)
 		return err;
 	p.vsid = a[1].v.u32;
 	p.ca = a[2].v.addr;
+	p.deliver = a[4].set ? a[4].v.choice : NV_DELIVER_TC;
 	err = port_add_check(ctx, &m, a[0].v.u32, a[0].raw, &p, a[2].raw);
 	if (!err) {
 		err = nv_subnet_get(&m, a[1].v.u32, &s);

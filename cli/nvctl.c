@@ -30,7 +30,7 @@
 
 /* in_batch: allowed in `batch` files, i.e. the command can be taken back. */
 const struct nv_cmd nv_cmds[] = {
-	CMD("dp", "attach", "dev DEV pa ADDR [ttl N] [xdp-mode native|skb]",
+	CMD("dp", "attach", "dev DEV pa ADDR [ttl N] [xdp-mode native|skb|none]",
 	    "load the datapath, attach it to the underlay DEV with local PA ADDR", nv_cmd_dp_attach,
 	    false),
 	CMD("dp", "detach", "", "remove every program, filter, qdisc and pin of the instance",

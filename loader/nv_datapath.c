@@ -189,7 +189,9 @@ static void remove_instance(const char *pin_dir)
 int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 {
 	struct nv_load_opts load = { .pin_dir = pin_dir, .max_records = o->max_records };
-	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex, .ttl = o->ttl };
+	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex,
+				 .ttl = o->ttl,
+				 .flags = o->xdp_mode == NV_XDP_MODE_NONE ? NV_CFG_F_NO_XDP : 0 };
 	char maps_dir[PATH_MAX];
 	struct nv_objects objs;
 	bool own_clsact = false, tc_attached = false;
@@ -229,7 +231,7 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 		cfg.flags |= NV_CFG_F_OWN_CLSACT;
 		err = nv_config_set(&objs.maps, &cfg);
 	}
-	if (!err)
+	if (!err && o->xdp_mode != NV_XDP_MODE_NONE)
 		err = nv_xdp_attach(o->underlay_ifindex, nv_objects_from_wire_fd(&objs),
 				    o->xdp_mode);
 	if (err) {
@@ -274,8 +276,9 @@ int nv_dp_detach(const char *pin_dir)
 	if (!err)
 		err = nv_config_get(&m, &cfg);
 	if (!err && cfg.underlay_ifindex) {
-		__u32 id =
-			progs.fd[NV_PROG_FROM_WIRE] >= 0 ? prog_id(progs.fd[NV_PROG_FROM_WIRE]) : 0;
+		__u32 id = progs.fd[NV_PROG_FROM_WIRE] >= 0 && !(cfg.flags & NV_CFG_F_NO_XDP)
+				   ? prog_id(progs.fd[NV_PROG_FROM_WIRE])
+				   : 0;
 		int e = id ? nv_xdp_detach(cfg.underlay_ifindex, id) : 0;
 
 		/* Gone with the device, or replaced by someone else: nothing of ours is left. */
@@ -325,6 +328,7 @@ int nv_dp_reload(const char *pin_dir)
 	struct nv_objects objs;
 	struct nv_config cfg;
 	struct nv_maps m;
+	bool no_xdp;
 	__u32 ul;
 	int err;
 
@@ -340,6 +344,7 @@ int nv_dp_reload(const char *pin_dir)
 	}
 	load.max_records = map_max_entries(m.fd[NV_MAP_RECORDS]);
 	ul = cfg.underlay_ifindex;
+	no_xdp = cfg.flags & NV_CFG_F_NO_XDP;
 	err = nv_objects_load(&objs, &load);
 	if (err)
 		goto out;
@@ -350,7 +355,7 @@ int nv_dp_reload(const char *pin_dir)
 	err = nv_tc_replace(ul, nv_objects_wire_tc_fd(&objs));
 	if (!err)
 		err = nv_port_iter(&m, port_replace_cb, &ports) ?: ports.err;
-	if (!err)
+	if (!err && !no_xdp)
 		err = nv_xdp_replace(ul, old.fd[NV_PROG_FROM_WIRE], nv_objects_from_wire_fd(&objs));
 	if (!err)
 		err = progs_pin(pin_dir, &objs);
@@ -358,7 +363,9 @@ int nv_dp_reload(const char *pin_dir)
 		ports.fd = old.fd[NV_PROG_FROM_VM];
 		nv_port_iter(&m, port_replace_cb, &ports);
 		nv_tc_replace(ul, old.fd[NV_PROG_WIRE_TC]);
-		nv_xdp_replace(ul, nv_objects_from_wire_fd(&objs), old.fd[NV_PROG_FROM_WIRE]);
+		if (!no_xdp)
+			nv_xdp_replace(ul, nv_objects_from_wire_fd(&objs),
+				       old.fd[NV_PROG_FROM_WIRE]);
 	}
 	nv_objects_destroy(&objs);
 out:
@@ -406,7 +413,10 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 		return err;
 	err = nv_config_get(&m, &st->cfg);
 	if (!err && st->cfg.underlay_ifindex) {
-		nv_xdp_info(st->cfg.underlay_ifindex, &st->xdp);
+		if (st->cfg.flags & NV_CFG_F_NO_XDP)
+			st->xdp.mode = NV_XDP_MODE_NONE; /* ours is not there: nothing to ask */
+		else
+			nv_xdp_info(st->cfg.underlay_ifindex, &st->xdp);
 		st->wire_tc_id = nv_tc_prog_id(st->cfg.underlay_ifindex);
 	}
 	if (!err)

@@ -26,6 +26,7 @@ __u32 nv_tc_prog_id(__u32 ifindex);
 enum nv_xdp_mode {
 	NV_XDP_MODE_NATIVE, /* driver mode (veth has one) */
 	NV_XDP_MODE_SKB,    /* generic */
+	NV_XDP_MODE_NONE,   /* no XDP program: TC alone (config flag NV_CFG_F_NO_XDP) */
 };
 
 struct nv_xdp_info {

@@ -384,6 +384,17 @@ int nv_trace_underlay(struct nv_trace *t, const void *frame, size_t len, struct 
 		return err;
 	if (!cfg.underlay_ifindex)
 		return -ENODEV;
+	if (cfg.flags & NV_CFG_F_NO_XDP) {
+		/* xdp-mode none: TC ingress of the underlay is the only stage. */
+		r->stage[0].hook = NV_HOOK_WIRE_TC;
+		r->stage[0].ifindex = cfg.underlay_ifindex;
+		r->stage[0].prog_id = nv_tc_prog_id(cfg.underlay_ifindex);
+		err = check_attached(tc_fd, r->stage[0].prog_id);
+		if (err)
+			return err;
+		r->nstages = 1;
+		return run_stage(t, &r->stage[0], tc_fd, false, frame, len);
+	}
 	r->stage[0].hook = NV_HOOK_FROM_WIRE;
 	r->stage[0].ifindex = cfg.underlay_ifindex;
 	r->stage[1].hook = NV_HOOK_WIRE_TC;

@@ -59,7 +59,8 @@ const struct nv_maps *nv_trace_live_maps(const struct nv_trace *t);
 /*
  * Run frame as received on a port (nv_from_vm, ctx ifindex = port), or on the underlay
  * (nv_from_wire, then nv_wire_tc on the same frame when XDP passes it to the stack; without
- * XDP's metadata nv_wire_tc validates it again). -ENODEV: no program of the instance is attached
+ * XDP's metadata nv_wire_tc validates it again; nv_wire_tc alone when the datapath was attached
+ * with xdp-mode none). -ENODEV: no program of the instance is attached
  * on that device's hook; -ESTALE: the attached program's tag differs; -EINVAL: frame length out
  * of 14..NV_TRACE_FRAME_MAX, or refused by the kernel's test run.
  */

@@ -617,6 +617,7 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 	struct bind_changes c = { 0 };
 	struct nv_record_key bind;
 	struct port_ent other;
+	struct nv_config cfg;
 	struct nv_subnet s;
 	struct nv_port v;
 	int err;
@@ -634,6 +635,10 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 		return -EINVAL;
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, &v))
 		return -EEXIST;
+	/* XDP delivery needs nv_from_wire on the underlay, which xdp-mode none leaves out. */
+	if (p->deliver == NV_DELIVER_XDP && !nv_config_get(m, &cfg) &&
+	    (cfg.flags & NV_CFG_F_NO_XDP))
+		return -EOPNOTSUPP;
 	bind_key(&bind, p->vsid, &p->ca);
 	err = port_find_binding(m, &bind, &other);
 	if (err)

@@ -133,6 +133,11 @@ struct nv_local_pa {
 /* config: ARRAY with one entry, key 0. */
 enum nv_config_flags {
 	NV_CFG_F_OWN_CLSACT = 1 << 0, /* the loader created the underlay's clsact qdisc */
+	/*
+	 * No XDP program on the underlay (dp attach xdp-mode none): nv_wire_tc validates and
+	 * decapsulates alone, after GRO, and no port may deliver in XDP.
+	 */
+	NV_CFG_F_NO_XDP = 1 << 1,
 };
 
 struct nv_config {

@@ -16,8 +16,8 @@
 #   vxlan    kernel VXLAN (VNI 5001, dstport 4789, no learning, static FDB entries plus an
 #            all-zeros flood entry to the peer PA) in a bridge with the VM's port on each
 #            host; VMs 10.0.0.1 and .2/24, MTU = underlay - 50
-#   tcrx     diagnostic: tc with the XDP program removed from the underlay afterwards (nv_wire_tc
-#            then validates and decapsulates alone, after GRO), to measure what XDP on a veth costs
+#   tcrx     tc attached with xdp-mode none: no XDP program on the underlay, nv_wire_tc validates
+#            and decapsulates alone, after GRO (what XDP on a veth costs: see profile.sh)
 #   route    no overlay: VM 1 10.1.1.2/24 behind h1 (10.1.1.1), VM 2 10.1.2.2/24 behind h2,
 #            the hosts route to each other over the underlay; VM MTU = underlay MTU
 #
@@ -164,15 +164,16 @@ bt_add_vm() {
 	ip -n "$ns" link set vm up
 }
 
-bt_conf_nvgre() {
-	local c=$1 deliver=$2 h n
+bt_conf_nvgre() { # CONF DELIVER [XDP_MODE]
+	local c=$1 deliver=$2 xdp=() h n
+	[ -z "${3:-}" ] || xdp=(xdp-mode "$3")
 	for h in h1 h2; do
 		n=${h#h}
 		bt_add_vm "$c" "$h" "$n" $((BT_UL_MTU - 42))
 		ip -n "$(bt_ns "$c" "v$n")" addr add "10.0.0.$n/24" dev eth0
 		[ ! -e "$(bt_pin_dir "$c" "$h")" ] || bt_die "$(bt_pin_dir "$c" "$h") exists: not ours"
 		BT_PINS+=("$c $h")
-		bt_nvctl "$c" "$h" dp attach dev ul pa "${BT_PA[$h]}" >/dev/null ||
+		bt_nvctl "$c" "$h" dp attach dev ul pa "${BT_PA[$h]}" "${xdp[@]}" >/dev/null ||
 			bt_die "$c/$h: nvctl dp attach failed"
 		bt_nvctl "$c" "$h" subnet add vsid "$BT_VSID" rdid 1 || bt_die "$c/$h: subnet add"
 		bt_nvctl "$c" "$h" record add vsid "$BT_VSID" ca 10.0.0.1 mac "$(bt_vm_mac 1)" \
@@ -239,14 +240,7 @@ bt_up() {
 	bt_add_host "$c" h2
 	case "$c" in
 	tc | xdp) bt_conf_nvgre "$c" "$c" ;;
-	tcrx)
-		# Diagnostic, not a product mode: TC delivery with the XDP program taken off the hosts'
-		# underlay, so nv_wire_tc validates and decapsulates alone, after GRO (see profile.sh).
-		bt_conf_nvgre "$c" tc
-		for h in h1 h2; do
-			ip -n "$(bt_ns "$c" "$h")" link set ul xdp off || bt_die "$c/$h: xdp off"
-		done
-		;;
+	tcrx) bt_conf_nvgre "$c" tc none ;;
 	vxlan) bt_conf_vxlan "$c" ;;
 	route) bt_conf_route "$c" ;;
 	*) bt_die "unknown configuration $c" ;;

@@ -95,7 +95,7 @@ done
 	    ("rest of the kernel and user", r""),
 	]
 	names = {"tc": "NVGRE, TC delivery", "xdp": "NVGRE, XDP delivery",
-	         "tcrx": "NVGRE, no XDP on ul (diag.)", "vxlan": "kernel VXLAN", "route": "routing"}
+	         "tcrx": "NVGRE, xdp-mode none", "vxlan": "kernel VXLAN", "route": "routing"}
 	titles = {"tcp1": ("TCP, 1 stream", "Gbit/s"), "udp64": ("UDP, 64-byte payload", "kpps")}
 
 	def measure(c, m):

@@ -4,7 +4,7 @@
 # Case 3 of `make bench`: VM to VM across two hosts (network namespaces on one machine), for
 #   tc     nvgre-xdp, ports delivering in TC
 #   xdp    nvgre-xdp, ports delivering in XDP
-#   tcrx   diagnostic: tc with the XDP program taken off the underlay (what XDP on a veth costs)
+#   tcrx   nvgre-xdp attached with xdp-mode none: TC delivery, no XDP program on the underlay
 #   vxlan  the kernel's VXLAN device + bridge on each host
 #   route  plain routing, no overlay
 # each on its own copy of the same two-host topology (tests/bench/bench_topo.sh), with the MTU a
@@ -121,9 +121,9 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	path, out, confs, metrics = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
 	rounds, secs, mtu, gro = sys.argv[5:9]
 	names = {"tc": "nvgre-xdp TC delivery", "xdp": "nvgre-xdp XDP delivery",
-	         "tcrx": "(diag.) TC, no XDP on ul", "vxlan": "kernel VXLAN + bridge",
+	         "tcrx": "nvgre-xdp xdp-mode none", "vxlan": "kernel VXLAN + bridge",
 	         "route": "plain routing"}
-	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "no XDP*", "vxlan": "VXLAN",
+	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP", "vxlan": "VXLAN",
 	         "route": "routing"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)"}
@@ -186,7 +186,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		cat <<-EOF
 			set terminal pngcairo size $((560 * n)),520 font "sans,10" noenhanced
 			set output "$OUT/vm2vm.png"
-			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; * diagnostic: XDP taken off the underlay)"
+			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; no XDP: dp attach xdp-mode none)"
 			set style fill solid 0.6 border -1
 			set boxwidth 0.6
 			set yrange [0:*]

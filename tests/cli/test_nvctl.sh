@@ -543,6 +543,37 @@ in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its 
 end
 snapshot >"$TMP/base" # new program ids from here on
 
+begin "dp attach xdp-mode none: TC only on the underlay, no XDP port, reload and detach keep it so"
+# shellcheck disable=SC2016 # expanded by the shell in the namespace
+in_ns sh -ec 'ip link add ulz type veth peer name ulzp; ip link add vmz type veth peer name vmzp
+	for d in ulz ulzp vmz vmzp; do ip link set $d up; done' || fail "devices ulz, vmz"
+nvraw "$PIN2" dp attach dev ulz pa 192.0.2.9 xdp-mode none
+[ "$RC" -eq 0 ] || fail "attach xdp-mode none exited $RC: $ERR"
+in_ns ip link show dev ulz | grep -q xdp && fail "an XDP program on ulz: $(in_ns ip link show dev ulz)"
+in_ns tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "no nv_wire_tc on ulz ingress"
+nvraw "$PIN2" -j dp show
+printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none'}" ||
+	fail "dp show -j: $OUT"
+nvraw "$PIN2" dp show
+case $OUT in *"xdp       none"*) ;; *) fail "dp show: $OUT" ;; esac
+nvraw "$PIN2" subnet add vsid 5001 rdid 1
+nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver xdp
+[ "$RC" -eq 1 ] || fail "port add deliver xdp exited $RC, expected 1"
+case $ERR in *"deliver xdp"*"xdp-mode none"*) ;; *) fail "port add deliver xdp: $ERR" ;; esac
+in_ns tc filter show dev vmz ingress | grep -q . && fail "vmz got a filter from the refused port add"
+nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver tc
+[ "$RC" -eq 0 ] || fail "port add deliver tc exited $RC: $ERR"
+nvraw "$PIN2" dp reload
+[ "$RC" -eq 0 ] || fail "dp reload exited $RC: $ERR"
+in_ns ip link show dev ulz | grep -q xdp && fail "dp reload put an XDP program on ulz"
+nvraw "$PIN2" dp detach
+[ "$RC" -eq 0 ] || fail "dp detach exited $RC: $ERR"
+[ ! -e "$PIN2" ] || fail "$PIN2 left behind: $(ls -R "$PIN2")"
+in_ns tc qdisc show dev ulz | grep -q clsact && fail "clsact left on ulz"
+in_ns ip link del ulz
+in_ns ip link del vmz
+end
+
 # =====================================================================================
 # help
 # =====================================================================================

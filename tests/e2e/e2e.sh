@@ -848,6 +848,28 @@ t_trace_pairs() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# 9. xdp-mode none: TC alone on the underlay
+
+# t_reattach HOST XDP_MODE: detach HOST's datapath and configure it again from scratch (TC
+# delivery), attached with XDP_MODE; an XDP program on its underlay exactly when not none.
+t_reattach() {
+	local h=$1 mode=$2 has
+	nvctl_on "$h" dp detach || { fail "nvctl dp detach on $h failed"; return; }
+	topo_configure_host "$h" tc "$mode"
+	has=$(in_ns "$h" ip link show dev ul | grep -c 'prog/xdp' || true)
+	if [ "$mode" = none ]; then
+		expect_eq "XDP programs on $h's underlay" 0 "$has"
+	else
+		expect_eq "XDP programs on $h's underlay" 1 "$has"
+	fi
+	nvctl_on "$h" -j dp show | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if d["xdp"]["mode"] == sys.argv[1] else 1)' "$mode" ||
+		fail "dp show on $h does not say xdp mode $mode"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 main() {
 	local t0=$SECONDS from to what mode name
@@ -877,6 +899,17 @@ main() {
 		run_test "trace of the ping pairs agrees with their real frames (deliver $mode)" \
 			t_trace_pairs
 	done
+
+	# h2 without XDP: nv_wire_tc validates and decapsulates alone; real traffic and trace agree.
+	run_test "xdp-mode none: h2 re-attached with TC only on its underlay" t_reattach h2 none
+	while read -r from to what; do
+		[ "$(vm_host "$from")" = h2 ] || [ "$(vm_host "$to")" = h2 ] || continue
+		run_test "ping tenant $(vm_tenant "$from") $(vm_ca "$from") -> $(vm_ca "$to") $what (xdp-mode none on h2)" \
+			t_ping "$from" "$to"
+	done <<<"$PING_PAIRS"
+	run_test "xdp-mode none: trace agrees with real traffic for every kind of NVGRE frame from h3" \
+		t_trace_wire_kinds
+	run_test "xdp-mode none: h2 back to XDP (re-attached with xdp-mode native)" t_reattach h2 native
 
 	run_test "mtu: a VM with an MTU above $TOPO_VM_MTU gets its 1500-byte packets dropped (MTU)" \
 		t_mtu_oversize

@@ -154,13 +154,16 @@ topo_add_vm() {
 	ip -n "$ns" link set "$(vm_port "$vm")" up
 }
 
-# The datapath of one host, configured through nvctl only: attach, subnets, the full lookup
-# table (the same on every host), then the ports of the host's VMs.
+# The datapath of one host, configured through nvctl only: attach (with xdp-mode XDP_MODE when
+# given), subnets, the full lookup table (the same on every host), then the ports of the host's
+# VMs. topo_configure_host HOST DELIVER [XDP_MODE]
 topo_configure_host() {
-	local h=$1 deliver=$2 t vm
+	local h=$1 deliver=$2 xdp=() t vm
+	[ -z "${3:-}" ] || xdp=(xdp-mode "$3")
 	[ ! -e "$(topo_pin_dir "$h")" ] || topo_die "$(topo_pin_dir "$h") exists: not ours"
 	TOPO_ATTACHED+=("$h") # from here on the pin dir is ours, even if the attach fails
-	nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" || topo_die "$h: nvctl dp attach failed"
+	nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" "${xdp[@]}" ||
+		topo_die "$h: nvctl dp attach failed"
 	for t in A B; do
 		nvctl_on "$h" subnet add vsid "${TOPO_VSID[$t]}" rdid "${TOPO_RDID[$t]}" ||
 			topo_die "$h: nvctl subnet add failed"

@@ -783,6 +783,28 @@ Test(port, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0);
 }
 
+/* xdp-mode none (config flag NO_XDP): no XDP program to decap, so no port may deliver in XDP. */
+Test(port, no_xdp_refuses_xdp_delivery, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct maps_snapshot *before;
+	struct nv_config c;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	cr_assert_eq(nv_config_get(&m, &c), 0);
+	c.flags |= NV_CFG_F_NO_XDP;
+	cr_assert_eq(nv_config_set(&m, &c), 0);
+	before = snap();
+	p.deliver = NV_DELIVER_XDP;
+	cr_assert_eq(nv_port_add(&m, v1, &p), -EOPNOTSUPP);
+	assert_unchanged(before, "a refused XDP port");
+	p.deliver = NV_DELIVER_TC;
+	cr_assert_eq(nv_port_add(&m, v1, &p), 0, "TC delivery is fine");
+}
+
 Test(port, del_after_device_gone, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
