@@ -374,34 +374,6 @@ out:
 	return err;
 }
 
-static int count_port(__u32 ifindex, const struct nv_port *p, void *arg)
-{
-	(void)ifindex, (void)p;
-	++*(__u32 *)arg;
-	return 0;
-}
-
-static int count_record(const struct nv_record_key *k, const struct nv_record *r, void *arg)
-{
-	(void)k, (void)r;
-	++*(__u32 *)arg;
-	return 0;
-}
-
-static int count_subnet(__u32 vsid, const struct nv_subnet *s, void *arg)
-{
-	(void)vsid, (void)s;
-	++*(__u32 *)arg;
-	return 0;
-}
-
-static int count_pa(const union nv_addr *pa, const struct nv_local_pa *v, void *arg)
-{
-	(void)pa, (void)v;
-	++*(__u32 *)arg;
-	return 0;
-}
-
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 {
 	struct nv_maps m;
@@ -420,13 +392,13 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 		st->wire_tc_id = nv_tc_prog_id(st->cfg.underlay_ifindex);
 	}
 	if (!err)
-		err = nv_port_iter(&m, count_port, &st->ports);
+		err = nv_map_count(&m, NV_MAP_PORTS, &st->ports);
 	if (!err)
-		err = nv_record_iter(&m, count_record, &st->records);
+		err = nv_map_count(&m, NV_MAP_RECORDS, &st->records);
 	if (!err)
-		err = nv_subnet_iter(&m, count_subnet, &st->subnets);
+		err = nv_map_count(&m, NV_MAP_SUBNETS, &st->subnets);
 	if (!err)
-		err = nv_local_pa_iter(&m, count_pa, &st->local_pas);
+		err = nv_map_count(&m, NV_MAP_LOCAL_PAS, &st->local_pas);
 	st->records_max = map_max_entries(m.fd[NV_MAP_RECORDS]);
 	nv_maps_close(&m);
 	return err;

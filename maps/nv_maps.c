@@ -207,6 +207,21 @@ int nv_map_iter_raw(int fd, size_t key_size, size_t value_size, nv_raw_cb cb, vo
 	return err == -ENOENT ? 0 : err;
 }
 
+static int count_cb(const void *key, const void *value, void *arg)
+{
+	(void)key, (void)value;
+	++*(__u32 *)arg;
+	return 0;
+}
+
+int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n)
+{
+	if (!m || !n || id >= NV_MAP__COUNT || !map_specs[id].key_size)
+		return -EINVAL;
+	*n = 0;
+	return nv_map_iter_raw(m->fd[id], map_specs[id].key_size, 0, count_cb, n);
+}
+
 int nv_config_get(const struct nv_maps *m, struct nv_config *out)
 {
 	struct nv_config c;

@@ -71,15 +71,7 @@ int bench_fill_records(const struct host *h, __u32 nkeys)
 
 __u32 bench_count_records(const struct host *h)
 {
-	int fd = h->o.maps.fd[NV_MAP_RECORDS];
-	struct nv_record_key key, next;
 	__u32 n = 0;
-	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	return nv_map_count(&h->o.maps, NV_MAP_RECORDS, &n) ? 0 : n;
 }

@@ -737,6 +737,27 @@ Test(port, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(map_count(NV_MAP_TX_PORTS), 1);
 }
 
+Test(maps, count_entries, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	__u32 n = 99;
+
+	cr_assert_eq(nv_map_count(&m, NV_MAP_PORTS, &n), 0);
+	cr_assert_eq(n, 0);
+	subnet(VSID1, RDID1);
+	subnet(VSID2, RDID2);
+	record(VSID1, "10.0.0.2", "192.0.2.1");
+	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_map_count(&m, NV_MAP_SUBNETS, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(nv_map_count(&m, NV_MAP_RECORDS, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(nv_map_count(&m, NV_MAP_PORTS, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(nv_map_count(&m, NV_MAP_EVENTS, &n), -EINVAL, "a ring has no keys");
+	cr_assert_eq(nv_map_count(&m, NV_MAP__COUNT, &n), -EINVAL);
+}
+
 Test(port, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_port good = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01"), p;
