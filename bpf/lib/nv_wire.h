@@ -181,7 +181,9 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return nv_wire_drop(r, NV_DROP_INNER_VLAN);
 	if (in_eth->h_proto != bpf_htons(ETH_P_IP))
 		return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
-	if (in_ip->version != 4 || in_ip->ihl < 5)
+	/* As nv_from_vm checks what a VM sends: a total length shorter than the header is no
+	 * packet. */
+	if (in_ip->version != 4 || in_ip->ihl < 5 || bpf_ntohs(in_ip->tot_len) < in_ip->ihl * 4)
 		return nv_wire_drop(r, NV_DROP_MALFORMED);
 	r->outer_len = NV_ETH_HLEN + ihl_len + NV_GRE_HLEN;
 	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN;

@@ -186,6 +186,13 @@ static void i_ihl_3(struct pkt *in)
 	in->d[PKT_ETH_HLEN] = 0x43;
 }
 
+/* Inner total length 19, shorter than the 20-byte header it claims. */
+static void i_totlen_below_ihl(struct pkt *in)
+{
+	pkt_put16(in->d + PKT_ETH_HLEN + 2, 19);
+	fix_ip_csum(in->d + PKT_ETH_HLEN);
+}
+
 static void i_totlen_plus_1(struct pkt *in)
 {
 	__u8 *ip = in->d + PKT_ETH_HLEN;
@@ -429,6 +436,9 @@ const struct wire_case wire_cases[] = {
 	  .inner = i_version_6,
 	  BOTH(W_DROP(MALFORMED)) },
 	{ .name = "MALFORMED: inner IHL 3", .inner = i_ihl_3, BOTH(W_DROP(MALFORMED)) },
+	{ .name = "MALFORMED: inner total length shorter than its header",
+	  .inner = i_totlen_below_ihl,
+	  BOTH(W_DROP(MALFORMED)) },
 	{ .name = "OUTER_CSUM: header checksum off by one bit",
 	  .wire = w_outer_csum_bad,
 	  BOTH(W_DROP(OUTER_CSUM)) },
