@@ -155,9 +155,11 @@ grep -q "output: .* bytes: 192.0.2.1 -> 192.0.2.2 vsid 5001 flow [0-9]*: 10.0.0.
 grep -q "live counters untouched" <<<"$out" || p+=("does not say the counters were untouched")
 result "trace port vm1 dst 10.0.0.2 proto udp dport 53 (text): encapsulated to ul0" "${p[@]}"
 
-# A pcap written by scapy when it is there (the e2e suite needs it anyway).
-if $PY -c 'import scapy' 2>/dev/null; then
-	p=()
+# A pcap written by scapy (python3-scapy, installed for the e2e suite too).
+p=()
+if ! $PY -c 'import scapy' 2>/dev/null; then
+	p+=("python3 has no scapy (.ci/install-deps.sh installs python3-scapy)")
+else
 	$PY - "$TMP/one.pcap" <<-'EOF'
 		import sys
 		from scapy.all import Ether, IP, ICMP, wrpcap
@@ -167,11 +169,12 @@ if $PY -c 'import scapy' 2>/dev/null; then
 	out=$(nv -j trace port vm1 pcap "$TMP/one.pcap")
 	v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["target"])' "$out" 2>&1)
 	[ "$v" = "redirect ul0" ] || p+=("got [$v] from [$out]")
-	result "trace port vm1 pcap FILE: redirect to ul0" "${p[@]}"
 fi
+result "trace port vm1 pcap FILE: redirect to ul0" "${p[@]}"
 
 # Pinned programs that are not this nvctl's (an older datapath): trace refuses, naming the cure.
-if command -v bpftool >/dev/null 2>&1; then
+# bpftool is a build dependency.
+{
 	stale="$PIN/stale"
 	progs="$PIN/progs-v$("$NVCTL" -V | sed -n 's/.*ABI v\([0-9]*\).*/\1/p')"
 	if bpftool prog loadall "$build/bpf/noop.bpf.o" "$stale" &&
@@ -183,7 +186,7 @@ if command -v bpftool >/dev/null 2>&1; then
 		result "swap a pinned program for a no-op one" "bpftool or mv failed"
 	fi
 	rm -rf "$stale"
-fi
+}
 
 # monitor: count ends it, the mode comes back, the summary counts what it showed.
 p=()

@@ -2,7 +2,7 @@
 /*
  * The ABI's versioning rule (nvgre_abi.h): a change of any map key or value layout changes
  * NV_ABI_VERSION, which is part of the pin path, so that a datapath never reuses maps pinned with
- * another layout. Version 1 is what commit 57aacdd released; its sizes are history, written here.
+ * another layout. Version 1 is what commit 57aacdd released (its nv_ports had 32-byte values).
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,30 +18,41 @@
 #include "nv_maps.h"
 #include "nv_objects.h"
 
-/* The layout of ABI version 1, as pinned by the datapath of that version. */
+/*
+ * The layout that NV_ABI_VERSION names. nvgre_abi.h's size asserts make a layout change edit the
+ * header; this makes it bump the version too: a size that differs from this table, with the
+ * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
+ */
+#define LAYOUT_VERSION 3
 static const struct {
 	const char *what;
-	size_t v1, now;
-} v1_sizes[] = {
-	{ "struct nv_port", 32, sizeof(struct nv_port) },
+	size_t want, now;
+} layout[] = {
+	{ "struct nv_port", 48, sizeof(struct nv_port) },
 	{ "struct nv_record_key", 20, sizeof(struct nv_record_key) },
 	{ "struct nv_record", 28, sizeof(struct nv_record) },
 	{ "struct nv_route_key", 24, sizeof(struct nv_route_key) },
 	{ "struct nv_route", 24, sizeof(struct nv_route) },
 	{ "struct nv_subnet", 28, sizeof(struct nv_subnet) },
 	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },
-	{ "struct nv_config", 24, sizeof(struct nv_config) },
+	{ "struct nv_config", 32, sizeof(struct nv_config) },
 	{ "struct nv_vsid_stats", 32, sizeof(struct nv_vsid_stats) },
+	{ "struct nv_port_stats", 48, sizeof(struct nv_port_stats) },
 	{ "struct nv_drop_stats", 16, sizeof(struct nv_drop_stats) },
-	{ "struct nv_xdp_meta", 8, sizeof(struct nv_xdp_meta) },
+	{ "struct nv_xdp_meta", 16, sizeof(struct nv_xdp_meta) },
+	{ "struct nv_event", 160, sizeof(struct nv_event) },
+	{ "struct nv_event_state", 40, sizeof(struct nv_event_state) },
 };
 
 Test(abi, layout_change_bumps_the_version)
 {
-	for (size_t i = 0; i < sizeof(v1_sizes) / sizeof(v1_sizes[0]); i++)
-		cr_expect(NV_ABI_VERSION != 1 || v1_sizes[i].now == v1_sizes[i].v1,
-			  "%s is %zu bytes, %zu in ABI version 1, and NV_ABI_VERSION is still 1",
-			  v1_sizes[i].what, v1_sizes[i].now, v1_sizes[i].v1);
+	cr_assert_eq(NV_ABI_VERSION, LAYOUT_VERSION,
+		     "NV_ABI_VERSION is %d: update this table to that version's layout",
+		     NV_ABI_VERSION);
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+		cr_expect_eq(layout[i].now, layout[i].want,
+			     "%s is %zu bytes, %zu in ABI version %d: bump NV_ABI_VERSION",
+			     layout[i].what, layout[i].now, layout[i].want, LAYOUT_VERSION);
 }
 
 /* An instance of version 1 left pinned (its nv_ports, 32-byte values) in a pin directory. */
