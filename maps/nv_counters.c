@@ -131,7 +131,8 @@ int nv_stats_get(const struct nv_maps *m, __u32 vsid, struct nv_vsid_stats *out)
 /*
  * Called by port del once the port is gone from every map the datapath reads: its counters move
  * into its VSID's entry, per CPU, so the VSID's totals stay monotonic. On an error the port's
- * entry stays (a later port add on the ifindex zeroes it).
+ * entry stays (a later port add on the ifindex zeroes it), except when the VSID has no entry
+ * (its subnet is gone): there is nowhere to keep the counts, and the entry goes.
  */
 int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid)
 {
@@ -162,18 +163,23 @@ int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid)
 	return err == -ENOENT ? 0 : err;
 }
 
-/* A port's counters start at zero (BPF_ANY: an entry left by a failed retire is taken over). */
-int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex)
+int nv_percpu_zero(int fd, const void *key, size_t value_size)
 {
 	void *zero;
 	int ncpus, err;
 
-	zero = percpu_alloc(sizeof(struct nv_port_stats), &ncpus);
+	zero = percpu_alloc(value_size, &ncpus);
 	if (!zero)
 		return ncpus < 0 ? ncpus : -ENOMEM;
-	err = bpf_map_update_elem(m->fd[NV_MAP_PORT_STATS], &ifindex, zero, BPF_ANY);
+	err = bpf_map_update_elem(fd, key, zero, BPF_ANY);
 	free(zero);
 	return err;
+}
+
+/* A port's counters start at zero (BPF_ANY: an entry left by a failed retire is taken over). */
+int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex)
+{
+	return nv_percpu_zero(m->fd[NV_MAP_PORT_STATS], &ifindex, sizeof(struct nv_port_stats));
 }
 
 int nv_drops_get(const struct nv_maps *m, struct nv_drop_stats out[NV_DROP__MAX])

@@ -66,8 +66,8 @@ int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len);
 int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n);
 bool nv_vsid_valid(__u32 vsid);
 
-/* Subnets. add: -EINVAL vsid out of range, -EEXIST. del: -ENOENT, -EBUSY while a port or record
- * uses the VSID. */
+/* Subnets. add: -EINVAL vsid out of range, -EEXIST. del: -ENOENT, -EBUSY while a port, record or
+ * route uses the VSID. */
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s);
 int nv_subnet_del(const struct nv_maps *m, __u32 vsid);
 int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out);

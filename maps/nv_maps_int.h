@@ -19,6 +19,9 @@ typedef int (*nv_raw_cb)(const void *key, const void *value, void *arg);
  */
 int nv_map_iter_raw(int fd, size_t key_size, size_t value_size, nv_raw_cb cb, void *arg);
 
+/* Writes a zeroed per-CPU value (every CPU) at key, BPF_ANY; value_size a multiple of 8. */
+int nv_percpu_zero(int fd, const void *key, size_t value_size);
+
 /* A port's counters: created zeroed by port add, moved into its VSID's entry by port del. */
 int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex);
 int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid);

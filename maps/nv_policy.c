@@ -379,21 +379,10 @@ static int route_uses_cb(const void *key, const void *value, void *arg)
 	return r->vsid == ((struct vsid_use *)arg)->vsid;
 }
 
+/* BPF_ANY: a leftover entry of an earlier subnet with this VSID starts from zero. */
 static int stats_zero(const struct nv_maps *m, __u32 vsid)
 {
-	struct nv_vsid_stats *zero;
-	int ncpus = libbpf_num_possible_cpus();
-	int err;
-
-	if (ncpus < 0)
-		return ncpus;
-	zero = calloc(ncpus, sizeof(*zero)); /* 32 bytes: already the per-CPU stride of 8 */
-	if (!zero)
-		return -ENOMEM;
-	/* BPF_ANY: a leftover entry of an earlier subnet with this VSID starts from zero. */
-	err = bpf_map_update_elem(m->fd[NV_MAP_STATS], &vsid, zero, BPF_ANY);
-	free(zero);
-	return err;
+	return nv_percpu_zero(m->fd[NV_MAP_STATS], &vsid, sizeof(struct nv_vsid_stats));
 }
 
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s)

@@ -225,7 +225,7 @@ enum nv_verdict {
 struct nv_event {
 	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 ifindex; /* device the program ran on */
-	__u32 target;  /* NV_VERDICT_REDIRECT: ifindex of the target, else 0 */
+	__u32 target;  /* REDIRECT and TO_TC: ifindex of the target (the port for TO_TC), else 0 */
 	__u32 vsid;    /* the VSID when the program knew it, else 0 */
 	__u32 len;     /* frame length at the decision */
 	__u16 reason;  /* enum nv_drop_reason; NV_DROP_NONE unless verdict is NV_VERDICT_DROP */

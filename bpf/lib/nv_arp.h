@@ -21,8 +21,6 @@ struct nv_arp_eth_ipv4 {
 	__be32 tpa;
 } __attribute__((packed));
 
-#define NV_ARP_LEN (NV_ETH_HLEN + sizeof(struct nv_arp_eth_ipv4))
-
 /* Returns NV_DROP_NONE after turning the request at data into the reply, or why it can't. */
 static __always_inline enum nv_drop_reason nv_arp_reply(struct ethhdr *eth, void *data_end,
 							const struct nv_port *port)

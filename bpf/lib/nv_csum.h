@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* IPv4 header checksum (RFC 1071) of an option-less header we built ourselves. */
+/* IPv4 header checksum (RFC 1071): computed for the option-less headers we build; the fold also
+ * checks received headers (nv_wire.h). */
 #ifndef NV_CSUM_H
 #define NV_CSUM_H
 
