@@ -102,7 +102,8 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL);
 	nv_close_maps(ctx, &m);
 	if (!err) {
-		/* The log owns the keys now. */
+		/* The log owns the keys now; the values were only for the add. */
+		free(q->r);
 		q->k = NULL;
 		q->r = NULL;
 		q->n = q->cap = 0;

@@ -289,10 +289,8 @@ int nv_dp_detach(const char *pin_dir)
 		if (e && e != -ENODEV && !err)
 			err = e;
 	}
-	if (!err) {
-		nv_port_iter(&m, port_detach_cb, &ports);
-		err = ports.err;
-	}
+	if (!err)
+		err = nv_port_iter(&m, port_detach_cb, &ports) ?: ports.err;
 	progs_close(&progs);
 	nv_maps_close(&m);
 	if (err)
@@ -307,17 +305,23 @@ int nv_dp_detach(const char *pin_dir)
 }
 
 struct port_replace_ctx {
-	int fd; /* program to put on each port */
-	int err;
+	int fd;	   /* program to put on each port */
+	bool undo; /* putting the old programs back: every port, whatever fails */
+	int err;   /* the first error */
 };
 
 static int port_replace_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
 	struct port_replace_ctx *c = arg;
+	int err = nv_tc_replace(ifindex, c->fd);
 
 	(void)p;
-	c->err = nv_tc_replace(ifindex, c->fd);
-	return c->err;
+	/* A port whose device is gone (see port del ifindex) has no hook left to replace. */
+	if (!err || err == -ENODEV)
+		return 0;
+	if (!c->err)
+		c->err = err;
+	return c->undo ? 0 : err;
 }
 
 int nv_dp_reload(const char *pin_dir)
@@ -350,8 +354,7 @@ int nv_dp_reload(const char *pin_dir)
 		goto out;
 
 	/* Swap every hook in place; on a failure put the old programs back. */
-	ports.fd = nv_objects_from_vm_fd(&objs);
-	ports.err = 0;
+	ports = (struct port_replace_ctx){ .fd = nv_objects_from_vm_fd(&objs) };
 	err = nv_tc_replace(ul, nv_objects_wire_tc_fd(&objs));
 	if (!err)
 		err = nv_port_iter(&m, port_replace_cb, &ports) ?: ports.err;
@@ -360,7 +363,7 @@ int nv_dp_reload(const char *pin_dir)
 	if (!err)
 		err = progs_pin(pin_dir, &objs);
 	if (err) {
-		ports.fd = old.fd[NV_PROG_FROM_VM];
+		ports = (struct port_replace_ctx){ .fd = old.fd[NV_PROG_FROM_VM], .undo = true };
 		nv_port_iter(&m, port_replace_cb, &ports);
 		nv_tc_replace(ul, old.fd[NV_PROG_WIRE_TC]);
 		if (!no_xdp)

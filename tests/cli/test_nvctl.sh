@@ -541,6 +541,20 @@ snapshot | grep -v -e '^ingress' -e '^prog/xdp' >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" || fail "maps changed: $(diff "$TMP/before" "$TMP/after")"
 in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
 end
+
+begin "dp reload with a port whose device is gone: that port has no hook to replace"
+in_ns ip link add vm5 type veth peer name vm5p
+nv_ok port add dev vm5 vsid 5002 ca 10.2.0.5 mac 02:00:00:00:00:25
+gone=$(in_ns ip -o link show dev vm5 | cut -d: -f1)
+in_ns ip link del vm5
+nv_ok -j dp show
+old=$OUT
+nv_ok dp reload
+nv_ok -j dp show
+[ "$OUT" != "$old" ] || fail "dp reload changed no program id"
+in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+nv_ok port del ifindex "$gone"
+end
 snapshot >"$TMP/base" # new program ids from here on
 
 begin "dp attach xdp-mode none: TC only on the underlay, no XDP port, reload and detach keep it so"
