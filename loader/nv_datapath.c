@@ -113,42 +113,43 @@ static int progs_unpin(const char *pin_dir)
 	return err;
 }
 
-static struct bpf_program *object_prog(const struct nv_objects *o, int id)
+static void object_fds(const struct nv_objects *o, int fd[NV_PROG__COUNT])
 {
-	switch (id) {
-	case NV_PROG_FROM_VM:
-		return o->from_vm->progs.nv_from_vm;
-	case NV_PROG_FROM_WIRE:
-		return o->from_wire->progs.nv_from_wire;
-	default:
-		return o->wire_tc->progs.nv_wire_tc;
-	}
+	fd[NV_PROG_FROM_VM] = nv_objects_from_vm_fd(o);
+	fd[NV_PROG_FROM_WIRE] = nv_objects_from_wire_fd(o);
+	fd[NV_PROG_WIRE_TC] = nv_objects_wire_tc_fd(o);
 }
 
-/* Pin the objects' programs under a fresh name each, then move them into place. */
-static int progs_pin(const char *pin_dir, const struct nv_objects *o)
+/*
+ * Pin the programs fd[] as the instance's: all three under a fresh name first, then each moved into
+ * place (bpffs supports rename: a reader sees the old or the new program, never none). A failed pin
+ * replaces nothing, so the pins always name one set of programs.
+ */
+static int progs_pin(const char *pin_dir, const int fd[NV_PROG__COUNT])
 {
-	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8];
-	int err = progs_dir(pin_dir, dir, sizeof(dir));
+	char dir[PATH_MAX], path[NV_PROG__COUNT][PATH_MAX], tmp[NV_PROG__COUNT][PATH_MAX + 8];
+	int err = progs_dir(pin_dir, dir, sizeof(dir)), i;
 
 	if (err)
 		return err;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
-	for (int i = 0; i < NV_PROG__COUNT; i++) {
-		err = prog_path(pin_dir, i, path, sizeof(path));
-		if (err)
-			return err;
-		snprintf(tmp, sizeof(tmp), "%s_new", path); /* bpffs refuses dots */
-		err = bpf_program__pin(object_prog(o, i), tmp);
-		if (err)
-			return err;
-		/* bpffs supports rename: a reader sees the old or the new program, never none. */
-		if (rename(tmp, path)) {
-			err = -errno;
-			unlink(tmp);
-			return err;
+	for (i = 0; i < NV_PROG__COUNT && !err; i++) {
+		err = prog_path(pin_dir, i, path[i], sizeof(path[i]));
+		if (!err) {
+			/* bpffs refuses dots in names */
+			snprintf(tmp[i], sizeof(tmp[i]), "%.*s_new", PATH_MAX - 1, path[i]);
+			err = bpf_obj_pin(fd[i], tmp[i]);
 		}
+	}
+	if (err) {
+		while (--i > 0)
+			unlink(tmp[i - 1]);
+		return err;
+	}
+	for (i = 0; i < NV_PROG__COUNT; i++) {
+		if (rename(tmp[i], path[i]))
+			return -errno;
 	}
 	return 0;
 }
@@ -194,6 +195,7 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 				 .flags = o->xdp_mode == NV_XDP_MODE_NONE ? NV_CFG_F_NO_XDP : 0 };
 	char maps_dir[PATH_MAX];
 	struct nv_objects objs;
+	int new_fds[NV_PROG__COUNT];
 	bool own_clsact = false, tc_attached = false;
 	unsigned int mtu;
 	int err;
@@ -215,7 +217,8 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 	if (err)
 		return err;
 
-	err = progs_pin(pin_dir, &objs);
+	object_fds(&objs, new_fds);
+	err = progs_pin(pin_dir, new_fds);
 	if (!err)
 		err = nv_local_pa_add(&objs.maps, &o->pa, o->underlay_ifindex);
 	if (!err) {
@@ -330,6 +333,7 @@ int nv_dp_reload(const char *pin_dir)
 	struct port_replace_ctx ports;
 	struct pinned_progs old;
 	struct nv_objects objs;
+	int new_fds[NV_PROG__COUNT];
 	struct nv_config cfg;
 	struct nv_maps m;
 	bool no_xdp;
@@ -360,9 +364,12 @@ int nv_dp_reload(const char *pin_dir)
 		err = nv_port_iter(&m, port_replace_cb, &ports) ?: ports.err;
 	if (!err && !no_xdp)
 		err = nv_xdp_replace(ul, old.fd[NV_PROG_FROM_WIRE], nv_objects_from_wire_fd(&objs));
-	if (!err)
-		err = progs_pin(pin_dir, &objs);
+	if (!err) {
+		object_fds(&objs, new_fds);
+		err = progs_pin(pin_dir, new_fds);
+	}
 	if (err) {
+		progs_pin(pin_dir, old.fd); /* the pins name what the hooks run again */
 		ports = (struct port_replace_ctx){ .fd = old.fd[NV_PROG_FROM_VM], .undo = true };
 		nv_port_iter(&m, port_replace_cb, &ports);
 		nv_tc_replace(ul, old.fd[NV_PROG_WIRE_TC]);
