@@ -68,6 +68,8 @@ static int run_line(struct nv_ctx *ctx, const struct batch_line *l, char *prefix
 
 	snprintf(prefix, len, "line %d: ", l->no);
 	ctx->prefix = prefix;
+	if (ctx->undo && nv_undo_reserve(ctx->undo))
+		return nv_errno_error(ctx, -ENOMEM, "batch");
 	line_argv(l, argv);
 	return nv_dispatch(ctx, l->argc, argv);
 }
@@ -83,7 +85,6 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 	struct nv_undo u = { .kind = NV_UNDO_RECORDS_DEL };
 	struct nv_maps m;
 	char prefix[32];
-	bool pushed;
 	int ret, err;
 
 	if (!q->n)
@@ -93,15 +94,15 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 	ret = nv_open_maps(ctx, &m);
 	if (ret)
 		return ret;
-	/* The log's entry first: once the records are in, taking them back must not fail. */
+	/* Room for the log's entry first: once the records are in, logging them must not fail. */
 	u.keys = q->k;
 	u.nkeys = q->n;
-	err = nv_undo_push(ctx, &u);
-	pushed = !err;
+	err = ctx->undo ? nv_undo_reserve(ctx->undo) : 0;
 	if (!err)
 		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL);
 	nv_close_maps(ctx, &m);
 	if (!err) {
+		nv_undo_push(ctx, &u); /* reserved: cannot fail */
 		/* The log owns the keys now; the values were only for the add. */
 		free(q->r);
 		q->k = NULL;
@@ -109,9 +110,7 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 		q->n = q->cap = 0;
 		return 0;
 	}
-	if (pushed)
-		ctx->undo->n--; /* not applied: nothing to take back (q keeps the keys) */
-	q->n = 0;
+	q->n = 0; /* not applied: its lines run one by one (q keeps the keys) */
 	for (size_t i = first; i < end && !ret; i++)
 		ret = run_line(ctx, &lines[i], prefix, sizeof(prefix));
 	return ret;

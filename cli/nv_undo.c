@@ -5,12 +5,8 @@
 #include "nv_datapath.h"
 #include "nv_undo.h"
 
-int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u)
+int nv_undo_reserve(struct nv_undo_log *log)
 {
-	struct nv_undo_log *log = ctx->undo;
-
-	if (!log)
-		return 0;
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? 2 * log->cap : 16;
 		struct nv_undo *v = realloc(log->v, cap * sizeof(*v));
@@ -20,8 +16,20 @@ int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u)
 		log->v = v;
 		log->cap = cap;
 	}
-	log->v[log->n++] = *u;
 	return 0;
+}
+
+int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u)
+{
+	struct nv_undo_log *log = ctx->undo;
+	int err;
+
+	if (!log)
+		return 0;
+	err = nv_undo_reserve(log);
+	if (!err)
+		log->v[log->n++] = *u;
+	return err;
 }
 
 static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct nv_undo *u)

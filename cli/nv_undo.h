@@ -41,7 +41,12 @@ struct nv_undo_log {
 	size_t n, cap;
 };
 
-/* Record an inverse; a no-op outside a batch. 0 or -ENOMEM. */
+/*
+ * Room for one more entry, 0 or -ENOMEM. The batch reserves it before each line is applied, so
+ * that a command's nv_undo_push after its change cannot fail: nothing is ever applied unlogged.
+ */
+int nv_undo_reserve(struct nv_undo_log *log);
+/* Record an inverse; a no-op outside a batch. 0, or -ENOMEM only without a reservation. */
 int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u);
 /* Apply the inverses newest first; returns the first error (and keeps going). */
 int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log);
