@@ -41,6 +41,7 @@ run() {
 		-e 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3/p' \
 		-e 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2 0/p' "$log" | tail -n 1)
 	if [ -n "$counts" ]; then
+		# shellcheck disable=SC2086 # three numbers, split on purpose
 		set -- $counts
 		passed=$((passed + $1))
 		failed=$((failed + $2 + $3))
@@ -52,22 +53,25 @@ run() {
 	[ "$rc" -eq 0 ] || suites_failed="$suites_failed $name"
 }
 
+# Every suite runs under a watchdog that only guards against a hang (a background monitor or
+# server that never ends): the scripts clean up on TERM, as the unit tests' namespaces die with them.
+watch() { timeout -s TERM "$1" "${@:2}"; }
+
 # Two jobs: the machine has two cores, and every test loads its own BPF objects.
-run unit "$unit" --jobs "${NV_TEST_JOBS:-2}"
+run unit watch 900 "$unit" --jobs "${NV_TEST_JOBS:-2}"
 # The man page and bash completion against nvctl's command table, then nvctl against a real
 # datapath in a private netns and pin dir.
-run nvctl-docs sh "$here/cli/test_docs.sh" "$build"
-run nvctl bash "$here/cli/test_nvctl.sh" "$build"
+run nvctl-docs watch 120 sh "$here/cli/test_docs.sh" "$build"
+run nvctl watch 300 bash "$here/cli/test_nvctl.sh" "$build"
 # monitor and trace: bad arguments, runtime errors, a trace that leaves the counters alone, a
 # monitor that stops at its count and puts the event mode back.
-run nvctl-monitor bash "$here/cli/test_monitor.sh" "$build"
+run nvctl-monitor watch 180 bash "$here/cli/test_monitor.sh" "$build"
 # stats per port, events, and the Prometheus page (promtool's lint, values against stats show,
 # served over HTTP) with real traffic between two VMs on one host.
-run nvctl-metrics bash "$here/cli/test_metrics.sh" "$build"
+run nvctl-metrics watch 300 bash "$here/cli/test_metrics.sh" "$build"
 # Three hosts, seven VMs and two tenants in network namespaces, configured with nvctl: real
-# traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach. The watchdog only
-# guards against a hang (the suite cleans up on TERM).
-run e2e timeout -s TERM "${NV_E2E_TIMEOUT:-300}" bash "$here/e2e/e2e.sh" "$build"
+# traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach.
+run e2e watch "${NV_E2E_TIMEOUT:-400}" bash "$here/e2e/e2e.sh" "$build"
 
 echo "---- all suites ----"
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
