@@ -99,14 +99,15 @@ int nv_cmd_dp_reload(struct nv_ctx *ctx, int argc, char **argv)
 /* Each port: its device, delivery mode and the id of the nv_from_vm filter on it. */
 static int port_line_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
-	char dev[IF_NAMESIZE] = "?";
+	char dev[IF_NAMESIZE];
 	json_t *list = arg;
 	__u32 id = nv_tc_prog_id(ifindex);
 	const char *deliver = p->deliver == NV_DELIVER_XDP ? "xdp" : "tc";
 
-	if_indextoname(ifindex, dev);
+	nv_ifname(ifindex, dev, sizeof(dev));
 	if (list)
-		json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:I}", "dev", dev, "ifindex",
+		json_array_append_new(list, json_pack("{s:o, s:I, s:s, s:I}", "dev",
+						      nv_ifname_json(ifindex), "ifindex",
 						      (json_int_t)ifindex, "deliver", deliver,
 						      "from_vm_id", (json_int_t)id));
 	else
@@ -128,7 +129,7 @@ static json_t *ports_of(const struct nv_ctx *ctx, bool json)
 
 int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 {
-	char dev[IF_NAMESIZE] = "?", pa[NV_ADDR_STRLEN];
+	char dev[IF_NAMESIZE], pa[NV_ADDR_STRLEN];
 	struct nv_dp_status st;
 	const char *mode;
 	int err;
@@ -141,18 +142,18 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 					ctx->pin_dir);
 	if (err)
 		return nv_errno_error(ctx, err, "dp show");
-	if_indextoname(st.cfg.underlay_ifindex, dev);
+	nv_ifname(st.cfg.underlay_ifindex, dev, sizeof(dev));
 	nv_addr_format(&st.cfg.pa, pa, sizeof(pa));
 	mode = xdp_modes[st.xdp.mode];
 	if (ctx->json) {
 		nv_json_print(ctx,
-			      json_pack("{s:s, s:I, s:{s:s, s:I, s:s, s:I}, s:{s:I, s:s, s:s}, "
+			      json_pack("{s:s, s:I, s:{s:o, s:I, s:s, s:I}, s:{s:I, s:s, s:s}, "
 					"s:{s:I}, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 					"pin_dir", ctx->pin_dir, "abi", (json_int_t)NV_ABI_VERSION,
-					"underlay", "dev", dev, "ifindex",
-					(json_int_t)st.cfg.underlay_ifindex, "pa", pa, "ttl",
-					(json_int_t)(st.cfg.ttl ?: NV_DEFAULT_TTL), "xdp", "id",
-					(json_int_t)st.xdp.prog_id, "mode", mode, "attach",
+					"underlay", "dev", nv_ifname_json(st.cfg.underlay_ifindex),
+					"ifindex", (json_int_t)st.cfg.underlay_ifindex, "pa", pa,
+					"ttl", (json_int_t)(st.cfg.ttl ?: NV_DEFAULT_TTL), "xdp",
+					"id", (json_int_t)st.xdp.prog_id, "mode", mode, "attach",
 					st.xdp.mode == NV_XDP_MODE_NONE ? "none"
 					: st.xdp.dispatcher		? "dispatcher"
 									: "direct",

@@ -126,11 +126,13 @@ static int pa_show_cb(const union nv_addr *pa, const struct nv_local_pa *v, void
 	char addr[NV_ADDR_STRLEN], dev[IF_NAMESIZE] = "-";
 
 	nv_addr_format(pa, addr, sizeof(addr));
-	if (v->ifindex && !if_indextoname(v->ifindex, dev))
-		strcpy(dev, "?");
+	if (v->ifindex)
+		nv_ifname(v->ifindex, dev, sizeof(dev));
 	if (s->list)
-		json_array_append_new(s->list, json_pack("{s:s, s:s, s:I}", "pa", addr, "dev", dev,
-							 "ifindex", (json_int_t)v->ifindex));
+		json_array_append_new(
+			s->list, json_pack("{s:s, s:o, s:I}", "pa", addr, "dev",
+					   v->ifindex ? nv_ifname_json(v->ifindex) : json_null(),
+					   "ifindex", (json_int_t)v->ifindex));
 	else
 		printf("%-40s %s\n", addr, dev);
 	return 0;

@@ -220,13 +220,13 @@ static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	else
 		strcpy(pa, "-");
 	if (list)
-		json_array_append_new(
-			list, json_pack("{s:o, s:I, s:I, s:I, s:s, s:s, s:s, s:o}", "dev",
-					dev[0] == '#' ? json_null() : json_string(dev), "ifindex",
-					(json_int_t)ifindex, "vsid", (json_int_t)p->vsid, "rdid",
-					(json_int_t)p->rdid, "ca", ca, "mac", mac, "deliver",
-					deliver_modes[p->deliver & 1], "pa",
-					bound ? json_string(pa) : json_null()));
+		json_array_append_new(list,
+				      json_pack("{s:o, s:I, s:I, s:I, s:s, s:s, s:s, s:o}", "dev",
+						nv_ifname_json(ifindex), "ifindex",
+						(json_int_t)ifindex, "vsid", (json_int_t)p->vsid,
+						"rdid", (json_int_t)p->rdid, "ca", ca, "mac", mac,
+						"deliver", deliver_modes[p->deliver & 1], "pa",
+						bound ? json_string(pa) : json_null()));
 	else
 		printf("%-16s %-10u %-10u %-16s %-18s %-8s %s\n", dev, p->vsid, p->rdid, ca, mac,
 		       deliver_modes[p->deliver & 1], pa);

@@ -42,10 +42,9 @@ static int stats_show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
 
 static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
-	char dev[IF_NAMESIZE], shown[IF_NAMESIZE + 12], ca[NV_ADDR_STRLEN];
+	char shown[IF_NAMESIZE + 12], ca[NV_ADDR_STRLEN];
 	struct stats_show *ss = arg;
 	struct nv_port_stats st;
-	bool gone;
 
 	if ((ss->filter && p->vsid != ss->vsid) || (ss->dev && ifindex != ss->dev))
 		return 0;
@@ -56,17 +55,16 @@ static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	}
 	if (ss->err)
 		return ss->err;
-	gone = !if_indextoname(ifindex, dev);
 	nv_addr_format(&p->ca, ca, sizeof(ca));
 	if (ss->list)
 		json_array_append_new(
 			ss->list,
 			json_pack("{s:o, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "dev",
-				  gone ? json_null() : json_string(dev), "ifindex",
-				  (json_int_t)ifindex, "vsid", (json_int_t)p->vsid, "ca", ca,
-				  "tx_packets", (json_int_t)st.tx_packets, "tx_bytes",
-				  (json_int_t)st.tx_bytes, "rx_packets", (json_int_t)st.rx_packets,
-				  "rx_bytes", (json_int_t)st.rx_bytes, "drop_packets",
+				  nv_ifname_json(ifindex), "ifindex", (json_int_t)ifindex, "vsid",
+				  (json_int_t)p->vsid, "ca", ca, "tx_packets",
+				  (json_int_t)st.tx_packets, "tx_bytes", (json_int_t)st.tx_bytes,
+				  "rx_packets", (json_int_t)st.rx_packets, "rx_bytes",
+				  (json_int_t)st.rx_bytes, "drop_packets",
 				  (json_int_t)st.drop_packets, "drop_bytes",
 				  (json_int_t)st.drop_bytes));
 	else

@@ -157,6 +157,13 @@ const char *nv_ifname(__u32 ifindex, char *buf, size_t len)
 	return buf;
 }
 
+json_t *nv_ifname_json(__u32 ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, name) ? json_string(name) : json_null();
+}
+
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m)
 {
 	int err;

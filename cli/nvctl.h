@@ -71,6 +71,8 @@ void nv_json_print(const struct nv_ctx *ctx, json_t *v);
 
 /* The name of a device, or "#IFINDEX" when it is gone (a port whose device was deleted). */
 const char *nv_ifname(__u32 ifindex, char *buf, size_t len);
+/* The same for JSON: the device's name, or null when no device has that ifindex. */
+json_t *nv_ifname_json(__u32 ifindex);
 
 /*
  * The instance's maps; prints the error and returns the exit code when it is not attached. In a
