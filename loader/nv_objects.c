@@ -58,21 +58,19 @@ static int prepare_first(struct bpf_object *obj, const struct nv_load_opts *opts
 	return 0;
 }
 
-static int share_maps(struct bpf_object *obj, const struct nv_maps *maps)
+int nv_objects_share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
 {
 	struct bpf_map *map;
-	int err, i;
+	int err, id;
 
 	bpf_object__for_each_map(map, obj)
 	{
-		for (i = 0; i < NV_MAP__COUNT; i++)
-			if (!strcmp(bpf_map__name(map), nv_map_names[i]))
-				break;
-		if (i == NV_MAP__COUNT)
-			continue; /* a map of that object alone */
+		id = nv_map_id(bpf_map__name(map));
+		if (id < 0)
+			continue; /* a map of that object alone (.rodata, ...) */
 		err = bpf_map__set_pin_path(map, NULL);
 		if (!err)
-			err = bpf_map__reuse_fd(map, maps->fd[i]);
+			err = bpf_map__reuse_fd(map, fds[id]);
 		if (err)
 			return err;
 	}
@@ -131,7 +129,7 @@ int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 		 */
 		err = nv_maps_open_pinned(&o->maps, maps_dir);
 		if (!err)
-			err = share_maps(o->from_vm->obj, &o->maps);
+			err = nv_objects_share_maps(o->from_vm->obj, o->maps.fd);
 		if (!err)
 			err = nv_from_vm_bpf__load(o->from_vm);
 	} else {
@@ -150,9 +148,9 @@ int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-	err = share_maps(o->from_wire->obj, &o->maps);
+	err = nv_objects_share_maps(o->from_wire->obj, o->maps.fd);
 	if (!err)
-		err = share_maps(o->wire_tc->obj, &o->maps);
+		err = nv_objects_share_maps(o->wire_tc->obj, o->maps.fd);
 	if (!err)
 		err = nv_from_wire_bpf__load(o->from_wire);
 	if (!err)

@@ -11,6 +11,8 @@
 
 #include "nv_maps.h"
 
+struct bpf_object;
+
 struct nv_from_vm_bpf;
 struct nv_from_wire_bpf;
 struct nv_wire_tc_bpf;
@@ -34,6 +36,12 @@ void nv_objects_destroy(struct nv_objects *o);
 int nv_objects_from_vm_fd(const struct nv_objects *o);
 int nv_objects_from_wire_fd(const struct nv_objects *o);
 int nv_objects_wire_tc_fd(const struct nv_objects *o);
+
+/*
+ * Makes obj use the maps fds[] (indexed by enum nv_map_id) instead of creating or pinning its own:
+ * how the objects after the first share one set of maps (also trace's private copies).
+ */
+int nv_objects_share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT]);
 
 /* Remove the pinned maps of an instance and its directories (missing ones are fine). */
 int nv_objects_unpin(const char *pin_dir);

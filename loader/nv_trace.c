@@ -14,6 +14,7 @@
 
 #include "nv_datapath.h"
 #include "nv_hooks.h"
+#include "nv_objects.h"
 #include "nv_trace.h"
 #include "from_vm.skel.h"
 #include "from_wire.skel.h"
@@ -46,14 +47,6 @@ static bool is_live_lookup(int id)
 	return false;
 }
 
-static int map_id_of(const struct bpf_map *map)
-{
-	for (int i = 0; i < NV_MAP__COUNT; i++)
-		if (!strcmp(bpf_map__name(map), nv_map_names[i]))
-			return i;
-	return -1;
-}
-
 /* The first object: live lookup maps by fd, fresh private maps for everything it writes. */
 static int prepare_first(struct bpf_object *obj, const struct nv_maps *live)
 {
@@ -62,7 +55,7 @@ static int prepare_first(struct bpf_object *obj, const struct nv_maps *live)
 
 	bpf_object__for_each_map(map, obj)
 	{
-		int id = map_id_of(map);
+		int id = nv_map_id(bpf_map__name(map));
 
 		if (id < 0)
 			continue; /* the object's own data (.rodata, ...) */
@@ -77,27 +70,6 @@ static int prepare_first(struct bpf_object *obj, const struct nv_maps *live)
 		else if (bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH ||
 			 bpf_map__type(map) == BPF_MAP_TYPE_HASH)
 			err = bpf_map__set_max_entries(map, PRIVATE_HASH_ENTRIES);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* The other objects share the first one's maps, live and private alike. */
-static int share(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
-{
-	struct bpf_map *map;
-	int err;
-
-	bpf_object__for_each_map(map, obj)
-	{
-		int id = map_id_of(map);
-
-		if (id < 0)
-			continue;
-		err = bpf_map__set_pin_path(map, NULL);
-		if (!err)
-			err = bpf_map__reuse_fd(map, fds[id]);
 		if (err)
 			return err;
 	}
@@ -203,9 +175,9 @@ int nv_trace_open(const char *pin_dir, struct nv_trace **out)
 			goto fail;
 		}
 	}
-	err = share(t->from_wire->obj, t->priv);
+	err = nv_objects_share_maps(t->from_wire->obj, t->priv); /* live and private alike */
 	if (!err)
-		err = share(t->wire_tc->obj, t->priv);
+		err = nv_objects_share_maps(t->wire_tc->obj, t->priv);
 	if (!err)
 		err = nv_from_wire_bpf__load(t->from_wire);
 	if (!err)

@@ -207,6 +207,14 @@ int nv_map_iter_raw(int fd, size_t key_size, size_t value_size, nv_raw_cb cb, vo
 	return err == -ENOENT ? 0 : err;
 }
 
+int nv_map_id(const char *name)
+{
+	for (int i = 0; i < NV_MAP__COUNT; i++)
+		if (!strcmp(name, nv_map_names[i]))
+			return i;
+	return -1;
+}
+
 static int count_cb(const void *key, const void *value, void *arg)
 {
 	(void)key, (void)value;

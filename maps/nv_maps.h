@@ -62,6 +62,8 @@ void nv_maps_close(struct nv_maps *m);
 /* The directory holding the pinned maps of an instance: "<pin_dir>/maps-v<NV_ABI_VERSION>". */
 int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len);
 
+/* The enum nv_map_id of a map named name ("nv_ports", ...), or -1 (an object's own data). */
+int nv_map_id(const char *name);
 /* Entries in a map (keys only, no lookups); -EINVAL for the ring buffer, which has no keys. */
 int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n);
 bool nv_vsid_valid(__u32 vsid);
