@@ -400,24 +400,6 @@ static int listen_socket(struct listen_addr *a)
 	return fd;
 }
 
-/* A shared hold on the instance lock, so a page never shows half of another nvctl's change. */
-static int lock_scrape(const char *pin_dir)
-{
-	int fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (int waited = 0; waited < SCRAPE_LOCK_WAIT_MS; waited += 10) {
-		if (!flock(fd, LOCK_SH | LOCK_NB))
-			return fd;
-		if (errno != EWOULDBLOCK)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-	}
-	close(fd);
-	return -EBUSY;
-}
-
 /* Set once by metrics listen before the server starts; its thread only reads it. */
 static const struct nv_mhd_api *mhd;
 
@@ -464,7 +446,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  "not found: the metrics are at /metrics\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-	lock = lock_scrape(pin_dir);
+	/* A shared hold on the instance lock, so a page never shows half of another nvctl's change.
+	 */
+	lock = nv_lock_dir(pin_dir, LOCK_SH, SCRAPE_LOCK_WAIT_MS);
 	err = lock < 0 ? lock : render(pin_dir, &buf, &len);
 	if (lock >= 0)
 		close(lock);

@@ -107,16 +107,6 @@ static int on_event(void *arg, void *data, size_t size)
 	return 0;
 }
 
-/* The instance lock, for a moment (main's was given up so that other nvctl can run). */
-static int lock_briefly(const struct nv_ctx *ctx)
-{
-	int fd = open(ctx->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0)
-		flock(fd, LOCK_EX);
-	return fd;
-}
-
 static void print_summary(const struct monitor *m, const struct nv_event_state *t0,
 			  const struct nv_event_state *t1, bool have_totals)
 {
@@ -223,7 +213,8 @@ static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int a
 	}
 
 	if (raised) {
-		fd = lock_briefly(ctx);
+		/* The instance lock for a moment: main's was given up so other nvctl can run. */
+		fd = nv_lock_dir(ctx->pin_dir, LOCK_EX, -1);
 		/* Someone else changed the mode meanwhile (events set): theirs stays. */
 		if (!nv_events_get(&maps, &cur_mode, &cur_rate) && cur_mode == want &&
 		    cur_rate == prev_rate)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -328,15 +329,36 @@ static int debug_print(enum libbpf_print_level level, const char *fmt, va_list a
  */
 static int instance_lock = -1;
 
-static void lock_instance(const struct nv_ctx *ctx)
+int nv_lock_dir(const char *dir, int how, int wait_ms)
 {
-	int fd = open(ctx->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
 
 	if (fd < 0)
-		fd = open("/sys/fs/bpf", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		flock(fd, LOCK_EX); /* held until exit, or nv_unlock_instance() */
-	instance_lock = fd;
+		return -errno;
+	if (wait_ms < 0) {
+		if (!flock(fd, how))
+			return fd;
+	} else {
+		for (int waited = 0;; waited += 10) {
+			if (!flock(fd, how | LOCK_NB))
+				return fd;
+			if (errno != EWOULDBLOCK || waited >= wait_ms)
+				break;
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		}
+	}
+	err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	close(fd);
+	return err;
+}
+
+static void lock_instance(const struct nv_ctx *ctx)
+{
+	int fd = nv_lock_dir(ctx->pin_dir, LOCK_EX, -1);
+
+	if (fd < 0)
+		fd = nv_lock_dir("/sys/fs/bpf", LOCK_EX, -1);
+	instance_lock = fd; /* held until exit, or nv_unlock_instance() */
 }
 
 void nv_unlock_instance(void)

@@ -88,6 +88,12 @@ void nv_maps_cache_close(struct nv_maps_cache *c);
  * until stopped (metrics listen), which would otherwise block every other nvctl of the instance.
  */
 void nv_unlock_instance(void);
+/*
+ * The instance lock taken on a directory: flock how (LOCK_EX, LOCK_SH), waiting forever
+ * (wait_ms < 0) or at most wait_ms. The fd that holds it (close it to release), -EBUSY when the
+ * wait ran out, or -errno.
+ */
+int nv_lock_dir(const char *dir, int how, int wait_ms);
 
 /* Per-object command tables, joined into nv_cmds. */
 int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv);
