@@ -769,6 +769,13 @@ static int record_key_check(const struct nv_maps *m, const struct nv_record_key 
 	return 0;
 }
 
+/* What a record must hold besides its key: a CA, a PA, a unicast MAC, a known rule. */
+static bool record_value_ok(const struct nv_record_key *key, const struct nv_record *r)
+{
+	return r && !addr_is_zero(&key->ca) && !addr_is_zero(&r->pa) && mac_valid(r->mac) &&
+	       r->rule == NV_RULE_ENCAP;
+}
+
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r)
 {
 	struct bind_changes c = { 0 };
@@ -783,8 +790,7 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	err = record_key_check(m, k, &key);
 	if (err)
 		return err;
-	if (!r || addr_is_zero(&key.ca) || addr_is_zero(&r->pa) || !mac_valid(r->mac) ||
-	    r->rule != NV_RULE_ENCAP)
+	if (!record_value_ok(&key, r))
 		return -EINVAL;
 	err = subnet_lookup(m, key.vsid, &s);
 	if (err)
@@ -977,8 +983,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		err = record_key_check(m, &k[i], &a.key[i]);
 		if (err)
 			break;
-		if (addr_is_zero(&a.key[i].ca) || addr_is_zero(&r[i].pa) || !mac_valid(r[i].mac) ||
-		    r[i].rule != NV_RULE_ENCAP) {
+		if (!record_value_ok(&a.key[i], &r[i])) {
 			err = -EINVAL;
 			break;
 		}
