@@ -99,7 +99,7 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 	u.nkeys = q->n;
 	err = ctx->undo ? nv_undo_reserve(ctx->undo) : 0;
 	if (!err)
-		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL);
+		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL, NULL);
 	nv_close_maps(ctx, &m);
 	if (!err) {
 		nv_undo_push(ctx, &u); /* reserved: cannot fail */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nv_pins.h"
 #include "nv_addr.h"
 #include "nv_args.h"
 #include "nv_datapath.h"

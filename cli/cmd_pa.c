@@ -46,7 +46,7 @@ int nv_cmd_pa_add(struct nv_ctx *ctx, int argc, char **argv)
 	err = nv_config_get(&m, &cfg);
 	ifindex = a[0].set ? a[0].v.u32 : cfg.underlay_ifindex;
 	if (!err)
-		err = nv_local_pa_add(&m, &pa, ifindex);
+		err = nv_local_pa_add(&m, &pa, ifindex, NULL);
 	if (!err)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_PA_DEL, .addr = pa });
 	nv_close_maps(ctx, &m);
@@ -99,7 +99,7 @@ int nv_cmd_pa_del(struct nv_ctx *ctx, int argc, char **argv)
 		return err;
 	err = local_pa_get(&m, &pa, &v);
 	if (!err)
-		err = nv_local_pa_del(&m, &pa);
+		err = nv_local_pa_del(&m, &pa, NULL);
 	if (!err)
 		err = nv_undo_push(
 			ctx,

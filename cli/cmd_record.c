@@ -43,7 +43,7 @@ int nv_cmd_record_add(struct nv_ctx *ctx, int argc, char **argv)
 		nv_close_maps(ctx, &m);
 		return err ? nv_errno_error(ctx, err, "record add") : 0;
 	}
-	err = nv_record_add(&m, &k, &r);
+	err = nv_record_add(&m, &k, &r, NULL);
 	if (!err)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k });
 	nv_close_maps(ctx, &m);
@@ -86,7 +86,7 @@ int nv_cmd_record_del(struct nv_ctx *ctx, int argc, char **argv)
 	k.ca = a[1].v.addr;
 	err = nv_record_get(&m, &k, &r);
 	if (!err)
-		err = nv_record_del(&m, &k);
+		err = nv_record_del(&m, &k, NULL);
 	if (!err)
 		err = nv_undo_push(
 			ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r });

@@ -21,7 +21,7 @@ int nv_cmd_subnet_add(struct nv_ctx *ctx, int argc, char **argv)
 	if (err)
 		return err;
 	s.rdid = a[1].v.u32;
-	err = nv_subnet_add(&m, a[0].v.u32, &s);
+	err = nv_subnet_add(&m, a[0].v.u32, &s, NULL);
 	if (!err)
 		err = nv_undo_push(
 			ctx, &(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = a[0].v.u32 });
@@ -47,7 +47,7 @@ int nv_cmd_subnet_del(struct nv_ctx *ctx, int argc, char **argv)
 		return err;
 	err = nv_subnet_get(&m, a[0].v.u32, &s);
 	if (!err)
-		err = nv_subnet_del(&m, a[0].v.u32);
+		err = nv_subnet_del(&m, a[0].v.u32, NULL);
 	if (!err)
 		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_SUBNET_ADD,
 							   .id = a[0].v.u32,

@@ -39,11 +39,6 @@ struct nv_arg {
 	} v;
 };
 
-/* A CA or PA: not unspecified (0.0.0.0, ::), not broadcast, not multicast. */
-bool nv_addr_unicast(const union nv_addr *a);
-/* A VM's MAC: not all zero, not broadcast or multicast. */
-bool nv_mac_unicast(const __u8 mac[NV_ETH_ALEN]);
-
 /* 0, or prints a usage error naming the bad keyword/value and returns NV_EXIT_USAGE. */
 int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, struct nv_arg *args, int nargs,
 		  int argc, char **argv);

@@ -36,28 +36,28 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 {
 	switch (u->kind) {
 	case NV_UNDO_PA_DEL:
-		return nv_local_pa_del(m, &u->addr);
+		return nv_local_pa_del(m, &u->addr, NULL);
 	case NV_UNDO_PA_ADD:
-		return nv_local_pa_add(m, &u->addr, u->id);
+		return nv_local_pa_add(m, &u->addr, u->id, NULL);
 	case NV_UNDO_SUBNET_DEL:
-		return nv_subnet_del(m, u->id);
+		return nv_subnet_del(m, u->id, NULL);
 	case NV_UNDO_SUBNET_ADD:
-		return nv_subnet_add(m, u->id, &u->subnet);
+		return nv_subnet_add(m, u->id, &u->subnet, NULL);
 	case NV_UNDO_PORT_DEL:
 		return nv_dp_port_del(pin_dir, u->id);
 	case NV_UNDO_PORT_ADD:
 		return nv_dp_port_add(pin_dir, u->id, &u->port);
 	case NV_UNDO_RECORD_DEL:
-		return nv_record_del(m, &u->rkey);
+		return nv_record_del(m, &u->rkey, NULL);
 	case NV_UNDO_RECORD_ADD:
-		return nv_record_add(m, &u->rkey, &u->rec);
+		return nv_record_add(m, &u->rkey, &u->rec, NULL);
 	case NV_UNDO_EVENTS_SET:
 		return nv_events_set(m, u->id, u->rate);
 	case NV_UNDO_RECORDS_DEL: {
 		int err, first = 0;
 
 		for (size_t i = u->nkeys; i--;) {
-			err = nv_record_del(m, &u->keys[i]);
+			err = nv_record_del(m, &u->keys[i], NULL);
 			if (err && !first)
 				first = err;
 		}

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
+#include "nv_pins.h"
 #include "nv_datapath.h"
 #include "nv_netdev.h"
 #include "nv_objects.h"
@@ -20,16 +21,6 @@
 #include "wire_tc.skel.h"
 
 #define BPFFS "/sys/fs/bpf"
-
-enum nv_prog_id {
-	NV_PROG_FROM_VM,
-	NV_PROG_FROM_WIRE,
-	NV_PROG_WIRE_TC,
-	NV_PROG__COUNT
-};
-
-static const char *const prog_names[NV_PROG__COUNT] = { "nv_from_vm", "nv_from_wire",
-							"nv_wire_tc" };
 
 /* The instance's pinned programs, by fd. */
 struct pinned_progs {
@@ -45,28 +36,6 @@ int nv_bpffs_mount(void)
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
 		return -errno;
 	return 0;
-}
-
-static int join(char *buf, size_t len, const char *a, const char *b)
-{
-	int n = snprintf(buf, len, "%s/%s", a, b);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-static int progs_dir(const char *pin_dir, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/progs-v%d", pin_dir, NV_ABI_VERSION);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-static int prog_path(const char *pin_dir, int id, char *buf, size_t len)
-{
-	char dir[PATH_MAX];
-	int err = progs_dir(pin_dir, dir, sizeof(dir));
-
-	return err ?: join(buf, len, dir, prog_names[id]);
 }
 
 static void progs_close(struct pinned_progs *p)
@@ -86,7 +55,7 @@ static int progs_open(const char *pin_dir, struct pinned_progs *p)
 	for (int i = 0; i < NV_PROG__COUNT; i++)
 		p->fd[i] = -1;
 	for (int i = 0; i < NV_PROG__COUNT && !err; i++) {
-		err = prog_path(pin_dir, i, path, sizeof(path));
+		err = nv_pin_prog_path(pin_dir, i, path, sizeof(path));
 		if (!err && (p->fd[i] = bpf_obj_get(path)) < 0)
 			err = -errno;
 	}
@@ -101,13 +70,13 @@ static int progs_unpin(const char *pin_dir)
 	int err;
 
 	for (int i = 0; i < NV_PROG__COUNT; i++) {
-		err = prog_path(pin_dir, i, path, sizeof(path));
+		err = nv_pin_prog_path(pin_dir, i, path, sizeof(path));
 		if (err)
 			return err;
 		if (unlink(path) && errno != ENOENT)
 			return -errno;
 	}
-	err = progs_dir(pin_dir, path, sizeof(path));
+	err = nv_pin_progs_dir(pin_dir, path, sizeof(path));
 	if (!err && rmdir(path) && errno != ENOENT)
 		err = -errno;
 	return err;
@@ -128,14 +97,14 @@ static void object_fds(const struct nv_objects *o, int fd[NV_PROG__COUNT])
 static int progs_pin(const char *pin_dir, const int fd[NV_PROG__COUNT])
 {
 	char dir[PATH_MAX], path[NV_PROG__COUNT][PATH_MAX], tmp[NV_PROG__COUNT][PATH_MAX + 8];
-	int err = progs_dir(pin_dir, dir, sizeof(dir)), i;
+	int err = nv_pin_progs_dir(pin_dir, dir, sizeof(dir)), i;
 
 	if (err)
 		return err;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
 	for (i = 0; i < NV_PROG__COUNT && !err; i++) {
-		err = prog_path(pin_dir, i, path[i], sizeof(path[i]));
+		err = nv_pin_prog_path(pin_dir, i, path[i], sizeof(path[i]));
 		if (!err) {
 			/* bpffs refuses dots in names */
 			snprintf(tmp[i], sizeof(tmp[i]), "%.*s_new", PATH_MAX - 1, path[i]);
@@ -178,7 +147,7 @@ int nv_dp_maps(const char *pin_dir, struct nv_maps *m)
 	if (err)
 		return err;
 	err = nv_bpffs_mount();
-	return err ?: nv_maps_open_pinned(m, dir);
+	return err ?: nv_maps_open_pinned(m, dir, NV_MAP_GROUPS_HOST);
 }
 
 static void remove_instance(const char *pin_dir)
@@ -220,10 +189,10 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 	object_fds(&objs, new_fds);
 	err = progs_pin(pin_dir, new_fds);
 	if (!err)
-		err = nv_local_pa_add(&objs.maps, &o->pa, o->underlay_ifindex);
+		err = nv_local_pa_add(&objs.maps, &o->pa, o->underlay_ifindex, NULL);
 	if (!err) {
 		cfg.pa = o->pa;
-		err = nv_config_set(&objs.maps, &cfg);
+		err = nv_config_set(&objs.maps, &cfg, NULL);
 	}
 	/* TC first: the XDP stage hands frames of TC-mode ports to it. */
 	if (!err) {
@@ -232,7 +201,7 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o)
 	}
 	if (!err && own_clsact) {
 		cfg.flags |= NV_CFG_F_OWN_CLSACT;
-		err = nv_config_set(&objs.maps, &cfg);
+		err = nv_config_set(&objs.maps, &cfg, NULL);
 	}
 	if (!err && o->xdp_mode != NV_XDP_MODE_NONE)
 		err = nv_xdp_attach(o->underlay_ifindex, nv_objects_from_wire_fd(&objs),
@@ -443,7 +412,7 @@ int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p)
 		goto out;
 	if (own_clsact)
 		port.flags |= NV_PORT_F_OWN_CLSACT;
-	err = nv_port_add(&m, ifindex, &port);
+	err = nv_port_add(&m, ifindex, &port, NULL);
 	if (err)
 		nv_tc_detach(ifindex, own_clsact);
 out:
@@ -464,7 +433,7 @@ int nv_dp_port_del(const char *pin_dir, __u32 ifindex)
 	err = nv_port_get(&m, ifindex, &port);
 	/* Map entry first: from then on the filter only drops, as for any non-port device. */
 	if (!err)
-		err = nv_port_del(&m, ifindex);
+		err = nv_port_del(&m, ifindex, NULL);
 	if (!err) {
 		err = nv_tc_detach(ifindex, port.flags & NV_PORT_F_OWN_CLSACT);
 		if (err == -ENODEV)

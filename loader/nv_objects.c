@@ -8,6 +8,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "nv_pins.h"
 #include "nv_objects.h"
 #include "from_vm.skel.h"
 #include "from_wire.skel.h"
@@ -31,7 +32,7 @@ static bool pinned_maps_exist(const char *maps_dir)
 {
 	char path[PATH_MAX];
 
-	return !pin_path(path, sizeof(path), maps_dir, nv_map_names[NV_MAP_PORTS]) &&
+	return !pin_path(path, sizeof(path), maps_dir, nv_map_name(NV_MAP_PORTS)) &&
 	       access(path, F_OK) == 0;
 }
 
@@ -48,8 +49,7 @@ static int prepare_first(struct bpf_object *obj, const struct nv_load_opts *opts
 			if (err)
 				return err;
 		}
-		if (opts->max_records &&
-		    !strcmp(bpf_map__name(map), nv_map_names[NV_MAP_RECORDS])) {
+		if (opts->max_records && !strcmp(bpf_map__name(map), nv_map_name(NV_MAP_RECORDS))) {
 			err = bpf_map__set_max_entries(map, opts->max_records);
 			if (err)
 				return err;
@@ -82,13 +82,13 @@ static int collect_map_fds(struct bpf_object *obj, struct nv_maps *maps)
 	int fds[NV_MAP__COUNT];
 
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, nv_map_names[i]);
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, nv_map_name(i));
 
 		if (!map)
 			return -ENOENT;
 		fds[i] = bpf_map__fd(map);
 	}
-	return nv_maps_from_fds(maps, fds);
+	return nv_maps_from_fds(maps, fds, NV_MAP_GROUPS_HOST);
 }
 
 int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
@@ -127,7 +127,7 @@ int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 		 * Reuse the instance's maps by fd, after our own layout check: libbpf 1.1's pinned
 		 * map check fails on devmaps (the kernel adds BPF_F_RDONLY_PROG to their flags).
 		 */
-		err = nv_maps_open_pinned(&o->maps, maps_dir);
+		err = nv_maps_open_pinned(&o->maps, maps_dir, NV_MAP_GROUPS_HOST);
 		if (!err)
 			err = nv_objects_share_maps(o->from_vm->obj, o->maps.fd);
 		if (!err)
@@ -200,7 +200,7 @@ int nv_objects_unpin(const char *pin_dir)
 	if (err)
 		return err;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		err = pin_path(path, sizeof(path), maps_dir, nv_map_names[i]);
+		err = pin_path(path, sizeof(path), maps_dir, nv_map_name(i));
 		if (err)
 			return err;
 		if (unlink(path) && errno != ENOENT)

@@ -167,7 +167,7 @@ int nv_trace_open(const char *pin_dir, struct nv_trace **out)
 	if (err)
 		goto fail;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(t->from_vm->obj, nv_map_names[i]);
+		struct bpf_map *m = bpf_object__find_map_by_name(t->from_vm->obj, nv_map_name(i));
 
 		t->priv[i] = m ? bpf_map__fd(m) : -1;
 		if (t->priv[i] < 0) {

@@ -51,6 +51,28 @@ const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+bool nv_addr_unicast(const union nv_addr *a)
+{
+	static const union nv_addr zero;
+
+	if (nv_addr_is_ipv4(a)) {
+		__u8 first = a->b[12];
+		bool bcast =
+			a->b[12] == 255 && a->b[13] == 255 && a->b[14] == 255 && a->b[15] == 255;
+		bool any = !(a->b[12] | a->b[13] | a->b[14] | a->b[15]);
+
+		return !any && !bcast && (first & 0xf0) != 0xe0;
+	}
+	return memcmp(a, &zero, sizeof(zero)) && a->b[0] != 0xff;
+}
+
+bool nv_mac_unicast(const __u8 mac[NV_ETH_ALEN])
+{
+	static const __u8 zero[NV_ETH_ALEN];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, NV_ETH_ALEN);
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -20,8 +20,16 @@ bool nv_addr_is_ipv4(const union nv_addr *a);
 /* IPv4-mapped addresses print as dotted quads. Returns buf. */
 const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len);
 
+/*
+ * What a CA or PA may be: not unspecified (0.0.0.0, ::), not broadcast, not multicast. The maps
+ * library and the CLI both check with this.
+ */
+bool nv_addr_unicast(const union nv_addr *a);
+
 /* "02:00:00:00:00:01" (exactly six hex pairs separated by ':'). */
 int nv_mac_parse(const char *s, __u8 mac[NV_ETH_ALEN]);
+/* What a VM NIC's MAC may be: not all zero, not broadcast or multicast. */
+bool nv_mac_unicast(const __u8 mac[NV_ETH_ALEN]);
 const char *nv_mac_format(const __u8 mac[NV_ETH_ALEN], char *buf, size_t len);
 
 #endif /* NV_ADDR_H */

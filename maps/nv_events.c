@@ -18,11 +18,9 @@ static const char *const mode_names[] = {
 	[NV_EVENTS_TRACE] = "trace",
 };
 
-static const char *const hook_names[] = {
-	[NV_HOOK_FROM_VM] = "from_vm",
-	[NV_HOOK_FROM_WIRE] = "from_wire",
-	[NV_HOOK_WIRE_TC] = "wire_tc",
-};
+#define NV_HOOK_NAME(name, num, text) [num] = text,
+static const char *const hook_names[NV_HOOK__MAX] = { NV_HOOKS(NV_HOOK_NAME) };
+#undef NV_HOOK_NAME
 
 static const char *const verdict_names[] = {
 	[NV_VERDICT_DROP] = "drop",
@@ -88,7 +86,7 @@ int nv_events_set(const struct nv_maps *m, unsigned int mode, __u32 rate)
 		return err;
 	c.events = mode;
 	c.event_rate = rate;
-	return nv_config_set(m, &c);
+	return nv_config_set(m, &c, NULL);
 }
 
 int nv_event_totals(const struct nv_maps *m, struct nv_event_state *out)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The map set: names, opening (pinned or from fds), closing, the pin path, config. */
+/* The map set: its specs (nv_map_list.h), opening by group (pinned or from fds), closing, config.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,48 +14,25 @@
 #include "nv_maps.h"
 #include "nv_maps_int.h"
 
-const char *const nv_map_names[NV_MAP__COUNT] = {
-	[NV_MAP_PORTS] = "nv_ports",	     [NV_MAP_RECORDS] = "nv_records",
-	[NV_MAP_ROUTES] = "nv_routes",	     [NV_MAP_SUBNETS] = "nv_subnets",
-	[NV_MAP_LOCAL_PAS] = "nv_local_pas", [NV_MAP_CONFIG] = "nv_config",
-	[NV_MAP_TX_PORTS] = "nv_tx_ports",   [NV_MAP_STATS] = "nv_stats",
-	[NV_MAP_DROPS] = "nv_drops",	     [NV_MAP_PORT_STATS] = "nv_port_stats",
-	[NV_MAP_EVENTS] = "nv_events",	     [NV_MAP_EVENT_STATE] = "nv_event_state",
-};
+#define NV_SIZE_KV(t)	sizeof(t)
+#define NV_SIZE_RING(t) 0
+#define NV_MAP_SPEC(id, name_, group_, role_, kind, type_, key, value, max, flags, fixed) \
+	[NV_MAP_##id] = { .name = #name_,                                                 \
+			  .group = NV_MAP_GROUP_##group_,                                 \
+			  .role = NV_MAP_ROLE_##role_,                                    \
+			  .type = type_,                                                  \
+			  .key_size = NV_SIZE_##kind(key),                                \
+			  .value_size = NV_SIZE_##kind(value),                            \
+			  .max_entries = max,                                             \
+			  .map_flags = flags,                                             \
+			  .fixed_max = fixed },
+const struct nv_map_spec nv_map_specs[NV_MAP__COUNT] = { NV_MAP_LIST(NV_MAP_SPEC) };
+#undef NV_MAP_SPEC
 
-/*
- * What nvgre_maps.bpf.h declares: a map of another layout is refused rather than misread.
- * max_entries is checked only where it is ABI (0: not checked; nv_records can be made smaller).
- */
-static const struct {
-	__u32 type;
-	__u32 key_size;
-	__u32 value_size;
-	__u32 max_entries;
-} map_specs[NV_MAP__COUNT] = {
-	[NV_MAP_PORTS] = { BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct nv_port) },
-	[NV_MAP_RECORDS] = { BPF_MAP_TYPE_HASH, sizeof(struct nv_record_key),
-			     sizeof(struct nv_record) },
-	[NV_MAP_ROUTES] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct nv_route_key),
-			    sizeof(struct nv_route) },
-	[NV_MAP_SUBNETS] = { BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(struct nv_subnet) },
-	[NV_MAP_LOCAL_PAS] = { BPF_MAP_TYPE_HASH, sizeof(union nv_addr),
-			       sizeof(struct nv_local_pa) },
-	[NV_MAP_CONFIG] = { BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct nv_config) },
-	[NV_MAP_TX_PORTS] = { BPF_MAP_TYPE_DEVMAP_HASH, sizeof(__u32), sizeof(__u32) },
-	[NV_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(__u32), sizeof(struct nv_vsid_stats) },
-	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct nv_drop_stats),
-			   NV_DROP_SLOTS },
-	[NV_MAP_PORT_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, sizeof(__u32),
-				sizeof(struct nv_port_stats) },
-	/* A ring buffer has no key or value; its size is max_entries. */
-	[NV_MAP_EVENTS] = { BPF_MAP_TYPE_RINGBUF, 0, 0, NV_EVENTS_RING_BYTES },
-	[NV_MAP_EVENT_STATE] = { BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-				 sizeof(struct nv_event_state), 1 },
-};
-
+/* What nv_map_list.h declares: a map of another layout is refused rather than misread. */
 static int map_check(enum nv_map_id id, int fd)
 {
+	const struct nv_map_spec *spec = &nv_map_specs[id];
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
 	int err;
@@ -63,17 +41,23 @@ static int map_check(enum nv_map_id id, int fd)
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err;
-	if (info.type != map_specs[id].type || info.key_size != map_specs[id].key_size ||
-	    info.value_size != map_specs[id].value_size ||
-	    (map_specs[id].max_entries && info.max_entries != map_specs[id].max_entries))
+	if (info.type != spec->type || info.key_size != spec->key_size ||
+	    info.value_size != spec->value_size ||
+	    (spec->fixed_max && info.max_entries != spec->max_entries))
 		return -EPROTO;
 	return 0;
+}
+
+static bool in_groups(enum nv_map_id id, unsigned int groups)
+{
+	return nv_map_specs[id].group & groups;
 }
 
 static void fds_reset(struct nv_maps *m)
 {
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		m->fd[i] = -1;
+	m->groups = 0;
 }
 
 void nv_maps_close(struct nv_maps *m)
@@ -87,7 +71,14 @@ void nv_maps_close(struct nv_maps *m)
 	fds_reset(m);
 }
 
-int nv_maps_open_pinned(struct nv_maps *m, const char *dir)
+static int map_path(char *buf, size_t len, const char *dir, enum nv_map_id id)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, nv_map_specs[id].name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int nv_maps_open_pinned(struct nv_maps *m, const char *dir, unsigned int groups)
 {
 	char path[4096];
 	int err = 0;
@@ -95,15 +86,14 @@ int nv_maps_open_pinned(struct nv_maps *m, const char *dir)
 	if (!m)
 		return -EINVAL;
 	fds_reset(m);
-	if (!dir || !*dir)
+	if (!dir || !*dir || !groups || (groups & ~NV_MAP_GROUPS_ALL))
 		return -EINVAL;
-	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		int n = snprintf(path, sizeof(path), "%s/%s", dir, nv_map_names[i]);
-
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			err = -ENAMETOOLONG;
+	for (int i = 0; i < NV_MAP__COUNT && !err; i++) {
+		if (!in_groups(i, groups))
+			continue;
+		err = map_path(path, sizeof(path), dir, i);
+		if (err)
 			break;
-		}
 		m->fd[i] = bpf_obj_get(path);
 		if (m->fd[i] < 0) {
 			err = m->fd[i];
@@ -111,24 +101,45 @@ int nv_maps_open_pinned(struct nv_maps *m, const char *dir)
 			break;
 		}
 		err = map_check(i, m->fd[i]);
-		if (err)
-			break;
 	}
 	if (err)
 		nv_maps_close(m);
+	else
+		m->groups = groups;
 	return err;
 }
 
-int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT])
+unsigned int nv_maps_pinned_groups(const char *dir)
+{
+	unsigned int seen = 0, groups = 0;
+	char path[4096];
+
+	if (!dir || !*dir)
+		return 0;
+	for (int i = 0; i < NV_MAP__COUNT; i++) {
+		unsigned int g = nv_map_specs[i].group;
+
+		if (seen & g)
+			continue;
+		seen |= g;
+		if (!map_path(path, sizeof(path), dir, i) && access(path, F_OK) == 0)
+			groups |= g;
+	}
+	return groups;
+}
+
+int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT], unsigned int groups)
 {
 	int err = 0;
 
 	if (!m)
 		return -EINVAL;
 	fds_reset(m);
-	if (!fds)
+	if (!fds || !groups || (groups & ~NV_MAP_GROUPS_ALL))
 		return -EINVAL;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
+		if (!in_groups(i, groups))
+			continue;
 		err = map_check(i, fds[i]);
 		if (err)
 			break;
@@ -142,30 +153,9 @@ int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT])
 	}
 	if (err)
 		nv_maps_close(m);
+	else
+		m->groups = groups;
 	return err;
-}
-
-int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len)
-{
-	size_t dlen;
-	int n;
-
-	if (!pin_dir || !*pin_dir || !buf)
-		return -EINVAL;
-	/* "/sys/fs/bpf/nvgre/" and "/sys/fs/bpf/nvgre" name the same instance. */
-	dlen = strlen(pin_dir);
-	while (dlen > 1 && pin_dir[dlen - 1] == '/')
-		dlen--;
-	if (dlen == 1 && pin_dir[0] == '/')
-		dlen = 0;
-	if (dlen > INT_MAX)
-		return -ENAMETOOLONG;
-	n = snprintf(buf, len, "%.*s/maps-v%d", (int)dlen, pin_dir, NV_ABI_VERSION);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n >= len)
-		return -ENAMETOOLONG;
-	return 0;
 }
 
 bool nv_vsid_valid(__u32 vsid)
@@ -210,9 +200,14 @@ int nv_map_iter_raw(int fd, size_t key_size, size_t value_size, nv_raw_cb cb, vo
 int nv_map_id(const char *name)
 {
 	for (int i = 0; i < NV_MAP__COUNT; i++)
-		if (!strcmp(name, nv_map_names[i]))
+		if (!strcmp(name, nv_map_specs[i].name))
 			return i;
 	return -1;
+}
+
+const char *nv_map_name(enum nv_map_id id)
+{
+	return (unsigned int)id < NV_MAP__COUNT ? nv_map_specs[id].name : NULL;
 }
 
 static int count_cb(const void *key, const void *value, void *arg)
@@ -224,10 +219,10 @@ static int count_cb(const void *key, const void *value, void *arg)
 
 int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n)
 {
-	if (!m || !n || id >= NV_MAP__COUNT || !map_specs[id].key_size)
+	if (!m || !n || id >= NV_MAP__COUNT || !nv_map_specs[id].key_size)
 		return -EINVAL;
 	*n = 0;
-	return nv_map_iter_raw(m->fd[id], map_specs[id].key_size, 0, count_cb, n);
+	return nv_map_iter_raw(m->fd[id], nv_map_specs[id].key_size, 0, count_cb, n);
 }
 
 int nv_config_get(const struct nv_maps *m, struct nv_config *out)
@@ -245,12 +240,13 @@ int nv_config_get(const struct nv_maps *m, struct nv_config *out)
 	return 0;
 }
 
-int nv_config_set(const struct nv_maps *m, const struct nv_config *c)
+int nv_config_set(const struct nv_maps *m, const struct nv_config *c, struct nv_conflict *why)
 {
 	static const union nv_addr zero;
 	struct nv_config v;
 	__u32 key = 0;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !c || c->events > NV_EVENTS_TRACE)
 		return -EINVAL;
 	/* The receive path takes the config PA as local without looking it up: it must be one. */

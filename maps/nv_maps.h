@@ -24,65 +24,101 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "nv_conflict.h"
 #include "nvgre_abi.h"
 
+#include "nv_map_list.h"
+
+#define NV_MAP_ENUM_ENTRY(id, ...) NV_MAP_##id,
 enum nv_map_id {
-	NV_MAP_PORTS,
-	NV_MAP_RECORDS,
-	NV_MAP_ROUTES,
-	NV_MAP_SUBNETS,
-	NV_MAP_LOCAL_PAS,
-	NV_MAP_CONFIG,
-	NV_MAP_TX_PORTS,
-	NV_MAP_STATS,
-	NV_MAP_DROPS,
-	NV_MAP_PORT_STATS,
-	NV_MAP_EVENTS,
-	NV_MAP_EVENT_STATE,
-	NV_MAP__COUNT
+	NV_MAP_LIST(NV_MAP_ENUM_ENTRY) NV_MAP__COUNT
+};
+#undef NV_MAP_ENUM_ENTRY
+
+/* Map groups (nv_map_list.h): what an instance carries and what a caller opens. */
+enum nv_map_group {
+	NV_MAP_GROUP_CORE = 1 << 0,
+	NV_MAP_GROUP_ROUTING = 1 << 1,
+	NV_MAP_GROUP_GATEWAY = 1 << 2,
+	/* What every host's programs use: the maps nv_dp_maps() opens at least. */
+	NV_MAP_GROUPS_HOST = NV_MAP_GROUP_CORE | NV_MAP_GROUP_ROUTING,
+	NV_MAP_GROUPS_ALL = NV_MAP_GROUPS_HOST | NV_MAP_GROUP_GATEWAY,
 };
 
-/* Map names as defined in nvgre_maps.bpf.h and pinned: "nv_ports", "nv_records", ... */
-extern const char *const nv_map_names[NV_MAP__COUNT];
+enum nv_map_role {
+	NV_MAP_ROLE_POLICY, /* written by user space, read by the programs */
+	NV_MAP_ROLE_CONFIG, /* the config entry */
+	NV_MAP_ROLE_STATE,  /* written by the programs: counters, events */
+};
+
+/* A row of nv_map_list.h as user space checks it. */
+struct nv_map_spec {
+	const char *name;   /* "nv_ports": the BPF map's name and its pin name */
+	unsigned int group; /* enum nv_map_group */
+	unsigned int role;  /* enum nv_map_role */
+	__u32 type;
+	__u32 key_size, value_size; /* 0 for the ring buffer */
+	__u32 max_entries;
+	__u32 map_flags;
+	bool fixed_max; /* max_entries is ABI: a map of another size is refused */
+};
+extern const struct nv_map_spec nv_map_specs[NV_MAP__COUNT];
 
 struct nv_maps {
-	int fd[NV_MAP__COUNT]; /* owned: closed by nv_maps_close() */
+	int fd[NV_MAP__COUNT]; /* owned: closed by nv_maps_close(); -1 for a group not open */
+	unsigned int groups;   /* enum nv_map_group: the groups whose maps are open */
 };
 
 /*
- * Open the maps pinned under dir (the versioned directory, see nv_pin_maps_dir()). All or none.
- * -EPROTO: a map of another type, key or value size than nvgre_maps.bpf.h declares, or an nv_drops
- * without NV_DROP_SLOTS entries.
+ * Open the maps of groups (enum nv_map_group) pinned under dir, the instance's versioned maps
+ * directory (loader/nv_pins.h). All or none; the other groups' fds are -1. -ENOENT: a map of
+ * those groups is not pinned there. -EPROTO: a map of another type, key or value size than
+ * nv_map_list.h declares, or of another max_entries where that is ABI.
  */
-int nv_maps_open_pinned(struct nv_maps *m, const char *dir);
-/* Take duplicates of fds (e.g. from a loaded bpf_object). All or none; -EPROTO as above. */
-int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT]);
+int nv_maps_open_pinned(struct nv_maps *m, const char *dir, unsigned int groups);
+/* The groups whose maps are pinned under dir (a group counts when its first map is there). */
+unsigned int nv_maps_pinned_groups(const char *dir);
+/* Take duplicates of fds[i] for the maps of groups (e.g. from a loaded bpf_object). */
+int nv_maps_from_fds(struct nv_maps *m, const int fds[NV_MAP__COUNT], unsigned int groups);
 void nv_maps_close(struct nv_maps *m);
-
-/* The directory holding the pinned maps of an instance: "<pin_dir>/maps-v<NV_ABI_VERSION>". */
-int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len);
 
 /* The enum nv_map_id of a map named name ("nv_ports", ...), or -1 (an object's own data). */
 int nv_map_id(const char *name);
+/* "nv_ports" for NV_MAP_PORTS; NULL out of range. */
+const char *nv_map_name(enum nv_map_id id);
 /* Entries in a map (keys only, no lookups); -EINVAL for the ring buffer, which has no keys. */
 int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n);
 bool nv_vsid_valid(__u32 vsid);
 
-/* Subnets. add: -EINVAL vsid out of range, -EEXIST. del: -ENOENT, -EBUSY while a port, record or
- * route uses the VSID. */
-int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s);
-int nv_subnet_del(const struct nv_maps *m, __u32 vsid);
+/*
+ * Policy: subnets, local PAs, ports, records, routes. Every call that can refuse takes why
+ * (nv_conflict.h, may be NULL) and sets it to the rule the request broke; the errnos below are
+ * the same as without it. A call that fails leaves the maps as they were. Values are checked
+ * once, here, by the rules the CLI parses with: a CA or PA is unicast (nv_addr_unicast), a MAC is
+ * unicast and not zero (nv_mac_unicast), a VSID is in range (nv_vsid_valid).
+ */
+
+/*
+ * Subnets. add: -EINVAL vsid out of range, -EEXIST. del: -ENOENT, -EBUSY while a port, record or
+ * route uses the VSID (needs the routing group open).
+ */
+int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
+		  struct nv_conflict *why);
+int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why);
 int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out);
 typedef int (*nv_subnet_cb)(__u32 vsid, const struct nv_subnet *s, void *arg);
 int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg);
 
 /*
  * Local provider addresses. add/del bind and unbind the ports of the records at pa (their local,
- * ifindex and the ports' pa). add: -EINVAL zero pa or a record at pa whose MAC differs from the
- * port of its (vsid, ca), -EEXIST. del: -ENOENT, -EBUSY while pa is the config PA.
+ * ifindex and the ports' pa). add: -EINVAL pa not unicast, or a record at pa whose MAC differs
+ * from the port of its (vsid, ca), -EEXIST. del: -ENOENT, -EBUSY while pa is the config PA.
+ * get: the entry of a local PA, -ENOENT when pa is not one.
  */
-int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex);
-int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa);
+int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex,
+		    struct nv_conflict *why);
+int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa, struct nv_conflict *why);
+int nv_local_pa_get(const struct nv_maps *m, const union nv_addr *pa, struct nv_local_pa *out);
 bool nv_local_pa_has(const struct nv_maps *m, const union nv_addr *pa);
 typedef int (*nv_local_pa_cb)(const union nv_addr *pa, const struct nv_local_pa *v, void *arg);
 int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg);
@@ -90,48 +126,60 @@ int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg);
 /*
  * Ports. add: p->pa is ignored and computed (bound: the record's PA); the record of (vsid, ca) is
  * bound to the port. -ENOENT no subnet, -EINVAL bad vsid, CA, MAC, deliver or flags, rdid differs
- * from the subnet's, or the record of (vsid, ca) is at a local PA with another MAC, -EEXIST ifindex
- * already a port or another port has (vsid, ca), -ENODEV (from the devmap) unknown ifindex.
+ * from the subnet's, ifindex is the config's underlay, or the record of (vsid, ca) is at a local
+ * PA with another MAC, -EEXIST ifindex already a port or another port has (vsid, ca), -EOPNOTSUPP
+ * deliver xdp on a datapath without XDP, -ENODEV (from the devmap) unknown ifindex.
  * del: -ENOENT; the record is unbound (ifindex 0, local only NV_LOCAL_PA if its PA is local).
+ * find: the port with (vsid, ca): its ifindex and entry (either may be NULL), -ENOENT when none.
  */
-int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p);
-int nv_port_del(const struct nv_maps *m, __u32 ifindex);
+int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
+		struct nv_conflict *why);
+int nv_port_del(const struct nv_maps *m, __u32 ifindex, struct nv_conflict *why);
 int nv_port_get(const struct nv_maps *m, __u32 ifindex, struct nv_port *out);
+int nv_port_find(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca, __u32 *ifindex,
+		 struct nv_port *out);
 typedef int (*nv_port_cb)(__u32 ifindex, const struct nv_port *p, void *arg);
 int nv_port_iter(const struct nv_maps *m, nv_port_cb cb, void *arg);
 
 /*
  * Lookup records. add: r->local and r->ifindex are ignored and computed; a port with (vsid, ca)
  * is bound when r->pa is local (its pa set to it). -EINVAL bad vsid, CA, PA, MAC or rule, or r->pa
- * is local and the port with (vsid, ca) has another MAC, -ENOENT no subnet, -EEXIST.
- * del: -ENOENT; the bound port, if any, is unbound (its pa zeroed).
+ * is local and the port with (vsid, ca) has another MAC, -ENOENT no subnet, -EEXIST, -E2BIG the
+ * table is full. del: -ENOENT; the bound port, if any, is unbound (its pa zeroed).
  */
-int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k,
-		  const struct nv_record *r);
+int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,
+		  struct nv_conflict *why);
 /*
  * Adds k[i] -> r[i] for i in 0..n as n nv_record_add calls in that order would, all or nothing,
  * with far fewer syscalls (records at remote PAs are written by batch updates). On failure returns
  * the error of the first record that nv_record_add would refuse (a key given twice: -EEXIST at the
- * second), sets *failed (may be NULL) to its index, and the maps are as they were.
+ * second), sets *failed (may be NULL) to its index and why to its conflict, and the maps are as
+ * they were.
  */
 int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
-		       const struct nv_record *r, size_t n, size_t *failed);
-int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k);
+		       const struct nv_record *r, size_t n, size_t *failed,
+		       struct nv_conflict *why);
+int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct nv_conflict *why);
 int nv_record_get(const struct nv_maps *m, const struct nv_record_key *k, struct nv_record *out);
 typedef int (*nv_record_cb)(const struct nv_record_key *k, const struct nv_record *r, void *arg);
 int nv_record_iter(const struct nv_maps *m, nv_record_cb cb, void *arg);
 
-/* Customer routes (LPM). prefixlen in key is the address prefix length (0..128); the library
- * adds the 32 bits of rdid. */
-int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r);
-int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k);
+/*
+ * Customer routes (LPM, the routing group). prefixlen in key is the address prefix length
+ * (0..128); the library adds the 32 bits of rdid. add: -EINVAL bad prefix length or VSID, or the
+ * VSID is in another RDID, -ENOENT no subnet, -EEXIST. del: -ENOENT.
+ */
+int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
+		 struct nv_conflict *why);
+int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct nv_conflict *why);
 
 /*
  * Configuration (the single config entry). set: -EINVAL when c->pa is not zero and not a local PA
- * (the receive path takes it as local without looking it up in nv_local_pas).
+ * (the receive path takes it as local without looking it up in nv_local_pas), or c->events is not
+ * an enum nv_events_mode.
  */
 int nv_config_get(const struct nv_maps *m, struct nv_config *out);
-int nv_config_set(const struct nv_maps *m, const struct nv_config *c);
+int nv_config_set(const struct nv_maps *m, const struct nv_config *c, struct nv_conflict *why);
 
 /*
  * Counters, summed over all possible CPUs. stats_get: a VSID's totals, i.e. its nv_stats entry

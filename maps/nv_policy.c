@@ -385,11 +385,13 @@ static int stats_zero(const struct nv_maps *m, __u32 vsid)
 	return nv_percpu_zero(m->fd[NV_MAP_STATS], &vsid, sizeof(struct nv_vsid_stats));
 }
 
-int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s)
+int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
+		  struct nv_conflict *why)
 {
 	struct nv_subnet v;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !s || !nv_vsid_valid(vsid))
 		return -EINVAL;
 	memset(&v, 0, sizeof(v));
@@ -405,12 +407,13 @@ int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s
 	return err;
 }
 
-int nv_subnet_del(const struct nv_maps *m, __u32 vsid)
+int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why)
 {
 	struct vsid_use u = { .vsid = vsid };
 	struct nv_subnet s;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !nv_vsid_valid(vsid))
 		return -EINVAL;
 	err = subnet_lookup(m, vsid, &s);
@@ -477,13 +480,15 @@ int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg)
 
 /* ---- local PAs ---- */
 
-int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex)
+int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifindex,
+		    struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_local_pa v;
 	union nv_addr key;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !pa || addr_is_zero(pa))
 		return -EINVAL;
 	key = *pa;
@@ -505,7 +510,7 @@ out:
 	return err;
 }
 
-int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa)
+int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa, struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_local_pa old;
@@ -513,6 +518,7 @@ int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa)
 	union nv_addr key;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !pa)
 		return -EINVAL;
 	key = *pa;
@@ -601,7 +607,8 @@ static int port_record_change(const struct nv_maps *m, const struct nv_record_ke
 	return rec_change(c, k, &r, &w);
 }
 
-int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
+int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
+		struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_record_key bind;
@@ -611,6 +618,7 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p)
 	struct nv_port v;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !p || !nv_vsid_valid(p->vsid) || addr_is_zero(&p->ca) || !mac_valid(p->mac) ||
 	    (p->deliver != NV_DELIVER_TC && p->deliver != NV_DELIVER_XDP) ||
 	    (p->flags & ~PORT_FLAGS_KNOWN))
@@ -677,13 +685,14 @@ out:
 	return err;
 }
 
-int nv_port_del(const struct nv_maps *m, __u32 ifindex)
+int nv_port_del(const struct nv_maps *m, __u32 ifindex, struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_record_key bind;
 	struct nv_port p;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m)
 		return -EINVAL;
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, &p);
@@ -776,7 +785,8 @@ static bool record_value_ok(const struct nv_record_key *key, const struct nv_rec
 	       r->rule == NV_RULE_ENCAP;
 }
 
-int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r)
+int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,
+		  struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_record_key key;
@@ -787,6 +797,7 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	bool pa_local;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	err = record_key_check(m, k, &key);
 	if (err)
 		return err;
@@ -936,7 +947,7 @@ static int add_many_flush(struct add_many *a, size_t *failed)
 }
 
 int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
-		       const struct nv_record *r, size_t n, size_t *failed)
+		       const struct nv_record *r, size_t n, size_t *failed, struct nv_conflict *why)
 {
 	struct add_many a = { .m = m };
 	struct key_set set = { 0 };
@@ -948,6 +959,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 	size_t i, size = 2, dummy;
 	int err = 0;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!failed)
 		failed = &dummy;
 	*failed = 0;
@@ -1008,7 +1020,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 			err = add_many_flush(&a, failed);
 			if (err)
 				goto undo;
-			err = nv_record_add(m, &a.key[i], &r[i]);
+			err = nv_record_add(m, &a.key[i], &r[i], why);
 			if (err)
 				break;
 			a.first = a.done = i + 1;
@@ -1036,7 +1048,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 undo:
 	/* Newest first, each as nv_record_del takes it back (a local one may have bound a port). */
 	while (a.done--)
-		nv_record_del(m, &a.key[a.done]);
+		nv_record_del(m, &a.key[a.done], NULL);
 out:
 	free(set.slot);
 	free(a.val);
@@ -1044,7 +1056,7 @@ out:
 	return err;
 }
 
-int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k)
+int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_record_key key;
@@ -1053,6 +1065,7 @@ int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k)
 	struct nv_record r;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	err = record_key_check(m, k, &key);
 	if (err)
 		return err;
@@ -1159,13 +1172,15 @@ static int route_key_build(const struct nv_route_key *k, struct nv_route_key *ou
 	return 0;
 }
 
-int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r)
+int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
+		 struct nv_conflict *why)
 {
 	struct nv_route_key key;
 	struct nv_subnet s;
 	struct nv_route v;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !r)
 		return -EINVAL;
 	err = route_key_build(k, &key);
@@ -1186,11 +1201,12 @@ int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const st
 	return bpf_map_update_elem(m->fd[NV_MAP_ROUTES], &key, &v, BPF_NOEXIST);
 }
 
-int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k)
+int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct nv_conflict *why)
 {
 	struct nv_route_key key;
 	int err;
 
+	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m)
 		return -EINVAL;
 	err = route_key_build(k, &key);

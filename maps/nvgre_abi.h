@@ -18,14 +18,15 @@
 #define NV_VSID_MIN 4096u
 #define NV_VSID_MAX 16777214u
 
-#define NV_ETH_ALEN    6
-#define NV_ETH_HLEN    14
-#define NV_IPV4_HLEN   20
-#define NV_GRE_HLEN    8 /* flags+version, protocol, key */
-#define NV_ETH_P_TEB   0x6558
-#define NV_GRE_FLAGS_K 0x2000 /* C=0, K=1, S=0, version 0 */
-#define NV_IPPROTO_GRE 47
-#define NV_DEFAULT_TTL 64
+#define NV_ETH_ALEN	 6
+#define NV_ETH_HLEN	 14
+#define NV_IPV4_HLEN	 20
+#define NV_IPV4_HLEN_MAX 60 /* ihl 15: the longest IPv4 header, options included */
+#define NV_GRE_HLEN	 8  /* flags+version, protocol, key */
+#define NV_ETH_P_TEB	 0x6558
+#define NV_GRE_FLAGS_K	 0x2000 /* C=0, K=1, S=0, version 0 */
+#define NV_IPPROTO_GRE	 47
+#define NV_DEFAULT_TTL	 64
 /* What NVGRE over IPv4 adds to a tenant frame: outer Ethernet + IPv4 + GRE = 42 bytes. */
 #define NV_ENCAP_LEN (NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN)
 
@@ -205,11 +206,20 @@ enum nv_events_mode {
 	NV_EVENTS_TRACE = 2, /* every verdict: drops and accepted frames */
 };
 
+/*
+ * Hooks, i.e. the datapath's programs as events name them. X(name, number, text): numbers are
+ * ABI (event.hook), append only. loader/nv_progs.h says which program runs at each.
+ */
+#define NV_HOOKS(X)                                             \
+	X(FROM_VM, 1, "from_vm")     /* TC ingress of a port */ \
+	X(FROM_WIRE, 2, "from_wire") /* XDP on the underlay */  \
+	X(WIRE_TC, 3, "wire_tc")     /* TC ingress of the underlay */
+
+#define NV_HOOK_ENUM_ENTRY(name, num, text) NV_HOOK_##name = num,
 enum nv_hook {
-	NV_HOOK_FROM_VM = 1,   /* nv_from_vm: TC ingress of a port */
-	NV_HOOK_FROM_WIRE = 2, /* nv_from_wire: XDP on the underlay */
-	NV_HOOK_WIRE_TC = 3,   /* nv_wire_tc: TC ingress of the underlay */
+	NV_HOOKS(NV_HOOK_ENUM_ENTRY) NV_HOOK__MAX
 };
+#undef NV_HOOK_ENUM_ENTRY
 
 enum nv_verdict {
 	NV_VERDICT_DROP = 0,

@@ -133,7 +133,7 @@ int host_config(struct host *h, __u32 underlay, __u8 ttl, __be32 pa)
 
 	if (pa)
 		v4(&c.pa, pa);
-	return nv_config_set(&h->o.maps, &c);
+	return nv_config_set(&h->o.maps, &c, NULL);
 }
 
 int host_local_pa_add(struct host *h, __be32 pa)
@@ -141,7 +141,7 @@ int host_local_pa_add(struct host *h, __be32 pa)
 	union nv_addr a;
 
 	v4(&a, pa);
-	return nv_local_pa_add(&h->o.maps, &a, h->underlay);
+	return nv_local_pa_add(&h->o.maps, &a, h->underlay, NULL);
 }
 
 int host_local_pa_del(struct host *h, __be32 pa)
@@ -149,7 +149,7 @@ int host_local_pa_del(struct host *h, __be32 pa)
 	union nv_addr a;
 
 	v4(&a, pa);
-	return nv_local_pa_del(&h->o.maps, &a);
+	return nv_local_pa_del(&h->o.maps, &a, NULL);
 }
 
 int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa)
@@ -161,23 +161,23 @@ int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa)
 	v4(&k.ca, ca);
 	err = nv_record_get(&h->o.maps, &k, &r);
 	if (!err)
-		err = nv_record_del(&h->o.maps, &k);
+		err = nv_record_del(&h->o.maps, &k, NULL);
 	if (err)
 		return err;
 	v4(&r.pa, pa);
-	return nv_record_add(&h->o.maps, &k, &r);
+	return nv_record_add(&h->o.maps, &k, &r, NULL);
 }
 
 static int add_port(struct host *h, int i)
 {
 	struct host_port *p = &h->port[i];
 
-	return nv_port_add(&h->o.maps, p->ifindex, &p->cfg);
+	return nv_port_add(&h->o.maps, p->ifindex, &p->cfg, NULL);
 }
 
 int host_port_rebind(struct host *h, int port, __u8 deliver, __u8 flags)
 {
-	int err = nv_port_del(&h->o.maps, h->port[port].ifindex);
+	int err = nv_port_del(&h->o.maps, h->port[port].ifindex, NULL);
 
 	if (err)
 		return err;
@@ -219,12 +219,12 @@ static int fill_policy(struct host *h)
 	int err;
 
 	/* The local PAs first: the library takes only one of them as the config PA. */
-	err = nv_subnet_add(&h->o.maps, VSID_A, &sa);
+	err = nv_subnet_add(&h->o.maps, VSID_A, &sa, NULL);
 	if (!err)
-		err = nv_subnet_add(&h->o.maps, VSID_B, &sb);
+		err = nv_subnet_add(&h->o.maps, VSID_B, &sb, NULL);
 	for (int i = 0; i < npas && !err; i++) {
 		v4(&pa, pas[i]);
-		err = nv_local_pa_add(&h->o.maps, &pa, h->underlay);
+		err = nv_local_pa_add(&h->o.maps, &pa, h->underlay, NULL);
 	}
 	if (!err)
 		err = host_config(h, h->underlay, 0, h->pa);
@@ -237,7 +237,7 @@ static int fill_policy(struct host *h)
 		v4(&k.ca, records[i].ca);
 		v4(&r.pa, records[i].pa);
 		memcpy(r.mac, records[i].mac, 6);
-		err = nv_record_add(&h->o.maps, &k, &r);
+		err = nv_record_add(&h->o.maps, &k, &r, NULL);
 	}
 	return err;
 }

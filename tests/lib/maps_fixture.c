@@ -10,48 +10,31 @@
 
 #include "lib/maps_fixture.h"
 
-/* Mirrors nvgre_maps.bpf.h: keep in step with it. */
-static const struct {
-	enum bpf_map_type type;
-	__u32 key_size, value_size, max_entries, flags;
-	bool percpu;
-} specs[NV_MAP__COUNT] = {
-	[NV_MAP_PORTS] = { BPF_MAP_TYPE_HASH, 4, sizeof(struct nv_port), NV_MAX_PORTS, 0, false },
-	[NV_MAP_RECORDS] = { BPF_MAP_TYPE_HASH, sizeof(struct nv_record_key),
-			     sizeof(struct nv_record), MAPS_FIXTURE_RECORDS, 0, false },
-	[NV_MAP_ROUTES] = { BPF_MAP_TYPE_LPM_TRIE, sizeof(struct nv_route_key),
-			    sizeof(struct nv_route), NV_MAX_ROUTES, BPF_F_NO_PREALLOC, false },
-	[NV_MAP_SUBNETS] = { BPF_MAP_TYPE_HASH, 4, sizeof(struct nv_subnet), NV_MAX_SUBNETS, 0,
-			     false },
-	[NV_MAP_LOCAL_PAS] = { BPF_MAP_TYPE_HASH, sizeof(union nv_addr), sizeof(struct nv_local_pa),
-			       NV_MAX_LOCAL_PAS, 0, false },
-	[NV_MAP_CONFIG] = { BPF_MAP_TYPE_ARRAY, 4, sizeof(struct nv_config), 1, 0, false },
-	[NV_MAP_TX_PORTS] = { BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, NV_MAX_PORTS, 0, false },
-	[NV_MAP_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, 4, sizeof(struct nv_vsid_stats),
-			   NV_MAX_SUBNETS, 0, true },
-	[NV_MAP_DROPS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct nv_drop_stats),
-			   NV_DROP_SLOTS, 0, true },
-	[NV_MAP_PORT_STATS] = { BPF_MAP_TYPE_PERCPU_HASH, 4, sizeof(struct nv_port_stats),
-				NV_MAX_PORTS, 0, true },
-	[NV_MAP_EVENTS] = { BPF_MAP_TYPE_RINGBUF, 0, 0, NV_EVENTS_RING_BYTES, 0, false },
-	[NV_MAP_EVENT_STATE] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct nv_event_state), 1, 0,
-				 true },
-};
+static bool is_percpu(enum nv_map_id id)
+{
+	return nv_map_specs[id].type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       nv_map_specs[id].type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
 
 int maps_fixture_create_one(enum nv_map_id id, __u32 max_entries)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = specs[id].flags);
+	const struct nv_map_spec *spec;
 
-	if (id >= NV_MAP__COUNT)
+	if ((unsigned int)id >= NV_MAP__COUNT)
 		return -EINVAL;
-	return bpf_map_create(specs[id].type, nv_map_names[id], specs[id].key_size,
-			      specs[id].value_size, max_entries ?: specs[id].max_entries, &opts);
+	spec = &nv_map_specs[id];
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = spec->map_flags);
+	if (!max_entries)
+		max_entries = id == NV_MAP_RECORDS ? MAPS_FIXTURE_RECORDS : spec->max_entries;
+	return bpf_map_create(spec->type, spec->name, spec->key_size, spec->value_size, max_entries,
+			      &opts);
 }
 
 int maps_fixture_create(struct nv_maps *m, __u32 max_records)
 {
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		m->fd[i] = -1;
+	m->groups = NV_MAP_GROUPS_ALL;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
 		int fd = maps_fixture_create_one(i, i == NV_MAP_RECORDS ? max_records : 0);
 
@@ -82,12 +65,12 @@ static int entry_cmp(const void *a, const void *b)
 
 static int snap_map(int fd, enum nv_map_id id, struct map_snap *s)
 {
-	size_t ks = specs[id].key_size, vs = specs[id].value_size;
+	size_t ks = nv_map_specs[id].key_size, vs = nv_map_specs[id].value_size;
 	unsigned char key[64], next[64];
 	size_t cap = 0;
 	int err;
 
-	if (specs[id].percpu)
+	if (is_percpu(id))
 		vs = libbpf_num_possible_cpus() * ((vs + 7) & ~(size_t)7);
 	s->esize = ks + vs;
 	err = bpf_map_get_next_key(fd, NULL, key);
@@ -125,7 +108,7 @@ struct maps_snapshot *maps_snapshot_take(const struct nv_maps *m)
 		return NULL;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
 		/* A ring buffer has no entries to compare. */
-		if (i == NV_MAP_EVENTS)
+		if (!nv_map_specs[i].key_size)
 			continue;
 		if (snap_map(m->fd[i], i, &s->map[i])) {
 			maps_snapshot_free(s);

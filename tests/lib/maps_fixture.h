@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Test fixture: the datapath's nine maps created unpinned with the types and sizes of
- * nvgre_maps.bpf.h (no BPF object needed), and snapshots of their whole content to check that a
+ * Test fixture: every map of nv_map_list.h created unpinned with its type and sizes (no BPF
+ * object needed), and snapshots of their whole content to check that a
  * failed call left them as they were. The maps die with the test process.
  */
 #ifndef MAPS_FIXTURE_H
@@ -15,7 +15,8 @@
 
 #define MAPS_FIXTURE_RECORDS 1024
 
-/* All nine maps; nv_records holds max_records entries (0: MAPS_FIXTURE_RECORDS). 0 or -errno. */
+/* Every map (all groups); nv_records holds max_records entries (0: MAPS_FIXTURE_RECORDS). 0 or
+ * -errno. */
 int maps_fixture_create(struct nv_maps *m, __u32 max_records);
 /* One map as maps_fixture_create makes it, with max_entries (0: the default). fd or -errno. */
 int maps_fixture_create_one(enum nv_map_id id, __u32 max_entries);

@@ -390,7 +390,7 @@ Test(port_stats, delete_keeps_vsid_totals, .init = setup_h1, .fini = teardown)
 	run_from_vm(a1(), &p, n, &r);
 	cr_assert_eq(nv_stats_get(&h.o.maps, VSID_A, &before), 0);
 	cr_assert_eq(before.rx_packets, 1);
-	cr_assert_eq(nv_port_del(&h.o.maps, a3), 0);
+	cr_assert_eq(nv_port_del(&h.o.maps, a3, NULL), 0);
 	cr_assert_eq(nv_port_stats_get(&h.o.maps, a3, &s), -ENOENT, "the port's entry is gone");
 	cr_assert_eq(nv_stats_get(&h.o.maps, VSID_A, &after), 0);
 	cr_assert_arr_eq(&after, &before, sizeof(after));

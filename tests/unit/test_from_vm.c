@@ -72,7 +72,7 @@ static void tweak_a1_no_record(struct host *h)
 	struct nv_record_key k = { .vsid = VSID_A };
 
 	nv_addr_from_ipv4(&k.ca, CA_1);
-	cr_assert_eq(nv_record_del(&h->o.maps, &k), 0);
+	cr_assert_eq(nv_record_del(&h->o.maps, &k, NULL), 0);
 }
 
 /* Unbound A1: the table puts its CA behind host 2 (the VM has moved, its port not yet gone). */
@@ -91,7 +91,7 @@ static void tweak_pa_1_gone(struct host *h)
 /* VM A3 is down: its port is gone, its CA is still recorded at our PA. */
 static void tweak_a3_port_gone(struct host *h)
 {
-	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A3].ifindex), 0);
+	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A3].ifindex, NULL), 0);
 }
 
 static void tweak_mtu_1500(struct host *h)
@@ -129,7 +129,7 @@ static void tweak_a4_local_record_no_port(struct host *h)
 
 	nv_addr_from_ipv4(&k.ca, CA_4);
 	nv_addr_from_ipv4(&r.pa, PA_1);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
 }
 
 /* A CA of tenant A behind an IPv6 PA: this datapath's underlay is IPv4 only. */
@@ -140,7 +140,7 @@ static void tweak_a4_ipv6_pa(struct host *h)
 
 	nv_addr_from_ipv4(&k.ca, CA_4);
 	cr_assert_eq(nv_addr_parse("2001:db8::4", &r.pa), 0);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
 }
 
 static void tweak_a3_port_rdid_b(struct host *h)

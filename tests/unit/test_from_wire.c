@@ -309,13 +309,13 @@ static void tweak_a4_local_record_no_port(struct host *h)
 
 	nv_addr_from_ipv4(&k.ca, CA_4);
 	nv_addr_from_ipv4(&r.pa, PA_1);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
 }
 
 /* VM A1 is down: its port is gone, its CA is still recorded at our PA. */
 static void tweak_a1_port_gone(struct host *h)
 {
-	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A1].ifindex), 0);
+	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A1].ifindex, NULL), 0);
 }
 
 /* A1's CA recorded at host 2 (the VM has moved): host 1 holds a port, but not the CA. */

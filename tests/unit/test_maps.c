@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
+#include "nv_pins.h"
 #include "nv_addr.h"
 #include "nv_maps.h"
 #include "lib/maps_fixture.h"
@@ -73,7 +74,7 @@ static void subnet(__u32 vsid, __u32 rdid)
 {
 	struct nv_subnet s = mk_subnet(rdid);
 
-	cr_assert_eq(nv_subnet_add(&m, vsid, &s), 0, "subnet add %u", vsid);
+	cr_assert_eq(nv_subnet_add(&m, vsid, &s, NULL), 0, "subnet add %u", vsid);
 }
 
 static struct nv_port mk_port(__u32 vsid, __u32 rdid, const char *ca, const char *mac)
@@ -129,7 +130,7 @@ static void record(__u32 vsid, const char *ca, const char *pa)
 	struct nv_record r = mk_record(pa, "02:00:00:00:00:01");
 
 	ca_mac(r.mac, ca);
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0, "record add %u %s", vsid, ca);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0, "record add %u %s", vsid, ca);
 }
 
 static __u32 record_ifindex(__u32 vsid, const char *ca)
@@ -145,7 +146,7 @@ static void local_pa(const char *pa)
 {
 	union nv_addr a = A(pa);
 
-	cr_assert_eq(nv_local_pa_add(&m, &a, 1), 0, "local pa add %s", pa);
+	cr_assert_eq(nv_local_pa_add(&m, &a, 1, NULL), 0, "local pa add %s", pa);
 }
 
 static struct nv_route_key mk_rtkey(__u32 rdid, const char *addr, __u32 prefixlen)
@@ -234,16 +235,23 @@ static int ro_fd(int fd)
 
 /* ---- map set: names, pin path, open, close ---- */
 
-Test(maps, names_in_enum_order)
+Test(maps, names_by_id)
 {
 	static const char *const want[NV_MAP__COUNT] = {
-		"nv_ports",	"nv_records",	 "nv_routes",	"nv_subnets",
-		"nv_local_pas", "nv_config",	 "nv_tx_ports", "nv_stats",
-		"nv_drops",	"nv_port_stats", "nv_events",	"nv_event_state",
+		[NV_MAP_PORTS] = "nv_ports",	     [NV_MAP_RECORDS] = "nv_records",
+		[NV_MAP_ROUTES] = "nv_routes",	     [NV_MAP_SUBNETS] = "nv_subnets",
+		[NV_MAP_LOCAL_PAS] = "nv_local_pas", [NV_MAP_CONFIG] = "nv_config",
+		[NV_MAP_TX_PORTS] = "nv_tx_ports",   [NV_MAP_STATS] = "nv_stats",
+		[NV_MAP_DROPS] = "nv_drops",	     [NV_MAP_PORT_STATS] = "nv_port_stats",
+		[NV_MAP_EVENTS] = "nv_events",	     [NV_MAP_EVENT_STATE] = "nv_event_state",
 	};
 
-	for (int i = 0; i < NV_MAP__COUNT; i++)
-		cr_assert_str_eq(nv_map_names[i], want[i]);
+	for (int i = 0; i < NV_MAP__COUNT; i++) {
+		cr_assert_str_eq(nv_map_name(i), want[i]);
+		cr_assert_eq(nv_map_id(want[i]), i);
+	}
+	cr_assert_null(nv_map_name(NV_MAP__COUNT));
+	cr_assert_eq(nv_map_id("nv_nothing"), -1);
 }
 
 Test(maps, pin_dir)
@@ -290,7 +298,7 @@ static void pin_teardown(void)
 
 	if (nv_pin_maps_dir(pin_root, dir, sizeof(dir)) == 0) {
 		for (int i = 0; i < NV_MAP__COUNT; i++) {
-			snprintf(path, sizeof(path), "%s/%s", dir, nv_map_names[i]);
+			snprintf(path, sizeof(path), "%s/%s", dir, nv_map_name(i));
 			unlink(path);
 		}
 		rmdir(dir);
@@ -307,7 +315,7 @@ static void pin_all(char *dir, size_t len)
 	cr_assert_eq(mkdir(pin_root, 0700), 0, "mkdir %s: %s", pin_root, strerror(errno));
 	cr_assert_eq(mkdir(dir, 0700), 0);
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, nv_map_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, nv_map_name(i));
 		cr_assert_eq(bpf_obj_pin(m.fd[i], path), 0, "pin %s", path);
 	}
 }
@@ -319,13 +327,13 @@ Test(maps, open_pinned, .init = pin_setup, .fini = pin_teardown)
 	char dir[128];
 
 	pin_all(dir, sizeof(dir));
-	cr_assert_eq(nv_maps_open_pinned(&p, dir), 0);
+	cr_assert_eq(nv_maps_open_pinned(&p, dir, NV_MAP_GROUPS_ALL), 0);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_geq(p.fd[i], 0);
 	/* Same maps: a write through one set is seen through the other. */
 	memset(&c, 0, sizeof(c));
 	c.underlay_ifindex = 7;
-	cr_assert_eq(nv_config_set(&p, &c), 0);
+	cr_assert_eq(nv_config_set(&p, &c, NULL), 0);
 	memset(&c, 0, sizeof(c));
 	cr_assert_eq(nv_config_get(&m, &c), 0);
 	cr_assert_eq(c.underlay_ifindex, 7);
@@ -340,17 +348,18 @@ Test(maps, open_pinned_missing_is_all_or_none, .init = pin_setup, .fini = pin_te
 	struct nv_maps p;
 	char dir[128], path[192];
 
-	cr_assert_eq(nv_maps_open_pinned(&p, "/sys/fs/bpf/nv-test-no-such-dir"), -ENOENT);
+	cr_assert_eq(nv_maps_open_pinned(&p, "/sys/fs/bpf/nv-test-no-such-dir", NV_MAP_GROUPS_ALL),
+		     -ENOENT);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(p.fd[i], -1);
 	/* The last map missing: the eight opened before are closed again. */
 	pin_all(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s", dir, nv_map_names[NV_MAP_DROPS]);
+	snprintf(path, sizeof(path), "%s/%s", dir, nv_map_name(NV_MAP_DROPS));
 	cr_assert_eq(unlink(path), 0);
-	cr_assert_eq(nv_maps_open_pinned(&p, dir), -ENOENT);
+	cr_assert_eq(nv_maps_open_pinned(&p, dir, NV_MAP_GROUPS_ALL), -ENOENT);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(p.fd[i], -1);
-	cr_assert_eq(nv_maps_open_pinned(&p, NULL), -EINVAL);
+	cr_assert_eq(nv_maps_open_pinned(&p, NULL, NV_MAP_GROUPS_ALL), -EINVAL);
 }
 
 Test(maps, open_pinned_refuses_other_layout, .init = pin_setup, .fini = pin_teardown)
@@ -360,14 +369,14 @@ Test(maps, open_pinned_refuses_other_layout, .init = pin_setup, .fini = pin_tear
 	int fd;
 
 	pin_all(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s", dir, nv_map_names[NV_MAP_RECORDS]);
+	snprintf(path, sizeof(path), "%s/%s", dir, nv_map_name(NV_MAP_RECORDS));
 	cr_assert_eq(unlink(path), 0);
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "nv_records", sizeof(struct nv_record_key), 32, 16,
 			    NULL);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(bpf_obj_pin(fd, path), 0);
 	close(fd);
-	cr_assert_eq(nv_maps_open_pinned(&p, dir), -EPROTO);
+	cr_assert_eq(nv_maps_open_pinned(&p, dir, NV_MAP_GROUPS_ALL), -EPROTO);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(p.fd[i], -1);
 }
@@ -379,7 +388,7 @@ Test(maps, from_fds, .init = maps_setup, .fini = maps_teardown)
 	int fds[NV_MAP__COUNT];
 
 	memcpy(fds, m.fd, sizeof(fds));
-	cr_assert_eq(nv_maps_from_fds(&d, fds), 0);
+	cr_assert_eq(nv_maps_from_fds(&d, fds, NV_MAP_GROUPS_ALL), 0);
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
 		cr_assert_geq(d.fd[i], 3);
 		cr_assert_neq(d.fd[i], m.fd[i]);
@@ -388,7 +397,7 @@ Test(maps, from_fds, .init = maps_setup, .fini = maps_teardown)
 	nv_maps_close(&m);
 	memset(&c, 0, sizeof(c));
 	c.ttl = 9;
-	cr_assert_eq(nv_config_set(&d, &c), 0);
+	cr_assert_eq(nv_config_set(&d, &c, NULL), 0);
 	cr_assert_eq(nv_config_get(&d, &c), 0);
 	cr_assert_eq(c.ttl, 9);
 	m = d;
@@ -401,14 +410,14 @@ Test(maps, from_fds_all_or_none, .init = maps_setup, .fini = maps_teardown)
 
 	memcpy(fds, m.fd, sizeof(fds));
 	fds[NV_MAP_DROPS] = 999;
-	cr_assert_lt(nv_maps_from_fds(&d, fds), 0);
+	cr_assert_lt(nv_maps_from_fds(&d, fds, NV_MAP_GROUPS_ALL), 0);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(d.fd[i], -1);
 	/* Two maps swapped: the layout check catches it. */
 	memcpy(fds, m.fd, sizeof(fds));
 	fds[NV_MAP_PORTS] = m.fd[NV_MAP_SUBNETS];
 	fds[NV_MAP_SUBNETS] = m.fd[NV_MAP_PORTS];
-	cr_assert_eq(nv_maps_from_fds(&d, fds), -EPROTO);
+	cr_assert_eq(nv_maps_from_fds(&d, fds, NV_MAP_GROUPS_ALL), -EPROTO);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(d.fd[i], -1);
 }
@@ -423,12 +432,13 @@ Test(maps, drops_refused_without_all_slots, .init = maps_setup, .fini = maps_tea
 	cr_assert_geq(small, 0);
 	memcpy(fds, m.fd, sizeof(fds));
 	fds[NV_MAP_DROPS] = small;
-	cr_assert_eq(nv_maps_from_fds(&d, fds), -EPROTO);
+	cr_assert_eq(nv_maps_from_fds(&d, fds, NV_MAP_GROUPS_ALL), -EPROTO);
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		cr_assert_eq(d.fd[i], -1);
 	close(small);
 	memcpy(fds, m.fd, sizeof(fds));
-	cr_assert_eq(nv_maps_from_fds(&d, fds), 0, "the fixture's nv_drops has NV_DROP_SLOTS");
+	cr_assert_eq(nv_maps_from_fds(&d, fds, NV_MAP_GROUPS_ALL), 0,
+		     "the fixture's nv_drops has NV_DROP_SLOTS");
 	nv_maps_close(&d);
 }
 
@@ -448,10 +458,10 @@ Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
 	c.flags = 1;
 	c.pa = A("192.0.2.1");
 	local_pa("192.0.2.1"); /* the config PA is a local PA */
-	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "events 0xaa is no mode");
+	cr_assert_eq(nv_config_set(&m, &c, NULL), -EINVAL, "events 0xaa is no mode");
 	c.events = NV_EVENTS_TRACE;
 	c.event_rate = 7;
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_CONFIG], &key, &raw), 0);
 	cr_assert_eq(raw.underlay_ifindex, 3);
 	cr_assert_eq(raw.ttl, 32);
@@ -461,7 +471,7 @@ Test(config, get_set_zeroes_padding, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(raw.pad, 0);
 	cr_assert_eq(raw.pad2, 0);
 	cr_assert(nv_addr_is_ipv4(&raw.pa));
-	cr_assert_eq(nv_config_set(&m, NULL), -EINVAL);
+	cr_assert_eq(nv_config_set(&m, NULL, NULL), -EINVAL);
 	cr_assert_eq(nv_config_get(&m, NULL), -EINVAL);
 }
 
@@ -474,17 +484,17 @@ Test(config, pa_must_be_local, .init = maps_setup, .fini = maps_teardown)
 	c.underlay_ifindex = 3;
 	c.pa = A("192.0.2.1");
 	before = snap();
-	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "PA not local");
+	cr_assert_eq(nv_config_set(&m, &c, NULL), -EINVAL, "PA not local");
 	assert_unchanged(before, "config set with a PA that is not local");
 	local_pa("192.0.2.2");
-	cr_assert_eq(nv_config_set(&m, &c), -EINVAL, "another PA is local");
+	cr_assert_eq(nv_config_set(&m, &c, NULL), -EINVAL, "another PA is local");
 	local_pa("192.0.2.1");
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	cr_assert_eq(nv_config_get(&m, &out), 0);
 	cr_assert_arr_eq(&out.pa, &c.pa, sizeof(c.pa));
 	/* Zero: no PA configured, always accepted. */
 	memset(&c.pa, 0, sizeof(c.pa));
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 }
 
 Test(config, local_pa_del_busy_with_config_pa, .init = maps_setup, .fini = maps_teardown)
@@ -497,20 +507,20 @@ Test(config, local_pa_del_busy_with_config_pa, .init = maps_setup, .fini = maps_
 	local_pa("192.0.2.2");
 	memset(&c, 0, sizeof(c));
 	c.pa = pa1;
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	before = snap();
-	cr_assert_eq(nv_local_pa_del(&m, &pa1), -EBUSY);
+	cr_assert_eq(nv_local_pa_del(&m, &pa1, NULL), -EBUSY);
 	assert_unchanged(before, "local pa del of the config PA");
-	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0, "another PA");
+	cr_assert_eq(nv_local_pa_del(&m, &pa2, NULL), 0, "another PA");
 	/* The config moves to another PA (or none): the PA can go. */
 	local_pa("192.0.2.2");
 	c.pa = pa2;
-	cr_assert_eq(nv_config_set(&m, &c), 0);
-	cr_assert_eq(nv_local_pa_del(&m, &pa1), 0);
-	cr_assert_eq(nv_local_pa_del(&m, &pa2), -EBUSY);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa1, NULL), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2, NULL), -EBUSY);
 	memset(&c.pa, 0, sizeof(c.pa));
-	cr_assert_eq(nv_config_set(&m, &c), 0);
-	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2, NULL), 0);
 }
 
 /* ---- subnets ---- */
@@ -530,7 +540,7 @@ Test(subnet, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	int n = 0;
 
 	memset(s.pad, 0xaa, sizeof(s.pad));
-	cr_assert_eq(nv_subnet_add(&m, VSID1, &s), 0);
+	cr_assert_eq(nv_subnet_add(&m, VSID1, &s, NULL), 0);
 	subnet(VSID2, RDID2);
 	cr_assert_eq(nv_subnet_get(&m, VSID1, &out), 0);
 	cr_assert_eq(out.rdid, RDID1);
@@ -546,7 +556,7 @@ Test(subnet, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_subnet_iter(&m, count_subnets_cb, &n), 0);
 	cr_assert_eq(n, 2);
 
-	cr_assert_eq(nv_subnet_del(&m, VSID1), 0);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), 0);
 	cr_assert_eq(nv_subnet_get(&m, VSID1, &out), -ENOENT);
 	cr_assert_eq(nv_stats_get(&m, VSID1, &st), -ENOENT);
 	cr_assert_eq(map_count(NV_MAP_STATS), 1);
@@ -560,14 +570,14 @@ Test(subnet, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 
 	subnet(VSID1, RDID1);
 	before = snap();
-	cr_assert_eq(nv_subnet_add(&m, NV_VSID_MIN - 1, &s), -EINVAL);
-	cr_assert_eq(nv_subnet_add(&m, NV_VSID_MAX + 1, &s), -EINVAL);
-	cr_assert_eq(nv_subnet_add(&m, 0, &s), -EINVAL);
-	cr_assert_eq(nv_subnet_add(&m, VSID2, NULL), -EINVAL);
+	cr_assert_eq(nv_subnet_add(&m, NV_VSID_MIN - 1, &s, NULL), -EINVAL);
+	cr_assert_eq(nv_subnet_add(&m, NV_VSID_MAX + 1, &s, NULL), -EINVAL);
+	cr_assert_eq(nv_subnet_add(&m, 0, &s, NULL), -EINVAL);
+	cr_assert_eq(nv_subnet_add(&m, VSID2, NULL, NULL), -EINVAL);
 	s.rdid = RDID2;
-	cr_assert_eq(nv_subnet_add(&m, VSID1, &s), -EEXIST);
-	cr_assert_eq(nv_subnet_del(&m, VSID2), -ENOENT);
-	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MAX + 1), -EINVAL);
+	cr_assert_eq(nv_subnet_add(&m, VSID1, &s, NULL), -EEXIST);
+	cr_assert_eq(nv_subnet_del(&m, VSID2, NULL), -ENOENT);
+	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MAX + 1, NULL), -EINVAL);
 	cr_assert_eq(nv_subnet_get(&m, VSID2, &out), -ENOENT);
 	cr_assert_eq(nv_subnet_get(&m, 1, &out), -EINVAL);
 	assert_unchanged(before, "failed subnet calls");
@@ -579,8 +589,8 @@ Test(subnet, boundary_vsids, .init = maps_setup, .fini = maps_teardown)
 {
 	subnet(NV_VSID_MIN, RDID1);
 	subnet(NV_VSID_MAX, RDID1);
-	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MIN), 0);
-	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MAX), 0);
+	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MIN, NULL), 0);
+	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MAX, NULL), 0);
 }
 
 Test(subnet, del_busy_with_port, .init = maps_setup, .fini = maps_teardown)
@@ -590,12 +600,12 @@ Test(subnet, del_busy_with_port, .init = maps_setup, .fini = maps_teardown)
 
 	netns();
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
 	before = snap();
-	cr_assert_eq(nv_subnet_del(&m, VSID1), -EBUSY);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), -EBUSY);
 	assert_unchanged(before, "subnet del -EBUSY");
-	cr_assert_eq(nv_port_del(&m, 1), 0);
-	cr_assert_eq(nv_subnet_del(&m, VSID1), 0);
+	cr_assert_eq(nv_port_del(&m, 1, NULL), 0);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), 0);
 }
 
 Test(subnet, del_busy_with_record, .init = maps_setup, .fini = maps_teardown)
@@ -608,10 +618,10 @@ Test(subnet, del_busy_with_record, .init = maps_setup, .fini = maps_teardown)
 	record(VSID2, "10.0.0.8", "192.0.2.2"); /* another VSID does not hold VSID1 */
 	record(VSID1, "10.0.0.9", "192.0.2.2");
 	before = snap();
-	cr_assert_eq(nv_subnet_del(&m, VSID1), -EBUSY);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), -EBUSY);
 	assert_unchanged(before, "subnet del -EBUSY");
-	cr_assert_eq(nv_record_del(&m, &k), 0);
-	cr_assert_eq(nv_subnet_del(&m, VSID1), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), 0);
 }
 
 Test(subnet, del_busy_with_route, .init = maps_setup, .fini = maps_teardown)
@@ -621,12 +631,12 @@ Test(subnet, del_busy_with_route, .init = maps_setup, .fini = maps_teardown)
 	struct maps_snapshot *before;
 
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	before = snap();
-	cr_assert_eq(nv_subnet_del(&m, VSID1), -EBUSY);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), -EBUSY);
 	assert_unchanged(before, "subnet del -EBUSY");
-	cr_assert_eq(nv_route_del(&m, &k), 0);
-	cr_assert_eq(nv_subnet_del(&m, VSID1), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), 0);
 }
 
 Test(subnet, add_resets_leftover_stats, .init = maps_setup, .fini = maps_teardown)
@@ -653,7 +663,7 @@ Test(subnet, add_rolls_back_when_stats_full, .init = maps_setup, .fini = maps_te
 	m.fd[NV_MAP_STATS] = full;
 	subnet(VSID1, RDID1);
 	before = snap();
-	cr_assert_eq(nv_subnet_add(&m, VSID2, &s), -E2BIG);
+	cr_assert_eq(nv_subnet_add(&m, VSID2, &s, NULL), -E2BIG);
 	assert_unchanged(before, "subnet add with stats full");
 	cr_assert_eq(nv_subnet_get(&m, VSID2, &out), -ENOENT);
 }
@@ -676,8 +686,8 @@ Test(local_pa, add_has_iter_del, .init = maps_setup, .fini = maps_teardown)
 	int n = 0;
 
 	memset(&zero, 0, sizeof(zero));
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 4), 0);
-	cr_assert_eq(nv_local_pa_add(&m, &pa6, 4), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 4, NULL), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa6, 4, NULL), 0);
 	cr_assert(nv_local_pa_has(&m, &pa));
 	cr_assert(nv_local_pa_has(&m, &pa6));
 	cr_assert_not(nv_local_pa_has(&m, &other));
@@ -685,17 +695,17 @@ Test(local_pa, add_has_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(n, 2);
 
 	before = snap();
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 5), -EEXIST);
-	cr_assert_eq(nv_local_pa_add(&m, &zero, 5), -EINVAL);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 5, NULL), -EEXIST);
+	cr_assert_eq(nv_local_pa_add(&m, &zero, 5, NULL), -EINVAL);
 	zero = A("0.0.0.0"); /* stored ::ffff:0.0.0.0: zero all the same */
-	cr_assert_eq(nv_local_pa_add(&m, &zero, 5), -EINVAL, "0.0.0.0");
-	cr_assert_eq(nv_local_pa_add(&m, NULL, 5), -EINVAL);
-	cr_assert_eq(nv_local_pa_del(&m, &other), -ENOENT);
+	cr_assert_eq(nv_local_pa_add(&m, &zero, 5, NULL), -EINVAL, "0.0.0.0");
+	cr_assert_eq(nv_local_pa_add(&m, NULL, 5, NULL), -EINVAL);
+	cr_assert_eq(nv_local_pa_del(&m, &other, NULL), -ENOENT);
 	assert_unchanged(before, "failed local pa calls");
 
-	cr_assert_eq(nv_local_pa_del(&m, &pa), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), 0);
 	cr_assert_not(nv_local_pa_has(&m, &pa));
-	cr_assert_eq(nv_local_pa_del(&m, &pa), -ENOENT);
+	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), -ENOENT);
 }
 
 /* ---- ports ---- */
@@ -717,7 +727,7 @@ Test(port, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	p.deliver = NV_DELIVER_XDP;
 	p.flags = NV_PORT_F_PEER;
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
 	cr_assert_eq(nv_port_get(&m, 1, &out), 0);
 	cr_assert_arr_eq(&out, &p, sizeof(p));
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_TX_PORTS], &key, &tx), 0);
@@ -725,14 +735,14 @@ Test(port, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	/* The same CA in another VSID is another port. */
 	subnet(VSID2, RDID2);
 	p = mk_port(VSID2, RDID2, "10.0.0.1", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	cr_assert_eq(nv_port_iter(&m, port_iter_cb, &sum), 0);
 	cr_assert_eq(sum, 1 + v1);
 
-	cr_assert_eq(nv_port_del(&m, 1), 0);
+	cr_assert_eq(nv_port_del(&m, 1, NULL), 0);
 	cr_assert_eq(nv_port_get(&m, 1, &out), -ENOENT);
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_TX_PORTS], &key, &tx), -ENOENT);
-	cr_assert_eq(nv_port_del(&m, 1), -ENOENT);
+	cr_assert_eq(nv_port_del(&m, 1, NULL), -ENOENT);
 	cr_assert_eq(map_count(NV_MAP_PORTS), 1);
 	cr_assert_eq(map_count(NV_MAP_TX_PORTS), 1);
 }
@@ -747,7 +757,7 @@ Test(maps, count_entries, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	subnet(VSID2, RDID2);
 	record(VSID1, "10.0.0.2", "192.0.2.1");
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
 	cr_assert_eq(nv_map_count(&m, NV_MAP_SUBNETS, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(nv_map_count(&m, NV_MAP_RECORDS, &n), 0);
@@ -769,37 +779,37 @@ Test(port, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	record(VSID1, "10.0.0.2", "192.0.2.1");
 	local_pa("192.0.2.1");
-	cr_assert_eq(nv_port_add(&m, 1, &good), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &good, NULL), 0);
 	before = snap();
 
 	p = good;
 	p.vsid = NV_VSID_MIN - 1;
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "vsid out of range");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "vsid out of range");
 	p = mk_port(VSID2, RDID1, "10.0.0.2", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -ENOENT, "no subnet");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -ENOENT, "no subnet");
 	p = mk_port(VSID1, RDID2, "10.0.0.2", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "rdid differs from the subnet's");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "rdid differs from the subnet's");
 	p = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, 1, &p), -EEXIST, "ifindex already a port");
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), -EEXIST, "ifindex already a port");
 	p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EEXIST, "(vsid, ca) already bound");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EEXIST, "(vsid, ca) already bound");
 	/* Unknown device: nv_ports was written, then the devmap refused: undone. */
 	p = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, 4242, &p), -ENODEV);
-	cr_assert_eq(nv_port_add(&m, 0, &p), -ENODEV);
+	cr_assert_eq(nv_port_add(&m, 4242, &p, NULL), -ENODEV);
+	cr_assert_eq(nv_port_add(&m, 0, &p, NULL), -ENODEV);
 	p.deliver = 2;
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "deliver");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "deliver");
 	p.deliver = NV_DELIVER_TC;
 	p.flags = 0x80;
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "flags");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "flags");
 	p = mk_port(VSID1, RDID1, "10.0.0.2", "03:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "multicast mac");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "multicast mac");
 	p = mk_port(VSID1, RDID1, "10.0.0.2", "00:00:00:00:00:00");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "zero mac");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "zero mac");
 	p = mk_port(VSID1, RDID1, "::", "02:00:00:00:00:02");
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "zero ca");
-	cr_assert_eq(nv_port_add(&m, v1, NULL), -EINVAL);
-	cr_assert_eq(nv_port_del(&m, v1), -ENOENT);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL, "zero ca");
+	cr_assert_eq(nv_port_add(&m, v1, NULL, NULL), -EINVAL);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), -ENOENT);
 	assert_unchanged(before, "failed port calls");
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0);
 }
@@ -817,13 +827,13 @@ Test(port, no_xdp_refuses_xdp_delivery, .init = maps_setup, .fini = maps_teardow
 	subnet(VSID1, RDID1);
 	cr_assert_eq(nv_config_get(&m, &c), 0);
 	c.flags |= NV_CFG_F_NO_XDP;
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	before = snap();
 	p.deliver = NV_DELIVER_XDP;
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EOPNOTSUPP);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EOPNOTSUPP);
 	assert_unchanged(before, "a refused XDP port");
 	p.deliver = NV_DELIVER_TC;
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0, "TC delivery is fine");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0, "TC delivery is fine");
 }
 
 Test(port, del_after_device_gone, .init = maps_setup, .fini = maps_teardown)
@@ -834,10 +844,10 @@ Test(port, del_after_device_gone, .init = maps_setup, .fini = maps_teardown)
 	netns();
 	v1 = veth("v1");
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	/* The kernel removes the devmap entry of an unregistered device by itself. */
 	cr_assert_eq(system("ip link del v1"), 0);
-	cr_assert_eq(nv_port_del(&m, v1), 0);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
 	cr_assert_eq(map_count(NV_MAP_PORTS), 0);
 	cr_assert_eq(map_count(NV_MAP_TX_PORTS), 0);
 }
@@ -861,8 +871,8 @@ Test(record, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	r.ifindex = 77; /* ignored: computed */
 	r.local = 0xaa;
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
-	cr_assert_eq(nv_record_add(&m, &k6, &r), 0);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
+	cr_assert_eq(nv_record_add(&m, &k6, &r, NULL), 0);
 	cr_assert_eq(nv_record_get(&m, &k, &out), 0);
 	cr_assert_arr_eq(&out.pa, &r.pa, sizeof(r.pa));
 	cr_assert_arr_eq(out.mac, r.mac, NV_ETH_ALEN);
@@ -871,9 +881,9 @@ Test(record, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(out.ifindex, 0);
 	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
 	cr_assert_eq(n, 2);
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	cr_assert_eq(nv_record_get(&m, &k, &out), -ENOENT);
-	cr_assert_eq(nv_record_del(&m, &k), -ENOENT);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
 }
 
 Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
@@ -883,33 +893,33 @@ Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	struct maps_snapshot *before;
 
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
 	before = snap();
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EEXIST);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EEXIST);
 	k = mk_rkey(VSID2, "10.0.0.1");
-	cr_assert_eq(nv_record_add(&m, &k, &r), -ENOENT, "no subnet");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -ENOENT, "no subnet");
 	k = mk_rkey(NV_VSID_MAX + 1, "10.0.0.1");
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "vsid out of range");
-	cr_assert_eq(nv_record_del(&m, &k), -EINVAL);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "vsid out of range");
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -EINVAL);
 	cr_assert_eq(nv_record_get(&m, &k, &out), -EINVAL);
 	k = mk_rkey(VSID1, "10.0.0.2");
 	bad = r;
 	bad.rule = 0;
-	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "rule");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "rule");
 	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
 	memset(&bad.pa, 0, sizeof(bad.pa));
-	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "zero pa");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "zero pa");
 	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
-	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "pa 0.0.0.0");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "pa 0.0.0.0");
 	bad = mk_record("192.0.2.2", "01:00:5e:00:00:01");
-	cr_assert_eq(nv_record_add(&m, &k, &bad), -EINVAL, "multicast mac");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "multicast mac");
 	k = mk_rkey(VSID1, "::");
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "zero ca");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "zero ca");
 	k = mk_rkey(VSID1, "0.0.0.0");
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "ca 0.0.0.0");
-	cr_assert_eq(nv_record_add(&m, &k, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca 0.0.0.0");
+	cr_assert_eq(nv_record_add(&m, &k, NULL, NULL), -EINVAL);
 	k = mk_rkey(VSID1, "10.0.0.2");
-	cr_assert_eq(nv_record_del(&m, &k), -ENOENT);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
 	assert_unchanged(before, "failed record calls");
 }
 
@@ -924,7 +934,7 @@ Test(record, full_map_changes_nothing)
 	record(VSID1, "10.0.0.1", "192.0.2.2");
 	record(VSID1, "10.0.0.2", "192.0.2.2");
 	before = snap();
-	cr_assert_eq(nv_record_add(&m, &k, &r), -E2BIG);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -E2BIG);
 	assert_unchanged(before, "record add into a full map");
 	nv_maps_close(&m);
 }
@@ -950,10 +960,10 @@ Test(record, add_many_as_one_by_one, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	subnet(VSID2, RDID2);
 	local_pa("192.0.2.1");
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	r[0].ifindex = 77; /* ignored: computed */
 	r[0].local = 0xaa;
-	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed), 0);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, NULL), 0);
 	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert_eq(nv_record_get(&m, &k[0], &out), 0);
@@ -967,9 +977,9 @@ Test(record, add_many_as_one_by_one, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(out.local, NV_LOCAL_PA);
 	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
 	cr_assert_arr_eq(&pout.pa, &r[1].pa, sizeof(pout.pa));
-	cr_assert_eq(nv_record_add_many(&m, k, r, 0, &failed), 0, "nothing to add");
+	cr_assert_eq(nv_record_add_many(&m, k, r, 0, &failed, NULL), 0, "nothing to add");
 	/* Deleting the bound record unbinds the port (found through the record's ifindex). */
-	cr_assert_eq(nv_record_del(&m, &k[1]), 0);
+	cr_assert_eq(nv_record_del(&m, &k[1], NULL), 0);
 	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
 	cr_assert_eq(memcmp(&pout.pa, &(union nv_addr){ 0 }, sizeof(pout.pa)), 0);
 }
@@ -991,41 +1001,41 @@ Test(record, add_many_all_or_nothing, .init = maps_setup, .fini = maps_teardown)
 	v1 = veth("v1");
 	subnet(VSID1, RDID1);
 	local_pa("192.0.2.1");
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	before = snap();
 	/* Into an empty table: a key given twice fails at its second place. */
-	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed), -EEXIST);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, NULL), -EEXIST);
 	cr_assert_eq(failed, 3);
 	assert_unchanged(before, "add_many with a key twice (empty table)");
 	/* Into a table that has a key already. */
 	record(VSID1, "10.0.0.3", "192.0.2.2");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EEXIST);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EEXIST);
 	cr_assert_eq(failed, 2);
 	assert_unchanged(before, "add_many with a key in the table");
 	/* A MAC conflict with the port, a missing subnet, a bad record: named by index. */
 	k[2] = mk_rkey(VSID1, "10.0.0.5");
 	mac_set(r[1].mac, "02:00:00:00:00:44");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EINVAL);
 	cr_assert_eq(failed, 1);
 	assert_unchanged(before, "add_many with a MAC conflict");
 	mac_set(r[1].mac, "02:00:00:00:00:04");
 	k[2] = mk_rkey(VSID2, "10.0.0.5");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -ENOENT);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -ENOENT);
 	cr_assert_eq(failed, 2);
 	assert_unchanged(before, "add_many with no subnet");
 	k[2] = mk_rkey(VSID1, "10.0.0.5");
 	r[2].rule = 0;
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EINVAL);
 	cr_assert_eq(failed, 2);
 	assert_unchanged(before, "add_many with a bad rule");
-	cr_assert_eq(nv_record_add_many(NULL, k, r, 3, NULL), -EINVAL);
-	cr_assert_eq(nv_record_add_many(&m, NULL, r, 3, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(NULL, k, r, 3, NULL, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, NULL, r, 3, NULL, NULL), -EINVAL);
 	r[2].rule = NV_RULE_ENCAP;
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), 0);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.4"), v1);
 }
 
@@ -1042,7 +1052,7 @@ Test(record, add_many_full_map_changes_nothing)
 	cr_assert_eq(maps_fixture_create(&m, 2), 0);
 	subnet(VSID1, RDID1);
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed), -E2BIG);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -E2BIG);
 	cr_assert_eq(failed, 2);
 	assert_unchanged(before, "add_many into a full map");
 	nv_maps_close(&m);
@@ -1062,7 +1072,7 @@ Test(ifindex, port_then_record, .init = maps_setup, .fini = maps_teardown)
 	v1 = veth("v1");
 	subnet(VSID1, RDID1);
 	local_pa(PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
 	/* A remote record, a record of another CA: no port. */
@@ -1072,7 +1082,7 @@ Test(ifindex, port_then_record, .init = maps_setup, .fini = maps_teardown)
 	record(VSID2, "10.0.0.1", PA_REMOTE);
 	cr_assert_eq(record_ifindex(VSID2, "10.0.0.1"), 0);
 	/* Port removed: the record no longer points at it. */
-	cr_assert_eq(nv_port_del(&m, v1), 0);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0);
 }
 
@@ -1091,12 +1101,12 @@ Test(ifindex, record_then_port, .init = maps_setup, .fini = maps_teardown)
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	record(VSID2, "10.0.0.1", PA_LOCAL);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0);
-	cr_assert_eq(nv_port_add(&m, v1, &p1), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p1, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
 	cr_assert_eq(record_ifindex(VSID2, "10.0.0.1"), 0, "same CA, other VSID: untouched");
-	cr_assert_eq(nv_port_add(&m, v2, &p2), 0);
+	cr_assert_eq(nv_port_add(&m, v2, &p2, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID2, "10.0.0.1"), v2);
-	cr_assert_eq(nv_port_del(&m, v1), 0);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0);
 	cr_assert_eq(record_ifindex(VSID2, "10.0.0.1"), v2);
 }
@@ -1111,7 +1121,7 @@ Test(ifindex, remote_pa_never_gets_a_port, .init = maps_setup, .fini = maps_tear
 	subnet(VSID1, RDID1);
 	local_pa(PA_LOCAL);
 	record(VSID1, "10.0.0.1", PA_REMOTE);
-	cr_assert_eq(nv_port_add(&m, v1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0);
 }
 
@@ -1127,28 +1137,28 @@ Test(ifindex, pa_added_last_and_removed, .init = maps_setup, .fini = maps_teardo
 	v2 = veth("v2");
 	subnet(VSID1, RDID1);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, v1, &p1), 0);
-	cr_assert_eq(nv_port_add(&m, v2, &p2), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p1, NULL), 0);
+	cr_assert_eq(nv_port_add(&m, v2, &p2, NULL), 0);
 	record(VSID1, "10.0.0.2", PA_LOCAL);
 	record(VSID1, "10.0.0.3", PA_LOCAL); /* no port */
 	record(VSID1, "10.0.0.4", PA_REMOTE);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0, "PA not local yet");
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0, "PA not local yet");
 
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), v2);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.3"), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.4"), 0);
 
-	cr_assert_eq(nv_local_pa_del(&m, &pa), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0);
 
 	/* Back again, then a record deleted and re-added is computed afresh. */
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), 0);
 	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
 }
@@ -1176,7 +1186,7 @@ static struct nv_port port_get(__u32 ifindex)
 
 static void port_add(__u32 ifindex, const struct nv_port *p)
 {
-	cr_assert_eq(nv_port_add(&m, ifindex, p), 0, "port add %u", ifindex);
+	cr_assert_eq(nv_port_add(&m, ifindex, p, NULL), 0, "port add %u", ifindex);
 }
 
 /* The record of (vsid, ca) has this ifindex and local. */
@@ -1270,7 +1280,7 @@ Test(bind, caller_values_ignored, .init = maps_setup, .fini = maps_teardown)
 	local_pa(PA_LOCAL);
 	r.local = NV_LOCAL_XDP | NV_LOCAL_PEER | 0x80;
 	r.ifindex = 77;
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
 	assert_record(VSID1, "10.0.0.1", 0, L_PA, "record add computes local and ifindex");
 	p1.pa = A("198.51.100.1");
 	port_add(v1, &p1);
@@ -1298,7 +1308,7 @@ Test(bind, port_pa_is_its_records_pa, .init = maps_setup, .fini = maps_teardown)
 	local_pa(PA_LOCAL2);
 	memset(&c, 0, sizeof(c));
 	c.pa = A(PA_LOCAL);
-	cr_assert_eq(nv_config_set(&m, &c), 0);
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	record(VSID2, "10.0.0.1", PA_LOCAL2);
 	port_add(v1, &p1);
@@ -1307,7 +1317,7 @@ Test(bind, port_pa_is_its_records_pa, .init = maps_setup, .fini = maps_teardown)
 	assert_port_pa(v2, PA_LOCAL2, "tenant 2");
 	/* Removing the other PA leaves a port alone. */
 	union nv_addr pa2 = A(PA_LOCAL2);
-	cr_assert_eq(nv_local_pa_del(&m, &pa2), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa2, NULL), 0);
 	assert_port_pa(v1, PA_LOCAL, "other PA removed");
 	assert_port_pa(v2, NULL, "own PA removed");
 	assert_record(VSID2, "10.0.0.1", 0, 0, "own PA removed");
@@ -1343,7 +1353,7 @@ Test(bind, pa_added_last_and_removed, .init = maps_setup, .fini = maps_teardown)
 	assert_port_pa(v2, NULL, "PA not local yet");
 	assert_record(VSID1, "10.0.0.4", v3, L_PA, "other PA");
 
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), 0);
 	assert_record(VSID1, "10.0.0.1", v1, L_PA | L_XDP, "PA added");
 	assert_record(VSID1, "10.0.0.2", v2, L_PA | L_PEER, "PA added");
 	assert_record(VSID1, "10.0.0.3", 0, L_PA, "PA added, no port");
@@ -1352,7 +1362,7 @@ Test(bind, pa_added_last_and_removed, .init = maps_setup, .fini = maps_teardown)
 	assert_record(VSID1, "10.0.0.4", v3, L_PA, "other PA untouched");
 	assert_port_pa(v3, PA_LOCAL2, "other PA untouched");
 
-	cr_assert_eq(nv_local_pa_del(&m, &pa), 0);
+	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), 0);
 	assert_record(VSID1, "10.0.0.1", 0, 0, "PA removed");
 	assert_record(VSID1, "10.0.0.2", 0, 0, "PA removed");
 	assert_record(VSID1, "10.0.0.3", 0, 0, "PA removed");
@@ -1388,7 +1398,7 @@ Test(bind, port_readded_with_other_deliver_and_flags, .init = maps_setup, .fini 
 		port_add(v1, &p);
 		assert_record(VSID1, "10.0.0.1", v1, modes[i].local, "re-added");
 		assert_port_pa(v1, PA_LOCAL, "re-added");
-		cr_assert_eq(nv_port_del(&m, v1), 0);
+		cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
 		assert_record(VSID1, "10.0.0.1", 0, L_PA, "port deleted");
 	}
 	/* Another device takes the CA over: the record follows it. */
@@ -1411,20 +1421,20 @@ Test(bind, record_del_unbinds_port, .init = maps_setup, .fini = maps_teardown)
 	port_add(v1, &p);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	assert_port_pa(v1, PA_LOCAL, "bound");
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	assert_port_pa(v1, NULL, "record deleted");
 	/* Moved to a remote PA: stays unbound. */
 	record(VSID1, "10.0.0.1", PA_REMOTE);
 	assert_port_pa(v1, NULL, "record at a remote PA");
 	assert_record(VSID1, "10.0.0.1", 0, 0, "record at a remote PA");
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	/* Moved to another local PA: bound there. */
 	record(VSID1, "10.0.0.1", PA_LOCAL2);
 	assert_port_pa(v1, PA_LOCAL2, "record at another local PA");
 	assert_record(VSID1, "10.0.0.1", v1, L_PA | L_XDP, "record at another local PA");
 	/* A record deleted while unbound leaves the port as it is. */
-	cr_assert_eq(nv_port_del(&m, v1), 0);
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	cr_assert_eq(map_count(NV_MAP_RECORDS), 0);
 }
 
@@ -1440,7 +1450,7 @@ Test(bind, ipv6_pa, .init = maps_setup, .fini = maps_teardown)
 	port_add(v1, &p);
 	record(VSID1, "fd00::1", "2001:db8::1");
 	assert_port_pa(v1, NULL, "not local yet");
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), 0);
 	assert_port_pa(v1, "2001:db8::1", "local");
 	assert_record(VSID1, "fd00::1", v1, L_PA, "local");
 }
@@ -1462,9 +1472,10 @@ Test(mac_conflict, port_add, .init = maps_setup, .fini = maps_teardown)
 	record(VSID1, "10.0.0.1", PA_LOCAL);  /* MAC ...:01 */
 	record(VSID1, "10.0.0.2", PA_REMOTE); /* MAC ...:02 */
 	before = snap();
-	cr_assert_eq(nv_port_add(&m, v1, &p), -EINVAL, "record at a local PA with another MAC");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), -EINVAL,
+		     "record at a local PA with another MAC");
 	p.deliver = NV_DELIVER_XDP;
-	cr_assert_eq(nv_port_add(&m, 1, &p), -EINVAL, "any device, any mode");
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), -EINVAL, "any device, any mode");
 	assert_unchanged(before, "port add with a MAC conflict");
 	/* The record is remote: not bound, so no conflict. */
 	port_add(v2, &q);
@@ -1486,21 +1497,21 @@ Test(mac_conflict, record_add, .init = maps_setup, .fini = maps_teardown)
 	local_pa(PA_LOCAL);
 	port_add(v1, &p);
 	before = snap();
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EINVAL, "local PA, port with another MAC");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "local PA, port with another MAC");
 	assert_unchanged(before, "record add with a MAC conflict");
 	/* At a remote PA the record binds nothing: accepted. */
 	r = mk_record(PA_REMOTE, "02:00:00:00:00:01");
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
 	assert_port_pa(v1, NULL, "remote record");
 	/* An existing record is -EEXIST, whatever its MAC. */
 	r = mk_record(PA_LOCAL, "02:00:00:00:00:01");
 	before = snap();
-	cr_assert_eq(nv_record_add(&m, &k, &r), -EEXIST);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EEXIST);
 	assert_unchanged(before, "record add -EEXIST");
 	/* The port's own MAC: bound. */
-	cr_assert_eq(nv_record_del(&m, &k), 0);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
 	r = mk_record(PA_LOCAL, "02:00:00:00:00:99");
-	cr_assert_eq(nv_record_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
 	assert_port_pa(v1, PA_LOCAL, "same MAC");
 	assert_record(VSID1, "10.0.0.1", v1, L_PA, "same MAC");
 }
@@ -1524,12 +1535,13 @@ Test(mac_conflict, local_pa_add, .init = maps_setup, .fini = maps_teardown)
 	port_add(v1, &p1);
 	port_add(v2, &p2);
 	before = snap();
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), -EINVAL, "one record would bind another MAC");
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), -EINVAL,
+		     "one record would bind another MAC");
 	assert_unchanged(before, "local pa add with a MAC conflict");
 	cr_assert_not(nv_local_pa_has(&m, &pa));
 	/* The conflicting port gone: accepted, and the others are bound. */
-	cr_assert_eq(nv_port_del(&m, v2), 0);
-	cr_assert_eq(nv_local_pa_add(&m, &pa, 1), 0);
+	cr_assert_eq(nv_port_del(&m, v2, NULL), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), 0);
 	assert_record(VSID1, "10.0.0.1", v1, L_PA, "bound");
 	assert_record(VSID1, "10.0.0.2", 0, L_PA, "no port");
 	assert_port_pa(v1, PA_LOCAL, "bound");
@@ -1547,10 +1559,10 @@ Test(atomic, local_pa_add_undone, .init = maps_setup, .fini = maps_teardown)
 	netns();
 	subnet(VSID1, RDID1);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
 	before = snap();
 	bad.fd[NV_MAP_RECORDS] = ro_fd(m.fd[NV_MAP_RECORDS]);
-	cr_assert_eq(nv_local_pa_add(&bad, &pa, 1), -EPERM);
+	cr_assert_eq(nv_local_pa_add(&bad, &pa, 1, NULL), -EPERM);
 	close(bad.fd[NV_MAP_RECORDS]);
 	assert_unchanged(before, "local pa add failing on records");
 	cr_assert_not(nv_local_pa_has(&m, &pa));
@@ -1571,12 +1583,12 @@ Test(atomic, local_pa_del_undone, .init = maps_setup, .fini = maps_teardown)
 	local_pa(PA_LOCAL);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	record(VSID1, "10.0.0.2", PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
-	cr_assert_eq(nv_port_add(&m, v1, &p2), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
+	cr_assert_eq(nv_port_add(&m, v1, &p2, NULL), 0);
 	before = snap();
 	/* Both records are reset first, then deleting the PA fails: both come back. */
 	bad.fd[NV_MAP_LOCAL_PAS] = ro_fd(m.fd[NV_MAP_LOCAL_PAS]);
-	cr_assert_eq(nv_local_pa_del(&bad, &pa), -EPERM);
+	cr_assert_eq(nv_local_pa_del(&bad, &pa, NULL), -EPERM);
 	close(bad.fd[NV_MAP_LOCAL_PAS]);
 	assert_unchanged(before, "local pa del failing on local_pas");
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 1);
@@ -1596,7 +1608,7 @@ Test(atomic, port_add_undone_on_record, .init = maps_setup, .fini = maps_teardow
 	before = snap();
 	/* Port and tx entry written, then the record update fails: both removed. */
 	bad.fd[NV_MAP_RECORDS] = ro_fd(m.fd[NV_MAP_RECORDS]);
-	cr_assert_eq(nv_port_add(&bad, 1, &p), -EPERM);
+	cr_assert_eq(nv_port_add(&bad, 1, &p, NULL), -EPERM);
 	close(bad.fd[NV_MAP_RECORDS]);
 	assert_unchanged(before, "port add failing on records");
 }
@@ -1611,7 +1623,7 @@ Test(atomic, port_add_undone_on_tx_ports, .init = maps_setup, .fini = maps_teard
 	subnet(VSID1, RDID1);
 	before = snap();
 	bad.fd[NV_MAP_TX_PORTS] = ro_fd(m.fd[NV_MAP_TX_PORTS]);
-	cr_assert_eq(nv_port_add(&bad, 1, &p), -EPERM);
+	cr_assert_eq(nv_port_add(&bad, 1, &p, NULL), -EPERM);
 	close(bad.fd[NV_MAP_TX_PORTS]);
 	assert_unchanged(before, "port add failing on tx_ports");
 }
@@ -1626,11 +1638,11 @@ Test(atomic, port_del_undone, .init = maps_setup, .fini = maps_teardown)
 	subnet(VSID1, RDID1);
 	local_pa(PA_LOCAL);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, 1, &p), 0);
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0);
 	before = snap();
 	/* Record reset first, then the tx entry cannot go: the record points at the port again. */
 	bad.fd[NV_MAP_TX_PORTS] = ro_fd(m.fd[NV_MAP_TX_PORTS]);
-	cr_assert_eq(nv_port_del(&bad, 1), -EPERM);
+	cr_assert_eq(nv_port_del(&bad, 1, NULL), -EPERM);
 	close(bad.fd[NV_MAP_TX_PORTS]);
 	assert_unchanged(before, "port del failing on tx_ports");
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), 1);
@@ -1639,7 +1651,7 @@ Test(atomic, port_del_undone, .init = maps_setup, .fini = maps_teardown)
 	before = snap();
 	bad = m;
 	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
-	cr_assert_eq(nv_port_del(&bad, 1), -EPERM);
+	cr_assert_eq(nv_port_del(&bad, 1, NULL), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "port del failing on ports");
 }
@@ -1659,7 +1671,7 @@ Test(atomic, local_pa_add_undone_on_ports, .init = maps_setup, .fini = maps_tear
 	before = snap();
 	/* Records bound first, then the port's pa cannot be written: all undone. */
 	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
-	cr_assert_eq(nv_local_pa_add(&bad, &pa, 1), -EPERM);
+	cr_assert_eq(nv_local_pa_add(&bad, &pa, 1, NULL), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "local pa add failing on ports");
 	cr_assert_not(nv_local_pa_has(&m, &pa));
@@ -1679,7 +1691,7 @@ Test(atomic, local_pa_del_undone_on_ports, .init = maps_setup, .fini = maps_tear
 	port_add(1, &p);
 	before = snap();
 	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
-	cr_assert_eq(nv_local_pa_del(&bad, &pa), -EPERM);
+	cr_assert_eq(nv_local_pa_del(&bad, &pa, NULL), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "local pa del failing on ports");
 	assert_record(VSID1, "10.0.0.1", 1, L_PA, "restored");
@@ -1701,7 +1713,7 @@ Test(atomic, record_add_undone_on_ports, .init = maps_setup, .fini = maps_teardo
 	before = snap();
 	/* Record written, then binding the port fails: the record is removed again. */
 	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
-	cr_assert_eq(nv_record_add(&bad, &k, &r), -EPERM);
+	cr_assert_eq(nv_record_add(&bad, &k, &r, NULL), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "record add failing on ports");
 	cr_assert_eq(nv_record_get(&m, &k, &out), -ENOENT);
@@ -1722,7 +1734,7 @@ Test(atomic, record_del_undone, .init = maps_setup, .fini = maps_teardown)
 	before = snap();
 	/* Port unbound first, then the record cannot go: the port is bound again. */
 	bad.fd[NV_MAP_RECORDS] = ro_fd(m.fd[NV_MAP_RECORDS]);
-	cr_assert_eq(nv_record_del(&bad, &k), -EPERM);
+	cr_assert_eq(nv_record_del(&bad, &k, NULL), -EPERM);
 	close(bad.fd[NV_MAP_RECORDS]);
 	assert_unchanged(before, "record del failing on records");
 	assert_port_pa(1, PA_LOCAL, "restored");
@@ -1730,7 +1742,7 @@ Test(atomic, record_del_undone, .init = maps_setup, .fini = maps_teardown)
 	before = snap();
 	bad = m;
 	bad.fd[NV_MAP_PORTS] = ro_fd(m.fd[NV_MAP_PORTS]);
-	cr_assert_eq(nv_record_del(&bad, &k), -EPERM);
+	cr_assert_eq(nv_record_del(&bad, &k, NULL), -EPERM);
 	close(bad.fd[NV_MAP_PORTS]);
 	assert_unchanged(before, "record del failing on ports");
 }
@@ -1743,7 +1755,7 @@ Test(atomic, subnet_del_undone_on_stats, .init = maps_setup, .fini = maps_teardo
 	subnet(VSID1, RDID1);
 	before = snap();
 	bad.fd[NV_MAP_STATS] = ro_fd(m.fd[NV_MAP_STATS]);
-	cr_assert_eq(nv_subnet_del(&bad, VSID1), -EPERM);
+	cr_assert_eq(nv_subnet_del(&bad, VSID1, NULL), -EPERM);
 	close(bad.fd[NV_MAP_STATS]);
 	assert_unchanged(before, "subnet del failing on stats");
 }
@@ -1763,7 +1775,7 @@ Test(route, ipv4_prefix_stored_with_rdid_bits, .init = maps_setup, .fini = maps_
 
 	subnet(VSID1, RDID1);
 	r.nexthop = A("10.0.0.254");
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	route_stored_key(&stored);
 	cr_assert_eq(stored.prefixlen, 32 + 96 + 16);
 	cr_assert_eq(stored.rdid, RDID1);
@@ -1783,9 +1795,9 @@ Test(route, ipv4_prefix_stored_with_rdid_bits, .init = maps_setup, .fini = maps_
 
 	/* Same prefix spelled with other host bits: the same route. */
 	k = mk_rtkey(RDID1, "10.1.99.99", 96 + 16);
-	cr_assert_eq(nv_route_add(&m, &k, &r), -EEXIST);
-	cr_assert_eq(nv_route_del(&m, &k), 0);
-	cr_assert_eq(nv_route_del(&m, &k), -ENOENT);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EEXIST);
+	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL), -ENOENT);
 }
 
 Test(route, ipv6_and_boundaries, .init = maps_setup, .fini = maps_teardown)
@@ -1795,17 +1807,17 @@ Test(route, ipv6_and_boundaries, .init = maps_setup, .fini = maps_teardown)
 	union nv_addr want;
 
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	route_stored_key(&stored);
 	cr_assert_eq(stored.prefixlen, 64);
 	want = A("2001:db8::");
 	cr_assert_arr_eq(&stored.addr, &want, sizeof(want));
-	cr_assert_eq(nv_route_del(&m, &k), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
 
 	k = mk_rtkey(RDID1, "::", 0); /* default route of the RDID */
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	k = mk_rtkey(RDID1, "10.0.0.7", 128); /* host route */
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	q = mk_rtkey(RDID1, "fd00::5", 160);
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_ROUTES], &q, &out), 0);
 	cr_assert_eq(map_count(NV_MAP_ROUTES), 2);
@@ -1818,23 +1830,23 @@ Test(route, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	struct maps_snapshot *before;
 
 	subnet(VSID1, RDID1);
-	cr_assert_eq(nv_route_add(&m, &k, &r), 0);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	before = snap();
-	cr_assert_eq(nv_route_add(&m, &k, &r), -EEXIST);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EEXIST);
 	k.prefixlen = 129;
-	cr_assert_eq(nv_route_add(&m, &k, &r), -EINVAL, "prefixlen > 128");
-	cr_assert_eq(nv_route_del(&m, &k), -EINVAL);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EINVAL, "prefixlen > 128");
+	cr_assert_eq(nv_route_del(&m, &k, NULL), -EINVAL);
 	k = mk_rtkey(RDID1, "10.2.0.0", 96 + 16);
 	r.vsid = VSID2;
-	cr_assert_eq(nv_route_add(&m, &k, &r), -ENOENT, "no subnet for the target vsid");
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -ENOENT, "no subnet for the target vsid");
 	r.vsid = 7;
-	cr_assert_eq(nv_route_add(&m, &k, &r), -EINVAL, "vsid out of range");
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EINVAL, "vsid out of range");
 	r.vsid = VSID1;
 	k.rdid = RDID2;
-	cr_assert_eq(nv_route_add(&m, &k, &r), -EINVAL, "target subnet in another RDID");
-	cr_assert_eq(nv_route_del(&m, &k), -ENOENT);
-	cr_assert_eq(nv_route_add(&m, NULL, &r), -EINVAL);
-	cr_assert_eq(nv_route_add(&m, &k, NULL), -EINVAL);
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EINVAL, "target subnet in another RDID");
+	cr_assert_eq(nv_route_del(&m, &k, NULL), -ENOENT);
+	cr_assert_eq(nv_route_add(&m, NULL, &r, NULL), -EINVAL);
+	cr_assert_eq(nv_route_add(&m, &k, NULL, NULL), -EINVAL);
 	assert_unchanged(before, "failed route calls");
 }
 
@@ -1982,7 +1994,7 @@ static int stop_at_second(const struct nv_record_key *k, const struct nv_record 
 static int delete_each(const struct nv_record_key *k, const struct nv_record *r, void *arg)
 {
 	(void)r;
-	cr_assert_eq(nv_record_del(&m, k), 0);
+	cr_assert_eq(nv_record_del(&m, k, NULL), 0);
 	(*(int *)arg)++;
 	return 0;
 }

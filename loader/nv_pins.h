@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Where an instance lives in bpffs, built here and nowhere else:
+ *   <pin_dir>/maps-v<NV_ABI_VERSION>/<map name>    every map of nv_map_list.h the instance has
+ *   <pin_dir>/progs-v<NV_ABI_VERSION>/<prog name>  every program of nv_progs.h
+ * The ABI version is in both names, so a datapath never reuses pins of another layout. A pin_dir
+ * with trailing slashes names the same instance. 0, -EINVAL (no pin_dir or buf), -ENAMETOOLONG.
+ */
+#ifndef NV_PINS_H
+#define NV_PINS_H
+
+#include <stddef.h>
+
+#include "nv_maps.h"
+#include "nv_progs.h"
+
+int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len);
+int nv_pin_progs_dir(const char *pin_dir, char *buf, size_t len);
+int nv_pin_map_path(const char *pin_dir, enum nv_map_id id, char *buf, size_t len);
+int nv_pin_prog_path(const char *pin_dir, enum nv_prog_id id, char *buf, size_t len);
+
+#endif /* NV_PINS_H */

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The rule a refused request broke, as a name and in words. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nv_addr.h"
+#include "nv_conflict.h"
+
+#define NV_CONFLICT_ERRNO(name, err, fields) [NV_CONFLICT_##name] = err,
+static const int conflict_errno[NV_CONFLICT__COUNT] = { NV_CONFLICTS(NV_CONFLICT_ERRNO) };
+#undef NV_CONFLICT_ERRNO
+
+int nv_conflict_set(struct nv_conflict *why, enum nv_conflict_kind kind)
+{
+	if (why) {
+		memset(why, 0, sizeof(*why));
+		why->kind = kind;
+	}
+	return (unsigned int)kind < NV_CONFLICT__COUNT ? -conflict_errno[kind] : -EINVAL;
+}
+
+/* "vsid-unknown" from VSID_UNKNOWN: lower case, '-' for '_'. */
+#define NV_CONFLICT_NAME(name, err, fields) [NV_CONFLICT_##name] = #name,
+static const char *const conflict_upper[NV_CONFLICT__COUNT] = { NV_CONFLICTS(NV_CONFLICT_NAME) };
+#undef NV_CONFLICT_NAME
+
+const char *nv_conflict_name(enum nv_conflict_kind kind)
+{
+	static char names[NV_CONFLICT__COUNT][32];
+
+	if ((unsigned int)kind >= NV_CONFLICT__COUNT)
+		return NULL;
+	if (!names[kind][0]) {
+		const char *u = conflict_upper[kind];
+		size_t i;
+
+		for (i = 0; u[i] && i + 1 < sizeof(names[kind]); i++)
+			names[kind][i] = u[i] == '_' ? '-' : (char)(u[i] | 0x20);
+		names[kind][i] = '\0';
+	}
+	return names[kind];
+}
+
+/* "port vm2", or "port #7 (its device is gone)". */
+static const char *port_name(__u32 ifindex, char *buf, size_t len)
+{
+	char dev[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, dev))
+		snprintf(buf, len, "port %s", dev);
+	else
+		snprintf(buf, len, "port #%u (its device is gone)", ifindex);
+	return buf;
+}
+
+static const char *dev_name(__u32 ifindex, char *buf, size_t len)
+{
+	char dev[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, dev))
+		snprintf(buf, len, "dev %s", dev);
+	else
+		snprintf(buf, len, "ifindex %u", ifindex);
+	return buf;
+}
+
+int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
+{
+	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], port[IF_NAMESIZE + 40];
+
+	nv_addr_format(&c->ca, ca, sizeof(ca));
+	nv_addr_format(&c->pa, pa, sizeof(pa));
+	nv_mac_format(c->mac, mac, sizeof(mac));
+	switch (c->kind) {
+	case NV_CONFLICT_NONE:
+		return snprintf(buf, len, "no conflict");
+	case NV_CONFLICT_VSID_RANGE:
+		return snprintf(buf, len, "vsid %u is outside %u..%u", c->vsid, NV_VSID_MIN,
+				NV_VSID_MAX);
+	case NV_CONFLICT_CA_INVALID:
+		return snprintf(buf, len,
+				"ca %s is not a unicast address (unspecified, broadcast or "
+				"multicast)",
+				ca);
+	case NV_CONFLICT_PA_INVALID:
+		return snprintf(buf, len,
+				"pa %s is not a unicast address (unspecified, broadcast or "
+				"multicast)",
+				pa);
+	case NV_CONFLICT_MAC_INVALID:
+		return snprintf(buf, len, "mac %s is not a unicast MAC (zero, broadcast or multicast)",
+				mac);
+	case NV_CONFLICT_DELIVER_INVALID:
+		return snprintf(buf, len, "unknown delivery mode");
+	case NV_CONFLICT_FLAGS_INVALID:
+		return snprintf(buf, len, "unknown port flags");
+	case NV_CONFLICT_RULE_INVALID:
+		return snprintf(buf, len, "unknown record rule");
+	case NV_CONFLICT_PREFIX_INVALID:
+		return snprintf(buf, len, "prefix length over 128");
+	case NV_CONFLICT_EVENTS_INVALID:
+		return snprintf(buf, len, "unknown event mode");
+	case NV_CONFLICT_VSID_UNKNOWN:
+		return snprintf(buf, len, "vsid %u has no subnet", c->vsid);
+	case NV_CONFLICT_SUBNET_EXISTS:
+		return snprintf(buf, len, "vsid %u already exists", c->vsid);
+	case NV_CONFLICT_SUBNET_HAS_PORT:
+		return snprintf(buf, len, "vsid %u is still used by %s", c->vsid,
+				port_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_SUBNET_HAS_RECORD:
+		return snprintf(buf, len, "vsid %u is still used by the record of ca %s", c->vsid,
+				ca);
+	case NV_CONFLICT_SUBNET_HAS_ROUTE:
+		return snprintf(buf, len, "vsid %u is still used by the route %s/%u of rdid %u",
+				c->vsid, ca, c->prefixlen, c->rdid);
+	case NV_CONFLICT_RDID_DIFFERS:
+		return snprintf(buf, len, "vsid %u is in rdid %u", c->vsid, c->rdid);
+	case NV_CONFLICT_PA_EXISTS:
+		return snprintf(buf, len, "%s is already a local PA", pa);
+	case NV_CONFLICT_PA_NOT_LOCAL:
+		return snprintf(buf, len, "%s is not a local PA", pa);
+	case NV_CONFLICT_PA_IS_CONFIG:
+		return snprintf(buf, len, "%s is the datapath's main PA (given to dp attach)", pa);
+	case NV_CONFLICT_NO_DEVICE:
+		return snprintf(buf, len, "ifindex %u is no network device", c->ifindex);
+	case NV_CONFLICT_PORT_EXISTS:
+		return snprintf(buf, len, "%s is already a port",
+				dev_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_PORT_UNKNOWN:
+		return snprintf(buf, len, "%s is not a port",
+				dev_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_PORT_IS_UNDERLAY:
+		return snprintf(buf, len, "%s is the datapath's underlay",
+				dev_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_PORT_IS_LOOPBACK:
+		return snprintf(buf, len, "%s is a loopback device, not a VM NIC",
+				dev_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_CA_HELD:
+		return snprintf(buf, len, "ca %s in vsid %u is already %s", ca, c->vsid,
+				port_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_XDP_NONE:
+		return snprintf(buf, len,
+				"deliver xdp needs nv_from_wire on the underlay, and the datapath "
+				"was attached with xdp-mode none");
+	case NV_CONFLICT_DEV_HAS_FILTER:
+		return snprintf(buf, len,
+				"%s already has nvgre's TC filter (a port or the underlay of "
+				"another instance)",
+				dev_name(c->ifindex, port, sizeof(port)));
+	case NV_CONFLICT_RECORD_EXISTS:
+		return snprintf(buf, len, "ca %s already has a record in vsid %u", ca, c->vsid);
+	case NV_CONFLICT_RECORD_UNKNOWN:
+		return snprintf(buf, len, "ca %s has no record in vsid %u", ca, c->vsid);
+	case NV_CONFLICT_TABLE_FULL:
+		return snprintf(buf, len, "the lookup table is full");
+	case NV_CONFLICT_MAC_DIFFERS:
+		return snprintf(buf, len,
+				"the record of ca %s in vsid %u and %s would have different MACs "
+				"(the other one is %s)",
+				ca, c->vsid, port_name(c->ifindex, port, sizeof(port)), mac);
+	case NV_CONFLICT_ROUTE_EXISTS:
+		return snprintf(buf, len, "rdid %u already has a route %s/%u", c->rdid, ca,
+				c->prefixlen);
+	case NV_CONFLICT_ROUTE_UNKNOWN:
+		return snprintf(buf, len, "rdid %u has no route %s/%u", c->rdid, ca,
+				c->prefixlen);
+	case NV_CONFLICT_ROUTE_RDID:
+		return snprintf(buf, len, "vsid %u is in rdid %u, not the route's", c->vsid,
+				c->rdid);
+	case NV_CONFLICT_INSTANCE_EXISTS:
+		return snprintf(buf, len, "a datapath is already attached there");
+	case NV_CONFLICT__COUNT:
+		break;
+	}
+	return snprintf(buf, len, "conflict %u", (unsigned int)c->kind);
+}
