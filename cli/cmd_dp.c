@@ -44,7 +44,7 @@ int nv_cmd_dp_attach(struct nv_ctx *ctx, int argc, char **argv)
 	o.ttl = a[2].set ? a[2].v.u32 : 0;
 	/* The choices are in enum nv_xdp_mode's order. */
 	o.xdp_mode = a[3].set ? (enum nv_xdp_mode)a[3].v.choice : NV_XDP_MODE_NATIVE;
-	err = nv_dp_attach(ctx->pin_dir, &o);
+	err = nv_dp_attach(ctx->pin_dir, &o, NULL);
 	if (err == -EEXIST && !access(maps_dir, F_OK))
 		return nv_runtime_error(ctx, "dp attach: a datapath is already attached at %s",
 					ctx->pin_dir);
@@ -158,9 +158,10 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 					st.xdp.mode == NV_XDP_MODE_NONE ? "none"
 					: st.xdp.dispatcher		? "dispatcher"
 									: "direct",
-					"tc", "id", (json_int_t)st.wire_tc_id, "maps", "ports",
-					(json_int_t)st.ports, "records", (json_int_t)st.records,
-					"records_max", (json_int_t)st.records_max, "subnets",
+					"tc", "id", (json_int_t)st.prog_id[NV_PROG_WIRE_TC], "maps",
+					"ports", (json_int_t)st.ports, "records",
+					(json_int_t)st.records, "records_max",
+					(json_int_t)st.records_max, "subnets",
 					(json_int_t)st.subnets, "local_pas",
 					(json_int_t)st.local_pas, "ports", ports_of(ctx, true)));
 		return 0;
@@ -178,7 +179,7 @@ int nv_cmd_dp_show(struct nv_ctx *ctx, int argc, char **argv)
 			       : "attached directly (the kernel refused libxdp's dispatcher)");
 	else
 		printf("xdp       nothing attached to %s\n", dev);
-	printf("tc        nv_wire_tc id %u on %s ingress\n", st.wire_tc_id, dev);
+	printf("tc        nv_wire_tc id %u on %s ingress\n", st.prog_id[NV_PROG_WIRE_TC], dev);
 	ports_of(ctx, false);
 	printf("maps      ports %u  records %u/%u  subnets %u  local PAs %u\n", st.ports,
 	       st.records, st.records_max, st.subnets, st.local_pas);

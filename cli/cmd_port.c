@@ -127,7 +127,7 @@ int nv_cmd_port_add(struct nv_ctx *ctx, int argc, char **argv)
 	p.rdid = s.rdid;
 	memcpy(p.mac, a[3].v.mac, sizeof(p.mac));
 	p.deliver = a[4].set ? a[4].v.choice : NV_DELIVER_TC;
-	err = nv_dp_port_add(ctx->pin_dir, a[0].v.u32, &p);
+	err = nv_dp_port_add(ctx->pin_dir, a[0].v.u32, &p, NULL);
 	if (!err)
 		err = nv_undo_push(ctx,
 				   &(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = a[0].v.u32 });
@@ -190,7 +190,7 @@ int nv_cmd_port_del(struct nv_ctx *ctx, int argc, char **argv)
 	err = nv_port_get(&m, ifindex, &p);
 	nv_close_maps(ctx, &m);
 	if (!err)
-		err = nv_dp_port_del(ctx->pin_dir, ifindex);
+		err = nv_dp_port_del(ctx->pin_dir, ifindex, NULL);
 	if (!err) {
 		/* Re-added as the caller gave it: the library recomputes what it keeps. */
 		p.flags &= NV_PORT_F_PEER;

@@ -44,9 +44,9 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 	case NV_UNDO_SUBNET_ADD:
 		return nv_subnet_add(m, u->id, &u->subnet, NULL);
 	case NV_UNDO_PORT_DEL:
-		return nv_dp_port_del(pin_dir, u->id);
+		return nv_dp_port_del(pin_dir, u->id, NULL);
 	case NV_UNDO_PORT_ADD:
-		return nv_dp_port_add(pin_dir, u->id, &u->port);
+		return nv_dp_port_add(pin_dir, u->id, &u->port, NULL);
 	case NV_UNDO_RECORD_DEL:
 		return nv_record_del(m, &u->rkey, NULL);
 	case NV_UNDO_RECORD_ADD:

@@ -13,6 +13,7 @@
 
 #include "nv_hooks.h"
 #include "nv_maps.h"
+#include "nv_progs.h"
 
 #define NV_PIN_DIR_DEFAULT "/sys/fs/bpf/nvgre"
 
@@ -26,8 +27,12 @@ struct nv_dp_attach_opts {
 
 struct nv_dp_status {
 	struct nv_config cfg;
-	struct nv_xdp_info xdp; /* nv_from_wire on the underlay */
-	__u32 wire_tc_id;	/* nv_wire_tc on the underlay's TC ingress */
+	struct nv_xdp_info xdp; /* the XDP hook of the underlay */
+	/*
+	 * Per program of nv_progs.h: the id of what runs at its hook on the underlay (0: nothing,
+	 * or not ours), or for the port program the id of the instance's pinned one.
+	 */
+	__u32 prog_id[NV_PROG__COUNT];
 	__u32 ports, records, subnets, local_pas, records_max; /* fill levels */
 };
 
@@ -35,10 +40,12 @@ struct nv_dp_status {
 int nv_bpffs_mount(void);
 
 /*
- * -EEXIST: already attached. -EBUSY: another XDP program holds the device. -EMSGSIZE: the
- * underlay's MTU is under NV_UNDERLAY_MTU_MIN.
+ * Load, pin and attach the instance. why (may be NULL) names the conflict: -EEXIST
+ * INSTANCE_EXISTS (already attached there) or DEV_HAS_FILTER (the underlay has another
+ * instance's TC filter), -EBUSY XDP_BUSY (another XDP program holds the device), -EMSGSIZE
+ * UNDERLAY_MTU (MTU under NV_UNDERLAY_MTU_MIN), and those of nv_local_pa_add for the PA.
  */
-int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o);
+int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct nv_conflict *why);
 /* Removes every program, filter, qdisc and pin the instance created. -ENOENT: not attached. */
 int nv_dp_detach(const char *pin_dir);
 /* Load the programs again (e.g. newly built) and swap them in atomically, keeping the maps. */
@@ -48,10 +55,13 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st);
 int nv_dp_maps(const char *pin_dir, struct nv_maps *m);
 
 /*
- * Bind a device as a port: map entry + nv_from_vm on its TC ingress, both or neither. flags may
- * carry NV_PORT_F_PEER; a veth gets it anyway (deliveries go straight into its peer's netns).
+ * Bind a device as a port: map entry + the port program on its TC ingress, both or neither.
+ * flags may carry NV_PORT_F_PEER; a veth gets it anyway (deliveries go straight into its peer's
+ * netns). Refused before the device is touched: PORT_EXISTS, PORT_IS_LOOPBACK; DEV_HAS_FILTER
+ * when another instance's filter is on it; then nv_port_add's conflicts. del: PORT_UNKNOWN.
  */
-int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p);
-int nv_dp_port_del(const char *pin_dir, __u32 ifindex);
+int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
+		   struct nv_conflict *why);
+int nv_dp_port_del(const char *pin_dir, __u32 ifindex, struct nv_conflict *why);
 
 #endif /* NV_DATAPATH_H */

@@ -11,6 +11,34 @@
 
 #include "nv_netdev.h"
 
+int nv_netdev_index(const char *name, __u32 *ifindex)
+{
+	unsigned int i;
+
+	if (!name || strlen(name) >= IF_NAMESIZE || !(i = if_nametoindex(name)))
+		return -ENODEV;
+	*ifindex = i;
+	return 0;
+}
+
+const char *nv_netdev_name(__u32 ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "#%u", ifindex);
+	return buf;
+}
+
+bool nv_netdev_exists(__u32 ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, name) != NULL;
+}
+
 static int ifreq_ioctl(__u32 ifindex, unsigned long req, struct ifreq *ifr)
 {
 	int fd, err = 0;
@@ -34,6 +62,23 @@ int nv_netdev_mtu(__u32 ifindex, unsigned int *mtu)
 	if (!err)
 		*mtu = ifr.ifr_mtu;
 	return err;
+}
+
+int nv_netdev_mac(__u32 ifindex, __u8 mac[6])
+{
+	struct ifreq ifr = { 0 };
+	int err = ifreq_ioctl(ifindex, SIOCGIFHWADDR, &ifr);
+
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
+bool nv_netdev_is_loopback(__u32 ifindex)
+{
+	struct ifreq ifr = { 0 };
+
+	return !ifreq_ioctl(ifindex, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags & IFF_LOOPBACK);
 }
 
 int nv_netdev_driver(__u32 ifindex, char *buf, size_t len)

@@ -8,11 +8,14 @@
 
 #include <bpf/libbpf.h>
 
-#include "nv_pins.h"
 #include "nv_objects.h"
-#include "from_vm.skel.h"
-#include "from_wire.skel.h"
-#include "wire_tc.skel.h"
+#include "nv_pins.h"
+
+/*
+ * Private hash maps of a trace: small enough to cost nothing, big enough for one frame. Maps
+ * whose size is ABI (the ring, drops, event state) keep it: they are checked as any map set.
+ */
+#define PRIVATE_HASH_ENTRIES 64
 
 static int mkdir_p(const char *dir)
 {
@@ -21,44 +24,46 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-static int pin_path(char *buf, size_t len, const char *maps_dir, const char *name)
+/* The map groups the registry's objects define together. */
+static unsigned int all_groups(void)
 {
-	int n = snprintf(buf, len, "%s/%s", maps_dir, name);
+	unsigned int g = 0;
 
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		g |= nv_progs[i].map_groups;
+	return g;
 }
 
-static bool pinned_maps_exist(const char *maps_dir)
-{
-	char path[PATH_MAX];
-
-	return !pin_path(path, sizeof(path), maps_dir, nv_map_name(NV_MAP_PORTS)) &&
-	       access(path, F_OK) == 0;
-}
-
-/* The first object creates (or, pinned, reuses) the maps; the others take its fds. */
+/* The first object creates the maps (pinned, unpinned or private), reusing what opts says. */
 static int prepare_first(struct bpf_object *obj, const struct nv_load_opts *opts)
 {
 	struct bpf_map *map;
-	int err;
+	int err = 0;
 
 	bpf_object__for_each_map(map, obj)
 	{
-		if (!opts->pin_dir) {
+		int id = nv_map_id(bpf_map__name(map));
+
+		if (id < 0)
+			continue; /* the object's own data (.rodata, ...) */
+		if (!opts->pin_dir)
 			err = bpf_map__set_pin_path(map, NULL);
-			if (err)
-				return err;
-		}
-		if (opts->max_records && !strcmp(bpf_map__name(map), nv_map_name(NV_MAP_RECORDS))) {
+		if (!err && opts->reuse && (opts->reuse_roles & 1u << nv_map_specs[id].role))
+			err = bpf_map__reuse_fd(map, opts->reuse->fd[id]);
+		else if (!err && opts->reuse && !nv_map_specs[id].fixed_max &&
+			 (bpf_map__type(map) == BPF_MAP_TYPE_HASH ||
+			  bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH))
+			err = bpf_map__set_max_entries(map, PRIVATE_HASH_ENTRIES);
+		else if (!err && opts->max_records && id == NV_MAP_RECORDS)
 			err = bpf_map__set_max_entries(map, opts->max_records);
-			if (err)
-				return err;
-		}
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
-int nv_objects_share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
+/* The objects after the first take its maps, by fd. */
+static int share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
 {
 	struct bpf_map *map;
 	int err, id;
@@ -67,7 +72,9 @@ int nv_objects_share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
 	{
 		id = nv_map_id(bpf_map__name(map));
 		if (id < 0)
-			continue; /* a map of that object alone (.rodata, ...) */
+			continue;
+		if (fds[id] < 0)
+			return -ENOENT; /* a group the first object does not define */
 		err = bpf_map__set_pin_path(map, NULL);
 		if (!err)
 			err = bpf_map__reuse_fd(map, fds[id]);
@@ -77,84 +84,110 @@ int nv_objects_share_maps(struct bpf_object *obj, const int fds[NV_MAP__COUNT])
 	return 0;
 }
 
-static int collect_map_fds(struct bpf_object *obj, struct nv_maps *maps)
+static int collect_map_fds(struct bpf_object *obj, unsigned int groups, struct nv_maps *maps)
 {
 	int fds[NV_MAP__COUNT];
 
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, nv_map_name(i));
 
+		fds[i] = -1;
+		if (!(nv_map_specs[i].group & groups))
+			continue;
 		if (!map)
 			return -ENOENT;
 		fds[i] = bpf_map__fd(map);
 	}
-	return nv_maps_from_fds(maps, fds, NV_MAP_GROUPS_HOST);
+	return nv_maps_from_fds(maps, fds, groups);
+}
+
+static int open_prog(struct nv_objects *o, int id, const struct bpf_object_open_opts *opts)
+{
+	const struct nv_prog_desc *d = &nv_progs[id];
+	struct bpf_object *obj;
+	size_t size;
+	const void *elf = d->elf(&size);
+
+	obj = bpf_object__open_mem(elf, size, opts);
+	if (!obj)
+		return -errno ?: -EINVAL;
+	o->obj[id] = obj;
+	return 0;
+}
+
+static int load_prog(struct nv_objects *o, int id)
+{
+	struct bpf_program *prog;
+	int err = bpf_object__load(o->obj[id]);
+
+	if (err)
+		return err;
+	prog = bpf_object__find_program_by_name(o->obj[id], nv_progs[id].name);
+	if (!prog)
+		return -ENOENT;
+	o->prog_fd[id] = bpf_program__fd(prog);
+	return o->prog_fd[id] < 0 ? o->prog_fd[id] : 0;
 }
 
 int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 {
 	static const struct nv_load_opts defaults;
+	unsigned int groups = all_groups();
 	char maps_dir[PATH_MAX];
-	bool created_pins = false;
+	bool created_pins = false, reuse_pins = false;
 	int err;
 
 	memset(o, 0, sizeof(*o));
 	for (int i = 0; i < NV_MAP__COUNT; i++)
 		o->maps.fd[i] = -1;
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		o->prog_fd[i] = -1;
 	if (!opts)
 		opts = &defaults;
+	if (opts->pin_dir && opts->reuse)
+		return -EINVAL;
 	if (opts->pin_dir) {
 		err = nv_pin_maps_dir(opts->pin_dir, maps_dir, sizeof(maps_dir));
-		if (err)
-			return err;
-		err = mkdir_p(opts->pin_dir);
+		if (!err)
+			err = mkdir_p(opts->pin_dir);
 		if (!err)
 			err = mkdir_p(maps_dir);
 		if (err)
 			return err;
-		created_pins = !pinned_maps_exist(maps_dir);
+		reuse_pins = nv_maps_pinned_groups(maps_dir) != 0;
+		created_pins = !reuse_pins;
 	}
 
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
 		    .pin_root_path = opts->pin_dir ? maps_dir : NULL);
-	o->from_vm = nv_from_vm_bpf__open_opts(&open_opts);
-	if (!o->from_vm) {
-		err = -errno;
-		goto fail;
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		open_opts.object_name = nv_progs[i].name;
+		err = open_prog(o, i, &open_opts);
+		if (err)
+			goto fail;
 	}
-	if (opts->pin_dir && !created_pins) {
+	if (reuse_pins) {
 		/*
 		 * Reuse the instance's maps by fd, after our own layout check: libbpf 1.1's pinned
 		 * map check fails on devmaps (the kernel adds BPF_F_RDONLY_PROG to their flags).
 		 */
-		err = nv_maps_open_pinned(&o->maps, maps_dir, NV_MAP_GROUPS_HOST);
+		err = nv_maps_open_pinned(&o->maps, maps_dir, groups);
 		if (!err)
-			err = nv_objects_share_maps(o->from_vm->obj, o->maps.fd);
+			err = share_maps(o->obj[0], o->maps.fd);
 		if (!err)
-			err = nv_from_vm_bpf__load(o->from_vm);
+			err = load_prog(o, 0);
 	} else {
-		err = prepare_first(o->from_vm->obj, opts);
+		err = prepare_first(o->obj[0], opts);
 		if (!err)
-			err = nv_from_vm_bpf__load(o->from_vm);
+			err = load_prog(o, 0);
 		if (!err)
-			err = collect_map_fds(o->from_vm->obj, &o->maps);
+			err = collect_map_fds(o->obj[0], groups, &o->maps);
 	}
-	if (err)
-		goto fail;
-
-	o->from_wire = nv_from_wire_bpf__open();
-	o->wire_tc = nv_wire_tc_bpf__open();
-	if (!o->from_wire || !o->wire_tc) {
-		err = -errno;
-		goto fail;
+	for (int i = 1; i < NV_PROG__COUNT && !err; i++) {
+		err = share_maps(o->obj[i], o->maps.fd);
+		if (!err)
+			err = load_prog(o, i);
 	}
-	err = nv_objects_share_maps(o->from_wire->obj, o->maps.fd);
-	if (!err)
-		err = nv_objects_share_maps(o->wire_tc->obj, o->maps.fd);
-	if (!err)
-		err = nv_from_wire_bpf__load(o->from_wire);
-	if (!err)
-		err = nv_wire_tc_bpf__load(o->wire_tc);
 	if (err)
 		goto fail;
 	return 0;
@@ -168,28 +201,17 @@ fail:
 
 void nv_objects_destroy(struct nv_objects *o)
 {
-	nv_wire_tc_bpf__destroy(o->wire_tc);
-	nv_from_wire_bpf__destroy(o->from_wire);
-	nv_from_vm_bpf__destroy(o->from_vm);
+	for (int i = NV_PROG__COUNT; i--;) {
+		bpf_object__close(o->obj[i]);
+		o->obj[i] = NULL;
+		o->prog_fd[i] = -1;
+	}
 	nv_maps_close(&o->maps);
-	o->wire_tc = NULL;
-	o->from_wire = NULL;
-	o->from_vm = NULL;
 }
 
-int nv_objects_from_vm_fd(const struct nv_objects *o)
+int nv_objects_prog_fd(const struct nv_objects *o, enum nv_prog_id id)
 {
-	return bpf_program__fd(o->from_vm->progs.nv_from_vm);
-}
-
-int nv_objects_from_wire_fd(const struct nv_objects *o)
-{
-	return bpf_program__fd(o->from_wire->progs.nv_from_wire);
-}
-
-int nv_objects_wire_tc_fd(const struct nv_objects *o)
-{
-	return bpf_program__fd(o->wire_tc->progs.nv_wire_tc);
+	return (unsigned int)id < NV_PROG__COUNT ? o->prog_fd[id] : -EINVAL;
 }
 
 int nv_objects_unpin(const char *pin_dir)
@@ -200,7 +222,7 @@ int nv_objects_unpin(const char *pin_dir)
 	if (err)
 		return err;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		err = pin_path(path, sizeof(path), maps_dir, nv_map_name(i));
+		err = nv_pin_map_path(pin_dir, i, path, sizeof(path));
 		if (err)
 			return err;
 		if (unlink(path) && errno != ENOENT)

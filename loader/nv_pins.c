@@ -3,6 +3,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "nv_pins.h"
 
@@ -53,4 +57,78 @@ int nv_pin_prog_path(const char *pin_dir, enum nv_prog_id id, char *buf, size_t 
 	if ((unsigned int)id >= NV_PROG__COUNT)
 		return -EINVAL;
 	return pin_path(pin_dir, "progs", nv_progs[id].name, buf, len);
+}
+
+void nv_pinned_progs_close(struct nv_pinned_progs *p)
+{
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+		p->fd[i] = -1;
+	}
+}
+
+int nv_pinned_progs_open(const char *pin_dir, struct nv_pinned_progs *p)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		p->fd[i] = -1;
+	for (int i = 0; i < NV_PROG__COUNT && !err; i++) {
+		err = nv_pin_prog_path(pin_dir, i, path, sizeof(path));
+		if (!err && (p->fd[i] = bpf_obj_get(path)) < 0)
+			err = -errno;
+	}
+	if (err)
+		nv_pinned_progs_close(p);
+	return err;
+}
+
+int nv_pinned_progs_pin(const char *pin_dir, const int fd[NV_PROG__COUNT])
+{
+	char dir[PATH_MAX], path[NV_PROG__COUNT][PATH_MAX], tmp[NV_PROG__COUNT][PATH_MAX + 8];
+	int err = nv_pin_progs_dir(pin_dir, dir, sizeof(dir)), i;
+
+	if (err)
+		return err;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < NV_PROG__COUNT && !err; i++) {
+		err = nv_pin_prog_path(pin_dir, i, path[i], sizeof(path[i]));
+		if (!err) {
+			/* bpffs refuses dots in names */
+			snprintf(tmp[i], sizeof(tmp[i]), "%.*s_new", PATH_MAX - 1, path[i]);
+			err = bpf_obj_pin(fd[i], tmp[i]);
+		}
+	}
+	if (err) {
+		/* i is one past the program that failed: unpin the ones before it */
+		while (--i > 0)
+			unlink(tmp[i - 1]);
+		return err;
+	}
+	for (i = 0; i < NV_PROG__COUNT; i++) {
+		if (rename(tmp[i], path[i]))
+			return -errno;
+	}
+	return 0;
+}
+
+int nv_pinned_progs_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	for (int i = 0; i < NV_PROG__COUNT; i++) {
+		err = nv_pin_prog_path(pin_dir, i, path, sizeof(path));
+		if (err)
+			return err;
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	}
+	err = nv_pin_progs_dir(pin_dir, path, sizeof(path));
+	if (!err && rmdir(path) && errno != ENOENT)
+		err = -errno;
+	return err;
 }

@@ -19,4 +19,21 @@ int nv_pin_progs_dir(const char *pin_dir, char *buf, size_t len);
 int nv_pin_map_path(const char *pin_dir, enum nv_map_id id, char *buf, size_t len);
 int nv_pin_prog_path(const char *pin_dir, enum nv_prog_id id, char *buf, size_t len);
 
+/* The instance's pinned programs, by fd: -1 where not open. */
+struct nv_pinned_progs {
+	int fd[NV_PROG__COUNT];
+};
+
+/* Open every pinned program; all or none (-ENOENT: one is not pinned). */
+int nv_pinned_progs_open(const char *pin_dir, struct nv_pinned_progs *p);
+void nv_pinned_progs_close(struct nv_pinned_progs *p);
+/*
+ * Pin fd[] as the instance's programs: every one under a fresh name first, then each renamed into
+ * place (bpffs renames atomically: a reader sees the old or the new program, never none). A
+ * failed pin replaces nothing, so the pins always name one set of programs.
+ */
+int nv_pinned_progs_pin(const char *pin_dir, const int fd[NV_PROG__COUNT]);
+/* Remove the program pins and their directory (missing ones are fine). */
+int nv_pinned_progs_unpin(const char *pin_dir);
+
 #endif /* NV_PINS_H */

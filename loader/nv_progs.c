@@ -7,12 +7,12 @@
 #include "from_wire.skel.h"
 #include "wire_tc.skel.h"
 
-#define NV_PROG_ROW(id, obj, hook_, attach_, groups)                             \
-	[NV_PROG_##id] = { .name = "nv_" #obj,                                   \
-			   .hook = hook_,                                        \
-			   .attach = attach_,                                    \
-			   .map_groups = groups,                                 \
-			   .xdp = attach_ == NV_ATTACH_UNDERLAY_XDP,             \
+#define NV_PROG_ROW(id, obj, hook_, attach_, groups)                 \
+	[NV_PROG_##id] = { .name = "nv_" #obj,                       \
+			   .hook = hook_,                            \
+			   .attach = attach_,                        \
+			   .map_groups = groups,                     \
+			   .xdp = attach_ == NV_ATTACH_UNDERLAY_XDP, \
 			   .elf = nv_##obj##_bpf__elf_bytes },
 const struct nv_prog_desc nv_progs[NV_PROG__COUNT] = { NV_PROG_LIST(NV_PROG_ROW) };
 #undef NV_PROG_ROW

@@ -19,8 +19,8 @@
 
 #include "nv_maps.h"
 
-#define NV_PROG_LIST(X)                                                                      \
-	X(FROM_VM, from_vm, NV_HOOK_FROM_VM, NV_ATTACH_PORT_TC, NV_MAP_GROUPS_HOST)          \
+#define NV_PROG_LIST(X)                                                                        \
+	X(FROM_VM, from_vm, NV_HOOK_FROM_VM, NV_ATTACH_PORT_TC, NV_MAP_GROUPS_HOST)            \
 	X(FROM_WIRE, from_wire, NV_HOOK_FROM_WIRE, NV_ATTACH_UNDERLAY_XDP, NV_MAP_GROUPS_HOST) \
 	X(WIRE_TC, wire_tc, NV_HOOK_WIRE_TC, NV_ATTACH_UNDERLAY_TC, NV_MAP_GROUPS_HOST)
 
@@ -31,17 +31,17 @@ enum nv_prog_id {
 #undef NV_PROG_ENUM_ENTRY
 
 enum nv_attach {
-	NV_ATTACH_PORT_TC,      /* TC ingress of every port */
+	NV_ATTACH_PORT_TC,	/* TC ingress of every port */
 	NV_ATTACH_UNDERLAY_XDP, /* XDP on the underlay (none with xdp-mode none) */
-	NV_ATTACH_UNDERLAY_TC,  /* TC ingress of the underlay */
+	NV_ATTACH_UNDERLAY_TC,	/* TC ingress of the underlay */
 };
 
 struct nv_prog_desc {
-	const char *name;	 /* "nv_from_vm": the program, and its pin */
-	unsigned int hook;	 /* enum nv_hook */
-	enum nv_attach attach;	 /* where it runs */
-	unsigned int map_groups; /* enum nv_map_group */
-	bool xdp;		 /* an XDP program (else TC) */
+	const char *name;		  /* "nv_from_vm": the program, and its pin */
+	unsigned int hook;		  /* enum nv_hook */
+	enum nv_attach attach;		  /* where it runs */
+	unsigned int map_groups;	  /* enum nv_map_group */
+	bool xdp;			  /* an XDP program (else TC) */
 	const void *(*elf)(size_t *size); /* the object file, built into the binary */
 };
 

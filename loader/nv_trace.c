@@ -15,65 +15,25 @@
 #include "nv_datapath.h"
 #include "nv_hooks.h"
 #include "nv_objects.h"
+#include "nv_pins.h"
 #include "nv_trace.h"
-#include "from_vm.skel.h"
-#include "from_wire.skel.h"
-#include "wire_tc.skel.h"
-
-/* The maps the programs only read: the live ones, so the trace decides as live traffic does. */
-static const int live_lookup[] = { NV_MAP_PORTS,   NV_MAP_RECORDS,   NV_MAP_ROUTES,
-				   NV_MAP_SUBNETS, NV_MAP_LOCAL_PAS, NV_MAP_TX_PORTS };
-
-/* Small private maps are enough for one frame, and cost no memory worth naming. */
-#define PRIVATE_HASH_ENTRIES 64
-#define PRIVATE_RING_PAGES   4
 
 struct nv_trace {
 	struct nv_maps live;
-	struct nv_from_vm_bpf *from_vm;
-	struct nv_from_wire_bpf *from_wire;
-	struct nv_wire_tc_bpf *wire_tc;
-	int priv[NV_MAP__COUNT]; /* the private objects' maps (fds owned by from_vm) */
+	/* Private copies: the live policy maps by fd, private config, counters and events. */
+	struct nv_objects objs;
 	struct ring_buffer *ring;
 	struct nv_trace_stage *cur; /* where the ring callback puts the event */
 	char pin_dir[PATH_MAX];
 };
 
-static bool is_live_lookup(int id)
+/* The program that runs at kind a (the registry has one of each). */
+static int prog_at(enum nv_attach a)
 {
-	for (size_t i = 0; i < sizeof(live_lookup) / sizeof(live_lookup[0]); i++)
-		if (live_lookup[i] == id)
-			return true;
-	return false;
-}
-
-/* The first object: live lookup maps by fd, fresh private maps for everything it writes. */
-static int prepare_first(struct bpf_object *obj, const struct nv_maps *live)
-{
-	struct bpf_map *map;
-	int err;
-
-	bpf_object__for_each_map(map, obj)
-	{
-		int id = nv_map_id(bpf_map__name(map));
-
-		if (id < 0)
-			continue; /* the object's own data (.rodata, ...) */
-		/* Never the pins: a private map must not be pinned, nor reuse one by name. */
-		err = bpf_map__set_pin_path(map, NULL);
-		if (err)
-			return err;
-		if (is_live_lookup(id))
-			err = bpf_map__reuse_fd(map, live->fd[id]);
-		else if (id == NV_MAP_EVENTS)
-			err = bpf_map__set_max_entries(map, PRIVATE_RING_PAGES * getpagesize());
-		else if (bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH ||
-			 bpf_map__type(map) == BPF_MAP_TYPE_HASH)
-			err = bpf_map__set_max_entries(map, PRIVATE_HASH_ENTRIES);
-		if (err)
-			return err;
-	}
-	return 0;
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		if (nv_progs[i].attach == a)
+			return i;
+	return -1;
 }
 
 static int prog_info(int fd, struct bpf_prog_info *info)
@@ -95,14 +55,14 @@ static int prog_info_by_id(__u32 id, struct bpf_prog_info *info)
 	return err;
 }
 
-static int pinned_prog_info(const char *pin_dir, const char *name, struct bpf_prog_info *info)
+static int pinned_prog_info(const char *pin_dir, enum nv_prog_id id, struct bpf_prog_info *info)
 {
 	char path[PATH_MAX];
 	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/progs-v%d/%s", pin_dir, NV_ABI_VERSION, name) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = nv_pin_prog_path(pin_dir, id, path, sizeof(path));
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
@@ -135,6 +95,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int nv_trace_open(const char *pin_dir, struct nv_trace **out)
 {
+	struct nv_load_opts load = { .reuse_roles = 1u << NV_MAP_ROLE_POLICY };
 	struct bpf_prog_info pinned;
 	struct nv_config cfg;
 	struct nv_trace *t;
@@ -146,70 +107,37 @@ int nv_trace_open(const char *pin_dir, struct nv_trace **out)
 	if (!t)
 		return -ENOMEM;
 	for (int i = 0; i < NV_MAP__COUNT; i++)
-		t->live.fd[i] = t->priv[i] = -1;
+		t->live.fd[i] = t->objs.maps.fd[i] = -1;
 	snprintf(t->pin_dir, sizeof(t->pin_dir), "%s", pin_dir);
 	err = nv_dp_maps(pin_dir, &t->live);
 	if (!err)
 		err = nv_config_get(&t->live, &cfg);
 	if (err)
 		goto fail;
-
-	t->from_vm = nv_from_vm_bpf__open();
-	t->from_wire = nv_from_wire_bpf__open();
-	t->wire_tc = nv_wire_tc_bpf__open();
-	if (!t->from_vm || !t->from_wire || !t->wire_tc) {
-		err = -errno ?: -ENOMEM;
-		goto fail;
-	}
-	err = prepare_first(t->from_vm->obj, &t->live);
-	if (!err)
-		err = nv_from_vm_bpf__load(t->from_vm);
-	if (err)
-		goto fail;
-	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(t->from_vm->obj, nv_map_name(i));
-
-		t->priv[i] = m ? bpf_map__fd(m) : -1;
-		if (t->priv[i] < 0) {
-			err = -ENOENT;
-			goto fail;
-		}
-	}
-	err = nv_objects_share_maps(t->from_wire->obj, t->priv); /* live and private alike */
-	if (!err)
-		err = nv_objects_share_maps(t->wire_tc->obj, t->priv);
-	if (!err)
-		err = nv_from_wire_bpf__load(t->from_wire);
-	if (!err)
-		err = nv_wire_tc_bpf__load(t->wire_tc);
+	load.reuse = &t->live;
+	err = nv_objects_load(&t->objs, &load);
 	if (err)
 		goto fail;
 
 	/* The live configuration, except that every verdict leaves an event, at any rate. */
 	cfg.events = NV_EVENTS_TRACE;
 	cfg.event_rate = 0;
-	if (bpf_map_update_elem(t->priv[NV_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
+	if (bpf_map_update_elem(t->objs.maps.fd[NV_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
 		err = -errno;
 		goto fail;
 	}
-	t->ring = ring_buffer__new(t->priv[NV_MAP_EVENTS], on_event, t, NULL);
+	t->ring = ring_buffer__new(t->objs.maps.fd[NV_MAP_EVENTS], on_event, t, NULL);
 	if (!t->ring) {
 		err = -errno ?: -ENOMEM;
 		goto fail;
 	}
 
 	/* The instance's programs must be these: else the trace would tell another story. */
-	err = pinned_prog_info(pin_dir, "nv_from_vm", &pinned);
-	if (!err)
-		err = same_tag(bpf_program__fd(t->from_vm->progs.nv_from_vm), &pinned);
-	if (!err)
-		err = pinned_prog_info(pin_dir, "nv_from_wire", &pinned);
-	if (!err)
-		err = same_tag(bpf_program__fd(t->from_wire->progs.nv_from_wire), &pinned);
-	if (!err)
-		err = pinned_prog_info(pin_dir, "nv_wire_tc", &pinned);
-	if (!err)
-		err = same_tag(bpf_program__fd(t->wire_tc->progs.nv_wire_tc), &pinned);
+	for (int i = 0; i < NV_PROG__COUNT && !err; i++) {
+		err = pinned_prog_info(pin_dir, i, &pinned);
+		if (!err)
+			err = same_tag(t->objs.prog_fd[i], &pinned);
+	}
 	if (err)
 		goto fail;
 	*out = t;
@@ -225,9 +153,7 @@ void nv_trace_close(struct nv_trace *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->ring);
-	nv_wire_tc_bpf__destroy(t->wire_tc);
-	nv_from_wire_bpf__destroy(t->from_wire);
-	nv_from_vm_bpf__destroy(t->from_vm);
+	nv_objects_destroy(&t->objs);
 	nv_maps_close(&t->live);
 	free(t);
 }
@@ -262,13 +188,13 @@ static __u32 take_drop_reason(const struct nv_trace *t)
 	if (!v)
 		return reason;
 	for (__u32 k = 0; k < NV_DROP_SLOTS; k++) {
-		if (bpf_map_lookup_elem(t->priv[NV_MAP_DROPS], &k, v))
+		if (bpf_map_lookup_elem(t->objs.maps.fd[NV_MAP_DROPS], &k, v))
 			continue;
 		for (int c = 0; c < ncpus; c++) {
 			if (v[c].packets) {
 				reason = k;
 				memset(v, 0, (size_t)ncpus * sizeof(*v));
-				bpf_map_update_elem(t->priv[NV_MAP_DROPS], &k, v, BPF_ANY);
+				bpf_map_update_elem(t->objs.maps.fd[NV_MAP_DROPS], &k, v, BPF_ANY);
 				break;
 			}
 		}
@@ -319,91 +245,109 @@ static int check_len(size_t len)
 	return len < NV_ETH_HLEN || len > NV_TRACE_FRAME_MAX ? -EINVAL : 0;
 }
 
+/* Stage s as the program of kind a on ifindex; its program must be the one attached there. */
+static int stage_prep(struct nv_trace_stage *s, enum nv_attach a, __u32 ifindex, __u32 prog_id)
+{
+	int id = prog_at(a);
+
+	if (id < 0)
+		return -ENOENT;
+	s->prog = id;
+	s->hook = nv_progs[id].hook;
+	s->ifindex = ifindex;
+	s->prog_id = prog_id;
+	return 0;
+}
+
+static int stage_run(struct nv_trace *t, struct nv_trace_stage *s, const void *frame, size_t len)
+{
+	return run_stage(t, s, t->objs.prog_fd[s->prog], nv_progs[s->prog].xdp, frame, len);
+}
+
 int nv_trace_port(struct nv_trace *t, __u32 port, const void *frame, size_t len,
 		  struct nv_trace_result *r)
 {
-	int fd = bpf_program__fd(t->from_vm->progs.nv_from_vm);
 	struct nv_trace_stage *s = &r->stage[0];
 	int err = check_len(len);
 
 	memset(r, 0, sizeof(*r));
-	if (err)
-		return err;
-	s->hook = NV_HOOK_FROM_VM;
-	s->ifindex = port;
-	s->prog_id = nv_tc_prog_id(port);
-	err = check_attached(fd, s->prog_id);
+	if (!err)
+		err = stage_prep(s, NV_ATTACH_PORT_TC, port, nv_tc_prog_id(port));
+	if (!err)
+		err = check_attached(t->objs.prog_fd[s->prog], s->prog_id);
 	if (err)
 		return err;
 	r->nstages = 1;
-	return run_stage(t, s, fd, false, frame, len);
+	return stage_run(t, s, frame, len);
+}
+
+/* The XDP stage: the attached program, or the pinned one that libxdp's dispatcher runs. */
+static int xdp_stage_prep(struct nv_trace *t, struct nv_trace_stage *s, __u32 ul)
+{
+	struct nv_xdp_info xi = { 0 };
+	struct bpf_prog_info pinned;
+	int err = nv_xdp_info(ul, &xi);
+
+	if (!err)
+		err = stage_prep(s, NV_ATTACH_UNDERLAY_XDP, ul, xi.prog_id);
+	if (err)
+		return err;
+	if (!xi.dispatcher || !xi.prog_id)
+		return check_attached(t->objs.prog_fd[s->prog], xi.prog_id);
+	/* libxdp's dispatcher runs our program as a component: check the pinned one. */
+	err = pinned_prog_info(t->pin_dir, s->prog, &pinned);
+	if (err)
+		return err;
+	s->prog_id = pinned.id;
+	return same_tag(t->objs.prog_fd[s->prog], &pinned);
 }
 
 int nv_trace_underlay(struct nv_trace *t, const void *frame, size_t len, struct nv_trace_result *r)
 {
-	int xdp_fd = bpf_program__fd(t->from_wire->progs.nv_from_wire);
-	int tc_fd = bpf_program__fd(t->wire_tc->progs.nv_wire_tc);
-	struct nv_xdp_info xi = { 0 };
-	struct bpf_prog_info pinned;
+	struct nv_trace_stage *tc;
 	struct nv_config cfg;
+	__u32 ul;
 	int err = check_len(len);
 
 	memset(r, 0, sizeof(*r));
+	if (!err)
+		err = nv_config_get(&t->live, &cfg);
 	if (err)
 		return err;
-	err = nv_config_get(&t->live, &cfg);
-	if (err)
-		return err;
-	if (!cfg.underlay_ifindex)
+	ul = cfg.underlay_ifindex;
+	if (!ul)
 		return -ENODEV;
-	if (cfg.flags & NV_CFG_F_NO_XDP) {
-		/* xdp-mode none: TC ingress of the underlay is the only stage. */
-		r->stage[0].hook = NV_HOOK_WIRE_TC;
-		r->stage[0].ifindex = cfg.underlay_ifindex;
-		r->stage[0].prog_id = nv_tc_prog_id(cfg.underlay_ifindex);
-		err = check_attached(tc_fd, r->stage[0].prog_id);
-		if (err)
+	/* xdp-mode none: TC ingress of the underlay is the only stage. */
+	if (!(cfg.flags & NV_CFG_F_NO_XDP)) {
+		err = xdp_stage_prep(t, &r->stage[r->nstages++], ul);
+		if (err) {
+			r->nstages = 0;
 			return err;
-		r->nstages = 1;
-		return run_stage(t, &r->stage[0], tc_fd, false, frame, len);
-	}
-	r->stage[0].hook = NV_HOOK_FROM_WIRE;
-	r->stage[0].ifindex = cfg.underlay_ifindex;
-	r->stage[1].hook = NV_HOOK_WIRE_TC;
-	r->stage[1].ifindex = cfg.underlay_ifindex;
-	err = nv_xdp_info(cfg.underlay_ifindex, &xi);
-	if (err)
-		return err;
-	r->stage[0].prog_id = xi.prog_id;
-	if (xi.dispatcher && xi.prog_id) {
-		/* libxdp's dispatcher runs our program as a component: check the pinned one. */
-		err = pinned_prog_info(t->pin_dir, "nv_from_wire", &pinned);
-		if (!err) {
-			r->stage[0].prog_id = pinned.id;
-			err = same_tag(xdp_fd, &pinned);
 		}
-	} else {
-		err = check_attached(xdp_fd, xi.prog_id);
 	}
-	if (err)
+	tc = &r->stage[r->nstages];
+	err = stage_prep(tc, NV_ATTACH_UNDERLAY_TC, ul, nv_tc_prog_id(ul));
+	if (!err)
+		err = check_attached(t->objs.prog_fd[tc->prog], tc->prog_id);
+	if (err) {
+		r->nstages = 0;
 		return err;
-	r->stage[1].prog_id = nv_tc_prog_id(cfg.underlay_ifindex);
-	err = check_attached(tc_fd, r->stage[1].prog_id);
-	if (err)
-		return err;
-
-	r->nstages = 1;
-	err = run_stage(t, &r->stage[0], xdp_fd, true, frame, len);
-	if (err || r->stage[0].retval != XDP_PASS)
-		return err;
+	}
+	if (r->nstages) {
+		err = stage_run(t, &r->stage[0], frame, len);
+		if (err || r->stage[0].retval != XDP_PASS)
+			return err;
+	}
 	/* The stack takes the frame: TC ingress of the underlay sees it next. */
-	r->nstages = 2;
-	return run_stage(t, &r->stage[1], tc_fd, false, frame, len);
+	r->nstages++;
+	return stage_run(t, tc, frame, len);
 }
 
 const char *nv_trace_retval_name(unsigned int hook, int ret)
 {
-	if (hook == NV_HOOK_FROM_WIRE) {
+	int id = nv_prog_of_hook(hook);
+
+	if (id >= 0 && nv_progs[id].xdp) {
 		switch (ret) {
 		case XDP_ABORTED:
 			return "XDP_ABORTED";
@@ -433,7 +377,7 @@ unsigned int nv_trace_verdict(const struct nv_trace_stage *s)
 {
 	if (s->have_event)
 		return s->event.verdict;
-	if (s->hook == NV_HOOK_FROM_WIRE)
+	if (nv_progs[s->prog].xdp)
 		return s->retval == XDP_PASS	   ? NV_VERDICT_PASS
 		       : s->retval == XDP_REDIRECT ? NV_VERDICT_REDIRECT
 						   : NV_VERDICT_DROP;

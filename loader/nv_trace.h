@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "nv_maps.h"
+#include "nv_progs.h"
 
 /* Largest input frame: BPF_PROG_TEST_RUN of XDP takes a frame that fits in one page. */
 #define NV_TRACE_FRAME_MAX 3072
@@ -28,10 +29,11 @@
 #define NV_TRACE_OUT_MAX (NV_TRACE_FRAME_MAX + 256)
 
 struct nv_trace_stage {
-	unsigned int hook; /* enum nv_hook */
-	__u32 ifindex;	   /* the device the program ran for */
-	__u32 prog_id;	   /* the attached program it stands for */
-	int retval;	   /* what the program returned (TC_ACT_*, XDP_*) */
+	enum nv_prog_id prog; /* the program of nv_progs.h that ran */
+	unsigned int hook;    /* enum nv_hook: nv_progs[prog].hook */
+	__u32 ifindex;	      /* the device the program ran for */
+	__u32 prog_id;	      /* the attached program it stands for */
+	int retval;	      /* what the program returned (TC_ACT_*, XDP_*) */
 	bool have_event;
 	struct nv_event event; /* the event it wrote into the private ring: verdict, target, ... */
 	__u32 reason;	       /* drop reason counted in the private nv_drops, NV_DROP_NONE */

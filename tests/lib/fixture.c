@@ -284,9 +284,9 @@ int host_setup_records(struct host *h, enum host_id id, __u32 max_records)
 	if (err)
 		return err;
 	h->loaded = true;
-	h->from_vm = nv_objects_from_vm_fd(&h->o);
-	h->from_wire = nv_objects_from_wire_fd(&h->o);
-	h->wire_tc = nv_objects_wire_tc_fd(&h->o);
+	h->from_vm = nv_objects_prog_fd(&h->o, NV_PROG_FROM_VM);
+	h->from_wire = nv_objects_prog_fd(&h->o, NV_PROG_FROM_WIRE);
+	h->wire_tc = nv_objects_prog_fd(&h->o, NV_PROG_WIRE_TC);
 	err = fill_policy(h);
 	if (err)
 		host_teardown(h);
