@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nv_undo.h"
+#include "nv_output.h"
+#include "nvctl.h"
 
 #define BATCH_MAX_ARGS 32
 /*
@@ -68,7 +69,7 @@ static int run_line(struct nv_ctx *ctx, const struct batch_line *l, char *prefix
 
 	snprintf(prefix, len, "line %d: ", l->no);
 	ctx->prefix = prefix;
-	if (ctx->undo && nv_undo_reserve(ctx->undo))
+	if (ctx->txn && nv_txn_reserve(ctx->txn))
 		return nv_errno_error(ctx, -ENOMEM, "batch");
 	line_argv(l, argv);
 	return nv_dispatch(ctx, l->argc, argv);
@@ -97,12 +98,12 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 	/* Room for the log's entry first: once the records are in, logging them must not fail. */
 	u.keys = q->k;
 	u.nkeys = q->n;
-	err = ctx->undo ? nv_undo_reserve(ctx->undo) : 0;
+	err = ctx->txn ? nv_txn_reserve(ctx->txn) : 0;
 	if (!err)
 		err = nv_record_add_many(&m, q->k, q->r, q->n, NULL, NULL);
 	nv_close_maps(ctx, &m);
 	if (!err) {
-		nv_undo_push(ctx, &u); /* reserved: cannot fail */
+		nv_txn_push(ctx->txn, &u); /* reserved: cannot fail */
 		/* The log owns the keys now; the values were only for the add. */
 		free(q->r);
 		q->k = NULL;
@@ -147,8 +148,7 @@ static int run_lines(struct nv_ctx *ctx, struct batch_line *lines, size_t n, boo
 		ret = flush_records(ctx, &q, lines, first, n);
 	ctx->records = NULL;
 	ctx->prefix = NULL;
-	free(q.k);
-	free(q.r);
+	nv_record_queue_free(&q);
 	return ret;
 }
 
@@ -187,9 +187,12 @@ static int read_all(FILE *f, char **out, size_t *len)
 	return 0;
 }
 
-int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
+static const struct nv_arg_spec batch_args[] = { NV_ARG_POS(NV_ARG_STRING, "FILE|-") };
+
+static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_undo_log undo = { 0 };
+	const char *file = a->a[0].raw;
+	struct nv_txn txn = { 0 };
 	struct nv_maps_cache maps = { 0 };
 	struct batch_line *lines = NULL;
 	size_t n = 0, cap = 0, len = 0;
@@ -197,16 +200,14 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 	int ret = 0, no = 0, err;
 	FILE *f;
 
-	if (argc != 1)
-		return nv_usage_error(ctx, "batch file: expected one FILE (or - for stdin)");
-	if (ctx->undo)
+	if (ctx->txn)
 		return nv_usage_error(ctx, "batch file: batches do not nest");
-	f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
+	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!f)
-		return nv_errno_error(ctx, errno, "batch file: %s", argv[0]);
+		return nv_errno_error(ctx, errno, "batch file: %s", file);
 	err = read_all(f, &buf, &len);
 	if (err) {
-		ret = err == -EIO ? nv_errno_error(ctx, errno, "batch file: %s", argv[0])
+		ret = err == -EIO ? nv_errno_error(ctx, errno, "batch file: %s", file)
 				  : nv_errno_error(ctx, ENOMEM, "batch file");
 		goto out;
 	}
@@ -245,7 +246,7 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 
 	/* Pass 1: everything parsed and checked, nothing touched. */
 	ctx->dry_run = true;
-	ctx->undo = &undo;
+	ctx->txn = &txn;
 	ctx->maps = &maps;
 	ret = run_lines(ctx, lines, n, false);
 	ctx->dry_run = false;
@@ -253,23 +254,29 @@ int nv_cmd_batch(struct nv_ctx *ctx, int argc, char **argv)
 	if (!ret) {
 		ret = run_lines(ctx, lines, n, true);
 		if (ret) {
-			err = nv_undo_rollback(ctx->pin_dir, &undo);
+			err = nv_txn_rollback(&txn, ctx->pin_dir);
 
 			if (err) {
-				ctx->undo = NULL;
+				ctx->txn = NULL;
 				nv_errno_error(ctx, err,
 					       "batch file: taking back the applied lines");
 			}
 		}
 	}
-	ctx->undo = NULL;
+	ctx->txn = NULL;
 	ctx->maps = NULL;
 out:
 	nv_maps_cache_close(&maps);
 	free(lines);
 	free(buf);
-	nv_undo_free(&undo);
+	nv_txn_free(&txn);
 	if (f != stdin)
 		fclose(f);
 	return ret;
 }
+
+const struct nv_cmd nv_batch_cmds[] = {
+	NV_CMD("file", batch_args, "run commands from FILE (- for stdin), all or nothing",
+	       batch_file, 0),
+	{ 0 },
+};

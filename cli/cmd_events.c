@@ -6,12 +6,24 @@
  */
 #include <errno.h>
 
-#include "nv_args.h"
-#include "nv_undo.h"
+#include "nv_output.h"
+#include "nvctl.h"
 
 #define EVENT_RATE_MAX 10000000u
 
-int nv_cmd_events_show(struct nv_ctx *ctx, int argc, char **argv)
+enum {
+	EV_MODE,
+	EV_RATE
+};
+static const struct nv_arg_spec set_args[] = {
+	[EV_MODE] = { .key = "mode",
+		      .type = NV_ARG_CHOICE,
+		      .required = true,
+		      .choices = nv_events_mode_names },
+	[EV_RATE] = NV_ARG_NUM("rate", false, 1, EVENT_RATE_MAX, "N"),
+};
+
+static int events_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
 	struct nv_event_state tot;
 	unsigned int mode;
@@ -20,8 +32,6 @@ int nv_cmd_events_show(struct nv_ctx *ctx, int argc, char **argv)
 	__u32 rate;
 	int err;
 
-	if (argc)
-		return nv_usage_error(ctx, "events show: unexpected argument \"%s\"", argv[0]);
 	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
@@ -30,52 +40,33 @@ int nv_cmd_events_show(struct nv_ctx *ctx, int argc, char **argv)
 		err = nv_event_totals(&m, &tot);
 	nv_close_maps(ctx, &m);
 	if (err)
-		return nv_errno_error(ctx, err, "events show");
+		return nv_errno_error(ctx, err, "%s", a->cmd);
+	nv_out_begin(ctx, false);
 	/* A mode this build does not know (a newer datapath's) is shown by number. */
 	name = nv_events_mode_name(mode);
-	if (ctx->json) {
-		nv_json_print(ctx,
-			      json_pack("{s:o, s:I, s:b, s:I, s:I, s:I}", "mode",
-					name ? json_string(name) : json_integer(mode), "rate",
-					(json_int_t)(rate ?: NV_EVENT_RATE_DEFAULT), "rate_default",
-					rate == 0, "emitted", (json_int_t)tot.emitted,
-					"rate_limited", (json_int_t)tot.rate_limited, "ring_full",
-					(json_int_t)tot.ring_full));
-		return 0;
-	}
 	if (name)
-		printf("mode          %s\n", name);
+		nv_print_string(ctx, "mode", "mode          %s\n", name);
 	else
-		printf("mode          %u\n", mode);
-	printf("rate          %u per second per CPU%s\n", rate ?: NV_EVENT_RATE_DEFAULT,
-	       rate ? "" : " (default)");
-	printf("emitted       %llu\n", (unsigned long long)tot.emitted);
-	printf("rate_limited  %llu\n", (unsigned long long)tot.rate_limited);
-	printf("ring_full     %llu\n", (unsigned long long)tot.ring_full);
+		nv_print_uint(ctx, "mode", "mode          %llu\n", mode);
+	nv_print_uint(ctx, "rate", "rate          %llu per second per CPU",
+		      rate ?: NV_EVENT_RATE_DEFAULT);
+	nv_print_bool(ctx, "rate_default", NULL, rate == 0);
+	nv_print_text(ctx, "%s\n", rate ? "" : " (default)");
+	nv_print_uint(ctx, "emitted", "emitted       %llu\n", tot.emitted);
+	nv_print_uint(ctx, "rate_limited", "rate_limited  %llu\n", tot.rate_limited);
+	nv_print_uint(ctx, "ring_full", "ring_full     %llu\n", tot.ring_full);
+	nv_out_end(ctx);
 	return 0;
 }
 
 /* rate, when omitted, stays what it was: turning events off and on again keeps a chosen rate. */
-int nv_cmd_events_set(struct nv_ctx *ctx, int argc, char **argv)
+static int events_set(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_arg a[] = {
-		{ .key = "mode", .type = NV_ARG_STRING, .required = true },
-		{ .key = "rate", .type = NV_ARG_U32 },
-	};
 	unsigned int old_mode;
 	struct nv_maps m;
 	__u32 old_rate;
-	int mode, err = nv_args_parse(ctx, "events set", a, 2, argc, argv);
+	int err;
 
-	if (err)
-		return err;
-	mode = nv_events_mode_parse(a[0].raw);
-	if (mode < 0)
-		return nv_usage_error(ctx, "events set: mode \"%s\": expected off, drops or trace",
-				      a[0].raw);
-	if (a[1].set && (a[1].v.u32 < 1 || a[1].v.u32 > EVENT_RATE_MAX))
-		return nv_usage_error(ctx, "events set: rate \"%s\": expected a number in 1..%u",
-				      a[1].raw, EVENT_RATE_MAX);
 	if (ctx->dry_run)
 		return 0;
 	err = nv_open_maps(ctx, &m);
@@ -83,13 +74,20 @@ int nv_cmd_events_set(struct nv_ctx *ctx, int argc, char **argv)
 		return err;
 	err = nv_events_get(&m, &old_mode, &old_rate);
 	if (!err)
-		err = nv_events_set(&m, mode, a[1].set ? a[1].v.u32 : old_rate);
+		err = nv_events_set(&m, a->a[EV_MODE].v.choice,
+				    a->a[EV_RATE].set ? a->a[EV_RATE].v.u32 : old_rate);
 	if (!err)
-		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_EVENTS_SET,
-							   .id = old_mode,
-							   .rate = old_rate });
+		err = nv_txn_push(ctx->txn, &(struct nv_undo){ .kind = NV_UNDO_EVENTS_SET,
+							       .id = old_mode,
+							       .rate = old_rate });
 	nv_close_maps(ctx, &m);
-	if (err)
-		return nv_errno_error(ctx, err, "events set");
-	return 0;
+	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
 }
+
+const struct nv_cmd nv_events_cmds[] = {
+	NV_CMD_NOARGS("show", "event mode, rate limit, events written and missed", events_show, 0),
+	NV_CMD("set", set_args,
+	       "which verdicts raise events, at most N per second per CPU (rate kept when omitted)",
+	       events_set, NV_CMD_BATCH),
+	{ 0 },
+};

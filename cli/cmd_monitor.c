@@ -17,8 +17,11 @@
 
 #include <bpf/libbpf.h>
 
-#include "nv_args.h"
-#include "nv_event.h"
+#include "nv_frame.h"
+#include "nv_instance.h"
+#include "nv_netdev.h"
+#include "nv_output.h"
+#include "nvctl.h"
 
 static volatile sig_atomic_t stop;
 
@@ -49,15 +52,15 @@ static __u64 clock_ns(clockid_t id)
 
 static void print_event(struct monitor *m, const struct nv_event *e)
 {
-	char dev[IF_NAMESIZE + 2], target[IF_NAMESIZE + 2], when[64], line[1024];
+	char dev[NV_NETDEV_NAMELEN], target[NV_NETDEV_NAMELEN], when[64], line[1024];
 	__u64 real = e->ts_ns + (__u64)m->real_off;
 	time_t sec = (time_t)(real / 1000000000ull);
 	unsigned long usec = (unsigned long)(real % 1000000000ull / 1000);
 	struct tm tm;
 
-	nv_ifname(e->ifindex, dev, sizeof(dev));
+	nv_netdev_name(e->ifindex, dev, sizeof(dev));
 	if (e->target)
-		nv_ifname(e->target, target, sizeof(target));
+		nv_netdev_name(e->target, target, sizeof(target));
 	if (m->ctx->json) {
 		json_t *o = nv_event_json(e, dev, e->target ? target : NULL);
 
@@ -137,11 +140,19 @@ static void print_summary(const struct monitor *m, const struct nv_event_state *
 	fputc('\n', stderr);
 }
 
-static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int argc, char **argv)
+enum {
+	MON_VSID,
+	MON_DEV,
+	MON_COUNT
+};
+static const struct nv_arg_spec monitor_args[] = {
+	[MON_VSID] = NV_ARG_VSID(false),
+	[MON_DEV] = NV_ARG_KEY("dev", NV_ARG_DEV, false, "DEV"),
+	[MON_COUNT] = NV_ARG_NUM("count", false, 1, 0xffffffffu, "N"),
+};
+
+static int monitor(struct nv_ctx *ctx, unsigned int want, const struct nv_args *a)
 {
-	struct nv_arg a[] = { { .key = "vsid", .type = NV_ARG_VSID },
-			      { .key = "dev", .type = NV_ARG_DEV },
-			      { .key = "count", .type = NV_ARG_U32 } };
 	struct nv_event_state t0 = { 0 }, t1 = { 0 };
 	struct monitor m = { .ctx = ctx };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -152,18 +163,12 @@ static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int a
 	int err, ret = NV_EXIT_OK, fd;
 	struct nv_maps maps;
 
-	if (ctx->undo)
-		return nv_usage_error(ctx, "%s cannot be used in a batch", cmd);
-	err = nv_args_parse(ctx, cmd, a, 3, argc, argv);
-	if (err)
-		return err;
-	if (a[2].set && !a[2].v.u32)
-		return nv_usage_error(ctx, "%s: count \"%s\": expected a number in 1..%u", cmd,
-				      a[2].raw, 0xffffffffu);
-	m.by_vsid = a[0].set;
-	m.vsid = a[0].v.u32;
-	m.dev = a[1].set ? a[1].v.u32 : 0;
-	m.count = a[2].set ? a[2].v.u32 : 0;
+	const char *cmd = a->cmd;
+
+	m.by_vsid = a->a[MON_VSID].set;
+	m.vsid = a->a[MON_VSID].v.u32;
+	m.dev = a->a[MON_DEV].set ? a->a[MON_DEV].v.u32 : 0;
+	m.count = a->a[MON_COUNT].set ? a->a[MON_COUNT].v.u32 : 0;
 	err = nv_open_maps(ctx, &maps);
 	if (err)
 		return err;
@@ -189,7 +194,7 @@ static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int a
 		err = nv_events_set(&maps, want, prev_rate);
 		raised = !err;
 	}
-	nv_unlock_instance();
+	nv_ctx_unlock(ctx);
 	if (err) {
 		ring_buffer__free(rb);
 		nv_close_maps(ctx, &maps);
@@ -214,13 +219,12 @@ static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int a
 
 	if (raised) {
 		/* The instance lock for a moment: main's was given up so other nvctl can run. */
-		fd = nv_lock_dir(ctx->pin_dir, LOCK_EX, -1);
+		fd = nv_instance_lock(ctx->pin_dir, LOCK_EX, -1);
 		/* Someone else changed the mode meanwhile (events set): theirs stays. */
 		if (!nv_events_get(&maps, &cur_mode, &cur_rate) && cur_mode == want &&
 		    cur_rate == prev_rate)
 			nv_events_set(&maps, prev_mode, prev_rate);
-		if (fd >= 0)
-			close(fd);
+		nv_instance_unlock(fd);
 	}
 	have_totals = have_totals && !nv_event_totals(&maps, &t1);
 	ring_buffer__free(rb);
@@ -230,12 +234,22 @@ static int monitor(struct nv_ctx *ctx, unsigned int want, const char *cmd, int a
 	return ret;
 }
 
-int nv_cmd_monitor_drops(struct nv_ctx *ctx, int argc, char **argv)
+static int monitor_drops(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	return monitor(ctx, NV_EVENTS_DROPS, "monitor drops", argc, argv);
+	return monitor(ctx, NV_EVENTS_DROPS, a);
 }
 
-int nv_cmd_monitor_trace(struct nv_ctx *ctx, int argc, char **argv)
+static int monitor_trace(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	return monitor(ctx, NV_EVENTS_TRACE, "monitor trace", argc, argv);
+	return monitor(ctx, NV_EVENTS_TRACE, a);
 }
+
+const struct nv_cmd nv_monitor_cmds[] = {
+	NV_CMD("drops", monitor_args,
+	       "print drop events as they happen until Ctrl-C (the default: nvctl monitor)",
+	       monitor_drops, NV_CMD_DEFAULT | NV_CMD_DEFAULT_ARGS),
+	NV_CMD("trace", monitor_args,
+	       "print an event for every verdict (drops and forwarded frames) until Ctrl-C",
+	       monitor_trace, 0),
+	{ 0 },
+};

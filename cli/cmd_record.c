@@ -1,157 +1,142 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* nvctl record: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. */
 #include <errno.h>
-#include <net/if.h>
 #include <string.h>
 
 #include "nv_addr.h"
-#include "nv_args.h"
-#include "nv_undo.h"
+#include "nv_output.h"
+#include "nvctl.h"
 
-int nv_cmd_record_add(struct nv_ctx *ctx, int argc, char **argv)
+enum {
+	REC_VSID,
+	REC_CA,
+	REC_MAC,
+	REC_PA
+};
+static const struct nv_arg_spec add_args[] = {
+	[REC_VSID] = NV_ARG_VSID(true),
+	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_ADDR, true, "ADDR"),
+	[REC_MAC] = NV_ARG_KEY("mac", NV_ARG_MAC, true, "MAC"),
+	[REC_PA] = NV_ARG_KEY("pa", NV_ARG_ADDR, true, "ADDR"),
+};
+static const struct nv_arg_spec del_args[] = {
+	[REC_VSID] = NV_ARG_VSID(true),
+	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_ADDR, true, "ADDR"),
+};
+static const struct nv_arg_spec show_args[] = { [REC_VSID] = NV_ARG_VSID(false) };
+
+static int record_add(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_arg a[] = {
-		{ .key = "vsid", .type = NV_ARG_VSID, .required = true },
-		{ .key = "ca", .type = NV_ARG_ADDR, .required = true },
-		{ .key = "mac", .type = NV_ARG_MAC, .required = true },
-		{ .key = "pa", .type = NV_ARG_ADDR, .required = true },
-	};
-	struct nv_record_key k = { 0 };
-	struct nv_record r = { 0 };
+	struct nv_record_key k = { .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
+	struct nv_record r = { .pa = a->a[REC_PA].v.addr, .rule = NV_RULE_ENCAP };
+	struct nv_conflict why = { 0 };
 	struct nv_maps m;
-	int err = nv_args_parse(ctx, "record add", a, 4, argc, argv);
+	int err;
 
+	if (!nv_addr_is_ipv4(&k.ca))
+		return nv_usage_error(ctx, "%s: ca \"%s\": IPv4 only for now", a->cmd,
+				      a->a[REC_CA].raw);
+	if (!nv_addr_is_ipv4(&r.pa))
+		return nv_usage_error(ctx, "%s: pa \"%s\": IPv4 only for now", a->cmd,
+				      a->a[REC_PA].raw);
+	if (ctx->dry_run)
+		return 0;
+	memcpy(r.mac, a->a[REC_MAC].v.mac, sizeof(r.mac));
+	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
-	if (!nv_addr_is_ipv4(&a[1].v.addr) || !nv_addr_is_ipv4(&a[3].v.addr))
-		return nv_usage_error(ctx, "record add: %s \"%s\": IPv4 only for now",
-				      nv_addr_is_ipv4(&a[1].v.addr) ? "pa" : "ca",
-				      nv_addr_is_ipv4(&a[1].v.addr) ? a[3].raw : a[1].raw);
+	if (ctx->records) {
+		/* In a batch: applied with its neighbours by the batch (nv_record_add_many). */
+		err = nv_record_queue_push(ctx->records, &k, &r);
+		nv_close_maps(ctx, &m);
+		return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
+	}
+	err = nv_record_add(&m, &k, &r, &why);
+	if (!err)
+		err = nv_txn_push(ctx->txn,
+				  &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k });
+	nv_close_maps(ctx, &m);
+	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+}
+
+static int record_del(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	struct nv_record_key k = { .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
+	struct nv_conflict why = { 0 };
+	struct nv_record r;
+	struct nv_maps m;
+	int err;
+
 	if (ctx->dry_run)
 		return 0;
 	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
-	k.vsid = a[0].v.u32;
-	k.ca = a[1].v.addr;
-	r.pa = a[3].v.addr;
-	memcpy(r.mac, a[2].v.mac, sizeof(r.mac));
-	r.rule = NV_RULE_ENCAP;
-	if (ctx->records) {
-		/* In a batch: applied with its neighbours by the batch (nv_record_add_many). */
-		err = nv_record_queue_push(ctx->records, &k, &r);
-		nv_close_maps(ctx, &m);
-		return err ? nv_errno_error(ctx, err, "record add") : 0;
-	}
-	err = nv_record_add(&m, &k, &r, NULL);
-	if (!err)
-		err = nv_undo_push(ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k });
-	nv_close_maps(ctx, &m);
-	if (err == -ENOENT)
-		return nv_runtime_error(
-			ctx, "record add: vsid %u has no subnet (see: nvctl subnet add)", k.vsid);
-	if (err == -EEXIST)
-		return nv_runtime_error(ctx, "record add: ca %s already has a record in vsid %u",
-					a[1].raw, k.vsid);
-	if (err == -EINVAL)
-		return nv_runtime_error(
-			ctx,
-			"record add: mac %s differs from the MAC of the port bound to "
-			"ca %s in vsid %u",
-			a[2].raw, a[1].raw, k.vsid);
-	if (err == -E2BIG)
-		return nv_runtime_error(ctx, "record add: the lookup table is full");
-	if (err)
-		return nv_errno_error(ctx, err, "record add");
-	return 0;
-}
-
-int nv_cmd_record_del(struct nv_ctx *ctx, int argc, char **argv)
-{
-	struct nv_arg a[] = {
-		{ .key = "vsid", .type = NV_ARG_VSID, .required = true },
-		{ .key = "ca", .type = NV_ARG_ADDR, .required = true },
-	};
-	struct nv_record_key k = { 0 };
-	struct nv_record r;
-	struct nv_maps m;
-	int err = nv_args_parse(ctx, "record del", a, 2, argc, argv);
-
-	if (err || ctx->dry_run)
-		return err;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	k.vsid = a[0].v.u32;
-	k.ca = a[1].v.addr;
+	/* Kept for the undo; a CA without record is the library's to refuse, by name. */
 	err = nv_record_get(&m, &k, &r);
+	if (!err || err == -ENOENT)
+		err = nv_record_del(&m, &k, &why);
 	if (!err)
-		err = nv_record_del(&m, &k, NULL);
-	if (!err)
-		err = nv_undo_push(
-			ctx, &(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r });
+		err = nv_txn_push(
+			ctx->txn,
+			&(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r });
 	nv_close_maps(ctx, &m);
-	if (err == -ENOENT)
-		return nv_runtime_error(ctx, "record del: ca %s has no record in vsid %u", a[1].raw,
-					k.vsid);
-	if (err)
-		return nv_errno_error(ctx, err, "record del");
-	return 0;
+	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
 }
 
 struct record_show {
-	json_t *list;
+	struct nv_ctx *ctx;
 	bool filter;
 	__u32 vsid;
 };
 
-static int record_show_cb(const struct nv_record_key *k, const struct nv_record *r, void *arg)
+static int show_cb(const struct nv_record_key *k, const struct nv_record *r, void *arg)
 {
-	char ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pa[NV_ADDR_STRLEN], dev[IF_NAMESIZE] = "-";
+	char ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pa[NV_ADDR_STRLEN];
 	struct record_show *s = arg;
+	struct nv_ctx *ctx = s->ctx;
 
 	if (s->filter && k->vsid != s->vsid)
 		return 0;
-	nv_addr_format(&k->ca, ca, sizeof(ca));
-	nv_addr_format(&r->pa, pa, sizeof(pa));
-	nv_mac_format(r->mac, mac, sizeof(mac));
+	nv_open_object(ctx, NULL);
+	nv_print_uint(ctx, "vsid", "%-10llu ", k->vsid);
+	nv_print_string(ctx, "ca", "%-16s ", nv_addr_format(&k->ca, ca, sizeof(ca)));
+	nv_print_string(ctx, "mac", "%-18s ", nv_mac_format(r->mac, mac, sizeof(mac)));
+	nv_print_string(ctx, "pa", "%-16s ", nv_addr_format(&r->pa, pa, sizeof(pa)));
+	nv_print_bool(ctx, "local_pa", NULL, r->local & NV_LOCAL_PA);
 	if (r->ifindex)
-		nv_ifname(r->ifindex, dev, sizeof(dev));
-	if (s->list)
-		json_array_append_new(s->list,
-				      json_pack("{s:I, s:s, s:s, s:s, s:b, s:o}", "vsid",
-						(json_int_t)k->vsid, "ca", ca, "mac", mac, "pa", pa,
-						"local_pa", !!(r->local & NV_LOCAL_PA), "port",
-						r->ifindex ? json_string(dev) : json_null()));
+		nv_print_ifname(ctx, "port", "%s\n", r->ifindex);
 	else
-		printf("%-10u %-16s %-18s %-16s %s\n", k->vsid, ca, mac, pa, dev);
+		nv_print_string(ctx, "port", "%s\n", NULL);
+	nv_close(ctx);
 	return 0;
 }
 
-int nv_cmd_record_show(struct nv_ctx *ctx, int argc, char **argv)
+static int record_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_arg a[] = { { .key = "vsid", .type = NV_ARG_VSID } };
-	struct record_show s = { .list = ctx->json ? json_array() : NULL };
+	struct record_show s = { .ctx = ctx,
+				 .filter = a->a[REC_VSID].set,
+				 .vsid = a->a[REC_VSID].v.u32 };
 	struct nv_maps m;
-	int err = nv_args_parse(ctx, "record show", a, 1, argc, argv);
+	int err = nv_open_maps(ctx, &m);
 
-	if (!err)
-		err = nv_open_maps(ctx, &m);
-	if (err) {
-		json_decref(s.list);
+	if (err)
 		return err;
-	}
-	s.filter = a[0].set;
-	s.vsid = a[0].v.u32;
-	if (!s.list)
-		printf("%-10s %-16s %-18s %-16s %s\n", "VSID", "CA", "MAC", "PA", "PORT");
-	err = nv_record_iter(&m, record_show_cb, &s);
+	nv_out_begin(ctx, true);
+	nv_print_text(ctx, "%-10s %-16s %-18s %-16s %s\n", "VSID", "CA", "MAC", "PA", "PORT");
+	err = nv_record_iter(&m, show_cb, &s);
 	nv_close_maps(ctx, &m);
 	if (err) {
-		json_decref(s.list);
-		return nv_errno_error(ctx, err, "record show");
+		nv_out_abort(ctx);
+		return nv_errno_error(ctx, err, "%s", a->cmd);
 	}
-	if (s.list)
-		nv_json_print(ctx, s.list);
+	nv_out_end(ctx);
 	return 0;
 }
+
+const struct nv_cmd nv_record_cmds[] = {
+	NV_CMD("add", add_args, "add a lookup record", record_add, NV_CMD_BATCH),
+	NV_CMD("del", del_args, "remove a lookup record", record_del, NV_CMD_BATCH),
+	NV_CMD("show", show_args, "list lookup records", record_show, 0),
+	{ 0 },
+};

@@ -1,23 +1,41 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* nvctl stats: traffic per VSID and per port, drops per reason, summed over CPUs. */
 #include <errno.h>
-#include <net/if.h>
 
 #include "nv_addr.h"
-#include "nv_args.h"
+#include "nv_output.h"
+#include "nvctl.h"
+
+enum {
+	STATS_VSID,
+	STATS_DEV
+};
+static const struct nv_arg_spec show_args[] = {
+	[STATS_VSID] = NV_ARG_VSID(false),
+	[STATS_DEV] = NV_ARG_KEY("dev", NV_ARG_DEV, false, "DEV"),
+};
 
 struct stats_show {
+	struct nv_ctx *ctx;
 	const struct nv_maps *m;
-	json_t *list;
 	bool filter;
 	__u32 vsid;
 	__u32 dev; /* ifindex of the one port to show, 0: every port */
 	int err;
 };
 
-static int stats_show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
+static void print_traffic(struct nv_ctx *ctx, __u64 txp, __u64 txb, __u64 rxp, __u64 rxb)
+{
+	nv_print_uint(ctx, "tx_packets", "%12llu ", txp);
+	nv_print_uint(ctx, "tx_bytes", "%14llu ", txb);
+	nv_print_uint(ctx, "rx_packets", "%12llu ", rxp);
+	nv_print_uint(ctx, "rx_bytes", "%14llu", rxb);
+}
+
+static int vsid_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
 {
 	struct stats_show *ss = arg;
+	struct nv_ctx *ctx = ss->ctx;
 	struct nv_vsid_stats st;
 
 	(void)s;
@@ -26,24 +44,19 @@ static int stats_show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
 	ss->err = nv_stats_get(ss->m, vsid, &st);
 	if (ss->err)
 		return ss->err;
-	if (ss->list)
-		json_array_append_new(ss->list, json_pack("{s:I, s:I, s:I, s:I, s:I}", "vsid",
-							  (json_int_t)vsid, "tx_packets",
-							  (json_int_t)st.tx_packets, "tx_bytes",
-							  (json_int_t)st.tx_bytes, "rx_packets",
-							  (json_int_t)st.rx_packets, "rx_bytes",
-							  (json_int_t)st.rx_bytes));
-	else
-		printf("%-10u %12llu %14llu %12llu %14llu\n", vsid,
-		       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes,
-		       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes);
+	nv_open_object(ctx, NULL);
+	nv_print_uint(ctx, "vsid", "%-10llu ", vsid);
+	print_traffic(ctx, st.tx_packets, st.tx_bytes, st.rx_packets, st.rx_bytes);
+	nv_print_text(ctx, "\n");
+	nv_close(ctx);
 	return 0;
 }
 
-static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+static int port_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
-	char shown[IF_NAMESIZE + 12], ca[NV_ADDR_STRLEN];
 	struct stats_show *ss = arg;
+	struct nv_ctx *ctx = ss->ctx;
+	char ca[NV_ADDR_STRLEN];
 	struct nv_port_stats st;
 
 	if ((ss->filter && p->vsid != ss->vsid) || (ss->dev && ifindex != ss->dev))
@@ -55,24 +68,15 @@ static int port_show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	}
 	if (ss->err)
 		return ss->err;
-	nv_addr_format(&p->ca, ca, sizeof(ca));
-	if (ss->list)
-		json_array_append_new(
-			ss->list,
-			json_pack("{s:o, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "dev",
-				  nv_ifname_json(ifindex), "ifindex", (json_int_t)ifindex, "vsid",
-				  (json_int_t)p->vsid, "ca", ca, "tx_packets",
-				  (json_int_t)st.tx_packets, "tx_bytes", (json_int_t)st.tx_bytes,
-				  "rx_packets", (json_int_t)st.rx_packets, "rx_bytes",
-				  (json_int_t)st.rx_bytes, "drop_packets",
-				  (json_int_t)st.drop_packets, "drop_bytes",
-				  (json_int_t)st.drop_bytes));
-	else
-		printf("%-16s %7u %-10u %-15s %12llu %14llu %12llu %14llu %12llu %14llu\n",
-		       nv_ifname(ifindex, shown, sizeof(shown)), ifindex, p->vsid, ca,
-		       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_bytes,
-		       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_bytes,
-		       (unsigned long long)st.drop_packets, (unsigned long long)st.drop_bytes);
+	nv_open_object(ctx, NULL);
+	nv_print_ifname(ctx, "dev", "%-16s ", ifindex);
+	nv_print_uint(ctx, "ifindex", "%7llu ", ifindex);
+	nv_print_uint(ctx, "vsid", "%-10llu ", p->vsid);
+	nv_print_string(ctx, "ca", "%-15s ", nv_addr_format(&p->ca, ca, sizeof(ca)));
+	print_traffic(ctx, st.tx_packets, st.tx_bytes, st.rx_packets, st.rx_bytes);
+	nv_print_uint(ctx, "drop_packets", " %12llu ", st.drop_packets);
+	nv_print_uint(ctx, "drop_bytes", "%14llu\n", st.drop_bytes);
+	nv_close(ctx);
 	return 0;
 }
 
@@ -98,88 +102,83 @@ static int check_filters(const struct nv_ctx *ctx, struct stats_show *ss, const 
 	return 0;
 }
 
-int nv_cmd_stats_show(struct nv_ctx *ctx, int argc, char **argv)
+static void print_drops(struct nv_ctx *ctx, const struct nv_drop_stats drops[NV_DROP__MAX])
 {
-	struct nv_arg a[] = { { .key = "vsid", .type = NV_ARG_VSID },
-			      { .key = "dev", .type = NV_ARG_DEV } };
-	struct nv_drop_stats drops[NV_DROP__MAX];
-	struct stats_show ss = { 0 };
-	json_t *vlist = NULL, *plist = NULL, *dlist = NULL;
-	struct nv_maps m;
-	int err = nv_args_parse(ctx, "stats show", a, 2, argc, argv);
+	nv_print_text(ctx, "\n%-16s %12s %14s  %s\n", "DROP", "PACKETS", "BYTES", "WHY");
+	nv_open_array(ctx, "drops");
+	for (unsigned int r = 1; r < NV_DROP__MAX; r++) {
+		/* JSON: every reason; text: the ones that happened. */
+		if (!ctx->json && !drops[r].packets)
+			continue;
+		nv_open_object(ctx, NULL);
+		nv_print_string(ctx, "reason", "%-16s ", nv_drop_reason_name(r));
+		nv_print_uint(ctx, "code", NULL, r);
+		nv_print_uint(ctx, "packets", "%12llu ", drops[r].packets);
+		nv_print_uint(ctx, "bytes", "%14llu  ", drops[r].bytes);
+		nv_print_text(ctx, "%s\n", nv_drop_reason_text(r));
+		nv_close(ctx);
+	}
+	nv_close(ctx);
+}
 
-	if (!err)
-		err = nv_open_maps(ctx, &m);
+static int stats_show(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	struct nv_drop_stats drops[NV_DROP__MAX];
+	struct stats_show ss = { .ctx = ctx,
+				 .filter = a->a[STATS_VSID].set,
+				 .vsid = a->a[STATS_VSID].v.u32,
+				 .dev = a->a[STATS_DEV].set ? a->a[STATS_DEV].v.u32 : 0 };
+	struct nv_maps m;
+	int err = nv_open_maps(ctx, &m);
+
 	if (err)
 		return err;
 	ss.m = &m;
-	ss.filter = a[0].set;
-	ss.vsid = a[0].v.u32;
-	ss.dev = a[1].set ? a[1].v.u32 : 0;
-	err = check_filters(ctx, &ss, a[1].raw);
+	err = check_filters(ctx, &ss, a->a[STATS_DEV].raw);
 	if (err) {
 		nv_close_maps(ctx, &m);
 		return err;
 	}
-	if (ctx->json) {
-		vlist = json_array();
-		plist = json_array();
-		dlist = json_array();
-	} else {
-		printf("%-10s %12s %14s %12s %14s\n", "VSID", "TX_PACKETS", "TX_BYTES",
-		       "RX_PACKETS", "RX_BYTES");
-	}
-	ss.list = vlist;
-	err = nv_subnet_iter(&m, stats_show_cb, &ss) ?: ss.err;
-	if (!err && !ctx->json)
-		printf("\n%-16s %7s %-10s %-15s %12s %14s %12s %14s %12s %14s\n", "PORT", "IFINDEX",
-		       "VSID", "CA", "TX_PACKETS", "TX_BYTES", "RX_PACKETS", "RX_BYTES",
-		       "DROP_PACKETS", "DROP_BYTES");
-	ss.list = plist;
+	/* Read before anything is printed: an error prints nothing but itself. */
+	err = nv_drops_get(&m, drops);
+	nv_out_begin(ctx, false);
+	nv_print_text(ctx, "%-10s %12s %14s %12s %14s\n", "VSID", "TX_PACKETS", "TX_BYTES",
+		      "RX_PACKETS", "RX_BYTES");
+	nv_open_array(ctx, "vsids");
 	if (!err)
-		err = nv_port_iter(&m, port_show_cb, &ss) ?: ss.err;
+		err = nv_subnet_iter(&m, vsid_cb, &ss) ?: ss.err;
+	nv_close(ctx);
+	nv_print_text(ctx, "\n%-16s %7s %-10s %-15s %12s %14s %12s %14s %12s %14s\n", "PORT",
+		      "IFINDEX", "VSID", "CA", "TX_PACKETS", "TX_BYTES", "RX_PACKETS", "RX_BYTES",
+		      "DROP_PACKETS", "DROP_BYTES");
+	nv_open_array(ctx, "ports");
 	if (!err)
-		err = nv_drops_get(&m, drops);
+		err = nv_port_iter(&m, port_cb, &ss) ?: ss.err;
+	nv_close(ctx);
 	nv_close_maps(ctx, &m);
 	if (err) {
-		json_decref(vlist);
-		json_decref(plist);
-		json_decref(dlist);
-		return nv_errno_error(ctx, err, "stats show");
+		nv_out_abort(ctx);
+		return nv_errno_error(ctx, err, "%s", a->cmd);
 	}
-	if (!ctx->json)
-		printf("\n%-16s %12s %14s  %s\n", "DROP", "PACKETS", "BYTES", "WHY");
-	for (unsigned int r = 1; r < NV_DROP__MAX; r++) {
-		if (dlist)
-			json_array_append_new(
-				dlist, json_pack("{s:s, s:I, s:I, s:I}", "reason",
-						 nv_drop_reason_name(r), "code", (json_int_t)r,
-						 "packets", (json_int_t)drops[r].packets, "bytes",
-						 (json_int_t)drops[r].bytes));
-		else if (drops[r].packets)
-			printf("%-16s %12llu %14llu  %s\n", nv_drop_reason_name(r),
-			       (unsigned long long)drops[r].packets,
-			       (unsigned long long)drops[r].bytes, nv_drop_reason_text(r));
-	}
-	if (ctx->json)
-		nv_json_print(ctx, json_pack("{s:o, s:o, s:o}", "vsids", vlist, "ports", plist,
-					     "drops", dlist));
+	print_drops(ctx, drops);
+	nv_out_end(ctx);
 	return 0;
 }
 
-int nv_cmd_stats_reset(struct nv_ctx *ctx, int argc, char **argv)
+static int stats_reset(struct nv_ctx *ctx, const struct nv_args *a)
 {
 	struct nv_maps m;
-	int err;
+	int err = nv_open_maps(ctx, &m);
 
-	if (argc)
-		return nv_usage_error(ctx, "stats reset: unexpected argument \"%s\"", argv[0]);
-	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
 	err = nv_stats_reset(&m);
 	nv_close_maps(ctx, &m);
-	if (err)
-		return nv_errno_error(ctx, err, "stats reset");
-	return 0;
+	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
 }
+
+const struct nv_cmd nv_stats_cmds[] = {
+	NV_CMD("show", show_args, "traffic per VSID and per port, drops per reason", stats_show, 0),
+	NV_CMD_NOARGS("reset", "zero every counter", stats_reset, 0),
+	{ 0 },
+};

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -7,6 +9,8 @@
 
 #include "nv_addr.h"
 #include "nv_args.h"
+#include "nv_netdev.h"
+#include "nv_output.h"
 
 /*
  * Decimal, or hexadecimal after "0x". Never octal: "010000" is ten thousand, as a VSID written
@@ -31,89 +35,207 @@ static int parse_u32(const char *s, __u32 *out)
 	return 0;
 }
 
-static int parse_value(const struct nv_ctx *ctx, const char *cmd, struct nv_arg *a, const char *s)
+/* "a, b or c" */
+static const char *choice_list(const char *const *choices, char *buf, size_t len)
 {
+	size_t n = 0, off = 0;
+
+	while (choices[n])
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s",
+				i == 0	     ? ""
+				: i + 1 == n ? " or "
+					     : ", ",
+				choices[i]);
+	return buf;
+}
+
+static int parse_proto(const char *s, __u8 *out)
+{
+	static const struct {
+		const char *name;
+		__u8 proto;
+	} names[] = { { "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP } };
+	__u32 v;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i].name)) {
+			*out = names[i].proto;
+			return 0;
+		}
+	if (parse_u32(s, &v) || v > 255 || (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+		return -EINVAL;
+	*out = (__u8)v;
+	return 0;
+}
+
+/*
+ * One value; what = "vsid \"12\"" for a keyword, "\"12\"" for a positional: every message names the
+ * keyword and the value as given.
+ */
+static int parse_value(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg_spec *sp,
+		       struct nv_arg *a, const char *s)
+{
+	char what[96], list[128];
+
 	a->raw = s;
-	switch (a->type) {
-	case NV_ARG_VSID:
-		if (parse_u32(s, &a->v.u32) || !nv_vsid_valid(a->v.u32))
-			return nv_usage_error(ctx, "%s: vsid \"%s\": expected a number in %u..%u",
-					      cmd, s, NV_VSID_MIN, NV_VSID_MAX);
-		return 0;
+	if (sp->key)
+		snprintf(what, sizeof(what), "%s \"%.60s\"", sp->key, s);
+	else
+		snprintf(what, sizeof(what), "\"%.80s\"", s);
+	switch (sp->type) {
 	case NV_ARG_U32:
-		if (parse_u32(s, &a->v.u32))
-			return nv_usage_error(ctx, "%s: %s \"%s\": expected a number in 0..%u", cmd,
-					      a->key, s, 0xffffffffu);
-		return 0;
-	case NV_ARG_TTL:
-		if (parse_u32(s, &a->v.u32) || a->v.u32 < 1 || a->v.u32 > 255)
-			return nv_usage_error(ctx, "%s: ttl \"%s\": expected a number in 1..255",
-					      cmd, s);
+		if (parse_u32(s, &a->v.u32) || a->v.u32 < sp->min || a->v.u32 > sp->max)
+			return nv_usage_error(ctx, "%s: %s: expected a number in %u..%u", cmd, what,
+					      sp->min, sp->max);
 		return 0;
 	case NV_ARG_ADDR:
 		if (nv_addr_parse(s, &a->v.addr))
-			return nv_usage_error(ctx, "%s: %s \"%s\": not an IPv4 or IPv6 address",
-					      cmd, a->key, s);
+			return nv_usage_error(ctx, "%s: %s: not an IPv4 or IPv6 address", cmd,
+					      what);
 		if (!nv_addr_unicast(&a->v.addr))
 			return nv_usage_error(ctx,
-					      "%s: %s \"%s\": not a unicast address (unspecified, "
+					      "%s: %s: not a unicast address (unspecified, "
 					      "broadcast or multicast)",
-					      cmd, a->key, s);
+					      cmd, what);
+		return 0;
+	case NV_ARG_IPV4:
+		if (nv_addr_parse(s, &a->v.addr) || !nv_addr_is_ipv4(&a->v.addr) || strchr(s, ':'))
+			return nv_usage_error(ctx, "%s: %s: not an IPv4 address", cmd, what);
 		return 0;
 	case NV_ARG_MAC:
+	case NV_ARG_ANY_MAC:
 		if (nv_mac_parse(s, a->v.mac))
+			return nv_usage_error(ctx, "%s: %s: expected a MAC like 02:00:00:00:00:01",
+					      cmd, what);
+		if (sp->type == NV_ARG_MAC && !nv_mac_unicast(a->v.mac))
 			return nv_usage_error(
-				ctx, "%s: %s \"%s\": expected a MAC like 02:00:00:00:00:01", cmd,
-				a->key, s);
-		if (!nv_mac_unicast(a->v.mac))
-			return nv_usage_error(
-				ctx,
-				"%s: %s \"%s\": not a unicast MAC (zero, broadcast or multicast)",
-				cmd, a->key, s);
+				ctx, "%s: %s: not a unicast MAC (zero, broadcast or multicast)",
+				cmd, what);
 		return 0;
 	case NV_ARG_DEV:
-		if (strlen(s) >= IF_NAMESIZE || !(a->v.u32 = if_nametoindex(s)))
-			return nv_usage_error(ctx, "%s: dev \"%s\": no such network device", cmd,
-					      s);
+		if (nv_netdev_index(s, &a->v.u32))
+			return nv_usage_error(ctx, "%s: %s: no such network device", cmd, what);
 		return 0;
 	case NV_ARG_CHOICE:
-		for (int i = 0; a->choices[i]; i++)
-			if (!strcmp(s, a->choices[i])) {
+		for (int i = 0; sp->choices[i]; i++)
+			if (!strcmp(s, sp->choices[i])) {
 				a->v.choice = i;
 				return 0;
 			}
-		return nv_usage_error(ctx, "%s: %s \"%s\": expected %s%s%s", cmd, a->key, s,
-				      a->choices[0], a->choices[1] ? " or " : "",
-				      a->choices[1] ? a->choices[1] : "");
+		return nv_usage_error(ctx, "%s: %s: expected %s", cmd, what,
+				      choice_list(sp->choices, list, sizeof(list)));
+	case NV_ARG_PROTO:
+		if (parse_proto(s, &a->v.proto))
+			return nv_usage_error(ctx, "%s: %s: expected icmp, tcp, udp or 0..255", cmd,
+					      what);
+		return 0;
 	case NV_ARG_STRING:
 		return 0;
+	case NV_ARG_NONE:
+		break;
 	}
-	return nv_usage_error(ctx, "%s: %s: unknown argument type", cmd, a->key);
+	return nv_usage_error(ctx, "%s: %s: unknown argument type", cmd, what);
 }
 
-int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, struct nv_arg *args, int nargs,
-		  int argc, char **argv)
+static const char *metavar(const struct nv_arg_spec *sp, char *buf, size_t len)
 {
-	for (int i = 0; i < argc; i += 2) {
-		struct nv_arg *a = NULL;
+	size_t off = 0;
+
+	if (sp->metavar || sp->type != NV_ARG_CHOICE)
+		return sp->metavar ? sp->metavar : "VALUE";
+	buf[0] = '\0';
+	for (int i = 0; sp->choices[i] && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? "|" : "", sp->choices[i]);
+	return buf;
+}
+
+const char *nv_args_usage(const struct nv_arg_spec *specs, size_t nspecs, char *buf, size_t len)
+{
+	size_t off = 0;
+	char mv[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < nspecs && off < len; i++) {
+		const struct nv_arg_spec *sp = &specs[i];
+		const char *m = metavar(sp, mv, sizeof(mv));
+
+		if (sp->type == NV_ARG_NONE)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s%s%s%s%s", off ? " " : "",
+				sp->required ? "" : "[", sp->key ? sp->key : "", sp->key ? " " : "",
+				m, sp->required ? "" : "]");
+	}
+	return buf;
+}
+
+int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg_spec *specs,
+		  size_t nspecs, int argc, char **argv, struct nv_args *out)
+{
+	bool keywords = false;
+	char usage[512];
+	int i = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->cmd = cmd;
+	if (nspecs > NV_ARGS_MAX)
+		return nv_usage_error(ctx, "%s: more argument specs than NV_ARGS_MAX", cmd);
+	/* Positionals first, in spec order. */
+	for (size_t k = 0; k < nspecs; k++) {
+		char mv[128];
 		int err;
 
-		for (int k = 0; k < nargs; k++)
-			if (!strcmp(argv[i], args[k].key))
-				a = &args[k];
+		if (specs[k].type == NV_ARG_NONE)
+			continue;
+		if (specs[k].key) {
+			keywords = true;
+			continue;
+		}
+		if (i >= argc)
+			return nv_usage_error(ctx, "%s: missing %s", cmd,
+					      metavar(&specs[k], mv, sizeof(mv)));
+		err = parse_value(ctx, cmd, &specs[k], &out->a[k], argv[i++]);
+		if (err)
+			return err;
+		out->a[k].set = true;
+	}
+	for (; i < argc; i += 2) {
+		struct nv_arg *a = NULL;
+		size_t k;
+		int err;
+
+		if (!keywords)
+			return nv_usage_error(
+				ctx, "%s: unexpected argument \"%s\" (usage: nvctl %s%s%s)", cmd,
+				argv[i], cmd, nspecs ? " " : "",
+				nv_args_usage(specs, nspecs, usage, sizeof(usage)));
+		for (k = 0; k < nspecs; k++)
+			if (specs[k].type != NV_ARG_NONE && specs[k].key &&
+			    !strcmp(argv[i], specs[k].key)) {
+				a = &out->a[k];
+				break;
+			}
 		if (!a)
 			return nv_usage_error(ctx, "%s: unknown argument \"%s\"", cmd, argv[i]);
 		if (a->set)
-			return nv_usage_error(ctx, "%s: %s given twice", cmd, a->key);
+			return nv_usage_error(ctx, "%s: %s given twice", cmd, specs[k].key);
 		if (i + 1 >= argc)
-			return nv_usage_error(ctx, "%s: %s needs a value", cmd, a->key);
-		err = parse_value(ctx, cmd, a, argv[i + 1]);
+			return nv_usage_error(ctx, "%s: %s needs a value", cmd, specs[k].key);
+		err = parse_value(ctx, cmd, &specs[k], a, argv[i + 1]);
 		if (err)
 			return err;
 		a->set = true;
 	}
-	for (int k = 0; k < nargs; k++)
-		if (args[k].required && !args[k].set)
-			return nv_usage_error(ctx, "%s: missing %s", cmd, args[k].key);
+	for (size_t k = 0; k < nspecs; k++)
+		if (specs[k].type != NV_ARG_NONE && specs[k].key && specs[k].required &&
+		    !out->a[k].set)
+			return nv_usage_error(ctx, "%s: missing %s", cmd, specs[k].key);
 	return 0;
+}
+
+__be32 nv_arg_ipv4(const struct nv_arg *a)
+{
+	return a->v.addr.w[3];
 }

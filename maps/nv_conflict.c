@@ -55,11 +55,14 @@ static const char *port_name(__u32 ifindex, char *buf, size_t len)
 	return buf;
 }
 
-static const char *dev_name(__u32 ifindex, char *buf, size_t len)
+/* How the caller named the device (label), else "dev NAME", or "ifindex N" when it is gone. */
+static const char *dev_name(__u32 ifindex, const char *label, char *buf, size_t len)
 {
 	char dev[IF_NAMESIZE];
 
-	if (if_indextoname(ifindex, dev))
+	if (label)
+		snprintf(buf, len, "%s", label);
+	else if (if_indextoname(ifindex, dev))
 		snprintf(buf, len, "dev %s", dev);
 	else
 		snprintf(buf, len, "ifindex %u", ifindex);
@@ -67,6 +70,11 @@ static const char *dev_name(__u32 ifindex, char *buf, size_t len)
 }
 
 int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
+{
+	return nv_conflict_format_dev(c, NULL, buf, len);
+}
+
+int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *buf, size_t len)
 {
 	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], port[IF_NAMESIZE + 40];
 
@@ -127,16 +135,16 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 		return snprintf(buf, len, "ifindex %u is no network device", c->ifindex);
 	case NV_CONFLICT_PORT_EXISTS:
 		return snprintf(buf, len, "%s is already a port",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT_PORT_UNKNOWN:
 		return snprintf(buf, len, "%s is not a port",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT_PORT_IS_UNDERLAY:
 		return snprintf(buf, len, "%s is the datapath's underlay",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT_PORT_IS_LOOPBACK:
 		return snprintf(buf, len, "%s is a loopback device, not a VM NIC",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT_CA_HELD:
 		return snprintf(buf, len, "ca %s in vsid %u is already %s", ca, c->vsid,
 				port_name(c->ifindex, port, sizeof(port)));
@@ -148,7 +156,7 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 		return snprintf(buf, len,
 				"%s already has nvgre's TC filter (a port or the underlay of "
 				"another instance)",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT_RECORD_EXISTS:
 		return snprintf(buf, len, "ca %s already has a record in vsid %u", ca, c->vsid);
 	case NV_CONFLICT_RECORD_UNKNOWN:
@@ -172,12 +180,12 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 		return snprintf(buf, len, "a datapath is already attached there");
 	case NV_CONFLICT_UNDERLAY_MTU:
 		return snprintf(buf, len, "%s: MTU under %d, too small to carry tenants",
-				dev_name(c->ifindex, port, sizeof(port)), NV_UNDERLAY_MTU_MIN);
+				dev_name(c->ifindex, dev, port, sizeof(port)), NV_UNDERLAY_MTU_MIN);
 	case NV_CONFLICT_XDP_BUSY:
 		return snprintf(buf, len,
 				"another XDP program holds %s (this kernel refuses libxdp's "
 				"dispatcher, so programs cannot share the device)",
-				dev_name(c->ifindex, port, sizeof(port)));
+				dev_name(c->ifindex, dev, port, sizeof(port)));
 	case NV_CONFLICT__COUNT:
 		break;
 	}

@@ -91,5 +91,7 @@ const char *nv_conflict_name(enum nv_conflict_kind kind);
  * text says so). No trailing newline. Returns what snprintf returns.
  */
 int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len);
+/* The same, naming the device of c->ifindex as dev ("dev vm1", "ifindex 7") when not NULL. */
+int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *buf, size_t len);
 
 #endif /* NV_CONFLICT_H */

@@ -12,10 +12,11 @@
 
 _Static_assert(sizeof(struct nv_event_state) % 8 == 0, "per-CPU stride");
 
-static const char *const mode_names[] = {
+const char *const nv_events_mode_names[] = {
 	[NV_EVENTS_OFF] = "off",
 	[NV_EVENTS_DROPS] = "drops",
 	[NV_EVENTS_TRACE] = "trace",
+	NULL,
 };
 
 #define NV_HOOK_NAME(name, num, text) [num] = text,
@@ -33,7 +34,7 @@ static const char *const verdict_names[] = {
 
 const char *nv_events_mode_name(unsigned int mode)
 {
-	return NAME_OF(mode_names, mode);
+	return mode <= NV_EVENTS_TRACE ? nv_events_mode_names[mode] : NULL;
 }
 
 const char *nv_hook_name(unsigned int hook)
@@ -48,8 +49,8 @@ const char *nv_verdict_name(unsigned int verdict)
 
 int nv_events_mode_parse(const char *name)
 {
-	for (unsigned int i = 0; name && i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
-		if (!strcmp(name, mode_names[i]))
+	for (unsigned int i = 0; name && nv_events_mode_names[i]; i++) {
+		if (!strcmp(name, nv_events_mode_names[i]))
 			return i;
 	}
 	return -EINVAL;

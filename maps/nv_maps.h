@@ -204,6 +204,8 @@ int nv_event_totals(const struct nv_maps *m, struct nv_event_state *out);
 /* Names: "off" "drops" "trace"; "from_vm" "from_wire" "wire_tc"; "drop" "pass" "redirect"
  * "to_tc". NULL when out of range. parse: the mode for a name, -EINVAL when none. */
 const char *nv_events_mode_name(unsigned int mode);
+/* The modes' names by enum nv_events_mode, NULL-terminated (the CLI's choices). */
+extern const char *const nv_events_mode_names[];
 int nv_events_mode_parse(const char *name);
 const char *nv_hook_name(unsigned int hook);
 const char *nv_verdict_name(unsigned int verdict);

@@ -1214,3 +1214,40 @@ int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct n
 		return err;
 	return bpf_map_delete_elem(m->fd[NV_MAP_ROUTES], &key);
 }
+
+/* ---- lookups (temporary home until the policy split lands) ---- */
+
+int nv_local_pa_get(const struct nv_maps *m, const union nv_addr *pa, struct nv_local_pa *out)
+{
+	struct nv_local_pa v;
+	int err;
+
+	if (!m || !pa || !out)
+		return -EINVAL;
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_LOCAL_PAS], pa, &v);
+	if (!err)
+		*out = v;
+	return err;
+}
+
+int nv_port_find(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca, __u32 *ifindex,
+		 struct nv_port *out)
+{
+	struct nv_record_key k;
+	struct port_ent pe;
+	int err;
+
+	if (!m || !ca)
+		return -EINVAL;
+	bind_key(&k, vsid, ca);
+	err = port_find_binding(m, &k, &pe);
+	if (err)
+		return err;
+	if (!pe.ifindex)
+		return -ENOENT;
+	if (ifindex)
+		*ifindex = pe.ifindex;
+	if (out)
+		*out = pe.port;
+	return 0;
+}

@@ -14,7 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "lib/pkt.h"
-#include "nv_event.h"
+#include "nv_frame.h"
 
 static const __u8 mac1[PKT_ETH_ALEN] = { 0x02, 0x4e, 0x56, 0, 0, 0x01 };
 static const __u8 mac2[PKT_ETH_ALEN] = { 0x02, 0x4e, 0x56, 0, 0, 0x02 };

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The bytes of a frame as the datapath saw them (an event's data, a trace's input or output),
- * taken apart for people: NVGRE outer headers (PAs, VSID, FlowID) when there are some, then the
- * tenant frame (MACs, ethertype, IPv4 CAs, protocol, ports or ICMP type, ARP fields). Shared by
- * nvctl monitor and nvctl trace, so both print a frame the same way, as text or as JSON.
+ * Frames for people: taken apart (an event's data, a trace's input or output) and built from
+ * fields (a trace's input). Decoding, nv_frame.c: the bytes of a frame as the datapath saw them,
+ * NVGRE outer headers (PAs, VSID, FlowID) when there are some, then the tenant frame (MACs,
+ * ethertype, IPv4 CAs, protocol, ports or ICMP type, ARP fields). Shared by nvctl monitor and nvctl
+ * trace, so both print a frame the same way, as text or as JSON.
  *
  * The decoder never reads past the length it is given: a frame cut short (an event keeps only
  * its first NV_EVENT_SNAPLEN bytes) or malformed decodes as far as its bytes allow, and says
  * where it stopped.
  */
-#ifndef NV_EVENT_H
-#define NV_EVENT_H
+#ifndef NV_FRAME_H
+#define NV_FRAME_H
 
 #include <linux/types.h>
 #include <stdbool.h>
@@ -82,4 +83,26 @@ int nv_event_format(const struct nv_event *e, const char *dev, const char *targe
 /* As JSON: hook, ifindex, dev, vsid, verdict, reason (name, code, text), target, len, frame. */
 json_t *nv_event_json(const struct nv_event *e, const char *dev, const char *target);
 
-#endif /* NV_EVENT_H */
+/* ---- building (nv_frame_build.c) ---- */
+
+/* Room any built frame fits in: headers plus the 32-byte payload, with NVGRE around it. */
+#define NV_FRAME_BUILD_MAX 256
+
+struct nv_frame_fields {
+	__u8 smac[NV_ETH_ALEN], dmac[NV_ETH_ALEN];
+	__be32 saddr, daddr;
+	__u8 proto;	    /* IPPROTO_ICMP: echo request; TCP: SYN; UDP; others: a bare payload */
+	__u16 sport, dport; /* host order */
+};
+
+/* Ethernet + IPv4 (DF, TTL 64) + L4 with valid checksums; returns the frame's length. */
+size_t nv_frame_build_ipv4(__u8 *buf, const struct nv_frame_fields *f);
+/*
+ * inner (inner_len bytes; it may be in buf) in NVGRE over IPv4 as a remote host sends it: DF, TTL
+ * 64, GRE 0x2000/0x6558, key VSID << 8 with FlowID 0. Returns the frame's length.
+ */
+size_t nv_frame_build_nvgre(__u8 *buf, const __u8 dmac[NV_ETH_ALEN], const __u8 smac[NV_ETH_ALEN],
+			    __be32 src, __be32 dst, __u32 vsid, const __u8 *inner,
+			    size_t inner_len);
+
+#endif /* NV_FRAME_H */

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 
 #include "nv_datapath.h"
-#include "nv_undo.h"
+#include "nv_txn.h"
 
-int nv_undo_reserve(struct nv_undo_log *log)
+int nv_txn_reserve(struct nv_txn *log)
 {
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? 2 * log->cap : 16;
@@ -19,14 +19,13 @@ int nv_undo_reserve(struct nv_undo_log *log)
 	return 0;
 }
 
-int nv_undo_push(const struct nv_ctx *ctx, const struct nv_undo *u)
+int nv_txn_push(struct nv_txn *log, const struct nv_undo *u)
 {
-	struct nv_undo_log *log = ctx->undo;
 	int err;
 
 	if (!log)
 		return 0;
-	err = nv_undo_reserve(log);
+	err = nv_txn_reserve(log);
 	if (!err)
 		log->v[log->n++] = *u;
 	return err;
@@ -67,7 +66,7 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 	return -EINVAL;
 }
 
-int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log)
+int nv_txn_rollback(struct nv_txn *log, const char *pin_dir)
 {
 	struct nv_maps m;
 	int err, first = 0;
@@ -90,7 +89,7 @@ int nv_undo_rollback(const char *pin_dir, struct nv_undo_log *log)
 	return first;
 }
 
-void nv_undo_free(struct nv_undo_log *log)
+void nv_txn_free(struct nv_txn *log)
 {
 	for (size_t i = 0; i < log->n; i++)
 		free(log->v[i].keys);
@@ -119,4 +118,13 @@ int nv_record_queue_push(struct nv_record_queue *q, const struct nv_record_key *
 	q->k[q->n] = *k;
 	q->r[q->n++] = *r;
 	return 0;
+}
+
+void nv_record_queue_free(struct nv_record_queue *q)
+{
+	free(q->k);
+	free(q->r);
+	q->k = NULL;
+	q->r = NULL;
+	q->n = q->cap = 0;
 }

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* What a command has of its invocation: the instance's maps (opened once in a batch), the lock. */
+#include <errno.h>
+
+#include "nv_datapath.h"
+#include "nv_instance.h"
+#include "nv_output.h"
+#include "nvctl.h"
+
+int nv_not_attached(const struct nv_ctx *ctx)
+{
+	return nv_runtime_error(ctx, "no datapath attached at %s (see: nvctl dp attach)",
+				ctx->pin_dir);
+}
+
+int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m)
+{
+	int err;
+
+	if (ctx->maps && ctx->maps->open) {
+		*m = ctx->maps->m;
+		return 0;
+	}
+	err = nv_dp_maps(ctx->pin_dir, m);
+	if (!err && ctx->maps) {
+		ctx->maps->m = *m;
+		ctx->maps->open = true;
+	}
+	if (err == -ENOENT)
+		return nv_not_attached(ctx);
+	if (err)
+		return nv_errno_error(ctx, err, "open the maps under %s", ctx->pin_dir);
+	return 0;
+}
+
+void nv_close_maps(const struct nv_ctx *ctx, struct nv_maps *m)
+{
+	if (ctx->maps && ctx->maps->open)
+		return; /* the batch's: closed at its end */
+	nv_maps_close(m);
+}
+
+void nv_maps_cache_close(struct nv_maps_cache *c)
+{
+	if (c->open)
+		nv_maps_close(&c->m);
+	c->open = false;
+}
+
+void nv_ctx_unlock(struct nv_ctx *ctx)
+{
+	nv_instance_unlock(ctx->lock_fd);
+	ctx->lock_fd = -1;
+}
