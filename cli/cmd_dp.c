@@ -51,8 +51,7 @@ static int dp_detach(struct nv_ctx *ctx, const struct nv_args *a)
 	int err = nv_dp_detach(ctx->pin_dir);
 
 	if (err == -ENOENT)
-		return nv_runtime_error(ctx, "%s: no datapath attached at %s", a->cmd,
-					ctx->pin_dir);
+		return nv_not_attached(ctx);
 	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
 }
 
@@ -61,8 +60,7 @@ static int dp_reload(struct nv_ctx *ctx, const struct nv_args *a)
 	int err = nv_dp_reload(ctx->pin_dir);
 
 	if (err == -ENOENT)
-		return nv_runtime_error(ctx, "%s: no datapath attached at %s", a->cmd,
-					ctx->pin_dir);
+		return nv_not_attached(ctx);
 	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
 }
 
