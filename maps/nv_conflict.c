@@ -90,8 +90,8 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 				"multicast)",
 				pa);
 	case NV_CONFLICT_MAC_INVALID:
-		return snprintf(buf, len, "mac %s is not a unicast MAC (zero, broadcast or multicast)",
-				mac);
+		return snprintf(buf, len,
+				"mac %s is not a unicast MAC (zero, broadcast or multicast)", mac);
 	case NV_CONFLICT_DELIVER_INVALID:
 		return snprintf(buf, len, "unknown delivery mode");
 	case NV_CONFLICT_FLAGS_INVALID:
@@ -164,8 +164,7 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 		return snprintf(buf, len, "rdid %u already has a route %s/%u", c->rdid, ca,
 				c->prefixlen);
 	case NV_CONFLICT_ROUTE_UNKNOWN:
-		return snprintf(buf, len, "rdid %u has no route %s/%u", c->rdid, ca,
-				c->prefixlen);
+		return snprintf(buf, len, "rdid %u has no route %s/%u", c->rdid, ca, c->prefixlen);
 	case NV_CONFLICT_ROUTE_RDID:
 		return snprintf(buf, len, "vsid %u is in rdid %u, not the route's", c->vsid,
 				c->rdid);

@@ -17,50 +17,50 @@
 
 #include "nvgre_abi.h"
 
-#define NV_CONFLICTS(X)                                                                      \
-	X(NONE, 0, "")                                                                       \
-	/* values that no map may hold */                                                    \
-	X(VSID_RANGE, EINVAL, "vsid")           /* outside NV_VSID_MIN..NV_VSID_MAX */     \
-	X(CA_INVALID, EINVAL, "ca")             /* unspecified, broadcast or multicast */ \
-	X(PA_INVALID, EINVAL, "pa")             /* unspecified, broadcast or multicast */ \
-	X(MAC_INVALID, EINVAL, "mac")           /* zero, broadcast or multicast */        \
-	X(DELIVER_INVALID, EINVAL, "")          /* not an enum nv_deliver */              \
-	X(FLAGS_INVALID, EINVAL, "")            /* unknown port flags */                  \
-	X(RULE_INVALID, EINVAL, "")             /* not an enum nv_rule */                 \
-	X(PREFIX_INVALID, EINVAL, "")           /* route prefix length over 128 */        \
-	X(EVENTS_INVALID, EINVAL, "")           /* not an enum nv_events_mode */          \
-	/* subnets */                                                                        \
-	X(VSID_UNKNOWN, ENOENT, "vsid")         /* the VSID has no subnet */                \
-	X(SUBNET_EXISTS, EEXIST, "vsid")                                                     \
-	X(SUBNET_HAS_PORT, EBUSY, "vsid ifindex")                                            \
-	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                               \
-	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                        \
-	X(RDID_DIFFERS, EINVAL, "vsid rdid")    /* rdid: the subnet's */                   \
-	/* local PAs */                                                                      \
-	X(PA_EXISTS, EEXIST, "pa")                                                           \
-	X(PA_NOT_LOCAL, ENOENT, "pa")           /* del, or a config PA that is not local */ \
-	X(PA_IS_CONFIG, EBUSY, "pa")            /* the config PA cannot go */             \
-	/* ports */                                                                          \
-	X(NO_DEVICE, ENODEV, "ifindex")                                                      \
-	X(PORT_EXISTS, EEXIST, "ifindex")       /* the device is a port already */         \
-	X(PORT_UNKNOWN, ENOENT, "ifindex")                                                   \
-	X(PORT_IS_UNDERLAY, EINVAL, "ifindex")                                               \
-	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                               \
-	X(CA_HELD, EEXIST, "vsid ca ifindex")   /* ifindex: the port that has (vsid, ca) */ \
-	X(XDP_NONE, EOPNOTSUPP, "")             /* deliver xdp with xdp-mode none */      \
-	X(DEV_HAS_FILTER, EEXIST, "ifindex")    /* another instance's TC filter is there */ \
-	/* records */                                                                        \
-	X(RECORD_EXISTS, EEXIST, "vsid ca")                                                  \
-	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                                 \
-	X(TABLE_FULL, E2BIG, "")                /* nv_records has no room */               \
-	/* a record and the port of its (vsid, ca) would disagree: mac is the other's */     \
-	X(MAC_DIFFERS, EINVAL, "vsid ca mac ifindex")                                        \
-	/* routes */                                                                         \
-	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen")                                 \
-	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen")                                \
-	X(ROUTE_RDID, EINVAL, "vsid rdid")      /* the route's VSID is in another RDID */  \
-	/* the instance */                                                                   \
-	X(INSTANCE_EXISTS, EEXIST, "")          /* dp attach: the pin dir has a datapath */
+#define NV_CONFLICTS(X)                                                                   \
+	X(NONE, 0, "")                                                                    \
+	/* values that no map may hold */                                                 \
+	X(VSID_RANGE, EINVAL, "vsid")  /* outside NV_VSID_MIN..NV_VSID_MAX */             \
+	X(CA_INVALID, EINVAL, "ca")    /* unspecified, broadcast or multicast */          \
+	X(PA_INVALID, EINVAL, "pa")    /* unspecified, broadcast or multicast */          \
+	X(MAC_INVALID, EINVAL, "mac")  /* zero, broadcast or multicast */                 \
+	X(DELIVER_INVALID, EINVAL, "") /* not an enum nv_deliver */                       \
+	X(FLAGS_INVALID, EINVAL, "")   /* unknown port flags */                           \
+	X(RULE_INVALID, EINVAL, "")    /* not an enum nv_rule */                          \
+	X(PREFIX_INVALID, EINVAL, "")  /* route prefix length over 128 */                 \
+	X(EVENTS_INVALID, EINVAL, "")  /* not an enum nv_events_mode */                   \
+	/* subnets */                                                                     \
+	X(VSID_UNKNOWN, ENOENT, "vsid") /* the VSID has no subnet */                      \
+	X(SUBNET_EXISTS, EEXIST, "vsid")                                                  \
+	X(SUBNET_HAS_PORT, EBUSY, "vsid ifindex")                                         \
+	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                            \
+	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                      \
+	X(RDID_DIFFERS, EINVAL, "vsid rdid") /* rdid: the subnet's */                     \
+	/* local PAs */                                                                   \
+	X(PA_EXISTS, EEXIST, "pa")                                                        \
+	X(PA_NOT_LOCAL, ENOENT, "pa") /* del, or a config PA that is not local */         \
+	X(PA_IS_CONFIG, EBUSY, "pa")  /* the config PA cannot go */                       \
+	/* ports */                                                                       \
+	X(NO_DEVICE, ENODEV, "ifindex")                                                   \
+	X(PORT_EXISTS, EEXIST, "ifindex") /* the device is a port already */              \
+	X(PORT_UNKNOWN, ENOENT, "ifindex")                                                \
+	X(PORT_IS_UNDERLAY, EINVAL, "ifindex")                                            \
+	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                            \
+	X(CA_HELD, EEXIST, "vsid ca ifindex") /* ifindex: the port that has (vsid, ca) */ \
+	X(XDP_NONE, EOPNOTSUPP, "")	      /* deliver xdp with xdp-mode none */        \
+	X(DEV_HAS_FILTER, EEXIST, "ifindex")  /* another instance's TC filter is there */ \
+	/* records */                                                                     \
+	X(RECORD_EXISTS, EEXIST, "vsid ca")                                               \
+	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                              \
+	X(TABLE_FULL, E2BIG, "") /* nv_records has no room */                             \
+	/* a record and the port of its (vsid, ca) would disagree: mac is the other's */  \
+	X(MAC_DIFFERS, EINVAL, "vsid ca mac ifindex")                                     \
+	/* routes */                                                                      \
+	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen")                              \
+	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen")                             \
+	X(ROUTE_RDID, EINVAL, "vsid rdid") /* the route's VSID is in another RDID */      \
+	/* the instance */                                                                \
+	X(INSTANCE_EXISTS, EEXIST, "") /* dp attach: the pin dir has a datapath */
 
 #define NV_CONFLICT_ENUM_ENTRY(name, err, fields) NV_CONFLICT_##name,
 enum nv_conflict_kind {
@@ -72,9 +72,9 @@ struct nv_conflict {
 	enum nv_conflict_kind kind;
 	__u32 vsid;
 	__u32 rdid;
-	__u32 ifindex;	   /* the port or device it concerns */
-	__u32 prefixlen;   /* routes: address bits of the prefix in ca */
-	union nv_addr ca;  /* a CA, or a route's prefix */
+	__u32 ifindex;	  /* the port or device it concerns */
+	__u32 prefixlen;  /* routes: address bits of the prefix in ca */
+	union nv_addr ca; /* a CA, or a route's prefix */
 	union nv_addr pa;
 	__u8 mac[NV_ETH_ALEN];
 };

@@ -19,33 +19,33 @@
 #define NV_MAP_LIST_H
 
 /* Every host: ports, the lookup table, subnets, PAs, config, counters, events. */
-#define NV_MAP_LIST_CORE(X)                                                                      \
-	X(PORTS, nv_ports, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_port,          \
-	  NV_MAX_PORTS, 0, 0)                                                                    \
-	X(RECORDS, nv_records, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, struct nv_record_key,       \
-	  struct nv_record, NV_MAX_RECORDS, 0, 0)                                                \
-	X(SUBNETS, nv_subnets, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_subnet,    \
-	  NV_MAX_SUBNETS, 0, 0)                                                                  \
-	X(LOCAL_PAS, nv_local_pas, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, union nv_addr,          \
-	  struct nv_local_pa, NV_MAX_LOCAL_PAS, 0, 0)                                            \
-	X(CONFIG, nv_config, CORE, CONFIG, KV, BPF_MAP_TYPE_ARRAY, __u32, struct nv_config, 1, \
-	  0, 0)                                                                                  \
-	/* XDP_REDIRECT targets of NV_DELIVER_XDP ports: ifindex -> ifindex */                   \
-	X(TX_PORTS, nv_tx_ports, CORE, POLICY, KV, BPF_MAP_TYPE_DEVMAP_HASH, __u32, __u32,      \
-	  NV_MAX_PORTS, 0, 0)                                                                    \
-	X(STATS, nv_stats, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_HASH, __u32,                    \
-	  struct nv_vsid_stats, NV_MAX_SUBNETS, 0, 0)                                            \
-	X(DROPS, nv_drops, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,                   \
-	  struct nv_drop_stats, NV_DROP_SLOTS, 0, 1)                                             \
-	X(PORT_STATS, nv_port_stats, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_HASH, __u32,          \
-	  struct nv_port_stats, NV_MAX_PORTS, 0, 0)                                              \
-	X(EVENTS, nv_events, CORE, STATE, RING, BPF_MAP_TYPE_RINGBUF, void, void,               \
-	  NV_EVENTS_RING_BYTES, 0, 1)                                                            \
-	X(EVENT_STATE, nv_event_state, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,       \
+#define NV_MAP_LIST_CORE(X)                                                                        \
+	X(PORTS, nv_ports, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_port,             \
+	  NV_MAX_PORTS, 0, 0)                                                                      \
+	X(RECORDS, nv_records, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, struct nv_record_key,          \
+	  struct nv_record, NV_MAX_RECORDS, 0, 0)                                                  \
+	X(SUBNETS, nv_subnets, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_subnet,       \
+	  NV_MAX_SUBNETS, 0, 0)                                                                    \
+	X(LOCAL_PAS, nv_local_pas, CORE, POLICY, KV, BPF_MAP_TYPE_HASH, union nv_addr,             \
+	  struct nv_local_pa, NV_MAX_LOCAL_PAS, 0, 0)                                              \
+	X(CONFIG, nv_config, CORE, CONFIG, KV, BPF_MAP_TYPE_ARRAY, __u32, struct nv_config, 1, 0,  \
+	  0)                                                                                       \
+	/* XDP_REDIRECT targets of NV_DELIVER_XDP ports: ifindex -> ifindex */                     \
+	X(TX_PORTS, nv_tx_ports, CORE, POLICY, KV, BPF_MAP_TYPE_DEVMAP_HASH, __u32, __u32,         \
+	  NV_MAX_PORTS, 0, 0)                                                                      \
+	X(STATS, nv_stats, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_HASH, __u32, struct nv_vsid_stats, \
+	  NV_MAX_SUBNETS, 0, 0)                                                                    \
+	X(DROPS, nv_drops, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,                      \
+	  struct nv_drop_stats, NV_DROP_SLOTS, 0, 1)                                               \
+	X(PORT_STATS, nv_port_stats, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_HASH, __u32,             \
+	  struct nv_port_stats, NV_MAX_PORTS, 0, 0)                                                \
+	X(EVENTS, nv_events, CORE, STATE, RING, BPF_MAP_TYPE_RINGBUF, void, void,                  \
+	  NV_EVENTS_RING_BYTES, 0, 1)                                                              \
+	X(EVENT_STATE, nv_event_state, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,          \
 	  struct nv_event_state, 1, 0, 1)
 
 /* The distributed router: customer routes (LPM_TRIE wants BPF_F_NO_PREALLOC). */
-#define NV_MAP_LIST_ROUTING(X)                                                            \
+#define NV_MAP_LIST_ROUTING(X)                                                                \
 	X(ROUTES, nv_routes, ROUTING, POLICY, KV, BPF_MAP_TYPE_LPM_TRIE, struct nv_route_key, \
 	  struct nv_route, NV_MAX_ROUTES, BPF_F_NO_PREALLOC, 0)
 
