@@ -4,7 +4,6 @@
  * before writing, and undoes its earlier writes when a later one fails, so the consistency rules
  * of nv_maps.h hold after every call. Not safe against concurrent writers: callers serialize.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,26 +12,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "nv_addr.h"
 #include "nv_maps.h"
 #include "nv_maps_int.h"
-
-/* :: or 0.0.0.0 (stored ::ffff:0.0.0.0): no address a CA or PA may be. */
-static bool addr_is_zero(const union nv_addr *a)
-{
-	return !(a->w[0] | a->w[1] | a->w[3]) && (!a->w[2] || a->w[2] == htonl(0xffff));
-}
 
 static bool addr_eq(const union nv_addr *a, const union nv_addr *b)
 {
 	return !memcmp(a, b, sizeof(*a));
-}
-
-/* A VM NIC's MAC: unicast and not all zero. */
-static bool mac_valid(const __u8 mac[NV_ETH_ALEN])
-{
-	static const __u8 zero[NV_ETH_ALEN];
-
-	return !(mac[0] & 1) && memcmp(mac, zero, NV_ETH_ALEN);
 }
 
 static int subnet_lookup(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out)
@@ -489,7 +475,7 @@ int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifin
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !pa || addr_is_zero(pa))
+	if (!m || !pa || !nv_addr_unicast(pa))
 		return -EINVAL;
 	key = *pa;
 	if (nv_local_pa_has(m, &key))
@@ -619,7 +605,8 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !p || !nv_vsid_valid(p->vsid) || addr_is_zero(&p->ca) || !mac_valid(p->mac) ||
+	if (!m || !p || !nv_vsid_valid(p->vsid) || !nv_addr_unicast(&p->ca) ||
+	    !nv_mac_unicast(p->mac) ||
 	    (p->deliver != NV_DELIVER_TC && p->deliver != NV_DELIVER_XDP) ||
 	    (p->flags & ~PORT_FLAGS_KNOWN))
 		return -EINVAL;
@@ -778,11 +765,11 @@ static int record_key_check(const struct nv_maps *m, const struct nv_record_key 
 	return 0;
 }
 
-/* What a record must hold besides its key: a CA, a PA, a unicast MAC, a known rule. */
+/* What a record must hold besides its key: a unicast CA, PA and MAC, a known rule. */
 static bool record_value_ok(const struct nv_record_key *key, const struct nv_record *r)
 {
-	return r && !addr_is_zero(&key->ca) && !addr_is_zero(&r->pa) && mac_valid(r->mac) &&
-	       r->rule == NV_RULE_ENCAP;
+	return r && nv_addr_unicast(&key->ca) && nv_addr_unicast(&r->pa) &&
+	       nv_mac_unicast(r->mac) && r->rule == NV_RULE_ENCAP;
 }
 
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,

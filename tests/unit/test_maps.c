@@ -233,6 +233,11 @@ static int ro_fd(int fd)
 	return ro;
 }
 
+/* Not a unicast address (nv_addr_unicast): what no CA or PA may be, as the CLI parses them. */
+static const char *const not_unicast[] = {
+	"0.0.0.0", "::", "255.255.255.255", "224.0.0.1", "239.255.255.250", "ff02::1", "ff0e::5",
+};
+
 /* ---- map set: names, pin path, open, close ---- */
 
 Test(maps, names_by_id)
@@ -708,6 +713,18 @@ Test(local_pa, add_has_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), -ENOENT);
 }
 
+Test(local_pa, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_teardown)
+{
+	struct maps_snapshot *before = snap();
+	union nv_addr pa;
+
+	for (size_t i = 0; i < sizeof(not_unicast) / sizeof(not_unicast[0]); i++) {
+		pa = A(not_unicast[i]);
+		cr_assert_eq(nv_local_pa_add(&m, &pa, 1, NULL), -EINVAL, "pa %s", not_unicast[i]);
+	}
+	assert_unchanged(before, "local PAs that are not unicast");
+}
+
 /* ---- ports ---- */
 
 static int port_iter_cb(__u32 ifindex, const struct nv_port *p, void *arg)
@@ -812,6 +829,25 @@ Test(port, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_port_del(&m, v1, NULL), -ENOENT);
 	assert_unchanged(before, "failed port calls");
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0);
+}
+
+Test(port, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p;
+	struct maps_snapshot *before;
+
+	netns();
+	subnet(VSID1, RDID1);
+	before = snap();
+	for (size_t i = 0; i < sizeof(not_unicast) / sizeof(not_unicast[0]); i++) {
+		p = mk_port(VSID1, RDID1, not_unicast[i], "02:00:00:00:00:01");
+		cr_assert_eq(nv_port_add(&m, 1, &p, NULL), -EINVAL, "ca %s", not_unicast[i]);
+	}
+	p = mk_port(VSID1, RDID1, "10.0.0.1", "ff:ff:ff:ff:ff:ff");
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), -EINVAL, "broadcast mac");
+	assert_unchanged(before, "ports with a CA or MAC that is not unicast");
+	p = mk_port(VSID1, RDID1, "10.255.255.255", "02:00:00:00:00:01");
+	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0, "a unicast CA that ends in .255");
 }
 
 /* xdp-mode none (config flag NO_XDP): no XDP program to decap, so no port may deliver in XDP. */
@@ -921,6 +957,31 @@ Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	k = mk_rkey(VSID1, "10.0.0.2");
 	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
 	assert_unchanged(before, "failed record calls");
+}
+
+Test(record, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k;
+	struct nv_record r;
+	struct maps_snapshot *before;
+
+	subnet(VSID1, RDID1);
+	before = snap();
+	for (size_t i = 0; i < sizeof(not_unicast) / sizeof(not_unicast[0]); i++) {
+		k = mk_rkey(VSID1, not_unicast[i]);
+		r = mk_record("192.0.2.2", "02:00:00:00:00:01");
+		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca %s", not_unicast[i]);
+		cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL, "many: ca %s",
+			     not_unicast[i]);
+		k = mk_rkey(VSID1, "10.0.0.1");
+		r = mk_record(not_unicast[i], "02:00:00:00:00:01");
+		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "pa %s", not_unicast[i]);
+		cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL, "many: pa %s",
+			     not_unicast[i]);
+	}
+	r = mk_record("192.0.2.2", "ff:ff:ff:ff:ff:ff");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "broadcast mac");
+	assert_unchanged(before, "records with a CA, PA or MAC that is not unicast");
 }
 
 Test(record, full_map_changes_nothing)
