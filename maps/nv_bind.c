@@ -79,34 +79,18 @@ static const struct port_ent *port_list_find(const struct port_list *pl,
 	return bsearch(k, pl->v, pl->n, sizeof(*pl->v), bind_cmp);
 }
 
-struct port_find {
-	struct nv_record_key bind;
-	struct port_ent *out;
-};
-
-static int port_find_cb(const void *key, const void *value, void *arg)
-{
-	const struct nv_port *p = value;
-	struct port_find *f = arg;
-
-	if (p->vsid != f->bind.vsid || !nv_addr_eq(&p->ca, &f->bind.ca))
-		return 0;
-	f->out->bind = f->bind;
-	memcpy(&f->out->ifindex, key, sizeof(__u32));
-	f->out->port = *p;
-	return 1;
-}
-
 int nv_port_find_binding(const struct nv_maps *m, const struct nv_record_key *k,
 			 struct port_ent *out)
 {
-	struct port_find f = { .bind = *k, .out = out };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = nv_map_iter_raw(m->fd[NV_MAP_PORTS], sizeof(__u32), sizeof(struct nv_port),
-			      port_find_cb, &f);
-	return err < 0 ? err : 0;
+	err = nv_port_find(m, k->vsid, &k->ca, &out->ifindex, &out->port);
+	if (err == -ENOENT)
+		return 0;
+	if (!err)
+		out->bind = *k;
+	return err;
 }
 
 /* ---- bindings: what a record and the port of its (vsid, ca) hold of each other ---- */

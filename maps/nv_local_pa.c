@@ -81,13 +81,25 @@ out:
 	return err;
 }
 
+int nv_local_pa_get(const struct nv_maps *m, const union nv_addr *pa, struct nv_local_pa *out)
+{
+	struct nv_local_pa v;
+	int err;
+
+	if (!m || !pa || !out)
+		return -EINVAL;
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_LOCAL_PAS], pa, &v);
+	if (err)
+		return err;
+	*out = v;
+	return 0;
+}
+
 bool nv_local_pa_has(const struct nv_maps *m, const union nv_addr *pa)
 {
 	struct nv_local_pa v;
 
-	if (!m || !pa)
-		return false;
-	return !bpf_map_lookup_elem(m->fd[NV_MAP_LOCAL_PAS], pa, &v);
+	return !nv_local_pa_get(m, pa, &v);
 }
 
 struct local_pa_iter {

@@ -180,6 +180,47 @@ int nv_port_get(const struct nv_maps *m, __u32 ifindex, struct nv_port *out)
 	return 0;
 }
 
+struct port_find {
+	__u32 vsid;
+	const union nv_addr *ca;
+	__u32 ifindex;
+	struct nv_port port;
+};
+
+static int port_find_cb(const void *key, const void *value, void *arg)
+{
+	const struct nv_port *p = value;
+	struct port_find *f = arg;
+
+	if (p->vsid != f->vsid || !nv_addr_eq(&p->ca, f->ca))
+		return 0;
+	memcpy(&f->ifindex, key, sizeof(__u32));
+	f->port = *p;
+	return 1;
+}
+
+/* A scan: nv_ports is keyed by ifindex. The library keeps (vsid, ca) unique among ports. */
+int nv_port_find(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca, __u32 *ifindex,
+		 struct nv_port *out)
+{
+	struct port_find f = { .vsid = vsid, .ca = ca };
+	int err;
+
+	if (!m || !ca)
+		return -EINVAL;
+	err = nv_map_iter_raw(m->fd[NV_MAP_PORTS], sizeof(__u32), sizeof(struct nv_port),
+			      port_find_cb, &f);
+	if (err < 0)
+		return err;
+	if (!err)
+		return -ENOENT;
+	if (ifindex)
+		*ifindex = f.ifindex;
+	if (out)
+		*out = f.port;
+	return 0;
+}
+
 struct port_iter {
 	nv_port_cb cb;
 	void *arg;

@@ -56,3 +56,25 @@ Test(local_pa, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps
 	}
 	assert_unchanged(before, "local PAs that are not unicast");
 }
+
+Test(local_pa, get, .init = maps_setup, .fini = maps_teardown)
+{
+	union nv_addr pa = A("192.0.2.1"), pa6 = A("2001:db8::1"), other = A("192.0.2.2");
+	struct nv_local_pa out;
+
+	cr_assert_eq(nv_local_pa_add(&m, &pa, 4, NULL), 0);
+	cr_assert_eq(nv_local_pa_add(&m, &pa6, 7, NULL), 0);
+	memset(&out, 0x5a, sizeof(out));
+	cr_assert_eq(nv_local_pa_get(&m, &pa, &out), 0);
+	cr_assert_eq(out.ifindex, 4);
+	cr_assert_eq(nv_local_pa_get(&m, &pa6, &out), 0);
+	cr_assert_eq(out.ifindex, 7);
+	memset(&out, 0x5a, sizeof(out));
+	cr_assert_eq(nv_local_pa_get(&m, &other, &out), -ENOENT, "not local");
+	cr_assert_eq(out.ifindex, 0x5a5a5a5a, "-ENOENT wrote its output");
+	cr_assert_eq(nv_local_pa_get(&m, NULL, &out), -EINVAL);
+	cr_assert_eq(nv_local_pa_get(&m, &pa, NULL), -EINVAL);
+	cr_assert_eq(nv_local_pa_get(NULL, &pa, &out), -EINVAL);
+	cr_assert_eq(nv_local_pa_del(&m, &pa, NULL), 0);
+	cr_assert_eq(nv_local_pa_get(&m, &pa, &out), -ENOENT, "deleted");
+}

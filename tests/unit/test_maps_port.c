@@ -149,3 +149,37 @@ Test(port, del_after_device_gone, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(map_count(NV_MAP_PORTS), 0);
 	cr_assert_eq(map_count(NV_MAP_TX_PORTS), 0);
 }
+
+Test(port, find_by_vsid_and_ca, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID2, RDID2, "10.0.0.1", "02:00:00:00:00:02");
+	union nv_addr ca = A("10.0.0.1"), other = A("10.0.0.2");
+	struct nv_port out;
+	__u32 v1, v2, ifindex;
+
+	netns();
+	v1 = veth("v1");
+	v2 = veth("v2");
+	subnet(VSID1, RDID1);
+	subnet(VSID2, RDID2);
+	cr_assert_eq(nv_port_find(&m, VSID1, &ca, &ifindex, &out), -ENOENT, "no port yet");
+	port_add(v1, &p1);
+	port_add(v2, &p2);
+	/* The same CA in two VSIDs: two ports, each found by its own (vsid, ca). */
+	cr_assert_eq(nv_port_find(&m, VSID1, &ca, &ifindex, &out), 0);
+	cr_assert_eq(ifindex, v1);
+	cr_assert_arr_eq(&out, &p1, sizeof(out));
+	cr_assert_eq(nv_port_find(&m, VSID2, &ca, &ifindex, NULL), 0, "entry not wanted");
+	cr_assert_eq(ifindex, v2);
+	cr_assert_eq(nv_port_find(&m, VSID2, &ca, NULL, &out), 0, "ifindex not wanted");
+	cr_assert_arr_eq(&out, &p2, sizeof(out));
+	ifindex = 99;
+	cr_assert_eq(nv_port_find(&m, VSID1, &other, &ifindex, &out), -ENOENT, "other CA");
+	cr_assert_eq(nv_port_find(&m, VSID3, &ca, &ifindex, &out), -ENOENT, "other VSID");
+	cr_assert_eq(ifindex, 99, "-ENOENT wrote its output");
+	cr_assert_eq(nv_port_find(&m, VSID1, NULL, &ifindex, &out), -EINVAL);
+	cr_assert_eq(nv_port_find(NULL, VSID1, &ca, &ifindex, &out), -EINVAL);
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
+	cr_assert_eq(nv_port_find(&m, VSID1, &ca, &ifindex, &out), -ENOENT, "deleted");
+}
