@@ -115,6 +115,14 @@ int nv_bind_compute(const struct nv_record *r, bool pa_local, __u32 ifindex,
 	return 0;
 }
 
+int nv_bind_mac_differs(struct nv_conflict *why, const struct nv_record_key *k, __u32 ifindex,
+			const __u8 mac[NV_ETH_ALEN])
+{
+	return nv_raised_mac(
+		why, NV_RAISE(why, MAC_DIFFERS, .vsid = k->vsid, .ca = k->ca, .ifindex = ifindex),
+		mac);
+}
+
 /* ---- binding changes (records' ifindex and local, ports' pa), applied all or nothing ---- */
 
 static struct bind_change *bind_changes_push(struct bind_changes *c)
@@ -225,6 +233,7 @@ struct pa_scan {
 	bool local;
 	const struct port_list *ports;
 	struct bind_changes *out;
+	struct nv_conflict *why;
 };
 
 static int pa_scan_cb(const void *key, const void *value, void *arg)
@@ -239,6 +248,8 @@ static int pa_scan_cb(const void *key, const void *value, void *arg)
 		return 0;
 	pe = port_list_find(s->ports, key);
 	err = nv_bind_compute(r, s->local, pe ? pe->ifindex : 0, pe ? &pe->port : NULL, &w);
+	if (err == -EINVAL)
+		return nv_bind_mac_differs(s->why, key, pe->ifindex, pe->port.mac);
 	if (!err)
 		err = nv_bind_rec_change(s->out, key, r, &w);
 	if (!err && pe)
@@ -247,10 +258,10 @@ static int pa_scan_cb(const void *key, const void *value, void *arg)
 }
 
 int nv_pa_scan(const struct nv_maps *m, const union nv_addr *pa, bool local,
-	       struct bind_changes *out)
+	       struct bind_changes *out, struct nv_conflict *why)
 {
 	struct port_list pl;
-	struct pa_scan s = { .pa = pa, .local = local, .ports = &pl, .out = out };
+	struct pa_scan s = { .pa = pa, .local = local, .ports = &pl, .out = out, .why = why };
 	int err;
 
 	err = port_list_load(m, &pl);

@@ -41,6 +41,12 @@ struct bind_want {
 
 int nv_bind_compute(const struct nv_record *r, bool pa_local, __u32 ifindex,
 		    const struct nv_port *p, struct bind_want *w);
+/*
+ * Raises MAC_DIFFERS for the record of k and port ifindex: mac is the MAC the request did not
+ * bring (the record's for port add, else the port's). Returns its errno, -EINVAL.
+ */
+int nv_bind_mac_differs(struct nv_conflict *why, const struct nv_record_key *k, __u32 ifindex,
+			const __u8 mac[NV_ETH_ALEN]);
 
 /* ---- the journal: binding changes, applied all or nothing ---- */
 
@@ -76,9 +82,10 @@ void nv_bind_revert(const struct nv_maps *m, const struct bind_changes *c, size_
 
 /*
  * Collects, for every record with PA pa and the port bound to it, the changes that make them
- * right when pa is (local) or is not local. -EINVAL: a MAC conflict (see nv_bind_compute).
+ * right when pa is (local) or is not local. -EINVAL: a MAC conflict (see nv_bind_compute), raised
+ * as MAC_DIFFERS with the port's MAC.
  */
 int nv_pa_scan(const struct nv_maps *m, const union nv_addr *pa, bool local,
-	       struct bind_changes *out);
+	       struct bind_changes *out, struct nv_conflict *why);
 
 #endif /* NV_BIND_H */

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "nv_maps.h"
+#include "nv_maps_int.h"
 
 int nv_config_get(const struct nv_maps *m, struct nv_config *out)
 {
@@ -30,11 +31,13 @@ int nv_config_set(const struct nv_maps *m, const struct nv_config *c, struct nv_
 	__u32 key = 0;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !c || c->events > NV_EVENTS_TRACE)
+	if (!m || !c)
 		return -EINVAL;
+	if (c->events > NV_EVENTS_TRACE)
+		return NV_RAISE(why, EVENTS_INVALID);
 	/* The receive path takes the config PA as local without looking it up: it must be one. */
-	if (memcmp(&c->pa, &zero, sizeof(zero)) && !nv_local_pa_has(m, &c->pa))
-		return -EINVAL;
+	if (!nv_addr_eq(&c->pa, &zero) && !nv_local_pa_has(m, &c->pa))
+		return NV_RAISE(why, CONFIG_PA_NOT_LOCAL, .pa = c->pa);
 	memset(&v, 0, sizeof(v));
 	v.underlay_ifindex = c->underlay_ifindex;
 	v.ttl = c->ttl;

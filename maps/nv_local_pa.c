@@ -24,19 +24,23 @@ int nv_local_pa_add(const struct nv_maps *m, const union nv_addr *pa, __u32 ifin
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !pa || !nv_addr_unicast(pa))
+	if (!m || !pa)
 		return -EINVAL;
 	key = *pa;
+	if (!nv_addr_unicast(&key))
+		return NV_RAISE(why, PA_INVALID, .pa = key);
 	if (nv_local_pa_has(m, &key))
-		return -EEXIST;
-	err = nv_pa_scan(m, &key, true, &c);
+		return NV_RAISE(why, PA_EXISTS, .pa = key);
+	err = nv_pa_scan(m, &key, true, &c, why);
 	if (err)
 		goto out;
 	memset(&v, 0, sizeof(v));
 	v.ifindex = ifindex;
 	err = bpf_map_update_elem(m->fd[NV_MAP_LOCAL_PAS], &key, &v, BPF_NOEXIST);
-	if (err)
+	if (err) {
+		err = nv_map_write_err(why, NV_MAP_LOCAL_PAS, err);
 		goto out;
+	}
 	err = nv_bind_apply(m, &c);
 	if (err)
 		bpf_map_delete_elem(m->fd[NV_MAP_LOCAL_PAS], &key);
@@ -58,6 +62,8 @@ int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa, struct nv_
 		return -EINVAL;
 	key = *pa;
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_LOCAL_PAS], &key, &old);
+	if (err == -ENOENT)
+		return NV_RAISE(why, PA_NOT_LOCAL, .pa = key);
 	if (err)
 		return err;
 	/* The receive path takes the config PA as local without looking it up here. */
@@ -65,8 +71,9 @@ int nv_local_pa_del(const struct nv_maps *m, const union nv_addr *pa, struct nv_
 	if (err)
 		return err;
 	if (nv_addr_eq(&cfg.pa, &key))
-		return -EBUSY;
-	err = nv_pa_scan(m, &key, false, &c);
+		return NV_RAISE(why, PA_IS_CONFIG, .pa = key);
+	/* Not local any more: no binding, so no MAC conflict either. */
+	err = nv_pa_scan(m, &key, false, &c, NULL);
 	if (err)
 		goto out;
 	/* Records and ports are unbound before the PA stops being local. */

@@ -223,3 +223,8 @@ int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n)
 	*n = 0;
 	return nv_map_iter_raw(m->fd[id], nv_map_specs[id].key_size, 0, count_cb, n);
 }
+
+int nv_map_write_err(struct nv_conflict *why, enum nv_map_id id, int err)
+{
+	return err == -E2BIG ? NV_RAISE(why, TABLE_FULL, .map = id) : err;
+}

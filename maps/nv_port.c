@@ -21,10 +21,11 @@
 /*
  * Queues the change that the record of (vsid, ca) k needs when port p (ifindex) is added, or when
  * the port of k is removed (p NULL: no port has k any more). Sets *pa, if given, to the pa that p
- * must have. -EINVAL: the record is at a local PA with another MAC than p's.
+ * must have. -EINVAL: the record is at a local PA with another MAC than p's (MAC_DIFFERS).
  */
 static int port_record_change(const struct nv_maps *m, const struct nv_record_key *k, __u32 ifindex,
-			      const struct nv_port *p, union nv_addr *pa, struct bind_changes *c)
+			      const struct nv_port *p, union nv_addr *pa, struct bind_changes *c,
+			      struct nv_conflict *why)
 {
 	struct bind_want w;
 	struct nv_record r;
@@ -36,11 +37,29 @@ static int port_record_change(const struct nv_maps *m, const struct nv_record_ke
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	err = nv_bind_compute(&r, nv_local_pa_has(m, &r.pa), ifindex, p, &w);
+	if (err == -EINVAL)
+		return nv_bind_mac_differs(why, k, ifindex, r.mac);
 	if (err)
 		return err;
 	if (pa)
 		*pa = w.port_pa;
 	return nv_bind_rec_change(c, k, &r, &w);
+}
+
+/* The port's own values: what no map may hold. */
+static int port_value_check(const struct nv_port *p, struct nv_conflict *why)
+{
+	if (!nv_vsid_valid(p->vsid))
+		return NV_RAISE(why, VSID_RANGE, .vsid = p->vsid);
+	if (!nv_addr_unicast(&p->ca))
+		return NV_RAISE(why, CA_INVALID, .ca = p->ca);
+	if (!nv_mac_unicast(p->mac))
+		return nv_raised_mac(why, NV_RAISE(why, MAC_INVALID), p->mac);
+	if (p->deliver != NV_DELIVER_TC && p->deliver != NV_DELIVER_XDP)
+		return NV_RAISE(why, DELIVER_INVALID);
+	if (p->flags & ~PORT_FLAGS_KNOWN)
+		return NV_RAISE(why, FLAGS_INVALID);
+	return 0;
 }
 
 int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
@@ -55,30 +74,31 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !p || !nv_vsid_valid(p->vsid) || !nv_addr_unicast(&p->ca) ||
-	    !nv_mac_unicast(p->mac) ||
-	    (p->deliver != NV_DELIVER_TC && p->deliver != NV_DELIVER_XDP) ||
-	    (p->flags & ~PORT_FLAGS_KNOWN))
+	if (!m || !p)
 		return -EINVAL;
+	err = port_value_check(p, why);
+	if (err)
+		return err;
 	if (!ifindex)
-		return -ENODEV;
-	err = nv_subnet_lookup(m, p->vsid, &s);
+		return NV_RAISE(why, NO_DEVICE, .ifindex = ifindex);
+	err = nv_subnet_lookup(m, p->vsid, &s, why);
 	if (err)
 		return err;
 	if (s.rdid != p->rdid)
-		return -EINVAL;
+		return NV_RAISE(why, RDID_DIFFERS, .vsid = p->vsid, .rdid = s.rdid);
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, &v))
-		return -EEXIST;
+		return NV_RAISE(why, PORT_EXISTS, .ifindex = ifindex);
 	/* XDP delivery needs nv_from_wire on the underlay, which xdp-mode none leaves out. */
 	if (p->deliver == NV_DELIVER_XDP && !nv_config_get(m, &cfg) &&
 	    (cfg.flags & NV_CFG_F_NO_XDP))
-		return -EOPNOTSUPP;
+		return NV_RAISE(why, XDP_NONE);
 	nv_bind_key(&bind, p->vsid, &p->ca);
 	err = nv_port_find_binding(m, &bind, &other);
 	if (err)
 		return err;
 	if (other.ifindex)
-		return -EEXIST;
+		return NV_RAISE(why, CA_HELD, .vsid = p->vsid, .ca = p->ca,
+				.ifindex = other.ifindex);
 
 	/* The caller's pa is ignored: computed from the record, if any binds the port. */
 	memset(&v, 0, sizeof(v));
@@ -88,24 +108,30 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 	memcpy(v.mac, p->mac, sizeof(v.mac));
 	v.deliver = p->deliver;
 	v.flags = p->flags;
-	err = port_record_change(m, &bind, ifindex, &v, &v.pa, &c);
+	err = port_record_change(m, &bind, ifindex, &v, &v.pa, &c, why);
 	if (err)
 		goto out;
 	err = bpf_map_update_elem(m->fd[NV_MAP_PORTS], &ifindex, &v, BPF_NOEXIST);
-	if (err)
+	if (err) {
+		err = nv_map_write_err(why, NV_MAP_PORTS, err);
 		goto out;
+	}
 	/* BPF_ANY: a tx entry left without its port (e.g. by a crash in port del) is taken over. */
 	err = bpf_map_update_elem(m->fd[NV_MAP_TX_PORTS], &ifindex, &ifindex, BPF_ANY);
 	if (err) {
 		/* The devmap reports an ifindex with no device as EINVAL. */
 		if (err == -EINVAL)
-			err = -ENODEV;
+			err = NV_RAISE(why, NO_DEVICE, .ifindex = ifindex);
+		else
+			err = nv_map_write_err(why, NV_MAP_TX_PORTS, err);
 		goto undo_port;
 	}
 	/* Counters before the binding: the datapath finds the port's entry from its first frame. */
 	err = nv_port_stats_create(m, ifindex);
-	if (err)
+	if (err) {
+		err = nv_map_write_err(why, NV_MAP_PORT_STATS, err);
 		goto undo_tx;
+	}
 	err = nv_bind_apply(m, &c);
 	if (err)
 		goto undo_stats;
@@ -133,11 +159,13 @@ int nv_port_del(const struct nv_maps *m, __u32 ifindex, struct nv_conflict *why)
 	if (!m)
 		return -EINVAL;
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, &p);
+	if (err == -ENOENT)
+		return NV_RAISE(why, PORT_UNKNOWN, .ifindex = ifindex);
 	if (err)
 		return err;
 	/* The reverse of port add: record, tx entry, port. */
 	nv_bind_key(&bind, p.vsid, &p.ca);
-	err = port_record_change(m, &bind, 0, NULL, NULL, &c);
+	err = port_record_change(m, &bind, 0, NULL, NULL, &c, why);
 	if (err)
 		goto out;
 	err = nv_bind_apply(m, &c);

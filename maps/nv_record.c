@@ -16,18 +16,30 @@
 #include "nv_maps_int.h"
 
 int nv_record_key_check(const struct nv_maps *m, const struct nv_record_key *k,
-			struct nv_record_key *out)
+			struct nv_record_key *out, struct nv_conflict *why)
 {
-	if (!m || !k || !nv_vsid_valid(k->vsid))
+	if (!m || !k)
 		return -EINVAL;
+	if (!nv_vsid_valid(k->vsid))
+		return NV_RAISE(why, VSID_RANGE, .vsid = k->vsid);
 	nv_bind_key(out, k->vsid, &k->ca);
 	return 0;
 }
 
-bool nv_record_value_ok(const struct nv_record_key *key, const struct nv_record *r)
+int nv_record_value_check(const struct nv_record_key *key, const struct nv_record *r,
+			  struct nv_conflict *why)
 {
-	return r && nv_addr_unicast(&key->ca) && nv_addr_unicast(&r->pa) &&
-	       nv_mac_unicast(r->mac) && r->rule == NV_RULE_ENCAP;
+	if (!r)
+		return -EINVAL;
+	if (!nv_addr_unicast(&key->ca))
+		return NV_RAISE(why, CA_INVALID, .ca = key->ca);
+	if (!nv_addr_unicast(&r->pa))
+		return NV_RAISE(why, PA_INVALID, .pa = r->pa);
+	if (!nv_mac_unicast(r->mac))
+		return nv_raised_mac(why, NV_RAISE(why, MAC_INVALID), r->mac);
+	if (r->rule != NV_RULE_ENCAP)
+		return NV_RAISE(why, RULE_INVALID);
+	return 0;
 }
 
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,
@@ -43,16 +55,15 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	err = nv_record_key_check(m, k, &key);
-	if (err)
-		return err;
-	if (!nv_record_value_ok(&key, r))
-		return -EINVAL;
-	err = nv_subnet_lookup(m, key.vsid, &s);
+	err = nv_record_key_check(m, k, &key, why);
+	if (!err)
+		err = nv_record_value_check(&key, r, why);
+	if (!err)
+		err = nv_subnet_lookup(m, key.vsid, &s, why);
 	if (err)
 		return err;
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &v))
-		return -EEXIST;
+		return NV_RAISE(why, RECORD_EXISTS, .vsid = key.vsid, .ca = key.ca);
 
 	/* The caller's local and ifindex are ignored: computed from the PA and the port. */
 	memset(&v, 0, sizeof(v));
@@ -73,7 +84,7 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	}
 	err = nv_bind_compute(&v, pa_local, port.ifindex, port.ifindex ? &port.port : NULL, &w);
 	if (err)
-		return err;
+		return nv_bind_mac_differs(why, &key, port.ifindex, port.port.mac);
 	v.ifindex = w.rec_ifindex;
 	v.local = w.rec_local;
 	if (port.ifindex) {
@@ -83,8 +94,10 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	}
 	/* The record first, so that a port never holds a PA that no record gives it. */
 	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_NOEXIST);
-	if (err)
+	if (err) {
+		err = nv_map_write_err(why, NV_MAP_RECORDS, err);
 		goto out;
+	}
 	err = nv_bind_apply(m, &c);
 	if (err)
 		bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
@@ -103,10 +116,12 @@ int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
-	err = nv_record_key_check(m, k, &key);
+	err = nv_record_key_check(m, k, &key, why);
 	if (err)
 		return err;
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &r);
+	if (err == -ENOENT)
+		return NV_RAISE(why, RECORD_UNKNOWN, .vsid = key.vsid, .ca = key.ca);
 	if (err)
 		return err;
 	/*
@@ -146,7 +161,7 @@ int nv_record_get(const struct nv_maps *m, const struct nv_record_key *k, struct
 	struct nv_record r;
 	int err;
 
-	err = nv_record_key_check(m, k, &key);
+	err = nv_record_key_check(m, k, &key, NULL);
 	if (err)
 		return err;
 	if (!out)

@@ -84,7 +84,7 @@ struct add_many {
 };
 
 /* Writes the waiting records; on failure *failed is the index of the record that failed. */
-static int add_many_flush(struct add_many *a, size_t *failed)
+static int add_many_flush(struct add_many *a, size_t *failed, struct nv_conflict *why)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	__u32 count = a->pending;
@@ -103,7 +103,7 @@ static int add_many_flush(struct add_many *a, size_t *failed)
 	a->done = a->first + count;
 	if (err) {
 		*failed = a->done;
-		return err;
+		return nv_map_write_err(why, NV_MAP_RECORDS, err);
 	}
 	a->first += a->pending;
 	a->pending = 0;
@@ -156,22 +156,20 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		struct nv_record old;
 
 		/* The checks of nv_record_add, in its order. */
-		err = nv_record_key_check(m, &k[i], &a.key[i]);
+		err = nv_record_key_check(m, &k[i], &a.key[i], why);
+		if (!err)
+			err = nv_record_value_check(&a.key[i], &r[i], why);
+		if (!err && a.key[i].vsid != last_vsid) {
+			err = nv_subnet_lookup(m, a.key[i].vsid, &s, why);
+			if (!err)
+				last_vsid = a.key[i].vsid;
+		}
 		if (err)
 			break;
-		if (!nv_record_value_ok(&a.key[i], &r[i])) {
-			err = -EINVAL;
-			break;
-		}
-		if (a.key[i].vsid != last_vsid) {
-			err = nv_subnet_lookup(m, a.key[i].vsid, &s);
-			if (err)
-				break;
-			last_vsid = a.key[i].vsid;
-		}
 		if (!key_set_insert(&set, i) ||
 		    (!was_empty && !bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &a.key[i], &old))) {
-			err = -EEXIST;
+			err = NV_RAISE(why, RECORD_EXISTS, .vsid = a.key[i].vsid,
+				       .ca = a.key[i].ca);
 			break;
 		}
 		if (!have_pa || !nv_addr_eq(&last_pa, &r[i].pa)) {
@@ -181,7 +179,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		}
 		if (last_local) {
 			/* It may bind a port: the one-record path, in order. */
-			err = add_many_flush(&a, failed);
+			err = add_many_flush(&a, failed, why);
 			if (err)
 				goto undo;
 			err = nv_record_add(m, &a.key[i], &r[i], why);
@@ -197,7 +195,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		memcpy(v->mac, r[i].mac, sizeof(v->mac));
 		v->rule = r[i].rule;
 		if (a.pending == ADD_MANY_CHUNK) {
-			err = add_many_flush(&a, failed);
+			err = add_many_flush(&a, failed, why);
 			if (err)
 				goto undo;
 		}
@@ -206,7 +204,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		*failed = i;
 		goto undo;
 	}
-	err = add_many_flush(&a, failed);
+	err = add_many_flush(&a, failed, why);
 	if (!err)
 		goto out;
 undo:

@@ -14,12 +14,15 @@
  * IPv4-mapped as 96 + len. The trie's prefix also covers the 32 bits of rdid, which always match
  * in full. Host bits are cleared so that a prefix has a single spelling (lookups, iteration).
  */
-static int route_key_build(const struct nv_route_key *k, struct nv_route_key *out)
+static int route_key_build(const struct nv_route_key *k, struct nv_route_key *out,
+			   struct nv_conflict *why)
 {
 	__u32 len;
 
-	if (!k || k->prefixlen > 128)
+	if (!k)
 		return -EINVAL;
+	if (k->prefixlen > 128)
+		return NV_RAISE(why, PREFIX_INVALID, .prefixlen = k->prefixlen);
 	len = k->prefixlen;
 	memset(out, 0, sizeof(*out));
 	out->prefixlen = 32 + len;
@@ -36,6 +39,11 @@ static int route_key_build(const struct nv_route_key *k, struct nv_route_key *ou
 	return 0;
 }
 
+/* ROUTE_EXISTS or ROUTE_UNKNOWN for the stored key: the prefix as the caller spells it. */
+#define ROUTE_RAISE(why, name, key)                                 \
+	NV_RAISE(why, name, .rdid = (key)->rdid, .ca = (key)->addr, \
+		 .prefixlen = (key)->prefixlen - 32)
+
 int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
 		 struct nv_conflict *why)
 {
@@ -47,22 +55,24 @@ int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const st
 	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m || !r)
 		return -EINVAL;
-	err = route_key_build(k, &key);
+	err = route_key_build(k, &key, why);
 	if (err)
 		return err;
 	if (!nv_vsid_valid(r->vsid))
-		return -EINVAL;
+		return NV_RAISE(why, VSID_RANGE, .vsid = r->vsid);
 	/* A route leads to a subnet of its own routing domain, never into another one. */
-	err = nv_subnet_lookup(m, r->vsid, &s);
+	err = nv_subnet_lookup(m, r->vsid, &s, why);
 	if (err)
 		return err;
 	if (s.rdid != key.rdid)
-		return -EINVAL;
+		return NV_RAISE(why, ROUTE_RDID, .vsid = r->vsid, .rdid = s.rdid);
 	memset(&v, 0, sizeof(v));
 	v.vsid = r->vsid;
 	v.metric = r->metric;
 	v.nexthop = r->nexthop;
-	return bpf_map_update_elem(m->fd[NV_MAP_ROUTES], &key, &v, BPF_NOEXIST);
+	err = bpf_map_update_elem(m->fd[NV_MAP_ROUTES], &key, &v, BPF_NOEXIST);
+	/* A full trie is -ENOSPC, not -E2BIG: no kind of its own yet. */
+	return err == -EEXIST ? ROUTE_RAISE(why, ROUTE_EXISTS, &key) : err;
 }
 
 int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct nv_conflict *why)
@@ -73,8 +83,9 @@ int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct n
 	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (!m)
 		return -EINVAL;
-	err = route_key_build(k, &key);
+	err = route_key_build(k, &key, why);
 	if (err)
 		return err;
-	return bpf_map_delete_elem(m->fd[NV_MAP_ROUTES], &key);
+	err = bpf_map_delete_elem(m->fd[NV_MAP_ROUTES], &key);
+	return err == -ENOENT ? ROUTE_RAISE(why, ROUTE_UNKNOWN, &key) : err;
 }

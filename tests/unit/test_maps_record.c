@@ -173,6 +173,7 @@ Test(record, add_many_all_or_nothing, .init = maps_setup, .fini = maps_teardown)
 				  mk_record("192.0.2.2", "02:00:00:00:00:03"),
 				  mk_record("192.0.2.2", "02:00:00:00:00:02") };
 	struct maps_snapshot *before;
+	struct nv_conflict why;
 	size_t failed = 99;
 	__u32 v1;
 
@@ -183,38 +184,50 @@ Test(record, add_many_all_or_nothing, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
 	before = snap();
 	/* Into an empty table: a key given twice fails at its second place. */
-	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, NULL), -EEXIST);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, &why), -EEXIST);
 	cr_assert_eq(failed, 3);
+	cr_assert_eq(why.kind, NV_CONFLICT_RECORD_EXISTS, "the key given twice");
+	cr_assert_eq(why.vsid, VSID1);
+	cr_assert_arr_eq(&why.ca, &k[3].ca, sizeof(why.ca));
 	assert_unchanged(before, "add_many with a key twice (empty table)");
 	/* Into a table that has a key already. */
 	record(VSID1, "10.0.0.3", "192.0.2.2");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EEXIST);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EEXIST);
 	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_RECORD_EXISTS, "the key in the table");
+	cr_assert_arr_eq(&why.ca, &k[2].ca, sizeof(why.ca));
 	assert_unchanged(before, "add_many with a key in the table");
 	/* A MAC conflict with the port, a missing subnet, a bad record: named by index. */
 	k[2] = mk_rkey(VSID1, "10.0.0.5");
 	mac_set(r[1].mac, "02:00:00:00:00:44");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EINVAL);
 	cr_assert_eq(failed, 1);
+	cr_assert_eq(why.kind, NV_CONFLICT_MAC_DIFFERS);
+	cr_assert_eq(why.ifindex, v1, "the port it would bind");
+	cr_assert_arr_eq(why.mac, p.mac, NV_ETH_ALEN, "the port's MAC");
 	assert_unchanged(before, "add_many with a MAC conflict");
 	mac_set(r[1].mac, "02:00:00:00:00:04");
 	k[2] = mk_rkey(VSID2, "10.0.0.5");
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -ENOENT);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -ENOENT);
 	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_VSID_UNKNOWN);
+	cr_assert_eq(why.vsid, VSID2);
 	assert_unchanged(before, "add_many with no subnet");
 	k[2] = mk_rkey(VSID1, "10.0.0.5");
 	r[2].rule = 0;
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EINVAL);
 	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_RULE_INVALID);
 	assert_unchanged(before, "add_many with a bad rule");
 	cr_assert_eq(nv_record_add_many(NULL, k, r, 3, NULL, NULL), -EINVAL);
 	cr_assert_eq(nv_record_add_many(&m, NULL, r, 3, NULL, NULL), -EINVAL);
 	r[2].rule = NV_RULE_ENCAP;
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), 0);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), 0);
+	cr_assert_eq(why.kind, NV_CONFLICT_NONE);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.4"), v1);
 }
 
@@ -226,13 +239,16 @@ Test(record, add_many_full_map_changes_nothing)
 				  mk_record("192.0.2.2", "02:00:00:00:00:02"),
 				  mk_record("192.0.2.2", "02:00:00:00:00:03") };
 	struct maps_snapshot *before;
+	struct nv_conflict why;
 	size_t failed = 99;
 
 	cr_assert_eq(maps_fixture_create(&m, 2), 0);
 	subnet(VSID1, RDID1);
 	before = snap();
-	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, NULL), -E2BIG);
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -E2BIG);
 	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_TABLE_FULL, "a batch update refused");
+	cr_assert_eq(why.map, NV_MAP_RECORDS);
 	assert_unchanged(before, "add_many into a full map");
 	nv_maps_close(&m);
 }
