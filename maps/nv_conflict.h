@@ -47,8 +47,9 @@
 	X(NO_DEVICE, ENODEV, "ifindex")                                                     \
 	X(PORT_EXISTS, EEXIST, "ifindex") /* the device is a port already */                \
 	X(PORT_UNKNOWN, ENOENT, "ifindex")                                                  \
-	X(CA_HELD, EEXIST, "vsid ca ifindex") /* ifindex: the port that has (vsid, ca) */   \
-	X(XDP_NONE, EOPNOTSUPP, "")	      /* deliver xdp with xdp-mode none */          \
+	X(PORT_IS_UNDERLAY, EINVAL, "ifindex") /* the config's underlay_ifindex */          \
+	X(CA_HELD, EEXIST, "vsid ca ifindex")  /* ifindex: the port that has (vsid, ca) */  \
+	X(XDP_NONE, EOPNOTSUPP, "")	       /* deliver xdp with xdp-mode none */         \
 	/* records */                                                                       \
 	X(RECORD_EXISTS, EEXIST, "vsid ca") /* or a key given twice to add_many */          \
 	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                                \
@@ -67,7 +68,6 @@
 	X(TABLE_FULL, E2BIG, "map")
 
 #define NV_CONFLICTS_LOADER(X)                                                           \
-	X(PORT_IS_UNDERLAY, EINVAL, "ifindex") /* nvctl checks it before the loader */   \
 	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                           \
 	X(DEV_HAS_FILTER, EEXIST, "ifindex") /* another instance's TC filter is there */ \
 	X(INSTANCE_EXISTS, EEXIST, "")	     /* dp attach: the pin dir has a datapath */

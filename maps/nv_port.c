@@ -88,9 +88,11 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 		return NV_RAISE(why, RDID_DIFFERS, .vsid = p->vsid, .rdid = s.rdid);
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, &v))
 		return NV_RAISE(why, PORT_EXISTS, .ifindex = ifindex);
+	/* A config that cannot be read refuses nothing, as before the underlay rule. */
+	if (nv_config_get(m, &cfg))
+		memset(&cfg, 0, sizeof(cfg));
 	/* XDP delivery needs nv_from_wire on the underlay, which xdp-mode none leaves out. */
-	if (p->deliver == NV_DELIVER_XDP && !nv_config_get(m, &cfg) &&
-	    (cfg.flags & NV_CFG_F_NO_XDP))
+	if (p->deliver == NV_DELIVER_XDP && (cfg.flags & NV_CFG_F_NO_XDP))
 		return NV_RAISE(why, XDP_NONE);
 	nv_bind_key(&bind, p->vsid, &p->ca);
 	err = nv_port_find_binding(m, &bind, &other);
@@ -99,6 +101,12 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 	if (other.ifindex)
 		return NV_RAISE(why, CA_HELD, .vsid = p->vsid, .ca = p->ca,
 				.ifindex = other.ifindex);
+	/*
+	 * The underlay carries the wire programs, never nv_from_vm. Checked after the rules above,
+	 * whose errnos predate it, so that a request they refuse gets the errno it always got.
+	 */
+	if (ifindex == cfg.underlay_ifindex)
+		return NV_RAISE(why, PORT_IS_UNDERLAY, .ifindex = ifindex);
 
 	/* The caller's pa is ignored: computed from the record, if any binds the port. */
 	memset(&v, 0, sizeof(v));

@@ -214,6 +214,8 @@ const struct conflict_case conflict_cases[] = {
 	{ "port add: (vsid, ca) is v1's", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
 	  .rdid = RDID1, .ca = "10.0.0.1", .err = -EEXIST,
 	  WANT(CA_HELD, .vsid = VSID1, .ca = "10.0.0.1", .dev = "v1") },
+	{ "port add: the underlay", .op = OP_PORT_ADD, .dev = "u1", .vsid = VSID1, .rdid = RDID1,
+	  .ca = "10.0.0.9", .err = -EINVAL, WANT(PORT_IS_UNDERLAY, .dev = "u1") },
 	{ "port add: its record has another MAC", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
 	  .rdid = RDID1, .ca = "10.0.0.4", .mac = "02:00:00:00:00:44", .err = -EINVAL,
 	  WANT(MAC_DIFFERS, .vsid = VSID1, .ca = "10.0.0.4", .dev = "v4",

@@ -183,3 +183,37 @@ Test(port, find_by_vsid_and_ca, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
 	cr_assert_eq(nv_port_find(&m, VSID1, &ca, &ifindex, &out), -ENOENT, "deleted");
 }
+
+/* The underlay carries the wire programs: it is never a port (nvctl checked this by itself). */
+Test(port, the_underlay_is_never_a_port, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct maps_snapshot *before;
+	struct nv_conflict why;
+	struct nv_config c;
+	__u32 u1, v1;
+
+	netns();
+	u1 = veth("u1");
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	cr_assert_eq(nv_config_get(&m, &c), 0);
+	c.underlay_ifindex = u1;
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
+	before = snap();
+	cr_assert_eq(nv_port_add(&m, u1, &p, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_PORT_IS_UNDERLAY);
+	cr_assert_eq(why.ifindex, u1);
+	/* A rule checked before it keeps its errno: no subnet is still -ENOENT. */
+	p.vsid = VSID2;
+	cr_assert_eq(nv_port_add(&m, u1, &p, &why), -ENOENT);
+	cr_assert_eq(why.kind, NV_CONFLICT_VSID_UNKNOWN);
+	assert_unchanged(before, "the underlay as a port");
+	p.vsid = VSID1;
+	port_add(v1, &p);
+	/* Another underlay: the device is free to be a port. */
+	cr_assert_eq(nv_port_del(&m, v1, NULL), 0);
+	c.underlay_ifindex = v1;
+	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
+	port_add(u1, &p);
+}
