@@ -95,7 +95,8 @@ bool nv_vsid_valid(__u32 vsid);
  * (nv_conflict.h, may be NULL) and sets it to the rule the request broke; the errnos below are
  * the same as without it. A call that fails leaves the maps as they were. Values are checked
  * once, here, by the rules the CLI parses with: a CA or PA is unicast (nv_addr_unicast), a MAC is
- * unicast and not zero (nv_mac_unicast), a VSID is in range (nv_vsid_valid).
+ * unicast and not zero (nv_mac_unicast), a VSID is in range (nv_vsid_valid). Any add: -E2BIG
+ * when a hash map it writes has no room (TABLE_FULL names the map).
  */
 
 /*
@@ -167,7 +168,8 @@ int nv_record_iter(const struct nv_maps *m, nv_record_cb cb, void *arg);
 /*
  * Customer routes (LPM, the routing group). prefixlen in key is the address prefix length
  * (0..128); the library adds the 32 bits of rdid. add: -EINVAL bad prefix length or VSID, or the
- * VSID is in another RDID, -ENOENT no subnet, -EEXIST. del: -ENOENT.
+ * VSID is in another RDID, -ENOENT no subnet, -EEXIST, -ENOSPC the trie is full (kind NONE).
+ * del: -ENOENT.
  */
 int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
 		 struct nv_conflict *why);
