@@ -146,14 +146,15 @@ static void write_page(FILE *f, const struct snapshot *sn, const char *pin_dir)
 	nv_addr_format(&cfg->pa, pa, sizeof(pa));
 	nv_prom_family(f, "nvgre_datapath_info", "gauge",
 		       "The attached datapath: ABI version, underlay device, main PA, instance.");
-	nv_prom_sample(f, "nvgre_datapath_info",
-		       (struct nv_prom_label[]){
-			       { "abi", abi },
-			       { "underlay", nv_netdev_name(cfg->underlay_ifindex, ul, sizeof(ul)) },
-			       { "pa", pa },
-			       { "pin_dir", pin_dir },
-		       },
-		       4, 1);
+	nv_prom_sample(
+		f, "nvgre_datapath_info",
+		(struct nv_prom_label[]){
+			{ "abi", abi },
+			{ "underlay", nv_netdev_name(cfg->underlay_ifindex, ul, sizeof(ul)) },
+			{ "pa", pa },
+			{ "pin_dir", pin_dir },
+		},
+		4, 1);
 
 	nv_prom_family(f, "nvgre_map_entries", "gauge", "Entries in the datapath's maps.");
 	nv_prom_sample(f, "nvgre_map_entries", (struct nv_prom_label[]){ { "map", "records" } }, 1,
@@ -194,15 +195,15 @@ static void write_page(FILE *f, const struct snapshot *sn, const char *pin_dir)
 			snprintf(ifx, sizeof(ifx), "%u", r->ifindex);
 			snprintf(num, sizeof(num), "%u", r->p.vsid);
 			nv_addr_format(&r->p.ca, ca, sizeof(ca));
-			nv_prom_sample(f, port_fams[i].name,
-				       (struct nv_prom_label[]){
-					       { "dev", nv_netdev_name(r->ifindex, dev, sizeof(dev)) },
-					       { "ifindex", ifx },
-					       { "vsid", num },
-					       { "ca", ca },
-				       },
-				       4,
-				       *(const __u64 *)((const char *)&r->st + port_fams[i].off));
+			nv_prom_sample(
+				f, port_fams[i].name,
+				(struct nv_prom_label[]){
+					{ "dev", nv_netdev_name(r->ifindex, dev, sizeof(dev)) },
+					{ "ifindex", ifx },
+					{ "vsid", num },
+					{ "ca", ca },
+				},
+				4, *(const __u64 *)((const char *)&r->st + port_fams[i].off));
 		}
 	}
 
@@ -271,4 +272,3 @@ int nv_metrics_render(const char *pin_dir, char **buf, size_t *len)
 	snapshot_free(&sn);
 	return err;
 }
-

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* nvctl trace's parts: where the frame comes from (trace_input.c), how the run is shown (trace_print.c). */
+/* nvctl trace's parts: where the frame comes from (trace_input.c), how the run is shown
+ * (trace_print.c). */
 #ifndef TRACE_H
 #define TRACE_H
 
@@ -30,8 +31,8 @@ struct trace_fields {
 	bool src, src_mac, dst_mac, outer;
 };
 int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct nv_maps *m,
-		       bool underlay, const struct nv_port *port, struct trace_fields *tf, __u8 *buf,
-		       size_t *len);
+		       bool underlay, const struct nv_port *port, struct trace_fields *tf,
+		       __u8 *buf, size_t *len);
 
 /* The run: each stage's verdict and output, the live entries it looked up, the verdict. */
 int trace_print(struct nv_ctx *ctx, const struct nv_maps *m, bool underlay, __u32 ifindex,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Where nvctl trace's frame comes from: hex, a pcap file, or fields completed from the live maps. */
+/* Where nvctl trace's frame comes from: hex, a pcap file, or fields completed from the live maps.
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,8 +109,8 @@ static int record_of(const struct nv_maps *m, __u32 vsid, __be32 ca, struct nv_r
 }
 
 int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct nv_maps *m,
-		       bool underlay, const struct nv_port *port, struct trace_fields *tf, __u8 *buf,
-		       size_t *len)
+		       bool underlay, const struct nv_port *port, struct trace_fields *tf,
+		       __u8 *buf, size_t *len)
 {
 	struct nv_frame_fields *f = &tf->f;
 	__u8 inner[NV_FRAME_BUILD_MAX], ul_mac[NV_ETH_ALEN];
@@ -135,8 +136,8 @@ int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct n
 	}
 	if (underlay && !tf->outer_src) {
 		nv_addr_from_ipv4(&src, f->saddr);
-		return nv_usage_error(ctx, "%s: src %s has no record in vsid %u: give outer-src", cmd,
-				      nv_addr_format(&src, ca, sizeof(ca)), vsid);
+		return nv_usage_error(ctx, "%s: src %s has no record in vsid %u: give outer-src",
+				      cmd, nv_addr_format(&src, ca, sizeof(ca)), vsid);
 	}
 	if (!tf->dst_mac)
 		memcpy(f->dmac, record_of(m, vsid, f->daddr, &rec) ? mac_none : rec.mac,

@@ -61,14 +61,15 @@ static void show_port(struct lookups *l, const struct nv_maps *m, __u32 ifindex)
 			 p.rdid, ca, mac, p.deliver == NV_DELIVER_XDP ? "xdp" : "tc",
 			 nv_addr_is_ipv4(&p.pa) && p.pa.w[3] ? pa : "(unbound)");
 	}
-	lookup_out(l, "nv_ports",
-		   json_pack("{s:I, s:o}", "ifindex", (json_int_t)ifindex, "dev", dev_json(ifindex)),
-		   key,
-		   found ? json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "vsid", (json_int_t)p.vsid,
-				     "rdid", (json_int_t)p.rdid, "ca", ca, "mac", mac, "deliver",
-				     p.deliver == NV_DELIVER_XDP ? "xdp" : "tc", "pa", pa)
-			 : NULL,
-		   found ? val : NULL);
+	lookup_out(
+		l, "nv_ports",
+		json_pack("{s:I, s:o}", "ifindex", (json_int_t)ifindex, "dev", dev_json(ifindex)),
+		key,
+		found ? json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "vsid", (json_int_t)p.vsid,
+				  "rdid", (json_int_t)p.rdid, "ca", ca, "mac", mac, "deliver",
+				  p.deliver == NV_DELIVER_XDP ? "xdp" : "tc", "pa", pa)
+		      : NULL,
+		found ? val : NULL);
 }
 
 /* The record of (vsid, ca); *out and true when found. */
@@ -200,9 +201,10 @@ static json_t *stage_json(const struct nv_trace_stage *s)
 
 	nv_netdev_name(s->ifindex, dev, sizeof(dev));
 	o = json_pack("{s:s, s:o, s:I, s:I, s:i, s:s, s:s}", "hook", nv_hook_name(s->hook), "dev",
-		      dev_json(s->ifindex), "ifindex", (json_int_t)s->ifindex, "prog_id", (json_int_t)s->prog_id,
-		      "retval", s->retval, "retval_name", nv_trace_retval_name(s->hook, s->retval),
-		      "verdict", nv_verdict_name(verdict) ?: "?");
+		      dev_json(s->ifindex), "ifindex", (json_int_t)s->ifindex, "prog_id",
+		      (json_int_t)s->prog_id, "retval", s->retval, "retval_name",
+		      nv_trace_retval_name(s->hook, s->retval), "verdict",
+		      nv_verdict_name(verdict) ?: "?");
 	if (verdict == NV_VERDICT_DROP) {
 		json_object_set_new(o, "reason",
 				    json_string(nv_drop_reason_name(nv_trace_reason(s)) ?: "?"));
@@ -302,4 +304,3 @@ int trace_print(struct nv_ctx *ctx, const struct nv_maps *m, bool underlay, __u3
 	printf("\n(%s)\n", counters_note);
 	return NV_EXIT_OK;
 }
-

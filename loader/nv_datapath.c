@@ -479,6 +479,10 @@ int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
 	port = *p;
 	if (nv_netdev_is_veth(ifindex))
 		port.flags |= NV_PORT_F_PEER;
+	/* Every rule of the library too, before the device is touched. */
+	err = nv_port_check(&m, ifindex, &port, why);
+	if (err)
+		goto out;
 	err = nv_tc_attach(ifindex, progs.fd[prog], &own_clsact);
 	if (err) {
 		/* Not a port of ours (checked above), yet it has our handle: another instance's. */

@@ -7,6 +7,7 @@
 
 #include "nv_addr.h"
 #include "nv_conflict.h"
+#include "nv_maps.h"
 
 #define NV_CONFLICT_ERRNO(name, err, fields) [NV_CONFLICT_##name] = err,
 static const int conflict_errno[NV_CONFLICT__COUNT] = { NV_CONFLICTS(NV_CONFLICT_ERRNO) };
@@ -19,6 +20,13 @@ int nv_conflict_set(struct nv_conflict *why, enum nv_conflict_kind kind)
 		why->kind = kind;
 	}
 	return (unsigned int)kind < NV_CONFLICT__COUNT ? -conflict_errno[kind] : -EINVAL;
+}
+
+int nv_conflict_raise(struct nv_conflict *why, const struct nv_conflict *c)
+{
+	if (why)
+		*why = *c;
+	return nv_conflict_set(NULL, c->kind);
 }
 
 /* "vsid-unknown" from VSID_UNKNOWN: lower case, '-' for '_'. */
@@ -76,7 +84,8 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 
 int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *buf, size_t len)
 {
-	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], port[IF_NAMESIZE + 40];
+	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pmac[NV_MAC_STRLEN];
+	char port[IF_NAMESIZE + 40];
 
 	nv_addr_format(&c->ca, ca, sizeof(ca));
 	nv_addr_format(&c->pa, pa, sizeof(pa));
@@ -107,7 +116,7 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_RULE_INVALID:
 		return snprintf(buf, len, "unknown record rule");
 	case NV_CONFLICT_PREFIX_INVALID:
-		return snprintf(buf, len, "prefix length over 128");
+		return snprintf(buf, len, "prefix length %u is over 128", c->prefixlen);
 	case NV_CONFLICT_EVENTS_INVALID:
 		return snprintf(buf, len, "unknown event mode");
 	case NV_CONFLICT_VSID_UNKNOWN:
@@ -162,12 +171,18 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_RECORD_UNKNOWN:
 		return snprintf(buf, len, "ca %s has no record in vsid %u", ca, c->vsid);
 	case NV_CONFLICT_TABLE_FULL:
-		return snprintf(buf, len, "the lookup table is full");
+		if (!nv_map_name(c->map))
+			return snprintf(buf, len, "map %u is full", c->map);
+		return snprintf(buf, len, "map %s is full", nv_map_name(c->map));
+	case NV_CONFLICT_CONFIG_PA_NOT_LOCAL:
+		return snprintf(buf, len, "the config PA %s is not a local PA", pa);
 	case NV_CONFLICT_MAC_DIFFERS:
+		nv_mac_format(c->port_mac, pmac, sizeof(pmac));
 		return snprintf(buf, len,
-				"the record of ca %s in vsid %u and %s would have different MACs "
-				"(the other one is %s)",
-				ca, c->vsid, port_name(c->ifindex, port, sizeof(port)), mac);
+				"mac %s of %s differs from mac %s of the lookup record of ca %s in "
+				"vsid %u (at pa %s)",
+				pmac, port_name(c->ifindex, port, sizeof(port)), mac, ca, c->vsid,
+				pa);
 	case NV_CONFLICT_ROUTE_EXISTS:
 		return snprintf(buf, len, "rdid %u already has a route %s/%u", c->rdid, ca,
 				c->prefixlen);

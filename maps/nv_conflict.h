@@ -2,12 +2,16 @@
 /*
  * Which rule a refused request broke. Every call of the maps library (and of the loader's port
  * and attach calls) that can refuse takes a struct nv_conflict *why (NULL: not wanted) and, when
- * it returns an error, sets why->kind and the fields that kind names; on success why->kind is
- * NV_CONFLICT_NONE. The errno stays what it was (-EINVAL, -EEXIST, ...): the kind says which of
- * the several causes behind one errno it was, so that callers never probe the maps to find out.
+ * it returns an error, sets why->kind and the fields that kind names (the others zero); on success
+ * why->kind is NV_CONFLICT_NONE. The errno stays what it was (-EINVAL, -EEXIST, ...): the kind
+ * says which of the several causes behind one errno it was, so that callers never probe the maps
+ * to find out. An error with kind NONE broke no rule: a NULL argument, or the kernel or memory
+ * failed (-EPERM, -ENOMEM, ...).
  *
  * X(NAME, errno, fields): the kind, the errno it comes with, the fields of struct nv_conflict it
- * sets. Names are for logs and JSON ("vsid-unknown"); numbers are not ABI.
+ * sets. Names are for logs and JSON ("vsid-unknown"); numbers are not ABI. MAPS lists what the
+ * maps library raises (it cannot raise another: maps/nv_maps_int.h, NV_RAISE), each with a case
+ * in tests/unit/test_maps_conflict.c; LOADER what only the loader raises.
  */
 #ifndef NV_CONFLICT_H
 #define NV_CONFLICT_H
@@ -17,52 +21,57 @@
 
 #include "nvgre_abi.h"
 
-#define NV_CONFLICTS(X)                                                                   \
-	X(NONE, 0, "")                                                                    \
-	/* values that no map may hold */                                                 \
-	X(VSID_RANGE, EINVAL, "vsid")  /* outside NV_VSID_MIN..NV_VSID_MAX */             \
-	X(CA_INVALID, EINVAL, "ca")    /* unspecified, broadcast or multicast */          \
-	X(PA_INVALID, EINVAL, "pa")    /* unspecified, broadcast or multicast */          \
-	X(MAC_INVALID, EINVAL, "mac")  /* zero, broadcast or multicast */                 \
-	X(DELIVER_INVALID, EINVAL, "") /* not an enum nv_deliver */                       \
-	X(FLAGS_INVALID, EINVAL, "")   /* unknown port flags */                           \
-	X(RULE_INVALID, EINVAL, "")    /* not an enum nv_rule */                          \
-	X(PREFIX_INVALID, EINVAL, "")  /* route prefix length over 128 */                 \
-	X(EVENTS_INVALID, EINVAL, "")  /* not an enum nv_events_mode */                   \
-	/* subnets */                                                                     \
-	X(VSID_UNKNOWN, ENOENT, "vsid") /* the VSID has no subnet */                      \
-	X(SUBNET_EXISTS, EEXIST, "vsid")                                                  \
-	X(SUBNET_HAS_PORT, EBUSY, "vsid ifindex")                                         \
-	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                            \
-	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                      \
-	X(RDID_DIFFERS, EINVAL, "vsid rdid") /* rdid: the subnet's */                     \
-	/* local PAs */                                                                   \
-	X(PA_EXISTS, EEXIST, "pa")                                                        \
-	X(PA_NOT_LOCAL, ENOENT, "pa") /* del, or a config PA that is not local */         \
-	X(PA_IS_CONFIG, EBUSY, "pa")  /* the config PA cannot go */                       \
-	/* ports */                                                                       \
-	X(NO_DEVICE, ENODEV, "ifindex")                                                   \
-	X(PORT_EXISTS, EEXIST, "ifindex") /* the device is a port already */              \
-	X(PORT_UNKNOWN, ENOENT, "ifindex")                                                \
-	X(PORT_IS_UNDERLAY, EINVAL, "ifindex")                                            \
-	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                            \
-	X(CA_HELD, EEXIST, "vsid ca ifindex") /* ifindex: the port that has (vsid, ca) */ \
-	X(XDP_NONE, EOPNOTSUPP, "")	      /* deliver xdp with xdp-mode none */        \
-	X(DEV_HAS_FILTER, EEXIST, "ifindex")  /* another instance's TC filter is there */ \
-	/* records */                                                                     \
-	X(RECORD_EXISTS, EEXIST, "vsid ca")                                               \
-	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                              \
-	X(TABLE_FULL, E2BIG, "") /* nv_records has no room */                             \
-	/* a record and the port of its (vsid, ca) would disagree: mac is the other's */  \
-	X(MAC_DIFFERS, EINVAL, "vsid ca mac ifindex")                                     \
-	/* routes */                                                                      \
-	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen")                              \
-	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen")                             \
-	X(ROUTE_RDID, EINVAL, "vsid rdid") /* the route's VSID is in another RDID */      \
-	/* the instance */                                                                \
-	X(INSTANCE_EXISTS, EEXIST, "")	     /* dp attach: the pin dir has a datapath */  \
-	X(UNDERLAY_MTU, EMSGSIZE, "ifindex") /* under NV_UNDERLAY_MTU_MIN */              \
+#define NV_CONFLICTS_MAPS(X)                                                                 \
+	/* values that no map may hold */                                                    \
+	X(VSID_RANGE, EINVAL, "vsid")	       /* outside NV_VSID_MIN..NV_VSID_MAX */        \
+	X(CA_INVALID, EINVAL, "ca")	       /* unspecified, broadcast or multicast */     \
+	X(PA_INVALID, EINVAL, "pa")	       /* unspecified, broadcast or multicast */     \
+	X(MAC_INVALID, EINVAL, "mac")	       /* zero, broadcast or multicast */            \
+	X(DELIVER_INVALID, EINVAL, "")	       /* not an enum nv_deliver */                  \
+	X(FLAGS_INVALID, EINVAL, "")	       /* unknown port flags */                      \
+	X(RULE_INVALID, EINVAL, "")	       /* not an enum nv_rule */                     \
+	X(PREFIX_INVALID, EINVAL, "prefixlen") /* route prefix length over 128 */            \
+	X(EVENTS_INVALID, EINVAL, "")	       /* not an enum nv_events_mode */              \
+	/* subnets */                                                                        \
+	X(VSID_UNKNOWN, ENOENT, "vsid") /* the VSID has no subnet */                         \
+	X(SUBNET_EXISTS, EEXIST, "vsid")                                                     \
+	X(SUBNET_HAS_PORT, EBUSY, "vsid ifindex")                                            \
+	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                               \
+	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                         \
+	X(RDID_DIFFERS, EINVAL, "vsid rdid") /* rdid: the subnet's */                        \
+	/* local PAs */                                                                      \
+	X(PA_EXISTS, EEXIST, "pa")                                                           \
+	X(PA_NOT_LOCAL, ENOENT, "pa") /* local PA del */                                     \
+	X(PA_IS_CONFIG, EBUSY, "pa")  /* the config PA cannot go */                          \
+	/* ports */                                                                          \
+	X(NO_DEVICE, ENODEV, "ifindex")                                                      \
+	X(PORT_EXISTS, EEXIST, "ifindex") /* the device is a port already */                 \
+	X(PORT_UNKNOWN, ENOENT, "ifindex")                                                   \
+	X(PORT_IS_UNDERLAY, EINVAL, "ifindex") /* the config's underlay_ifindex */           \
+	X(CA_HELD, EEXIST, "vsid ca ifindex")  /* ifindex: the port that has (vsid, ca) */   \
+	X(XDP_NONE, EOPNOTSUPP, "")	       /* deliver xdp with xdp-mode none */          \
+	/* records */                                                                        \
+	X(RECORD_EXISTS, EEXIST, "vsid ca") /* or a key given twice to add_many */           \
+	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                                 \
+	/* A record (mac, at pa) and the port of its (vsid, ca) (port_mac) would disagree */ \
+	X(MAC_DIFFERS, EINVAL, "vsid ca pa mac ifindex port_mac")                            \
+	/* routes */                                                                         \
+	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen")                                 \
+	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen")                                \
+	X(ROUTE_RDID, EINVAL, "vsid rdid") /* rdid: the VSID's, not the route's */           \
+	/* the config entry (its errno differs from PA_NOT_LOCAL's) */                       \
+	X(CONFIG_PA_NOT_LOCAL, EINVAL, "pa") /* the config PA must be a local PA */          \
+	/* any map: a hash map without room (-E2BIG from the kernel) */                      \
+	X(TABLE_FULL, E2BIG, "map")
+
+#define NV_CONFLICTS_LOADER(X)                                                           \
+	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                           \
+	X(DEV_HAS_FILTER, EEXIST, "ifindex") /* another instance's TC filter is there */ \
+	X(INSTANCE_EXISTS, EEXIST, "")	     /* dp attach: the pin dir has a datapath */ \
+	X(UNDERLAY_MTU, EMSGSIZE, "ifindex") /* under NV_UNDERLAY_MTU_MIN */             \
 	X(XDP_BUSY, EBUSY, "ifindex")	     /* another XDP program holds the device */
+
+#define NV_CONFLICTS(X) X(NONE, 0, "") NV_CONFLICTS_MAPS(X) NV_CONFLICTS_LOADER(X)
 
 #define NV_CONFLICT_ENUM_ENTRY(name, err, fields) NV_CONFLICT_##name,
 enum nv_conflict_kind {
@@ -79,10 +88,14 @@ struct nv_conflict {
 	union nv_addr ca; /* a CA, or a route's prefix */
 	union nv_addr pa;
 	__u8 mac[NV_ETH_ALEN];
+	__u8 port_mac[NV_ETH_ALEN]; /* MAC_DIFFERS: the port's MAC (mac: the record's) */
+	__u32 map;		    /* TABLE_FULL: the enum nv_map_id without room */
 };
 
 /* Sets why (when not NULL) to kind with no fields, and returns -err (the kind's errno). */
 int nv_conflict_set(struct nv_conflict *why, enum nv_conflict_kind kind);
+/* Sets why (when not NULL) to *c, its kind and fields, and returns the errno of c->kind. */
+int nv_conflict_raise(struct nv_conflict *why, const struct nv_conflict *c);
 /* "vsid-unknown" for NV_CONFLICT_VSID_UNKNOWN; NULL out of range. */
 const char *nv_conflict_name(enum nv_conflict_kind kind);
 /*

@@ -9,11 +9,11 @@
 
 #include "nv_frame.h"
 
-#define PAYLOAD "nvctl trace frame, 32 bytes...."
-#define TCP_HLEN 20
-#define UDP_HLEN 8
+#define PAYLOAD	  "nvctl trace frame, 32 bytes...."
+#define TCP_HLEN  20
+#define UDP_HLEN  8
 #define ICMP_HLEN 8
-#define IP_DF 0x4000
+#define IP_DF	  0x4000
 
 static __u16 csum_fold(__u32 sum)
 {
@@ -102,7 +102,8 @@ size_t nv_frame_build_ipv4(__u8 *buf, const struct nv_frame_fields *f)
 	} else if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) {
 		/* The pseudo-header: addresses, protocol, L4 length. */
 		sum = csum_add(0, ip + 12, 8) + f->proto + (__u32)l4_len;
-		put16(l4 + (f->proto == IPPROTO_TCP ? 16 : 6), csum_fold(csum_add(sum, l4, l4_len)));
+		put16(l4 + (f->proto == IPPROTO_TCP ? 16 : 6),
+		      csum_fold(csum_add(sum, l4, l4_len)));
 	}
 	return NV_ETH_HLEN + NV_IPV4_HLEN + l4_len;
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The map set: its specs (nv_map_list.h), opening by group (pinned or from fds), closing, config.
- */
+/* The map set: its specs (nv_map_list.h), opening by group (pinned or from fds), closing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -225,39 +224,7 @@ int nv_map_count(const struct nv_maps *m, enum nv_map_id id, __u32 *n)
 	return nv_map_iter_raw(m->fd[id], nv_map_specs[id].key_size, 0, count_cb, n);
 }
 
-int nv_config_get(const struct nv_maps *m, struct nv_config *out)
+int nv_map_write_err(struct nv_conflict *why, enum nv_map_id id, int err)
 {
-	struct nv_config c;
-	__u32 key = 0;
-	int err;
-
-	if (!m || !out)
-		return -EINVAL;
-	err = bpf_map_lookup_elem(m->fd[NV_MAP_CONFIG], &key, &c);
-	if (err)
-		return err;
-	*out = c;
-	return 0;
-}
-
-int nv_config_set(const struct nv_maps *m, const struct nv_config *c, struct nv_conflict *why)
-{
-	static const union nv_addr zero;
-	struct nv_config v;
-	__u32 key = 0;
-
-	nv_conflict_set(why, NV_CONFLICT_NONE);
-	if (!m || !c || c->events > NV_EVENTS_TRACE)
-		return -EINVAL;
-	/* The receive path takes the config PA as local without looking it up: it must be one. */
-	if (memcmp(&c->pa, &zero, sizeof(zero)) && !nv_local_pa_has(m, &c->pa))
-		return -EINVAL;
-	memset(&v, 0, sizeof(v));
-	v.underlay_ifindex = c->underlay_ifindex;
-	v.ttl = c->ttl;
-	v.flags = c->flags;
-	v.events = c->events;
-	v.pa = c->pa;
-	v.event_rate = c->event_rate;
-	return bpf_map_update_elem(m->fd[NV_MAP_CONFIG], &key, &v, BPF_ANY);
+	return err == -E2BIG ? NV_RAISE(why, TABLE_FULL, .map = id) : err;
 }

@@ -95,7 +95,8 @@ bool nv_vsid_valid(__u32 vsid);
  * (nv_conflict.h, may be NULL) and sets it to the rule the request broke; the errnos below are
  * the same as without it. A call that fails leaves the maps as they were. Values are checked
  * once, here, by the rules the CLI parses with: a CA or PA is unicast (nv_addr_unicast), a MAC is
- * unicast and not zero (nv_mac_unicast), a VSID is in range (nv_vsid_valid).
+ * unicast and not zero (nv_mac_unicast), a VSID is in range (nv_vsid_valid). Any add: -E2BIG
+ * when a hash map it writes has no room (TABLE_FULL names the map).
  */
 
 /*
@@ -134,6 +135,9 @@ int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg);
  */
 int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 		struct nv_conflict *why);
+/* Every rule of nv_port_add, without writing anything: 0 when add would accept p at ifindex. */
+int nv_port_check(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
+		  struct nv_conflict *why);
 int nv_port_del(const struct nv_maps *m, __u32 ifindex, struct nv_conflict *why);
 int nv_port_get(const struct nv_maps *m, __u32 ifindex, struct nv_port *out);
 int nv_port_find(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca, __u32 *ifindex,
@@ -167,7 +171,8 @@ int nv_record_iter(const struct nv_maps *m, nv_record_cb cb, void *arg);
 /*
  * Customer routes (LPM, the routing group). prefixlen in key is the address prefix length
  * (0..128); the library adds the 32 bits of rdid. add: -EINVAL bad prefix length or VSID, or the
- * VSID is in another RDID, -ENOENT no subnet, -EEXIST. del: -ENOENT.
+ * VSID is in another RDID, -ENOENT no subnet, -EEXIST, -ENOSPC the trie is full (kind NONE).
+ * del: -ENOENT.
  */
 int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
 		 struct nv_conflict *why);

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Helpers shared by the maps library's files; not part of its API. */
+/*
+ * Helpers shared by the maps library's files; not part of its API. The policy calls (nv_subnet.c,
+ * nv_local_pa.c, nv_port.c, nv_record.c, nv_record_many.c, nv_route.c, nv_config.c) check
+ * everything they can before writing, and undo their earlier writes when a later one fails, so
+ * the consistency rules of nv_maps.h hold after every call. Not safe against concurrent writers:
+ * callers serialize.
+ */
 #ifndef NV_MAPS_INT_H
 #define NV_MAPS_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "nv_maps.h"
 
@@ -25,5 +33,57 @@ int nv_percpu_zero(int fd, const void *key, size_t value_size);
 /* A port's counters: created zeroed by port add, moved into its VSID's entry by port del. */
 int nv_port_stats_create(const struct nv_maps *m, __u32 ifindex);
 int nv_port_stats_retire(const struct nv_maps *m, __u32 ifindex, __u32 vsid);
+
+/* All 16 bytes: an IPv4 address has one spelling (IPv4-mapped), so this is address equality. */
+static inline bool nv_addr_eq(const union nv_addr *a, const union nv_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* ---- conflicts (nv_conflict.h) ---- */
+
+/* 1 for each kind of NV_CONFLICTS_MAPS: NV_RAISE takes no other. */
+#define NV_RAISES_ENTRY(name, err, fields) NV_RAISES_##name = 1,
+enum nv_raises {
+	NV_CONFLICTS_MAPS(NV_RAISES_ENTRY)
+};
+#undef NV_RAISES_ENTRY
+
+/*
+ * Sets why (when not NULL) to conflict NAME with the fields given as designated initializers,
+ * and is NAME's errno: return NV_RAISE(why, VSID_RANGE, .vsid = vsid). NAME must be a kind of
+ * NV_CONFLICTS_MAPS, or this does not compile: the list is what the library can raise, and the
+ * conflict tests cover every kind of it.
+ */
+#define NV_RAISE(why, name, ...)                                                                  \
+	({                                                                                        \
+		_Static_assert(NV_RAISES_##name, #name " is in NV_CONFLICTS_MAPS");               \
+		nv_conflict_raise(                                                                \
+			(why), &(struct nv_conflict){ .kind = NV_CONFLICT_##name, __VA_ARGS__ }); \
+	})
+
+/* For the kinds that name a MAC, which an initializer cannot copy: why->mac = mac; returns err. */
+static inline int nv_raised_mac(struct nv_conflict *why, int err, const __u8 mac[NV_ETH_ALEN])
+{
+	if (why)
+		memcpy(why->mac, mac, NV_ETH_ALEN);
+	return err;
+}
+
+/* err from a write to map id: -E2BIG (a hash map without room) raises TABLE_FULL. Returns err. */
+int nv_map_write_err(struct nv_conflict *why, enum nv_map_id id, int err);
+
+/* nv_subnets[vsid] into out (nv_subnet.c); -ENOENT raises VSID_UNKNOWN. */
+int nv_subnet_lookup(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out,
+		     struct nv_conflict *why);
+
+/*
+ * The checks nv_record_add and nv_record_add_many share (nv_record.c), in their order. key: a VSID
+ * in range; sets out to k with its padding zeroed. value: a unicast CA, PA and MAC, a known rule.
+ */
+int nv_record_key_check(const struct nv_maps *m, const struct nv_record_key *k,
+			struct nv_record_key *out, struct nv_conflict *why);
+int nv_record_value_check(const struct nv_record_key *key, const struct nv_record *r,
+			  struct nv_conflict *why);
 
 #endif /* NV_MAPS_INT_H */

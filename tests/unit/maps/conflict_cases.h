@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The refusals of the policy calls, one row each, exported so that
+ * test_maps_conflict_coverage.c can check that every kind the maps library raises
+ * (NV_CONFLICTS_MAPS) has a row. A row runs one call on the world of test_maps_conflict.c and
+ * expects its errno, why->kind with exactly the fields the kind names (the others zero), and the
+ * maps unchanged. Strings are parsed when the row runs; a device is named ("v1"), its ifindex
+ * looked up then.
+ */
+#ifndef UNIT_MAPS_CONFLICT_CASES_H
+#define UNIT_MAPS_CONFLICT_CASES_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "nv_conflict.h"
+
+enum conflict_op {
+	OP_SUBNET_ADD,	     /* vsid, rdid */
+	OP_SUBNET_DEL,	     /* vsid */
+	OP_PA_ADD,	     /* pa */
+	OP_PA_DEL,	     /* pa */
+	OP_PORT_ADD,	     /* dev or ifindex, vsid, rdid, ca, mac, deliver, flags */
+	OP_PORT_DEL,	     /* dev or ifindex */
+	OP_RECORD_ADD,	     /* vsid, ca, pa, mac, rule; also run as add_many([it, another]) */
+	OP_RECORD_ADD_TWICE, /* add_many([it, it]): refused at index 1 */
+	OP_RECORD_DEL,	     /* vsid, ca */
+	OP_ROUTE_ADD,	     /* rdid, ca (the prefix), prefixlen (address bits), vsid */
+	OP_ROUTE_DEL,	     /* rdid, ca, prefixlen */
+	OP_CONFIG_SET,	     /* the config as it is, with pa and events */
+};
+
+/* What a row expects in why, beside the kind: zero and NULL for what the kind does not name. */
+struct conflict_want {
+	enum nv_conflict_kind kind;
+	__u32 vsid, rdid, prefixlen, map;
+	const char *dev; /* ifindex: this device's, else ifindex */
+	__u32 ifindex;
+	const char *ca, *pa, *mac, *port_mac;
+};
+
+struct conflict_case {
+	const char *name;
+	void (*tweak)(void); /* state the world lacks, made before the snapshot */
+	enum conflict_op op;
+	/* the request */
+	const char *dev; /* ifindex: this device's, else ifindex */
+	__u32 ifindex;
+	__u32 vsid, rdid, prefixlen;
+	const char *ca, *pa, *mac; /* NULL: the world's default for the op */
+	__u8 deliver, flags;
+	__u8 rule;   /* 0: NV_RULE_ENCAP */
+	__u8 events; /* OP_CONFIG_SET */
+	/* expected */
+	int err;
+	struct conflict_want want;
+};
+
+extern const struct conflict_case conflict_cases[];
+extern const size_t conflict_cases_n;
+
+#endif /* UNIT_MAPS_CONFLICT_CASES_H */

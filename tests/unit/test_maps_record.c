@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Lookup records: add, get, iter, del, add_many, and what they refuse. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "unit/maps/maps_test.h"
+
+static int count_records_cb(const struct nv_record_key *k, const struct nv_record *r, void *arg)
+{
+	(void)k;
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+Test(record, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1"), k6 = mk_rkey(VSID1, "fd00::1");
+	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01"), out;
+	int n = 0;
+
+	subnet(VSID1, RDID1);
+	r.ifindex = 77; /* ignored: computed */
+	r.local = 0xaa;
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
+	cr_assert_eq(nv_record_add(&m, &k6, &r, NULL), 0);
+	cr_assert_eq(nv_record_get(&m, &k, &out), 0);
+	cr_assert_arr_eq(&out.pa, &r.pa, sizeof(r.pa));
+	cr_assert_arr_eq(out.mac, r.mac, NV_ETH_ALEN);
+	cr_assert_eq(out.rule, NV_RULE_ENCAP);
+	cr_assert_eq(out.local, 0, "remote PA: not local");
+	cr_assert_eq(out.ifindex, 0);
+	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_record_get(&m, &k, &out), -ENOENT);
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
+}
+
+Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01"), bad, out;
+	struct maps_snapshot *before;
+
+	subnet(VSID1, RDID1);
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
+	before = snap();
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EEXIST);
+	k = mk_rkey(VSID2, "10.0.0.1");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -ENOENT, "no subnet");
+	k = mk_rkey(NV_VSID_MAX + 1, "10.0.0.1");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "vsid out of range");
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -EINVAL);
+	cr_assert_eq(nv_record_get(&m, &k, &out), -EINVAL);
+	k = mk_rkey(VSID1, "10.0.0.2");
+	bad = r;
+	bad.rule = 0;
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "rule");
+	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
+	memset(&bad.pa, 0, sizeof(bad.pa));
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "zero pa");
+	bad = mk_record("0.0.0.0", "02:00:00:00:00:01");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "pa 0.0.0.0");
+	bad = mk_record("192.0.2.2", "01:00:5e:00:00:01");
+	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "multicast mac");
+	k = mk_rkey(VSID1, "::");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "zero ca");
+	k = mk_rkey(VSID1, "0.0.0.0");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca 0.0.0.0");
+	cr_assert_eq(nv_record_add(&m, &k, NULL, NULL), -EINVAL);
+	k = mk_rkey(VSID1, "10.0.0.2");
+	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
+	assert_unchanged(before, "failed record calls");
+}
+
+Test(record, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k;
+	struct nv_record r;
+	struct maps_snapshot *before;
+
+	subnet(VSID1, RDID1);
+	before = snap();
+	for (size_t i = 0; i < not_unicast_n; i++) {
+		k = mk_rkey(VSID1, not_unicast[i]);
+		r = mk_record("192.0.2.2", "02:00:00:00:00:01");
+		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca %s", not_unicast[i]);
+		cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL, "many: ca %s",
+			     not_unicast[i]);
+		k = mk_rkey(VSID1, "10.0.0.1");
+		r = mk_record(not_unicast[i], "02:00:00:00:00:01");
+		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "pa %s", not_unicast[i]);
+		cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL, "many: pa %s",
+			     not_unicast[i]);
+	}
+	r = mk_record("192.0.2.2", "ff:ff:ff:ff:ff:ff");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "broadcast mac");
+	assert_unchanged(before, "records with a CA, PA or MAC that is not unicast");
+}
+
+Test(record, full_map_changes_nothing)
+{
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.3");
+	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01");
+	struct maps_snapshot *before;
+
+	cr_assert_eq(maps_fixture_create(&m, 2), 0);
+	subnet(VSID1, RDID1);
+	record(VSID1, "10.0.0.1", "192.0.2.2");
+	record(VSID1, "10.0.0.2", "192.0.2.2");
+	before = snap();
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -E2BIG);
+	assert_unchanged(before, "record add into a full map");
+	nv_maps_close(&m);
+}
+
+/* ---- many records in one call ---- */
+
+Test(record, add_many_as_one_by_one, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01"), pout;
+	struct nv_record_key k[4] = { mk_rkey(VSID1, "10.0.0.2"), mk_rkey(VSID1, "10.0.0.1"),
+				      mk_rkey(VSID2, "10.0.0.1"), mk_rkey(VSID1, "10.0.0.3") };
+	struct nv_record r[4] = { mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.1", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.3", "02:00:00:00:00:03") },
+			 out;
+	size_t failed = 99;
+	int n = 0;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	subnet(VSID2, RDID2);
+	local_pa("192.0.2.1");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	r[0].ifindex = 77; /* ignored: computed */
+	r[0].local = 0xaa;
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, NULL), 0);
+	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(nv_record_get(&m, &k[0], &out), 0);
+	cr_assert_arr_eq(&out.pa, &r[0].pa, sizeof(out.pa));
+	cr_assert_arr_eq(out.mac, r[0].mac, NV_ETH_ALEN);
+	cr_assert_eq(out.local, 0);
+	cr_assert_eq(out.ifindex, 0);
+	/* The record at the local PA bound the port, as nv_record_add does. */
+	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), v1);
+	cr_assert_eq(nv_record_get(&m, &k[1], &out), 0);
+	cr_assert_eq(out.local, NV_LOCAL_PA);
+	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
+	cr_assert_arr_eq(&pout.pa, &r[1].pa, sizeof(pout.pa));
+	cr_assert_eq(nv_record_add_many(&m, k, r, 0, &failed, NULL), 0, "nothing to add");
+	/* Deleting the bound record unbinds the port (found through the record's ifindex). */
+	cr_assert_eq(nv_record_del(&m, &k[1], NULL), 0);
+	cr_assert_eq(nv_port_get(&m, v1, &pout), 0);
+	cr_assert_eq(memcmp(&pout.pa, &(union nv_addr){ 0 }, sizeof(pout.pa)), 0);
+}
+
+Test(record, add_many_all_or_nothing, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.4", "02:00:00:00:00:04");
+	struct nv_record_key k[4] = { mk_rkey(VSID1, "10.0.0.2"), mk_rkey(VSID1, "10.0.0.4"),
+				      mk_rkey(VSID1, "10.0.0.3"), mk_rkey(VSID1, "10.0.0.2") };
+	struct nv_record r[4] = { mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.1", "02:00:00:00:00:04"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:03"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:02") };
+	struct maps_snapshot *before;
+	struct nv_conflict why;
+	size_t failed = 99;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa("192.0.2.1");
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	before = snap();
+	/* Into an empty table: a key given twice fails at its second place. */
+	cr_assert_eq(nv_record_add_many(&m, k, r, 4, &failed, &why), -EEXIST);
+	cr_assert_eq(failed, 3);
+	cr_assert_eq(why.kind, NV_CONFLICT_RECORD_EXISTS, "the key given twice");
+	cr_assert_eq(why.vsid, VSID1);
+	cr_assert_arr_eq(&why.ca, &k[3].ca, sizeof(why.ca));
+	assert_unchanged(before, "add_many with a key twice (empty table)");
+	/* Into a table that has a key already. */
+	record(VSID1, "10.0.0.3", "192.0.2.2");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EEXIST);
+	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_RECORD_EXISTS, "the key in the table");
+	cr_assert_arr_eq(&why.ca, &k[2].ca, sizeof(why.ca));
+	assert_unchanged(before, "add_many with a key in the table");
+	/* A MAC conflict with the port, a missing subnet, a bad record: named by index. */
+	k[2] = mk_rkey(VSID1, "10.0.0.5");
+	mac_set(r[1].mac, "02:00:00:00:00:44");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EINVAL);
+	cr_assert_eq(failed, 1);
+	cr_assert_eq(why.kind, NV_CONFLICT_MAC_DIFFERS);
+	cr_assert_eq(why.ifindex, v1, "the port it would bind");
+	cr_assert_arr_eq(why.port_mac, p.mac, NV_ETH_ALEN, "the port's MAC");
+	cr_assert_arr_eq(why.mac, r[1].mac, NV_ETH_ALEN, "the record's MAC");
+	assert_unchanged(before, "add_many with a MAC conflict");
+	mac_set(r[1].mac, "02:00:00:00:00:04");
+	k[2] = mk_rkey(VSID2, "10.0.0.5");
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -ENOENT);
+	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_VSID_UNKNOWN);
+	cr_assert_eq(why.vsid, VSID2);
+	assert_unchanged(before, "add_many with no subnet");
+	k[2] = mk_rkey(VSID1, "10.0.0.5");
+	r[2].rule = 0;
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -EINVAL);
+	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_RULE_INVALID);
+	assert_unchanged(before, "add_many with a bad rule");
+	cr_assert_eq(nv_record_add_many(NULL, k, r, 3, NULL, NULL), -EINVAL);
+	cr_assert_eq(nv_record_add_many(&m, NULL, r, 3, NULL, NULL), -EINVAL);
+	r[2].rule = NV_RULE_ENCAP;
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), 0);
+	cr_assert_eq(why.kind, NV_CONFLICT_NONE);
+	cr_assert_eq(record_ifindex(VSID1, "10.0.0.4"), v1);
+}
+
+Test(record, add_many_full_map_changes_nothing)
+{
+	struct nv_record_key k[3] = { mk_rkey(VSID1, "10.0.0.1"), mk_rkey(VSID1, "10.0.0.2"),
+				      mk_rkey(VSID1, "10.0.0.3") };
+	struct nv_record r[3] = { mk_record("192.0.2.2", "02:00:00:00:00:01"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:02"),
+				  mk_record("192.0.2.2", "02:00:00:00:00:03") };
+	struct maps_snapshot *before;
+	struct nv_conflict why;
+	size_t failed = 99;
+
+	cr_assert_eq(maps_fixture_create(&m, 2), 0);
+	subnet(VSID1, RDID1);
+	before = snap();
+	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -E2BIG);
+	cr_assert_eq(failed, 2);
+	cr_assert_eq(why.kind, NV_CONFLICT_TABLE_FULL, "a batch update refused");
+	cr_assert_eq(why.map, NV_MAP_RECORDS);
+	assert_unchanged(before, "add_many into a full map");
+	nv_maps_close(&m);
+}
+
+/* ---- iteration ---- */
+
+static int stop_at_second(const struct nv_record_key *k, const struct nv_record *r, void *arg)
+{
+	(void)k;
+	(void)r;
+	return ++*(int *)arg == 2 ? 42 : 0;
+}
+
+static int delete_each(const struct nv_record_key *k, const struct nv_record *r, void *arg)
+{
+	(void)r;
+	cr_assert_eq(nv_record_del(&m, k, NULL), 0);
+	(*(int *)arg)++;
+	return 0;
+}
+
+Test(iter, stop_value_and_delete_in_callback, .init = maps_setup, .fini = maps_teardown)
+{
+	char ca[32];
+	int n = 0;
+
+	cr_assert_eq(nv_record_iter(&m, count_records_cb, &n), 0);
+	cr_assert_eq(n, 0, "empty map: no call");
+	subnet(VSID1, RDID1);
+	for (int i = 1; i <= 50; i++) {
+		snprintf(ca, sizeof(ca), "10.0.1.%d", i);
+		record(VSID1, ca, PA_REMOTE);
+	}
+	cr_assert_eq(nv_record_iter(&m, stop_at_second, &n), 42);
+	cr_assert_eq(n, 2);
+	n = 0;
+	cr_assert_eq(nv_record_iter(&m, delete_each, &n), 0);
+	cr_assert_eq(n, 50);
+	cr_assert_eq(map_count(NV_MAP_RECORDS), 0);
+	cr_assert_eq(nv_record_iter(&m, NULL, NULL), -EINVAL);
+}
