@@ -327,6 +327,19 @@ static void case_record(const struct conflict_case *c, struct nv_record_key *k, 
 		r->rule = c->rule;
 }
 
+static struct nv_port case_port(const struct conflict_case *c)
+{
+	struct nv_port p = mk_port(c->vsid, c->rdid, c->ca, "02:00:00:00:00:01");
+
+	if (c->mac)
+		mac_set(p.mac, c->mac);
+	else
+		ca_mac(p.mac, c->ca);
+	p.deliver = c->deliver;
+	p.flags = c->flags;
+	return p;
+}
+
 /* The row's call; *failed: add_many's index (SIZE_MAX for the others). */
 static int case_call(const struct conflict_case *c, struct nv_conflict *why, size_t *failed)
 {
@@ -353,13 +366,7 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 		a = A(c->pa);
 		return nv_local_pa_del(&m, &a, why);
 	case OP_PORT_ADD:
-		p = mk_port(c->vsid, c->rdid, c->ca, "02:00:00:00:00:01");
-		if (c->mac)
-			mac_set(p.mac, c->mac);
-		else
-			ca_mac(p.mac, c->ca);
-		p.deliver = c->deliver;
-		p.flags = c->flags;
+		p = case_port(c);
 		return nv_port_add(&m, ifindex_of(c->dev, c->ifindex), &p, why);
 	case OP_PORT_DEL:
 		return nv_port_del(&m, ifindex_of(c->dev, c->ifindex), why);
@@ -461,6 +468,18 @@ ParameterizedTest(size_t *idx, conflict, cases, .init = maps_setup, .fini = maps
 	cr_expect_eq(failed, want_failed, "%s: failed %zu", c->name, failed);
 	assert_unchanged(before, c->name);
 	expect_why(c->name, &why, &c->want);
+	/* nv_port_check refuses what port add refuses before it writes, by the same rule. */
+	if (c->op == OP_PORT_ADD && c->want.kind != NV_CONFLICT_TABLE_FULL &&
+	    !(c->want.kind == NV_CONFLICT_NO_DEVICE && c->ifindex)) {
+		struct nv_port p = case_port(c);
+
+		before = snap();
+		memset(&why, 0x5a, sizeof(why));
+		cr_assert_eq(nv_port_check(&m, ifindex_of(c->dev, c->ifindex), &p, &why), c->err,
+			     "%s (check)", c->name);
+		assert_unchanged(before, c->name);
+		expect_why(c->name, &why, &c->want);
+	}
 	if (c->op != OP_RECORD_ADD)
 		return;
 	before = snap();

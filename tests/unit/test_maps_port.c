@@ -217,3 +217,22 @@ Test(port, the_underlay_is_never_a_port, .init = maps_setup, .fini = maps_teardo
 	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	port_add(u1, &p);
 }
+
+/* What port add would accept, check accepts, and writes nothing. */
+Test(port, check_accepts_what_add_accepts, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.7", "02:00:00:00:00:07");
+	struct nv_conflict why;
+	struct maps_snapshot *before;
+	__u32 v = veth("v7");
+
+	subnet(VSID1, RDID1);
+	before = snap();
+	memset(&why, 0x5a, sizeof(why));
+	cr_assert_eq(nv_port_check(&m, v, &p, &why), 0);
+	cr_assert_eq(why.kind, NV_CONFLICT_NONE);
+	assert_unchanged(before, "port check");
+	cr_assert_eq(nv_port_add(&m, v, &p, NULL), 0);
+	cr_assert_eq(nv_port_check(&m, v, &p, &why), -EEXIST, "now it is a port");
+	cr_assert_eq(why.kind, NV_CONFLICT_PORT_EXISTS);
+}
