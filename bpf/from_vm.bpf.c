@@ -14,7 +14,7 @@
 #include "nv_stats.h"
 
 /* Longest headers read here: Ethernet + IPv4 with options + L4 ports (ARP is shorter). */
-#define FROM_VM_HDRS_MAX (NV_ETH_HLEN + 60 + 4)
+#define FROM_VM_HDRS_MAX (NV_ETH_HLEN + NV_IPV4_HLEN_MAX + 4)
 
 /* A frame the VM sent, dropped: counted by reason and against the port (when it is one). */
 static __always_inline int vm_drop(struct __sk_buff *skb, enum nv_drop_reason reason,

@@ -57,7 +57,7 @@ static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct
 	int ret;
 
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
-	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
+	    outer_len > NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN)
 		return wire_drop(skb, NV_DROP_MALFORMED, r->vsid);
 	if (nv_eth_save(skb, outer_len, &inner_eth))
 		return wire_drop(skb, NV_DROP_TRUNCATED, r->vsid);

@@ -84,7 +84,7 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 	data = NV_CTX_PTR(skb, data);
 	data_end = NV_CTX_PTR(skb, data_end);
 	if (data + NV_ETH_HLEN + NV_ENCAP_LEN > data_end)
-		return -14; /* -EFAULT */
+		return -EFAULT;
 	*(__u32 *)data = 0;
 	*(__u32 *)(data + 4) = 0;
 	*(__u32 *)(data + 8) = 0;
@@ -94,7 +94,7 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 	gre = (void *)(ip + 1);
 	gre->flags = bpf_htons(NV_GRE_FLAGS_K);
 	gre->proto = bpf_htons(NV_ETH_P_TEB);
-	gre->key = bpf_htonl(vsid << 8 | flow_id);
+	gre->key = bpf_htonl(vsid << NV_GRE_KEY_VSID_SHIFT | flow_id);
 	nv_eth_write(gre + 1, inner_eth);
 	return 0;
 }

@@ -14,13 +14,16 @@
 #include "nv_csum.h"
 
 /* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
-#define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + 60 + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+#define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
 
 struct nv_grehdr {
 	__be16 flags;
 	__be16 proto;
-	__be32 key; /* VSID << 8 | FlowID */
+	__be32 key; /* VSID << NV_GRE_KEY_VSID_SHIFT | FlowID */
 };
+
+/* RFC 7637: the key's high 24 bits are the VSID, its low 8 bits the FlowID. */
+#define NV_GRE_KEY_VSID_SHIFT 8
 
 enum nv_wire_action {
 	NV_WIRE_PASS,
@@ -103,7 +106,7 @@ static __always_inline bool nv_ipv4_csum_ok(const struct iphdr *ip, __u32 ihl_le
 	for (int i = 0; i < NV_IPV4_HLEN / 2; i++)
 		sum += p[i];
 	/* Options: rare, a bounded loop is enough. */
-	for (int i = NV_IPV4_HLEN / 2; i < 60 / 2; i++) {
+	for (int i = NV_IPV4_HLEN / 2; i < NV_IPV4_HLEN_MAX / 2; i++) {
 		if (i * 2 >= ihl_len || (void *)(p + i + 1) > data_end)
 			break;
 		sum += p[i];
@@ -168,7 +171,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return nv_wire_drop(r, NV_DROP_GRE_FLAGS);
 	if (gre->proto != bpf_htons(NV_ETH_P_TEB))
 		return nv_wire_drop(r, NV_DROP_GRE_PROTO);
-	vsid = bpf_ntohl(gre->key) >> 8;
+	vsid = bpf_ntohl(gre->key) >> NV_GRE_KEY_VSID_SHIFT;
 	if (vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
 		return nv_wire_drop(r, NV_DROP_VSID_RANGE);
 	r->vsid = vsid; /* from here on, drop events name it */
