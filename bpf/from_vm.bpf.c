@@ -10,6 +10,7 @@
 #include "nv_drop.h"
 #include "nv_encap.h"
 #include "nv_events.h"
+#include "nv_ipv4.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
 
@@ -94,6 +95,7 @@ SEC("tc")
 int nv_from_vm(struct __sk_buff *skb)
 {
 	struct nv_record_key key = {};
+	enum nv_drop_reason reason;
 	void *data, *data_end;
 	struct nv_record *rec;
 	struct nv_port *port;
@@ -121,14 +123,9 @@ int nv_from_vm(struct __sk_buff *skb)
 		return vm_drop(skb, NV_DROP_ETHERTYPE, port);
 
 	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end)
-		return vm_drop(skb, NV_DROP_TRUNCATED, port);
-	if (ip->version != 4 || ip->ihl < 5)
-		return vm_drop(skb, NV_DROP_MALFORMED, port);
-	if (bpf_ntohs(ip->tot_len) < ip->ihl * 4)
-		return vm_drop(skb, NV_DROP_MALFORMED, port);
-	if (NV_ETH_HLEN + bpf_ntohs(ip->tot_len) > skb->len)
-		return vm_drop(skb, NV_DROP_TRUNCATED, port);
+	reason = nv_ipv4_check(ip, data_end, skb->len - NV_ETH_HLEN);
+	if (reason != NV_DROP_NONE)
+		return vm_drop(skb, reason, port);
 	if (ip->saddr != port->ca.w[3] || !nv_addr_is_v4(&port->ca))
 		return vm_drop(skb, NV_DROP_SPOOF_CA, port);
 

@@ -39,8 +39,8 @@ static __always_inline int lengths_of(struct __sk_buff *skb, struct nv_wire_resu
 
 	if ((void *)(ip + 1) > data_end)
 		return -1;
-	r->outer_len = NV_ETH_HLEN + ip->ihl * 4 + NV_GRE_HLEN;
-	r->inner_len = bpf_ntohs(ip->tot_len) - ip->ihl * 4 - NV_GRE_HLEN;
+	r->outer_len = NV_ETH_HLEN + nv_ipv4_hlen(ip) + NV_GRE_HLEN;
+	r->inner_len = bpf_ntohs(ip->tot_len) - nv_ipv4_hlen(ip) - NV_GRE_HLEN;
 	return 0;
 }
 

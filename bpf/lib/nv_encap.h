@@ -4,8 +4,8 @@
 #define NV_ENCAP_H
 
 #include "nv_common.h"
-#include "nv_csum.h"
 #include "nv_eth.h"
+#include "nv_ipv4.h"
 #include "nv_wire.h"
 
 static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
@@ -22,10 +22,10 @@ static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
 static __always_inline __u8 nv_flow_id(const struct iphdr *ip, void *data_end)
 {
 	__u32 a = ip->saddr, b = ip->daddr, c = ip->protocol;
-	__be32 *ports = (void *)ip + ip->ihl * 4;
+	__be32 *ports = (void *)ip + nv_ipv4_hlen(ip);
 
 	if ((ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) &&
-	    !(ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) && (void *)(ports + 1) <= data_end)
+	    !nv_ipv4_is_fragment(ip) && (void *)(ports + 1) <= data_end)
 		c ^= *ports;
 	c ^= b;
 	c -= nv_rol32(b, 14);
@@ -66,8 +66,8 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 		return err;
 
 	struct iphdr outer = {
-		.version = 4,
-		.ihl = 5,
+		.version = NV_IPV4_VERSION,
+		.ihl = NV_IPV4_IHL_MIN,
 		/* DSCP copied (RFC 2983 uniform model); ECN copied, CE too (RFC 6040 normal mode)
 		 */
 		.tos = inner_tos,

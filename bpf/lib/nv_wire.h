@@ -11,7 +11,7 @@
 #define NV_WIRE_H
 
 #include "nv_common.h"
-#include "nv_csum.h"
+#include "nv_ipv4.h"
 
 /* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
 #define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
@@ -96,24 +96,6 @@ static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr 
 	return NV_WIRE_DELIVER;
 }
 
-/* RFC 1122 3.2.1.2: a host verifies the header checksum; here the stack is bypassed. */
-static __always_inline bool nv_ipv4_csum_ok(const struct iphdr *ip, __u32 ihl_len, void *data_end)
-{
-	const __u16 *p = (const __u16 *)ip;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < NV_IPV4_HLEN / 2; i++)
-		sum += p[i];
-	/* Options: rare, a bounded loop is enough. */
-	for (int i = NV_IPV4_HLEN / 2; i < NV_IPV4_HLEN_MAX / 2; i++) {
-		if (i * 2 >= ihl_len || (void *)(p + i + 1) > data_end)
-			break;
-		sum += p[i];
-	}
-	return nv_csum_fold(sum) == 0;
-}
-
 /*
  * The configured PA (an array lookup, inlined by the verifier) is checked before the hash of all
  * local PAs: a host's NVGRE traffic mostly goes to that one.
@@ -137,6 +119,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	struct iphdr *ip, *in_ip;
 	struct nv_grehdr *gre;
 	__u32 ihl_len, tot_len, vsid;
+	enum nv_drop_reason reason;
 	int ret;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
@@ -151,11 +134,11 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return NV_WIRE_PASS;
 
 	/* GRE to a local PA: ours from here on, and every defect is a counted drop. */
-	if (ip->version != 4 || ip->ihl < 5)
+	if (!nv_ipv4_hdr_ok(ip))
 		return nv_wire_drop(r, NV_DROP_MALFORMED);
-	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+	if (nv_ipv4_is_fragment(ip))
 		return nv_wire_drop(r, NV_DROP_OUTER_FRAGMENT);
-	ihl_len = ip->ihl * 4;
+	ihl_len = nv_ipv4_hlen(ip);
 	tot_len = bpf_ntohs(ip->tot_len);
 	if (NV_ETH_HLEN + tot_len > pkt_len)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
@@ -184,15 +167,13 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return nv_wire_drop(r, NV_DROP_INNER_VLAN);
 	if (in_eth->h_proto != bpf_htons(ETH_P_IP))
 		return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
-	/* As nv_from_vm checks what a VM sends: a total length shorter than the header is no
-	 * packet. */
-	if (in_ip->version != 4 || in_ip->ihl < 5 || bpf_ntohs(in_ip->tot_len) < in_ip->ihl * 4)
-		return nv_wire_drop(r, NV_DROP_MALFORMED);
 	r->outer_len = NV_ETH_HLEN + ihl_len + NV_GRE_HLEN;
 	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN;
-	/* The inner packet must fit in what the outer one carries. */
-	if (NV_ETH_HLEN + bpf_ntohs(in_ip->tot_len) > r->inner_len)
-		return nv_wire_drop(r, NV_DROP_TRUNCATED);
+	/* The same checks as nv_from_vm's of what a VM sends, within what the outer packet carries
+	 * (at least an inner Ethernet and IPv4 header, checked above). */
+	reason = nv_ipv4_check(in_ip, data_end, r->inner_len - NV_ETH_HLEN);
+	if (reason != NV_DROP_NONE)
+		return nv_wire_drop(r, reason);
 
 	ret = nv_wire_check_source(vsid, ip, in_eth, in_ip, r);
 	if (ret != NV_WIRE_DELIVER)
