@@ -45,16 +45,46 @@ static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_por
 	return vm_sent(skb, port, skb->ifindex, bpf_redirect(skb->ifindex, 0));
 }
 
+/* Where a VM's packet goes: resolve_dst() decides, delivery or encapsulation follows. */
+struct nv_dst {
+	const struct nv_record *rec; /* the destination's lookup record */
+	__u32 vsid;		     /* its VSID: of the local port, or the GRE key's */
+};
+
+/*
+ * The destination of a packet from port to the CA daddr, in a frame addressed to eth->h_dest:
+ * the exact record (port's VSID, daddr), whose MAC the frame must be sent to. NV_DROP_NONE with
+ * dst filled, else NV_DROP_NO_RECORD or NV_DROP_DST_MAC. Routing between the VSIDs of the port's
+ * RDID plugs in here (DESIGN section 7: for a frame to the subnet's gateway MAC, the exact record
+ * in the RDID first, else the longest nv_routes prefix of the RDID, then the record of its next
+ * hop or of the CA in its on-link VSID), setting dst->vsid to that VSID: delivery and
+ * encapsulation below already take the destination's VSID from there.
+ */
+static __always_inline enum nv_drop_reason
+resolve_dst(const struct nv_port *port, const struct ethhdr *eth, __be32 daddr, struct nv_dst *dst)
+{
+	struct nv_record_key key = { .vsid = port->vsid };
+
+	nv_addr_set_v4(&key.ca, daddr);
+	dst->rec = bpf_map_lookup_elem(&nv_records, &key);
+	if (!dst->rec)
+		return NV_DROP_NO_RECORD;
+	if (!nv_mac_equal(eth->h_dest, dst->rec->mac))
+		return NV_DROP_DST_MAC;
+	dst->vsid = port->vsid;
+	return NV_DROP_NONE;
+}
+
 /* Same host: straight to the destination port, no encapsulation. */
 static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_port *src,
-					 __u32 ifindex)
+					 const struct nv_dst *dst)
 {
-	struct nv_port *dst = bpf_map_lookup_elem(&nv_ports, &ifindex);
-	__u32 len = skb->len;
+	__u32 ifindex = dst->rec->ifindex, len = skb->len;
+	struct nv_port *to = bpf_map_lookup_elem(&nv_ports, &ifindex);
 
-	if (!dst || dst->vsid != src->vsid)
+	if (!to || to->vsid != dst->vsid)
 		return vm_drop(skb, NV_DROP_NOT_LOCAL, src);
-	if (dst->rdid != src->rdid)
+	if (to->rdid != src->rdid)
 		return vm_drop(skb, NV_DROP_RDID, src);
 	nv_count_tx(skb->ifindex, len);
 	nv_count_rx(ifindex, len);
@@ -62,8 +92,9 @@ static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_
 }
 
 static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_port *src,
-				       const struct nv_record *rec, __u8 inner_tos, __u8 flow_id)
+				       const struct nv_dst *dst, __u8 inner_tos, __u8 flow_id)
 {
+	const struct nv_record *rec = dst->rec;
 	struct nv_config *cfg = nv_config_get();
 	struct nv_eth_words inner_eth;
 	__u32 mtu = 0, len = skb->len, underlay;
@@ -84,7 +115,7 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 		return vm_drop(skb, NV_DROP_MTU, src);
 	if (nv_eth_save(skb, 0, &inner_eth))
 		return vm_drop(skb, NV_DROP_TRUNCATED, src);
-	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, src->vsid, src->pa.w[3],
+	if (nv_encap_ipv4(skb, &inner_eth, inner_tos, flow_id, dst->vsid, src->pa.w[3],
 			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL))
 		return vm_drop(skb, NV_DROP_ENCAP_FAILED, src);
 	nv_count_tx(skb->ifindex, len);
@@ -94,11 +125,10 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 SEC("tc")
 int nv_from_vm(struct __sk_buff *skb)
 {
-	struct nv_record_key key = {};
 	enum nv_drop_reason reason;
 	void *data, *data_end;
-	struct nv_record *rec;
 	struct nv_port *port;
+	struct nv_dst dst;
 	struct ethhdr *eth;
 	struct iphdr *ip;
 	__u32 ifindex = skb->ifindex;
@@ -129,19 +159,15 @@ int nv_from_vm(struct __sk_buff *skb)
 	if (ip->saddr != port->ca.w[3] || !nv_addr_is_v4(&port->ca))
 		return vm_drop(skb, NV_DROP_SPOOF_CA, port);
 
-	key.vsid = port->vsid;
-	nv_addr_set_v4(&key.ca, ip->daddr);
-	rec = bpf_map_lookup_elem(&nv_records, &key);
-	if (!rec)
-		return vm_drop(skb, NV_DROP_NO_RECORD, port);
-	if (!nv_mac_equal(eth->h_dest, rec->mac))
-		return vm_drop(skb, NV_DROP_DST_MAC, port);
-	if (rec->ifindex)
-		return deliver_local(skb, port, rec->ifindex);
+	reason = resolve_dst(port, eth, ip->daddr, &dst);
+	if (reason != NV_DROP_NONE)
+		return vm_drop(skb, reason, port);
+	if (dst.rec->ifindex)
+		return deliver_local(skb, port, &dst);
 	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */
-	if (rec->local & NV_LOCAL_PA)
+	if (dst.rec->local & NV_LOCAL_PA)
 		return vm_drop(skb, NV_DROP_NOT_LOCAL, port);
-	return send_remote(skb, port, rec, ip->tos, nv_flow_id(ip, data_end));
+	return send_remote(skb, port, &dst, ip->tos, nv_flow_id(ip, data_end));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
