@@ -57,6 +57,11 @@ static __always_inline bool nv_addr_is_v4(const union nv_addr *a)
 	return a->w[0] == 0 && a->w[1] == 0 && a->w[2] == NV_V4MAPPED_W2;
 }
 
+static __always_inline bool nv_addr_equal(const union nv_addr *a, const union nv_addr *b)
+{
+	return a->w[3] == b->w[3] && a->w[2] == b->w[2] && a->w[1] == b->w[1] && a->w[0] == b->w[0];
+}
+
 static __always_inline bool nv_mac_equal(const __u8 *a, const __u8 *b)
 {
 	return *(const __u32 *)a == *(const __u32 *)b &&

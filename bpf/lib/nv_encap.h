@@ -6,6 +6,7 @@
 #include "nv_common.h"
 #include "nv_eth.h"
 #include "nv_ipv4.h"
+#include "nv_l3.h"
 #include "nv_wire.h"
 
 static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
@@ -17,16 +18,16 @@ static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
  * FlowID: 8 bits of a hash of the inner 5-tuple, so ECMP spreads a tenant's flows and keeps each
  * flow on one path. Our own hash (Jenkins' final mix) rather than bpf_get_hash_recalc(): that
  * runs the flow dissector on every skb without a hash, which cost about 150 ns per packet here,
- * and it is the same on every host. Ports count only for unfragmented TCP/UDP.
+ * and it is the same on every host. Ports count only for unfragmented TCP/UDP (l3->ports).
  */
-static __always_inline __u8 nv_flow_id(const struct iphdr *ip, void *data_end)
+static __always_inline __u8 nv_flow_id(const struct nv_l3 *l3, const enum nv_family family)
 {
-	__u32 a = ip->saddr, b = ip->daddr, c = ip->protocol;
-	__be32 *ports = (void *)ip + nv_ipv4_hlen(ip);
+	__u32 a, b, c = l3->proto ^ l3->ports;
 
-	if ((ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) &&
-	    !nv_ipv4_is_fragment(ip) && (void *)(ports + 1) <= data_end)
-		c ^= *ports;
+	if (family != NV_FAMILY_IPV4)
+		return 0; /* no other family is parsed yet (nv_l3.h) */
+	a = l3->src.w[3];
+	b = l3->dst.w[3];
 	c ^= b;
 	c -= nv_rol32(b, 14);
 	a ^= c;

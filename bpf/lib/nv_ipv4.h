@@ -33,6 +33,21 @@ static __always_inline bool nv_ipv4_is_fragment(const struct iphdr *ip)
 }
 
 /*
+ * Both TCP/UDP ports (the first 4 bytes of L4) of an unfragmented packet, when they are in
+ * [.., data_end); else 0: a fragment after the first has no ports, the first one's are not
+ * enough to tell its flow.
+ */
+static __always_inline __be32 nv_ipv4_ports(const struct iphdr *ip, void *data_end)
+{
+	__be32 *ports = (void *)ip + nv_ipv4_hlen(ip);
+
+	if ((ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) &&
+	    !nv_ipv4_is_fragment(ip) && (void *)(ports + 1) <= data_end)
+		return *ports;
+	return 0;
+}
+
+/*
  * An IPv4 packet at ip with avail bytes of frame from ip on (skb->len, or what the outer packet
  * carries, minus the Ethernet header), checked as a host checks what it receives, in this order:
  *   the fixed header in [ip, data_end)                       else NV_DROP_TRUNCATED

@@ -12,6 +12,13 @@
 
 #include "nv_common.h"
 #include "nv_ipv4.h"
+#include "nv_l3.h"
+
+/*
+ * The shortest inner L3 header of any family: an NVGRE frame carries at least this after its
+ * inner Ethernet header, and each family's parser checks its own header's length.
+ */
+#define NV_WIRE_INNER_L3_MIN NV_IPV4_HLEN
 
 /* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
 #define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
@@ -52,13 +59,12 @@ static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_r
  * looked up only then since records exist only for known VSIDs.
  */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
-						const struct ethhdr *in_eth,
-						const struct iphdr *in_ip, struct nv_wire_result *r)
+						const struct ethhdr *in_eth, const struct nv_l3 *in,
+						struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid };
+	struct nv_record_key key = { .vsid = vsid, .ca = in->src };
 	struct nv_record *rec;
 
-	nv_addr_set_v4(&key.ca, in_ip->saddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec) {
 		if (!bpf_map_lookup_elem(&nv_subnets, &vsid))
@@ -80,12 +86,11 @@ static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *
  * so the port itself is not looked up. Same VSID on both sides: the same routing domain.
  */
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
-						const struct iphdr *in_ip, struct nv_wire_result *r)
+						const struct nv_l3 *in, struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid };
+	struct nv_record_key key = { .vsid = vsid, .ca = in->dst };
 	struct nv_record *rec;
 
-	nv_addr_set_v4(&key.ca, in_ip->daddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
@@ -111,16 +116,37 @@ static __always_inline bool nv_is_local_pa(__be32 daddr)
 	return bpf_map_lookup_elem(&nv_local_pas, &pa);
 }
 
+/*
+ * The tenant's packet an NVGRE frame of vsid from outer header ip carries, of the given family (a
+ * constant, see nv_l3.h), after the inner Ethernet header (r->inner_len holds both): checked as
+ * nv_from_vm checks what a VM sends, then its source and destination.
+ */
+static __always_inline int nv_wire_inner(__u32 vsid, const struct iphdr *ip,
+					 const struct ethhdr *in_eth, void *data_end,
+					 struct nv_wire_result *r, const enum nv_family family)
+{
+	enum nv_drop_reason reason;
+	struct nv_l3 in;
+	int ret;
+
+	reason = nv_l3_parse(family, (void *)(in_eth + 1), data_end, r->inner_len - NV_ETH_HLEN,
+			     &in);
+	if (reason != NV_DROP_NONE)
+		return nv_wire_drop(r, reason);
+	ret = nv_wire_check_source(vsid, ip, in_eth, &in, r);
+	if (ret != NV_WIRE_DELIVER)
+		return ret;
+	return nv_wire_resolve_port(vsid, in_eth, &in, r);
+}
+
 /* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */
 static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pkt_len,
 					    struct nv_wire_result *r)
 {
 	struct ethhdr *eth = data, *in_eth;
-	struct iphdr *ip, *in_ip;
 	struct nv_grehdr *gre;
 	__u32 ihl_len, tot_len, vsid;
-	enum nv_drop_reason reason;
-	int ret;
+	struct iphdr *ip;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return NV_WIRE_PASS;
@@ -142,7 +168,7 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	tot_len = bpf_ntohs(ip->tot_len);
 	if (NV_ETH_HLEN + tot_len > pkt_len)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
-	if (tot_len < ihl_len + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+	if (tot_len < ihl_len + NV_GRE_HLEN + NV_ETH_HLEN + NV_WIRE_INNER_L3_MIN)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
 
 	gre = (void *)ip + ihl_len;
@@ -160,25 +186,16 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 	r->vsid = vsid; /* from here on, drop events name it */
 
 	in_eth = (void *)(gre + 1);
-	in_ip = (void *)(in_eth + 1);
-	if ((void *)(in_ip + 1) > data_end)
+	if ((void *)(in_eth + 1) + NV_WIRE_INNER_L3_MIN > data_end)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
 	if (in_eth->h_proto == bpf_htons(ETH_P_8021Q) || in_eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return nv_wire_drop(r, NV_DROP_INNER_VLAN);
-	if (in_eth->h_proto != bpf_htons(ETH_P_IP))
-		return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
 	r->outer_len = NV_ETH_HLEN + ihl_len + NV_GRE_HLEN;
-	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN;
-	/* The same checks as nv_from_vm's of what a VM sends, within what the outer packet carries
-	 * (at least an inner Ethernet and IPv4 header, checked above). */
-	reason = nv_ipv4_check(in_ip, data_end, r->inner_len - NV_ETH_HLEN);
-	if (reason != NV_DROP_NONE)
-		return nv_wire_drop(r, reason);
-
-	ret = nv_wire_check_source(vsid, ip, in_eth, in_ip, r);
-	if (ret != NV_WIRE_DELIVER)
-		return ret;
-	return nv_wire_resolve_port(vsid, in_eth, in_ip, r);
+	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN; /* >= 14 + NV_WIRE_INNER_L3_MIN */
+	if (in_eth->h_proto == bpf_htons(ETH_P_IP))
+		return nv_wire_inner(vsid, ip, in_eth, data_end, r, NV_FAMILY_IPV4);
+	/* IPv6 inner packets (ETH_P_IPV6) join here once nv_l3.h parses them. */
+	return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
 }
 
 #endif /* NV_WIRE_H */
