@@ -29,8 +29,20 @@
 	(((__u64)(len)&BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)
 
 /*
- * Packet pointers from the context, loaded with one instruction at a constant offset. Plain C lets
- * clang hoist the offset into a register, and the verifier refuses ctx + register.
+ * Packet pointers from the context, loaded with one instruction at a constant offset. The plain C
+ * of Katran and Cilium, (void *)(long)skb->data, lets clang put the field's offset in a register
+ * and add it to ctx, and the verifier accepts ctx accesses only at a constant offset from ctx
+ * itself. In nv_from_vm (clang 14, kernel 6.18) the two paths around nv_skb_pull()'s
+ * bpf_skb_pull_data() join, clang materializes 76 (data) and 80 (data_end) once for both, and
+ * the load is refused:
+ *	13: (b7) r6 = 80
+ *	...
+ *	24: (bf) r2 = r8                      ; R2=ctx() R8=ctx()
+ *	25: (0f) r2 += r6
+ *	26: (61) r9 = *(u32 *)(r2 +0)
+ *	dereference of modified ctx ptr R2 off=80 disallowed
+ * nv_wire_tc the same ("... ctx ptr R5 off=76 disallowed"). The asm keeps "r = *(u32 *)(ctx +
+ * offsetof(field))" one instruction, which the verifier rewrites into the real pointer load.
  */
 #define NV_CTX_PTR(ctx, field)                                                            \
 	({                                                                                \
