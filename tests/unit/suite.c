@@ -70,6 +70,16 @@ void host_up(struct host *h, enum host_id id)
 	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
 }
 
+void tweak_a4_local_record_no_port(struct host *h)
+{
+	cr_assert_eq(host_record_add(h, VSID_A, CA_4, PA_1, MAC_4), 0);
+}
+
+void tweak_a1_record_remote(struct host *h)
+{
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
+}
+
 void expect_meta(const char *name, const struct run *r, const struct host_port *port)
 {
 	static const __u8 zero[3];

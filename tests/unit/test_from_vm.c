@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "nv_addr.h"
+#include "lib/frames.h"
 #include "unit/cases.h"
 #include "unit/suite.h"
 
@@ -75,12 +76,6 @@ static void tweak_a1_no_record(struct host *h)
 	cr_assert_eq(nv_record_del(&h->o.maps, &k, NULL), 0);
 }
 
-/* Unbound A1: the table puts its CA behind host 2 (the VM has moved, its port not yet gone). */
-static void tweak_a1_record_remote(struct host *h)
-{
-	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
-}
-
 /* Unbound A1: host 1 gives up PA_1 (the config PA moves to a second PA first). */
 static void tweak_pa_1_gone(struct host *h)
 {
@@ -121,17 +116,6 @@ static void tweak_a3_record_to_vm_end(struct host *h)
 	set_record_ifindex(h, VSID_A, CA_3, h->port[H1_A3].vm_ifindex);
 }
 
-/* A CA behind our own PA whose VM has no port (yet, or any more): a lawful library state. */
-static void tweak_a4_local_record_no_port(struct host *h)
-{
-	struct nv_record_key k = { .vsid = VSID_A };
-	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
-
-	nv_addr_from_ipv4(&k.ca, CA_4);
-	nv_addr_from_ipv4(&r.pa, PA_1);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
-}
-
 /* A CA of tenant A behind an IPv6 PA: this datapath's underlay is IPv4 only. */
 static void tweak_a4_ipv6_pa(struct host *h)
 {
@@ -155,12 +139,6 @@ static void tweak_a3_port_rdid_b(struct host *h)
 
 /* ---- frame mutations ---- */
 
-static void fix_ip_csum(__u8 *ip)
-{
-	pkt_put16(ip + 10, 0);
-	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
-}
-
 static void m_pad_60(struct pkt *p)
 {
 	pkt_pad(p, 60);
@@ -176,7 +154,7 @@ static void m_ip_totlen_plus_1(struct pkt *p)
 	__u8 *ip = p->d + PKT_OFF_IP;
 
 	pkt_put16(ip + 2, pkt_get16(ip + 2) + 1);
-	fix_ip_csum(ip);
+	frame_fix_ip_csum(ip);
 }
 
 static void m_ip_version_6(struct pkt *p)
@@ -194,7 +172,7 @@ static void set_ip_totlen(struct pkt *p, __u16 tot_len)
 	__u8 *ip = p->d + PKT_OFF_IP;
 
 	pkt_put16(ip + 2, tot_len);
-	fix_ip_csum(ip);
+	frame_fix_ip_csum(ip);
 }
 
 /* Total lengths around the header length (20, or 32 with 3 option words). */
@@ -683,33 +661,23 @@ const struct vm_case vm_cases[] = {
 
 const size_t vm_cases_n = sizeof(vm_cases) / sizeof(vm_cases[0]);
 
-static bool mac_set(const __u8 *m)
-{
-	static const __u8 zero[6];
-
-	return memcmp(m, zero, 6) != 0;
-}
-
 static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *p)
 {
 	const struct nv_port *port = &h->port[c->port].cfg;
-	const __u8 *smac = mac_set(c->smac) ? c->smac : port->mac;
+	const __u8 *smac = mac_or(c->smac, port->mac);
 	__be32 saddr = c->saddr ?: port->ca.w[3];
 	__be32 daddr = c->daddr ?: CA_2;
 	size_t n = 0;
 
 	switch (c->kind) {
 	case VF_IPV4: {
-		struct pkt_ipv4_spec s = { .saddr = saddr,
-					   .daddr = daddr,
-					   .sport = 40000,
-					   .dport = 8080,
-					   .tos = c->tos,
-					   .opt_words = c->opt_words,
-					   .id = 0x1234 };
+		struct pkt_ipv4_spec s;
 
-		memcpy(s.smac, smac, 6);
-		memcpy(s.dmac, mac_set(c->dmac) ? c->dmac : MAC_2, 6);
+		frame_spec(&s, smac, saddr, mac_or(c->dmac, MAC_2), daddr);
+		s.dport = 8080;
+		s.tos = c->tos;
+		s.opt_words = c->opt_words;
+		s.id = 0x1234;
 		s.proto = c->proto ?: PKT_IPPROTO_UDP;
 		n = pkt_ipv4(p, &s, c->len ?: 100);
 		break;
@@ -717,15 +685,14 @@ static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *
 	case VF_ARP: {
 		struct pkt_arp_spec a = { .oper = c->oper ?: 1, .spa = saddr, .tpa = daddr };
 
-		memcpy(a.dmac, mac_set(c->dmac) ? c->dmac : MAC_BCAST, 6);
+		memcpy(a.dmac, mac_or(c->dmac, MAC_BCAST), 6);
 		memcpy(a.smac, smac, 6);
 		memcpy(a.sha, smac, 6);
 		n = pkt_arp(p, &a);
 		break;
 	}
 	case VF_ETH:
-		n = pkt_eth(p, mac_set(c->dmac) ? c->dmac : MAC_2, smac, c->ethertype,
-			    c->len ?: 100);
+		n = pkt_eth(p, mac_or(c->dmac, MAC_2), smac, c->ethertype, c->len ?: 100);
 		break;
 	}
 	cr_assert_gt(n, 0, "%s: frame not built", c->name);
@@ -842,19 +809,17 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 
 static __u8 flow_id_of(__u8 proto, __u16 sport, __u16 dport, size_t len, __u8 fill)
 {
-	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
-				   .dmac = MAC_2_INIT,
-				   .saddr = CA_1,
-				   .daddr = CA_2,
-				   .proto = proto,
-				   .sport = sport,
-				   .dport = dport,
-				   .fill = fill };
+	struct pkt_ipv4_spec s;
 	struct pkt_nvgre_view v;
 	struct pkt in;
 	struct run r;
 	char err[256];
 
+	frame_spec(&s, MAC_1, CA_1, MAC_2, CA_2);
+	s.proto = proto;
+	s.sport = sport;
+	s.dport = dport;
+	s.fill = fill;
 	cr_assert_gt(pkt_ipv4(&in, &s, len), 0);
 	run_tc(h1.from_vm, h1.port[H1_A1].ifindex, in.d, in.len, 0, &r);
 	cr_assert_eq(r.err, 0);
@@ -926,21 +891,12 @@ static void truncation_sweep(const char *what, int port, const struct pkt *full)
 
 Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 {
-	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
-				   .dmac = MAC_2_INIT,
-				   .saddr = CA_1,
-				   .daddr = CA_2,
-				   .proto = PKT_IPPROTO_UDP,
-				   .sport = 1,
-				   .dport = 2 };
-	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
-				  .smac = MAC_1_INIT,
-				  .oper = 1,
-				  .sha = MAC_1_INIT,
-				  .spa = CA_1,
-				  .tpa = CA_2 };
+	struct pkt_ipv4_spec s;
 	struct pkt p;
 
+	frame_spec(&s, MAC_1, CA_1, MAC_2, CA_2);
+	s.sport = 1;
+	s.dport = 2;
 	cr_assert_gt(pkt_ipv4(&p, &s, 128), 0);
 	truncation_sweep("UDP to the remote CA", H1_A1, &p);
 	s.proto = PKT_IPPROTO_TCP;
@@ -951,7 +907,7 @@ Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 	memcpy(s.dmac, MAC_3, 6);
 	cr_assert_gt(pkt_ipv4(&p, &s, 100), 0);
 	truncation_sweep("TCP to a local CA", H1_A1, &p);
-	cr_assert_gt(pkt_arp(&p, &a), 0);
+	cr_assert_gt(frame_arp_request(&p, MAC_1, CA_1, CA_2), 0);
 	truncation_sweep("ARP request", H1_A1, &p);
 }
 
