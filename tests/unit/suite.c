@@ -193,7 +193,7 @@ void wire_truncation_sweep(struct host *h, const struct pkt *frame, bool xdp, co
 	}
 }
 
-void wire_runts(struct host *h, bool xdp)
+void runts_refused(struct host *h, int prog_fd, bool xdp, __u32 ifindex)
 {
 	struct counters before, after;
 	struct counters_expect none = { .drop = NV_DROP_NONE };
@@ -204,10 +204,18 @@ void wire_runts(struct host *h, bool xdp)
 	cr_assert_eq(pkt_eth(&p, MAC_1, MAC_2, PKT_ETH_P_IP, 64), 64);
 	cr_assert_eq(counters_read(h, &before), 0);
 	for (size_t len = 0; len < PKT_ETH_HLEN; len++) {
-		run(h, xdp, p.d, len, 0, &r);
+		if (xdp)
+			run_xdp(prog_fd, ifindex, p.d, len, &r);
+		else
+			run_tc(prog_fd, ifindex, p.d, len, 0, &r);
 		cr_expect_eq(r.err, -EINVAL, "%zu-byte frame: test run gave %d, want -EINVAL", len,
 			     r.err);
 	}
 	cr_assert_eq(counters_read(h, &after), 0);
 	cr_expect(counters_check(&before, &after, &none, err, sizeof(err)) == 0, "%s", err);
+}
+
+void wire_runts(struct host *h, bool xdp)
+{
+	runts_refused(h, xdp ? h->from_wire : h->wire_tc, xdp, h->underlay);
 }

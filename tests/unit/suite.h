@@ -45,6 +45,8 @@ void wire_case_run(struct host *h, const struct wire_case *c, bool xdp);
 /* Every length from 14 to one byte short of frame: a counted TRUNCATED drop, never delivered. */
 void wire_truncation_sweep(struct host *h, const struct pkt *frame, bool xdp, const char *what);
 /* Frames under 14 bytes: refused by BPF_PROG_TEST_RUN itself, nothing counted. */
+void runts_refused(struct host *h, int prog_fd, bool xdp, __u32 ifindex);
+/* The same for nv_from_wire (xdp) or nv_wire_tc on the underlay. */
 void wire_runts(struct host *h, bool xdp);
 
 #endif /* UNIT_SUITE_H */

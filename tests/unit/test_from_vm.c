@@ -746,19 +746,5 @@ Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 
 Test(from_vm, test_run_refuses_runts, .init = setup, .fini = teardown)
 {
-	struct counters before, after;
-	struct counters_expect none = { .drop = NV_DROP_NONE };
-	struct pkt p;
-	struct run r;
-	char err[256];
-
-	cr_assert_eq(pkt_eth(&p, MAC_2, MAC_1, PKT_ETH_P_IP, 64), 64);
-	cr_assert_eq(counters_read(&h1, &before), 0);
-	for (size_t len = 0; len < PKT_ETH_HLEN; len++) {
-		run_tc(h1.from_vm, h1.port[H1_A1].ifindex, p.d, len, 0, &r);
-		cr_expect_eq(r.err, -EINVAL, "%zu-byte frame: test run gave %d, want -EINVAL", len,
-			     r.err);
-	}
-	cr_assert_eq(counters_read(&h1, &after), 0);
-	cr_expect(counters_check(&before, &after, &none, err, sizeof(err)) == 0, "%s", err);
+	runts_refused(&h1, h1.from_vm, false, h1.port[H1_A1].ifindex);
 }
