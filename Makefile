@@ -1,6 +1,7 @@
 # nvgre-xdp build. Everything generated goes to $(OUT); sources are never written.
 #   make            build BPF objects, skeletons, the library and the test binaries
-#   make test       install missing packages, mount bpffs, build, run every test (as root)
+#   make test       install missing packages, mount bpffs, check the format, build, run every
+#                   test (as root)
 #   make bench      install, build, measure (prints ratios; asserts nothing)
 #   make demo       install, build, run the multi-host demo
 #   make install    nvctl, its man page and bash completion under $(PREFIX) (/usr/local)
@@ -110,8 +111,10 @@ deps:
 bpffs:
 	$(Q)mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-# deps and bpffs run first, then the build (a sub-make, so pkg-config sees installed packages).
+# deps and bpffs run first, then the format check and the build (sub-makes, so that clang-format
+# and pkg-config see the packages deps installed), then the tests.
 test: deps bpffs
+	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/run-tests.sh $(OUT)
 
@@ -148,11 +151,14 @@ uninstall:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+# The tracked sources (every source of a tree that is not a git checkout), vmlinux.h aside.
+FORMAT_SRCS = $(shell { git ls-files '*.c' '*.h' 2>/dev/null || \
+			find bpf cli loader maps tests -name '*.[ch]'; } | grep -v '^vmlinux/')
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
-	clang-format --dry-run -Werror $(FORMAT_SRCS)
+	$(call msg,FORMAT,check)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(OUT)
