@@ -32,6 +32,19 @@ TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 CLI_PC     := libmicrohttpd libpcap
 CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
 
+# A missing library fails here, by its pkg-config name, rather than as a missing header later.
+# Not for the goals that build nothing from them (deps installs them; test, bench and demo run
+# deps, then a sub-make that checks), so that those work on a machine without the packages.
+NOLIB_GOALS := deps bpffs test bench demo bench-publish clean format format-check vmlinux uninstall
+ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKG_MISSING := $(shell command -v pkg-config >/dev/null || echo pkg-config; \
+		 for p in $(LIBS_PC) criterion $(CLI_PC); do \
+			pkg-config --exists $$p 2>/dev/null || echo $$p; done)
+ifneq ($(PKG_MISSING),)
+$(error missing: $(PKG_MISSING) (pkg-config names; `make deps` installs the packages))
+endif
+endif
+
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
              $(PKG_CFLAGS)
