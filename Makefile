@@ -5,7 +5,7 @@
 #   make bench      install, build, measure (prints ratios; asserts nothing)
 #   make demo       install, build, run the multi-host demo
 #   make install    nvctl, its man page and bash completion under $(PREFIX) (/usr/local)
-#   make vmlinux    regenerate vmlinux/vmlinux.h from the running kernel's BTF
+#   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel's BTF
 #   make format     reformat sources with .clang-format;  make format-check  only check
 #   V=1             show full commands
 
@@ -13,7 +13,11 @@ OUT       ?= build
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
-ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# The BPF side's kernel types are per architecture (vmlinux/x86, vmlinux/arm64, ...); ARCH=arm64
+# builds for another one.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH      ?= $(HOST_ARCH)
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 ifeq ($(V),1)
 Q :=
@@ -49,7 +53,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
              $(PKG_CFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
-              -Ivmlinux -Imaps -Ibpf/lib
+              -Ivmlinux/$(ARCH) -Imaps -Ibpf/lib
 
 BPF_PROGS  := from_vm from_wire wire_tc
 TEST_BPF   := noop redirect rxcount
@@ -78,12 +82,12 @@ BENCH      := $(OUT)/tests/bench
 
 all: $(LIB) $(NVCTL) $(UNIT) $(BENCH)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bpf/%.bpf.o: tests/bpf/%.bpf.c
+$(OUT)/bpf/%.bpf.o: tests/bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -161,8 +165,18 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/nvctl $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
 
+# Committed per architecture (README says why); never made implicitly, so a missing one is named.
+$(VMLINUX_H):
+	@echo "Error: $@ is missing: no kernel types for ARCH=$(ARCH). On a machine of that" \
+		"architecture whose kernel has BTF, make vmlinux writes it." >&2
+	@exit 1
+
+# The running kernel's types, for the running architecture whatever ARCH says (a failed dump
+# leaves the old file).
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+	mkdir -p vmlinux/$(HOST_ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(HOST_ARCH)/vmlinux.h.tmp
+	mv vmlinux/$(HOST_ARCH)/vmlinux.h.tmp vmlinux/$(HOST_ARCH)/vmlinux.h
 
 # The tracked sources (every source of a tree that is not a git checkout), vmlinux.h aside.
 FORMAT_SRCS = $(shell { git ls-files '*.c' '*.h' 2>/dev/null || \
