@@ -1,10 +1,11 @@
 # nvgre-xdp build. Everything generated goes to $(OUT); sources are never written.
 #   make            build BPF objects, skeletons, the library and the test binaries
-#   make test       install missing packages, mount bpffs, build, run every test (as root)
+#   make test       install missing packages, mount bpffs, check the format, build, run every
+#                   test (as root)
 #   make bench      install, build, measure (prints ratios; asserts nothing)
 #   make demo       install, build, run the multi-host demo
 #   make install    nvctl, its man page and bash completion under $(PREFIX) (/usr/local)
-#   make vmlinux    regenerate vmlinux/vmlinux.h from the running kernel's BTF
+#   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel's BTF
 #   make format     reformat sources with .clang-format;  make format-check  only check
 #   V=1             show full commands
 
@@ -12,7 +13,11 @@ OUT       ?= build
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
-ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# The BPF side's kernel types are per architecture (vmlinux/x86, vmlinux/arm64, ...); ARCH=arm64
+# builds for another one.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH      ?= $(HOST_ARCH)
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 ifeq ($(V),1)
 Q :=
@@ -31,11 +36,24 @@ TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 CLI_PC     := libmicrohttpd libpcap
 CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
 
+# A missing library fails here, by its pkg-config name, rather than as a missing header later.
+# Not for the goals that build nothing from them (deps installs them; test, bench and demo run
+# deps, then a sub-make that checks), so that those work on a machine without the packages.
+NOLIB_GOALS := deps bpffs test bench demo bench-publish clean format format-check vmlinux uninstall
+ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKG_MISSING := $(shell command -v pkg-config >/dev/null || echo pkg-config; \
+		 for p in $(LIBS_PC) criterion $(CLI_PC); do \
+			pkg-config --exists $$p 2>/dev/null || echo $$p; done)
+ifneq ($(PKG_MISSING),)
+$(error missing: $(PKG_MISSING) (pkg-config names; `make deps` installs the packages))
+endif
+endif
+
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
              $(PKG_CFLAGS)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
-              -Ivmlinux -Imaps -Ibpf/lib
+              -Ivmlinux/$(ARCH) -Imaps -Ibpf/lib
 
 BPF_PROGS  := from_vm from_wire wire_tc
 TEST_BPF   := noop redirect rxcount
@@ -64,12 +82,12 @@ BENCH      := $(OUT)/tests/bench
 
 all: $(LIB) $(NVCTL) $(UNIT) $(BENCH)
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bpf/%.bpf.o: tests/bpf/%.bpf.c
+$(OUT)/bpf/%.bpf.o: tests/bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -87,6 +105,7 @@ $(OUT)/obj/%.o: %.c | $(SKELS)
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@ # a stale archive would keep members whose source is gone
 	$(Q)$(AR) rcs $@ $^
 
 $(CLI_OBJS): CFLAGS += $(CLI_CFLAGS)
@@ -110,8 +129,10 @@ deps:
 bpffs:
 	$(Q)mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-# deps and bpffs run first, then the build (a sub-make, so pkg-config sees installed packages).
+# deps and bpffs run first, then the format check and the build (sub-makes, so that clang-format
+# and pkg-config see the packages deps installed), then the tests.
 test: deps bpffs
+	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/run-tests.sh $(OUT)
 
@@ -145,14 +166,27 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/nvctl $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
 
-vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+# Committed per architecture (README says why); never made implicitly, so a missing one is named.
+$(VMLINUX_H):
+	@echo "Error: $@ is missing: no kernel types for ARCH=$(ARCH). On a machine of that" \
+		"architecture whose kernel has BTF, make vmlinux writes it." >&2
+	@exit 1
 
-FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+# The running kernel's types, for the running architecture whatever ARCH says (a failed dump
+# leaves the old file).
+vmlinux:
+	mkdir -p vmlinux/$(HOST_ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(HOST_ARCH)/vmlinux.h.tmp
+	mv vmlinux/$(HOST_ARCH)/vmlinux.h.tmp vmlinux/$(HOST_ARCH)/vmlinux.h
+
+# The tracked sources (every source of a tree that is not a git checkout), vmlinux.h aside.
+FORMAT_SRCS = $(shell { git ls-files '*.c' '*.h' 2>/dev/null || \
+			find bpf cli loader maps tests -name '*.[ch]'; } | grep -v '^vmlinux/')
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
-	clang-format --dry-run -Werror $(FORMAT_SRCS)
+	$(call msg,FORMAT,check)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(OUT)

@@ -39,8 +39,8 @@ static __always_inline int lengths_of(struct __sk_buff *skb, struct nv_wire_resu
 
 	if ((void *)(ip + 1) > data_end)
 		return -1;
-	r->outer_len = NV_ETH_HLEN + ip->ihl * 4 + NV_GRE_HLEN;
-	r->inner_len = bpf_ntohs(ip->tot_len) - ip->ihl * 4 - NV_GRE_HLEN;
+	r->outer_len = NV_ETH_HLEN + nv_ipv4_hlen(ip) + NV_GRE_HLEN;
+	r->inner_len = bpf_ntohs(ip->tot_len) - nv_ipv4_hlen(ip) - NV_GRE_HLEN;
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct
 	int ret;
 
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
-	    outer_len > NV_ETH_HLEN + 60 + NV_GRE_HLEN)
+	    outer_len > NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN)
 		return wire_drop(skb, NV_DROP_MALFORMED, r->vsid);
 	if (nv_eth_save(skb, outer_len, &inner_eth))
 		return wire_drop(skb, NV_DROP_TRUNCATED, r->vsid);

@@ -33,7 +33,8 @@ static __always_inline enum nv_drop_reason nv_arp_reply(struct ethhdr *eth, void
 	if ((void *)(arp + 1) > data_end)
 		return NV_DROP_TRUNCATED;
 	if (arp->htype != bpf_htons(ARPHRD_ETHER) || arp->ptype != bpf_htons(ETH_P_IP) ||
-	    arp->hlen != NV_ETH_ALEN || arp->plen != 4 || arp->oper != bpf_htons(ARPOP_REQUEST))
+	    arp->hlen != NV_ETH_ALEN || arp->plen != sizeof(arp->spa) ||
+	    arp->oper != bpf_htons(ARPOP_REQUEST))
 		return NV_DROP_ARP_NOT_REQUEST;
 	/* The sender fields speak for the VM too: the same anti-spoofing as for its frames. */
 	if (!nv_mac_equal(arp->sha, port->mac))

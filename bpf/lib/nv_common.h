@@ -23,13 +23,26 @@
 #define ARPOP_REQUEST 1
 #define ARPOP_REPLY   2
 #define ARPHRD_ETHER  1
+#define EFAULT	      14
 
 #define NV_ADJ_ROOM_ENCAP_L2(len) \
 	(((__u64)(len)&BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)
 
 /*
- * Packet pointers from the context, loaded with one instruction at a constant offset. Plain C lets
- * clang hoist the offset into a register, and the verifier refuses ctx + register.
+ * Packet pointers from the context, loaded with one instruction at a constant offset. The plain C
+ * of Katran and Cilium, (void *)(long)skb->data, lets clang put the field's offset in a register
+ * and add it to ctx, and the verifier accepts ctx accesses only at a constant offset from ctx
+ * itself. In nv_from_vm (clang 14, kernel 6.18) the two paths around nv_skb_pull()'s
+ * bpf_skb_pull_data() join, clang materializes 76 (data) and 80 (data_end) once for both, and
+ * the load is refused:
+ *	13: (b7) r6 = 80
+ *	...
+ *	24: (bf) r2 = r8                      ; R2=ctx() R8=ctx()
+ *	25: (0f) r2 += r6
+ *	26: (61) r9 = *(u32 *)(r2 +0)
+ *	dereference of modified ctx ptr R2 off=80 disallowed
+ * nv_wire_tc the same ("... ctx ptr R5 off=76 disallowed"). The asm keeps "r = *(u32 *)(ctx +
+ * offsetof(field))" one instruction, which the verifier rewrites into the real pointer load.
  */
 #define NV_CTX_PTR(ctx, field)                                                            \
 	({                                                                                \
@@ -54,6 +67,11 @@ static __always_inline void nv_addr_set_v4(union nv_addr *a, __be32 ip)
 static __always_inline bool nv_addr_is_v4(const union nv_addr *a)
 {
 	return a->w[0] == 0 && a->w[1] == 0 && a->w[2] == NV_V4MAPPED_W2;
+}
+
+static __always_inline bool nv_addr_equal(const union nv_addr *a, const union nv_addr *b)
+{
+	return a->w[3] == b->w[3] && a->w[2] == b->w[2] && a->w[1] == b->w[1] && a->w[0] == b->w[0];
 }
 
 static __always_inline bool nv_mac_equal(const __u8 *a, const __u8 *b)

@@ -4,8 +4,9 @@
 #define NV_ENCAP_H
 
 #include "nv_common.h"
-#include "nv_csum.h"
 #include "nv_eth.h"
+#include "nv_ipv4.h"
+#include "nv_l3.h"
 #include "nv_wire.h"
 
 static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
@@ -17,16 +18,16 @@ static __always_inline __u32 nv_rol32(__u32 w, unsigned int s)
  * FlowID: 8 bits of a hash of the inner 5-tuple, so ECMP spreads a tenant's flows and keeps each
  * flow on one path. Our own hash (Jenkins' final mix) rather than bpf_get_hash_recalc(): that
  * runs the flow dissector on every skb without a hash, which cost about 150 ns per packet here,
- * and it is the same on every host. Ports count only for unfragmented TCP/UDP.
+ * and it is the same on every host. Ports count only for unfragmented TCP/UDP (l3->ports).
  */
-static __always_inline __u8 nv_flow_id(const struct iphdr *ip, void *data_end)
+static __always_inline __u8 nv_flow_id(const struct nv_l3 *l3, const enum nv_family family)
 {
-	__u32 a = ip->saddr, b = ip->daddr, c = ip->protocol;
-	__be32 *ports = (void *)ip + ip->ihl * 4;
+	__u32 a, b, c = l3->proto ^ l3->ports;
 
-	if ((ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) &&
-	    !(ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) && (void *)(ports + 1) <= data_end)
-		c ^= *ports;
+	if (family != NV_FAMILY_IPV4)
+		return 0; /* no other family is parsed yet (nv_l3.h) */
+	a = l3->src.w[3];
+	b = l3->dst.w[3];
 	c ^= b;
 	c -= nv_rol32(b, 14);
 	a ^= c;
@@ -66,8 +67,8 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 		return err;
 
 	struct iphdr outer = {
-		.version = 4,
-		.ihl = 5,
+		.version = NV_IPV4_VERSION,
+		.ihl = NV_IPV4_IHL_MIN,
 		/* DSCP copied (RFC 2983 uniform model); ECN copied, CE too (RFC 6040 normal mode)
 		 */
 		.tos = inner_tos,
@@ -84,7 +85,7 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 	data = NV_CTX_PTR(skb, data);
 	data_end = NV_CTX_PTR(skb, data_end);
 	if (data + NV_ETH_HLEN + NV_ENCAP_LEN > data_end)
-		return -14; /* -EFAULT */
+		return -EFAULT;
 	*(__u32 *)data = 0;
 	*(__u32 *)(data + 4) = 0;
 	*(__u32 *)(data + 8) = 0;
@@ -94,7 +95,7 @@ static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 	gre = (void *)(ip + 1);
 	gre->flags = bpf_htons(NV_GRE_FLAGS_K);
 	gre->proto = bpf_htons(NV_ETH_P_TEB);
-	gre->key = bpf_htonl(vsid << 8 | flow_id);
+	gre->key = bpf_htonl(vsid << NV_GRE_KEY_VSID_SHIFT | flow_id);
 	nv_eth_write(gre + 1, inner_eth);
 	return 0;
 }

@@ -77,16 +77,28 @@ static __always_inline void nv_event_fill(struct nv_event *e, const struct nv_ev
 }
 
 /*
- * Bytes to copy, 1..NV_EVENT_SNAPLEN in a form the verifier can bound: the mask sits in asm so
- * that the compiler cannot fold it into a comparison the verifier does not follow. An empty frame
- * gives NV_EVENT_SNAPLEN, which the load then refuses (cap_len 0).
+ * Bytes to copy, 1..NV_EVENT_SNAPLEN in a form the verifier can bound: the load helpers take a
+ * size of at least 1 in a register whose bounds the verifier knows. An empty frame gives
+ * NV_EVENT_SNAPLEN, which the load then refuses (cap_len 0). Plain C fails three ways here
+ * (clang 14, kernel 6.18), each with the verifier's message at the bpf_*_load_bytes() call:
+ *   - the clamp alone, len > SNAPLEN ? SNAPLEN : len: an empty frame gives 0,
+ *	R4 invalid zero-sized read: u64=[0,127]
+ *   - the clamp and "if (!len) len = SNAPLEN": clang tests a zero-extended copy of len and
+ *     passes the original register, whose bounds the test never reached (nv_from_wire),
+ *	R4 min value is negative, either use unsigned or 'var &= const'
+ *   - ((len - 1) & (SNAPLEN - 1)) + 1 alone: clang rewrites len - 1 on the packet pointers of
+ *     data_end - data (nv_from_wire), "R8 bitwise operator ^= on pointer prohibited".
+ * A mask the compiler cannot see (asm) is on the register that reaches the helper: [0, 127] + 1.
+ * This very sequence with the mask in C loads today, but only as long as clang keeps a mask that
+ * the clamp makes look redundant to it; the asm does not depend on that.
  */
+_Static_assert((NV_EVENT_SNAPLEN & (NV_EVENT_SNAPLEN - 1)) == 0, "the mask needs a power of 2");
 static __always_inline __u32 nv_event_caplen(__u32 len)
 {
 	if (len > NV_EVENT_SNAPLEN)
 		len = NV_EVENT_SNAPLEN;
 	len -= 1;
-	asm volatile("%0 &= 0x7f" : "+r"(len));
+	asm volatile("%0 &= %1" : "+r"(len) : "i"(NV_EVENT_SNAPLEN - 1));
 	return len + 1;
 }
 

@@ -11,16 +11,26 @@
 #define NV_WIRE_H
 
 #include "nv_common.h"
-#include "nv_csum.h"
+#include "nv_ipv4.h"
+#include "nv_l3.h"
+
+/*
+ * The shortest inner L3 header of any family: an NVGRE frame carries at least this after its
+ * inner Ethernet header, and each family's parser checks its own header's length.
+ */
+#define NV_WIRE_INNER_L3_MIN NV_IPV4_HLEN
 
 /* Outer Ethernet + the longest IPv4 header + GRE + inner Ethernet + inner IPv4. */
-#define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + 60 + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+#define NV_WIRE_HDRS_MAX (NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
 
 struct nv_grehdr {
 	__be16 flags;
 	__be16 proto;
-	__be32 key; /* VSID << 8 | FlowID */
+	__be32 key; /* VSID << NV_GRE_KEY_VSID_SHIFT | FlowID */
 };
+
+/* RFC 7637: the key's high 24 bits are the VSID, its low 8 bits the FlowID. */
+#define NV_GRE_KEY_VSID_SHIFT 8
 
 enum nv_wire_action {
 	NV_WIRE_PASS,
@@ -49,13 +59,12 @@ static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_r
  * looked up only then since records exist only for known VSIDs.
  */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
-						const struct ethhdr *in_eth,
-						const struct iphdr *in_ip, struct nv_wire_result *r)
+						const struct ethhdr *in_eth, const struct nv_l3 *in,
+						struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid };
+	struct nv_record_key key = { .vsid = vsid, .ca = in->src };
 	struct nv_record *rec;
 
-	nv_addr_set_v4(&key.ca, in_ip->saddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec) {
 		if (!bpf_map_lookup_elem(&nv_subnets, &vsid))
@@ -77,12 +86,11 @@ static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *
  * so the port itself is not looked up. Same VSID on both sides: the same routing domain.
  */
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
-						const struct iphdr *in_ip, struct nv_wire_result *r)
+						const struct nv_l3 *in, struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid };
+	struct nv_record_key key = { .vsid = vsid, .ca = in->dst };
 	struct nv_record *rec;
 
-	nv_addr_set_v4(&key.ca, in_ip->daddr);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
@@ -91,24 +99,6 @@ static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr 
 	r->ifindex = rec->ifindex;
 	r->local = rec->local;
 	return NV_WIRE_DELIVER;
-}
-
-/* RFC 1122 3.2.1.2: a host verifies the header checksum; here the stack is bypassed. */
-static __always_inline bool nv_ipv4_csum_ok(const struct iphdr *ip, __u32 ihl_len, void *data_end)
-{
-	const __u16 *p = (const __u16 *)ip;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < NV_IPV4_HLEN / 2; i++)
-		sum += p[i];
-	/* Options: rare, a bounded loop is enough. */
-	for (int i = NV_IPV4_HLEN / 2; i < 60 / 2; i++) {
-		if (i * 2 >= ihl_len || (void *)(p + i + 1) > data_end)
-			break;
-		sum += p[i];
-	}
-	return nv_csum_fold(sum) == 0;
 }
 
 /*
@@ -126,15 +116,37 @@ static __always_inline bool nv_is_local_pa(__be32 daddr)
 	return bpf_map_lookup_elem(&nv_local_pas, &pa);
 }
 
+/*
+ * The tenant's packet an NVGRE frame of vsid from outer header ip carries, of the given family (a
+ * constant, see nv_l3.h), after the inner Ethernet header (r->inner_len holds both): checked as
+ * nv_from_vm checks what a VM sends, then its source and destination.
+ */
+static __always_inline int nv_wire_inner(__u32 vsid, const struct iphdr *ip,
+					 const struct ethhdr *in_eth, void *data_end,
+					 struct nv_wire_result *r, const enum nv_family family)
+{
+	enum nv_drop_reason reason;
+	struct nv_l3 in;
+	int ret;
+
+	reason = nv_l3_parse(family, (void *)(in_eth + 1), data_end, r->inner_len - NV_ETH_HLEN,
+			     &in);
+	if (reason != NV_DROP_NONE)
+		return nv_wire_drop(r, reason);
+	ret = nv_wire_check_source(vsid, ip, in_eth, &in, r);
+	if (ret != NV_WIRE_DELIVER)
+		return ret;
+	return nv_wire_resolve_port(vsid, in_eth, &in, r);
+}
+
 /* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */
 static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pkt_len,
 					    struct nv_wire_result *r)
 {
 	struct ethhdr *eth = data, *in_eth;
-	struct iphdr *ip, *in_ip;
 	struct nv_grehdr *gre;
 	__u32 ihl_len, tot_len, vsid;
-	int ret;
+	struct iphdr *ip;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return NV_WIRE_PASS;
@@ -148,15 +160,15 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return NV_WIRE_PASS;
 
 	/* GRE to a local PA: ours from here on, and every defect is a counted drop. */
-	if (ip->version != 4 || ip->ihl < 5)
+	if (!nv_ipv4_hdr_ok(ip))
 		return nv_wire_drop(r, NV_DROP_MALFORMED);
-	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+	if (nv_ipv4_is_fragment(ip))
 		return nv_wire_drop(r, NV_DROP_OUTER_FRAGMENT);
-	ihl_len = ip->ihl * 4;
+	ihl_len = nv_ipv4_hlen(ip);
 	tot_len = bpf_ntohs(ip->tot_len);
 	if (NV_ETH_HLEN + tot_len > pkt_len)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
-	if (tot_len < ihl_len + NV_GRE_HLEN + NV_ETH_HLEN + NV_IPV4_HLEN)
+	if (tot_len < ihl_len + NV_GRE_HLEN + NV_ETH_HLEN + NV_WIRE_INNER_L3_MIN)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
 
 	gre = (void *)ip + ihl_len;
@@ -168,33 +180,22 @@ static __always_inline int nv_wire_classify(void *data, void *data_end, __u32 pk
 		return nv_wire_drop(r, NV_DROP_GRE_FLAGS);
 	if (gre->proto != bpf_htons(NV_ETH_P_TEB))
 		return nv_wire_drop(r, NV_DROP_GRE_PROTO);
-	vsid = bpf_ntohl(gre->key) >> 8;
+	vsid = bpf_ntohl(gre->key) >> NV_GRE_KEY_VSID_SHIFT;
 	if (vsid < NV_VSID_MIN || vsid > NV_VSID_MAX)
 		return nv_wire_drop(r, NV_DROP_VSID_RANGE);
 	r->vsid = vsid; /* from here on, drop events name it */
 
 	in_eth = (void *)(gre + 1);
-	in_ip = (void *)(in_eth + 1);
-	if ((void *)(in_ip + 1) > data_end)
+	if ((void *)(in_eth + 1) + NV_WIRE_INNER_L3_MIN > data_end)
 		return nv_wire_drop(r, NV_DROP_TRUNCATED);
 	if (in_eth->h_proto == bpf_htons(ETH_P_8021Q) || in_eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return nv_wire_drop(r, NV_DROP_INNER_VLAN);
-	if (in_eth->h_proto != bpf_htons(ETH_P_IP))
-		return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
-	/* As nv_from_vm checks what a VM sends: a total length shorter than the header is no
-	 * packet. */
-	if (in_ip->version != 4 || in_ip->ihl < 5 || bpf_ntohs(in_ip->tot_len) < in_ip->ihl * 4)
-		return nv_wire_drop(r, NV_DROP_MALFORMED);
 	r->outer_len = NV_ETH_HLEN + ihl_len + NV_GRE_HLEN;
-	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN;
-	/* The inner packet must fit in what the outer one carries. */
-	if (NV_ETH_HLEN + bpf_ntohs(in_ip->tot_len) > r->inner_len)
-		return nv_wire_drop(r, NV_DROP_TRUNCATED);
-
-	ret = nv_wire_check_source(vsid, ip, in_eth, in_ip, r);
-	if (ret != NV_WIRE_DELIVER)
-		return ret;
-	return nv_wire_resolve_port(vsid, in_eth, in_ip, r);
+	r->inner_len = tot_len - ihl_len - NV_GRE_HLEN; /* >= 14 + NV_WIRE_INNER_L3_MIN */
+	if (in_eth->h_proto == bpf_htons(ETH_P_IP))
+		return nv_wire_inner(vsid, ip, in_eth, data_end, r, NV_FAMILY_IPV4);
+	/* IPv6 inner packets (ETH_P_IPV6) join here once nv_l3.h parses them. */
+	return nv_wire_drop(r, NV_DROP_INNER_ETHERTYPE);
 }
 
 #endif /* NV_WIRE_H */

@@ -14,13 +14,13 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bench/bench.h"
+#include "lib/frames.h"
 #include "redirect.skel.h"
 #include "rxcount.skel.h"
 
@@ -34,14 +34,6 @@ struct live_case {
 	int prog_fd;
 	double rx_pps[ROUNDS], gen_pps[ROUNDS], delivered[ROUNDS];
 };
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static __u64 rx_count(int map_fd)
 {
@@ -107,7 +99,6 @@ int live_run(struct bench_env *e, const char *dir)
 		  .records = "large",
 		  .prog_fd = e->l2.from_wire },
 	};
-	struct pkt_nvgre_spec o;
 	struct pkt inner;
 	static struct pkt frame;
 	__u32 k0 = 0, target = a2->ifindex;
@@ -129,20 +120,9 @@ int live_run(struct bench_env *e, const char *dir)
 		goto out;
 	}
 
-	{
-		struct pkt_ipv4_spec s = { .saddr = CA_1,
-					   .daddr = CA_2,
-					   .proto = PKT_IPPROTO_UDP,
-					   .sport = 40000,
-					   .dport = 5201,
-					   .ttl = 64 };
-
-		memcpy(s.smac, MAC_1, 6);
-		memcpy(s.dmac, MAC_2, 6);
-		pkt_ipv4(&inner, &s, 60); /* 60 + 42: the smallest frames, the highest rate */
-		pkt_nvgre_spec_init(&o, PA_1, PA_2A, VSID_A, 0x5a);
-		pkt_nvgre(&frame, &o, inner.d, inner.len);
-	}
+	frame_udp(&inner, MAC_1, CA_1, MAC_2, CA_2,
+		  60); /* 60 + 42: the smallest, the highest rate */
+	frame_nvgre(&frame, &inner, PA_1, PA_2A, VSID_A, 0x5a);
 
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < n; i++) {

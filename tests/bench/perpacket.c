@@ -24,6 +24,7 @@
 
 #include "nv_maps.h"
 #include "bench/bench.h"
+#include "lib/frames.h"
 #include "noop.skel.h"
 
 #define ROUNDS 9
@@ -79,21 +80,6 @@ struct pp_case {
 
 /* ---- frames ---- */
 
-static void udp_frame(struct pkt *p, const __u8 *smac, const __u8 *dmac, __be32 src, __be32 dst,
-		      size_t len)
-{
-	struct pkt_ipv4_spec s = { .saddr = src,
-				   .daddr = dst,
-				   .proto = PKT_IPPROTO_UDP,
-				   .sport = 40000,
-				   .dport = 5201,
-				   .ttl = 64 };
-
-	memcpy(s.smac, smac, 6);
-	memcpy(s.dmac, dmac, 6);
-	pkt_ipv4(p, &s, len);
-}
-
 /*
  * What host 2's underlay receives for its port A2 (VSID A) or B2 (VSID B): from CA_1 on host 1
  * (HOT), or from filler CA k at BENCH_PA_REMOTE. outer_src 0: the PA the record names.
@@ -106,11 +92,10 @@ static void wire_frame(struct pkt *p, long k, __u32 vsid, __be32 outer_src, __u1
 	__u8 smac[6];
 
 	if (k == HOT) {
-		memcpy(smac, MAC_1, 6);
-		udp_frame(&inner, smac, MAC_2, CA_1, CA_2, 100);
+		frame_udp(&inner, MAC_1, CA_1, MAC_2, CA_2, 100);
 	} else {
 		bench_mac((__u32)k, smac);
-		udp_frame(&inner, smac, MAC_2, bench_ca((__u32)k), CA_2, 100);
+		frame_udp(&inner, smac, bench_ca((__u32)k), MAC_2, CA_2, 100);
 	}
 	if (!outer_src)
 		outer_src = k == HOT ? PA_1 : BENCH_PA_REMOTE;
@@ -143,7 +128,7 @@ static void b_src_pa(struct pkt *p, long k)
 static void b_not_nvgre(struct pkt *p, long k)
 {
 	(void)k;
-	udp_frame(p, MAC_1, MAC_2, PA_1, PA_2A, 142);
+	frame_udp(p, MAC_1, PA_1, MAC_2, PA_2A, 142);
 }
 
 /* From VM A1 on host 1 to CA_2 (HOT) or filler CA k, with dmac the record's MAC or not. */
@@ -159,7 +144,7 @@ static void vm_frame(struct pkt *p, long k, bool right_mac)
 	}
 	if (!right_mac)
 		memcpy(dmac, MAC_3, 6);
-	udp_frame(p, MAC_1, dmac, CA_1, dst, 100);
+	frame_udp(p, MAC_1, CA_1, dmac, dst, 100);
 }
 
 static void b_encap(struct pkt *p, long k)
@@ -175,23 +160,18 @@ static void b_dst_mac(struct pkt *p, long k)
 static void b_same_host(struct pkt *p, long k)
 {
 	(void)k;
-	udp_frame(p, MAC_1, MAC_3, CA_1, CA_3, 100);
+	frame_udp(p, MAC_1, CA_1, MAC_3, CA_3, 100);
 }
 
 static void b_arp(struct pkt *p, long k)
 {
-	struct pkt_arp_spec a = { .oper = 1, .spa = CA_1, .tpa = k == HOT ? CA_2 : bench_ca(k) };
-
-	memcpy(a.smac, MAC_1, 6);
-	memcpy(a.sha, MAC_1, 6);
-	memcpy(a.dmac, MAC_BCAST, 6);
-	pkt_arp(p, &a);
+	frame_arp_request(p, MAC_1, CA_1, k == HOT ? CA_2 : bench_ca(k));
 }
 
 static void b_noop_tc(struct pkt *p, long k)
 {
 	(void)k;
-	udp_frame(p, MAC_1, MAC_2, CA_1, CA_2, 100);
+	frame_udp(p, MAC_1, CA_1, MAC_2, CA_2, 100);
 }
 
 enum {

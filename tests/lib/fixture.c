@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
@@ -29,6 +30,7 @@
 const __u8 MAC_1[6] = MAC_1_INIT;
 const __u8 MAC_2[6] = MAC_2_INIT;
 const __u8 MAC_3[6] = MAC_3_INIT;
+const __u8 MAC_4[6] = MAC_4_INIT;
 const __u8 MAC_UNKNOWN[6] = MAC_UNKNOWN_INIT;
 const __u8 MAC_BCAST[6] = MAC_BCAST_INIT;
 
@@ -152,6 +154,17 @@ int host_local_pa_del(struct host *h, __be32 pa)
 	return nv_local_pa_del(&h->o.maps, &a, NULL);
 }
 
+int host_record_add(struct host *h, __u32 vsid, __be32 ca, __be32 pa, const __u8 mac[6])
+{
+	struct nv_record_key k = { .vsid = vsid };
+	struct nv_record r = { .rule = NV_RULE_ENCAP };
+
+	v4(&k.ca, ca);
+	v4(&r.pa, pa);
+	memcpy(r.mac, mac, 6);
+	return nv_record_add(&h->o.maps, &k, &r, NULL);
+}
+
 int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa)
 {
 	struct nv_record_key k = { .vsid = vsid };
@@ -230,15 +243,9 @@ static int fill_policy(struct host *h)
 		err = host_config(h, h->underlay, 0, h->pa);
 	for (int i = 0; i < h->nports && !err; i++)
 		err = add_port(h, i);
-	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]) && !err; i++) {
-		struct nv_record_key k = { .vsid = records[i].vsid };
-		struct nv_record r = { .rule = NV_RULE_ENCAP };
-
-		v4(&k.ca, records[i].ca);
-		v4(&r.pa, records[i].pa);
-		memcpy(r.mac, records[i].mac, 6);
-		err = nv_record_add(&h->o.maps, &k, &r, NULL);
-	}
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]) && !err; i++)
+		err = host_record_add(h, records[i].vsid, records[i].ca, records[i].pa,
+				      records[i].mac);
 	return err;
 }
 
@@ -535,6 +542,14 @@ int counters_check(const struct counters *before, const struct counters *after,
 	if (stats_check("A", &before->a, &after->a, &e->a, err, errlen))
 		return -1;
 	return stats_check("B", &before->b, &after->b, &e->b, err, errlen);
+}
+
+double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 const char *tc_verdict_name(__u32 v)

@@ -55,7 +55,7 @@
 #define MAC_UNKNOWN_INIT { 0x02, 0, 0, 0, 0, 0x09 }
 #define MAC_BCAST_INIT   { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 /* clang-format on */
-extern const __u8 MAC_1[6], MAC_2[6], MAC_3[6], MAC_UNKNOWN[6], MAC_BCAST[6];
+extern const __u8 MAC_1[6], MAC_2[6], MAC_3[6], MAC_4[6], MAC_UNKNOWN[6], MAC_BCAST[6];
 
 /*
  * 1514-byte frames (a VM MTU of 1500) plus 42 bytes of NVGRE need an underlay MTU of at least
@@ -120,6 +120,8 @@ int host_config(struct host *h, __u32 underlay, __u8 ttl, __be32 pa);
 /* nv_local_pa_add / nv_local_pa_del of an IPv4 PA on this host's underlay. */
 int host_local_pa_add(struct host *h, __be32 pa);
 int host_local_pa_del(struct host *h, __be32 pa);
+/* nv_record_add of (vsid, ca) -> (pa, mac), rule encap, IPv4 CA and PA. */
+int host_record_add(struct host *h, __u32 vsid, __be32 ca, __be32 pa, const __u8 mac[6]);
 /* The record of (vsid, ca) deleted and added again at pa (an IPv4 PA), MAC kept. */
 int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa);
 /* ip link set DEV mtu MTU */
@@ -187,6 +189,9 @@ int cap_open(__u32 ifindex);
 /* The next IPv4 or ARP frame received on the socket within timeout_ms: length, or -1. */
 int cap_recv(int fd, void *buf, size_t len, int timeout_ms);
 int cap_send(int fd, const void *frame, size_t len);
+
+/* CLOCK_MONOTONIC in seconds, for what tests and benchmarks time. */
+double now_s(void);
 
 /* Name of a TC or XDP verdict for messages. */
 const char *tc_verdict_name(__u32 v);

@@ -57,6 +57,20 @@ struct vm_case {
 	__u32 tx_vsid, rx_vsid; /* stats moved by one packet of len bytes; zero: none */
 };
 
+/*
+ * A row's expected outcome, one macro per kind (as W_* for wire_cases), after the fields that
+ * make the case special: encapsulated to pa with vsid in the key (tx counted to that tenant),
+ * delivered as is to a port of this host, answered with an ARP reply announcing mac, or dropped,
+ * counted by reason. TC verdicts are <linux/pkt_cls.h>'s.
+ */
+#define ENCAP_TO(pa_, vsid_)                                                       \
+	.verdict = TC_ACT_REDIRECT, .out = VO_ENCAP, .pa = (pa_), .vsid = (vsid_), \
+	.tx_vsid = (vsid_)
+#define DELIVERED(vsid_) \
+	.verdict = TC_ACT_REDIRECT, .out = VO_SAME, .tx_vsid = (vsid_), .rx_vsid = (vsid_)
+#define ARP_REPLY(mac_) .verdict = TC_ACT_REDIRECT, .out = VO_ARP_REPLY, .arp_mac = (mac_)
+#define VM_DROP(name)	.verdict = TC_ACT_SHOT, .drop = NV_DROP_##name
+
 extern const struct vm_case vm_cases[];
 extern const size_t vm_cases_n;
 

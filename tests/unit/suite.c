@@ -70,6 +70,16 @@ void host_up(struct host *h, enum host_id id)
 	cr_assert_eq(err, 0, "host_setup: %s", strerror(-err));
 }
 
+void tweak_a4_local_record_no_port(struct host *h)
+{
+	cr_assert_eq(host_record_add(h, VSID_A, CA_4, PA_1, MAC_4), 0);
+}
+
+void tweak_a1_record_remote(struct host *h)
+{
+	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
+}
+
 void expect_meta(const char *name, const struct run *r, const struct host_port *port)
 {
 	static const __u8 zero[3];
@@ -183,7 +193,7 @@ void wire_truncation_sweep(struct host *h, const struct pkt *frame, bool xdp, co
 	}
 }
 
-void wire_runts(struct host *h, bool xdp)
+void runts_refused(struct host *h, int prog_fd, bool xdp, __u32 ifindex)
 {
 	struct counters before, after;
 	struct counters_expect none = { .drop = NV_DROP_NONE };
@@ -194,10 +204,18 @@ void wire_runts(struct host *h, bool xdp)
 	cr_assert_eq(pkt_eth(&p, MAC_1, MAC_2, PKT_ETH_P_IP, 64), 64);
 	cr_assert_eq(counters_read(h, &before), 0);
 	for (size_t len = 0; len < PKT_ETH_HLEN; len++) {
-		run(h, xdp, p.d, len, 0, &r);
+		if (xdp)
+			run_xdp(prog_fd, ifindex, p.d, len, &r);
+		else
+			run_tc(prog_fd, ifindex, p.d, len, 0, &r);
 		cr_expect_eq(r.err, -EINVAL, "%zu-byte frame: test run gave %d, want -EINVAL", len,
 			     r.err);
 	}
 	cr_assert_eq(counters_read(h, &after), 0);
 	cr_expect(counters_check(&before, &after, &none, err, sizeof(err)) == 0, "%s", err);
+}
+
+void wire_runts(struct host *h, bool xdp)
+{
+	runts_refused(h, xdp ? h->from_wire : h->wire_tc, xdp, h->underlay);
 }

@@ -31,11 +31,22 @@ void host_up(struct host *h, enum host_id id);
 
 void expect_meta(const char *name, const struct run *r, const struct host_port *port);
 
+/*
+ * Map tweaks (.tweak of a vm_case or wire_case) that both directions' tables use. First: a CA of
+ * tenant A (CA_4, MAC_4) recorded at host 1's own PA with no port (not yet, or no longer), a
+ * lawful library state.
+ */
+void tweak_a4_local_record_no_port(struct host *h);
+/* A1's CA recorded at host 2 (the VM has moved): host 1 still holds A1's port, not the CA. */
+void tweak_a1_record_remote(struct host *h);
+
 /* One row: port rebinding and tweak, the run, verdict, output bytes and counters. */
 void wire_case_run(struct host *h, const struct wire_case *c, bool xdp);
 /* Every length from 14 to one byte short of frame: a counted TRUNCATED drop, never delivered. */
 void wire_truncation_sweep(struct host *h, const struct pkt *frame, bool xdp, const char *what);
 /* Frames under 14 bytes: refused by BPF_PROG_TEST_RUN itself, nothing counted. */
+void runts_refused(struct host *h, int prog_fd, bool xdp, __u32 ifindex);
+/* The same for nv_from_wire (xdp) or nv_wire_tc on the underlay. */
 void wire_runts(struct host *h, bool xdp);
 
 #endif /* UNIT_SUITE_H */

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
-#include <time.h>
 
 #include <criterion/criterion.h>
 #include <linux/pkt_cls.h>
@@ -16,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "nv_maps.h"
+#include "lib/frames.h"
 #include "unit/suite.h"
 
 #define EVENTS_MAX 8192
@@ -94,17 +94,8 @@ static void teardown(void)
 static size_t a1_frame(struct pkt *p, const __u8 smac[6], const __u8 dmac[6], __be32 dst_ca,
 		       size_t frame_len)
 {
-	struct pkt_ipv4_spec s = { .saddr = CA_1,
-				   .daddr = dst_ca,
-				   .proto = PKT_IPPROTO_UDP,
-				   .sport = 1000,
-				   .dport = 2000,
-				   .ttl = 64 };
-	size_t n;
+	size_t n = frame_udp(p, smac, CA_1, dmac, dst_ca, frame_len);
 
-	memcpy(s.smac, smac, 6);
-	memcpy(s.dmac, dmac, 6);
-	n = pkt_ipv4(p, &s, frame_len);
 	cr_assert_gt(n, 0);
 	return n;
 }
@@ -224,22 +215,10 @@ Test(events, trace_local_delivery, .init = setup_h1, .fini = teardown)
 /* Host 2's underlay receives NVGRE from PA_1 (A1 -> A2) or, spoofed, from another PA. */
 static size_t wire_frame(struct pkt *out, __be32 outer_src)
 {
-	struct pkt_ipv4_spec s = { .saddr = CA_1,
-				   .daddr = CA_2,
-				   .proto = PKT_IPPROTO_UDP,
-				   .sport = 1000,
-				   .dport = 2000,
-				   .ttl = 64 };
-	struct pkt_nvgre_spec o;
 	struct pkt inner;
-	size_t n;
 
-	memcpy(s.smac, MAC_1, 6);
-	memcpy(s.dmac, MAC_2, 6);
-	n = pkt_ipv4(&inner, &s, 100);
-	cr_assert_gt(n, 0);
-	pkt_nvgre_spec_init(&o, outer_src, PA_2A, VSID_A, 7);
-	return pkt_nvgre(out, &o, inner.d, n);
+	cr_assert_gt(frame_udp(&inner, MAC_1, CA_1, MAC_2, CA_2, 100), 0);
+	return frame_nvgre(out, &inner, outer_src, PA_2A, VSID_A, 7);
 }
 
 Test(events, xdp_drop_names_vsid, .init = setup_h2, .fini = teardown)
@@ -275,14 +254,6 @@ Test(events, xdp_trace_hand_over_to_tc, .init = setup_h2, .fini = teardown)
 	cr_assert_eq(got[0].verdict, NV_VERDICT_TO_TC);
 	cr_assert_eq(got[0].target, h.port[H2_A2].ifindex);
 	cr_assert_eq(got[0].vsid, VSID_A);
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /*

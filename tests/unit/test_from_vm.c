@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "nv_addr.h"
+#include "lib/frames.h"
 #include "unit/cases.h"
 #include "unit/suite.h"
 
@@ -75,12 +76,6 @@ static void tweak_a1_no_record(struct host *h)
 	cr_assert_eq(nv_record_del(&h->o.maps, &k, NULL), 0);
 }
 
-/* Unbound A1: the table puts its CA behind host 2 (the VM has moved, its port not yet gone). */
-static void tweak_a1_record_remote(struct host *h)
-{
-	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
-}
-
 /* Unbound A1: host 1 gives up PA_1 (the config PA moves to a second PA first). */
 static void tweak_pa_1_gone(struct host *h)
 {
@@ -121,17 +116,6 @@ static void tweak_a3_record_to_vm_end(struct host *h)
 	set_record_ifindex(h, VSID_A, CA_3, h->port[H1_A3].vm_ifindex);
 }
 
-/* A CA behind our own PA whose VM has no port (yet, or any more): a lawful library state. */
-static void tweak_a4_local_record_no_port(struct host *h)
-{
-	struct nv_record_key k = { .vsid = VSID_A };
-	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
-
-	nv_addr_from_ipv4(&k.ca, CA_4);
-	nv_addr_from_ipv4(&r.pa, PA_1);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
-}
-
 /* A CA of tenant A behind an IPv6 PA: this datapath's underlay is IPv4 only. */
 static void tweak_a4_ipv6_pa(struct host *h)
 {
@@ -155,12 +139,6 @@ static void tweak_a3_port_rdid_b(struct host *h)
 
 /* ---- frame mutations ---- */
 
-static void fix_ip_csum(__u8 *ip)
-{
-	pkt_put16(ip + 10, 0);
-	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
-}
-
 static void m_pad_60(struct pkt *p)
 {
 	pkt_pad(p, 60);
@@ -176,7 +154,7 @@ static void m_ip_totlen_plus_1(struct pkt *p)
 	__u8 *ip = p->d + PKT_OFF_IP;
 
 	pkt_put16(ip + 2, pkt_get16(ip + 2) + 1);
-	fix_ip_csum(ip);
+	frame_fix_ip_csum(ip);
 }
 
 static void m_ip_version_6(struct pkt *p)
@@ -194,7 +172,7 @@ static void set_ip_totlen(struct pkt *p, __u16 tot_len)
 	__u8 *ip = p->d + PKT_OFF_IP;
 
 	pkt_put16(ip + 2, tot_len);
-	fix_ip_csum(ip);
+	frame_fix_ip_csum(ip);
 }
 
 /* Total lengths around the header length (20, or 32 with 3 option words). */
@@ -266,397 +244,233 @@ static void m_arp_plen_16(struct pkt *p)
 /* Every accept rule and every drop reason nv_from_vm can reach. */
 const struct vm_case vm_cases[] = {
 	/* encapsulation to the remote host */
-	{ .name = "A: UDP to remote CA -> NVGRE to 192.0.2.2, VSID 5001",
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	{ .name = "A: UDP to remote CA -> NVGRE to 192.0.2.2, VSID 5001", ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: TCP to remote CA -> NVGRE",
 	  .proto = PKT_IPPROTO_TCP,
 	  .len = 300,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: ICMP echo to remote CA -> NVGRE",
 	  .proto = PKT_IPPROTO_ICMP,
 	  .len = 98,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "B: same CA and MAC as A -> NVGRE to 192.0.2.3, VSID 6001",
 	  .port = H1_B1,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2B,
-	  .vsid = VSID_B,
-	  .tx_vsid = VSID_B },
+	  ENCAP_TO(PA_2B, VSID_B) },
 	{ .name = "A: 60-byte padded frame: inner frame kept with its padding",
 	  .len = 42,
 	  .mutate = m_pad_60,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
-	{ .name = "A: 1514-byte frame",
-	  .len = 1514,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
-	{ .name = "A: inner IPv4 options",
-	  .opt_words = 3,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
-	{ .name = "A: DSCP EF, Not-ECT -> outer tos copied",
-	  .tos = 0xb8,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
-	{ .name = "A: DSCP AF41, ECT(1) -> ECN copied",
-	  .tos = 0x89,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
-	{ .name = "A: DSCP CS1, ECT(0) -> ECN copied",
-	  .tos = 0x22,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "A: 1514-byte frame", .len = 1514, ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "A: inner IPv4 options", .opt_words = 3, ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "A: DSCP EF, Not-ECT -> outer tos copied", .tos = 0xb8, ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "A: DSCP AF41, ECT(1) -> ECN copied", .tos = 0x89, ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "A: DSCP CS1, ECT(0) -> ECN copied", .tos = 0x22, ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: DSCP EF, CE -> CE copied (RFC 6040 4.1 normal mode)",
 	  .tos = 0xbb,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: config TTL 7 -> outer TTL 7",
 	  .tweak = tweak_ttl_7,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
 	  .ttl = 7,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: outer source is A1's PA, not the config PA (192.0.2.4)",
 	  .tweak = tweak_config_pa_1b,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: config without a PA: encapsulated from A1's PA all the same",
 	  .tweak = tweak_no_pa,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: A1's CA recorded at host 1's second PA -> outer source 192.0.2.4",
 	  .tweak = tweak_a1_record_at_pa_1b,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
 	  .src_pa = PA_1B,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: A1's record names 192.0.2.4, then host 1 gets it -> outer source 192.0.2.4",
 	  .tweak = tweak_a1_record_then_pa_1b,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
 	  .src_pa = PA_1B,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: IPv4 total length equal to the header length (no payload) -> NVGRE",
 	  .mutate = m_ip_totlen_20,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: IPv4 options, total length equal to IHL 8 -> NVGRE",
 	  .opt_words = 3,
 	  .mutate = m_ip_totlen_32,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 	{ .name = "A: 1472-byte frame fits an underlay MTU of 1500 exactly",
 	  .len = 1472,
 	  .tweak = tweak_mtu_1500,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ENCAP,
-	  .pa = PA_2A,
-	  .vsid = VSID_A,
-	  .tx_vsid = VSID_A },
+	  ENCAP_TO(PA_2A, VSID_A) },
 
 	/* same-host delivery */
 	{ .name = "A1 -> A3 on the same host: delivered as is",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_SAME,
-	  .tx_vsid = VSID_A,
-	  .rx_vsid = VSID_A },
+	  DELIVERED(VSID_A) },
 	{ .name = "A3 -> A1 on the same host: delivered as is",
 	  .port = H1_A3,
 	  .daddr = CA_1,
 	  .dmac = MAC_1_INIT,
 	  .proto = PKT_IPPROTO_TCP,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_SAME,
-	  .tx_vsid = VSID_A,
-	  .rx_vsid = VSID_A },
+	  DELIVERED(VSID_A) },
 
 	/* ARP responder */
 	{ .name = "ARP request for the remote CA answered with its MAC",
 	  .kind = VF_ARP,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ARP_REPLY,
-	  .arp_mac = MAC_2 },
+	  ARP_REPLY(MAC_2) },
 	{ .name = "ARP request for a local CA answered",
 	  .kind = VF_ARP,
 	  .daddr = CA_3,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ARP_REPLY,
-	  .arp_mac = MAC_3 },
+	  ARP_REPLY(MAC_3) },
 	{ .name = "ARP probe (sender 0.0.0.0) answered",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_spa_zero,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ARP_REPLY,
-	  .arp_mac = MAC_2 },
+	  ARP_REPLY(MAC_2) },
 	{ .name = "unicast ARP request (cache refresh) answered",
 	  .kind = VF_ARP,
 	  .dmac = MAC_2_INIT,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ARP_REPLY,
-	  .arp_mac = MAC_2 },
+	  ARP_REPLY(MAC_2) },
 	{ .name = "B: ARP request for 10.0.0.2 answered from B's records",
 	  .kind = VF_ARP,
 	  .port = H1_B1,
-	  .verdict = TC_ACT_REDIRECT,
-	  .out = VO_ARP_REPLY,
-	  .arp_mac = MAC_2 },
+	  ARP_REPLY(MAC_2) },
 
 	/* drops */
 	{ .name = "TRUNCATED: IPv4 total length beyond the frame",
 	  .mutate = m_ip_totlen_plus_1,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_TRUNCATED },
+	  VM_DROP(TRUNCATED) },
 	{ .name = "TRUNCATED: ARP shorter than its body",
 	  .kind = VF_ARP,
 	  .mutate = m_cut_40,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_TRUNCATED },
+	  VM_DROP(TRUNCATED) },
 	{ .name = "MALFORMED: version 6 under the IPv4 ethertype",
 	  .mutate = m_ip_version_6,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
-	{ .name = "MALFORMED: IHL 4",
-	  .mutate = m_ip_ihl_4,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
+	  VM_DROP(MALFORMED) },
+	{ .name = "MALFORMED: IHL 4", .mutate = m_ip_ihl_4, VM_DROP(MALFORMED) },
 	{ .name = "MALFORMED: IPv4 total length 19, shorter than the header",
 	  .mutate = m_ip_totlen_19,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
-	{ .name = "MALFORMED: IPv4 total length 0",
-	  .mutate = m_ip_totlen_0,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
+	  VM_DROP(MALFORMED) },
+	{ .name = "MALFORMED: IPv4 total length 0", .mutate = m_ip_totlen_0, VM_DROP(MALFORMED) },
 	{ .name = "MALFORMED: IPv4 total length 31, shorter than IHL 8 (options)",
 	  .opt_words = 3,
 	  .mutate = m_ip_totlen_31,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
+	  VM_DROP(MALFORMED) },
 	{ .name = "MALFORMED: short total length to a local CA (no delivery either)",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
 	  .mutate = m_ip_totlen_19,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MALFORMED },
+	  VM_DROP(MALFORMED) },
 	{ .name = "PORT_UNKNOWN: from the VM end of a veth (not a port)",
 	  .from_vm_end = true,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_PORT_UNKNOWN },
-	{ .name = "PORT_UNKNOWN: from the underlay",
-	  .from_underlay = true,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_PORT_UNKNOWN },
-	{ .name = "SPOOF_MAC: source MAC of another VM",
-	  .smac = MAC_3_INIT,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_SPOOF_MAC },
+	  VM_DROP(PORT_UNKNOWN) },
+	{ .name = "PORT_UNKNOWN: from the underlay", .from_underlay = true, VM_DROP(PORT_UNKNOWN) },
+	{ .name = "SPOOF_MAC: source MAC of another VM", .smac = MAC_3_INIT, VM_DROP(SPOOF_MAC) },
 	{ .name = "SPOOF_MAC: ARP sender hardware address of another VM",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_sha_other,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_SPOOF_MAC },
-	{ .name = "SPOOF_CA: source CA of another VM",
-	  .saddr = CA_3,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_SPOOF_CA },
+	  VM_DROP(SPOOF_MAC) },
+	{ .name = "SPOOF_CA: source CA of another VM", .saddr = CA_3, VM_DROP(SPOOF_CA) },
 	{ .name = "SPOOF_CA: ARP sender protocol address of another VM",
 	  .kind = VF_ARP,
 	  .saddr = CA_3,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_SPOOF_CA },
+	  VM_DROP(SPOOF_CA) },
 	{ .name = "BROADCAST: IPv4 to ff:ff:ff:ff:ff:ff",
 	  .dmac = MAC_BCAST_INIT,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_BROADCAST },
-	{ .name = "BROADCAST: IPv4 multicast MAC",
-	  .dmac = MAC_MCAST_V4,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_BROADCAST },
+	  VM_DROP(BROADCAST) },
+	{ .name = "BROADCAST: IPv4 multicast MAC", .dmac = MAC_MCAST_V4, VM_DROP(BROADCAST) },
 	{ .name = "BROADCAST: IPv6 multicast (ND, no IPv6 yet)",
 	  .kind = VF_ETH,
 	  .ethertype = PKT_ETH_P_IPV6,
 	  .dmac = MAC_MCAST_V6,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_BROADCAST },
+	  VM_DROP(BROADCAST) },
 	{ .name = "ARP_NOT_REQUEST: ARP reply",
 	  .kind = VF_ARP,
 	  .oper = 2,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_NOT_REQUEST: RARP request opcode",
 	  .kind = VF_ARP,
 	  .oper = 3,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_NOT_REQUEST: hardware type 6",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_htype_6,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_NOT_REQUEST: protocol type IPv6",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_ptype_ipv6,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_NOT_REQUEST: hardware length 8",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_hlen_8,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_NOT_REQUEST: protocol length 16",
 	  .kind = VF_ARP,
 	  .mutate = m_arp_plen_16,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_NOT_REQUEST },
+	  VM_DROP(ARP_NOT_REQUEST) },
 	{ .name = "ARP_UNKNOWN: request for a CA with no record",
 	  .kind = VF_ARP,
 	  .daddr = CA_UNKNOWN,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_UNKNOWN },
+	  VM_DROP(ARP_UNKNOWN) },
 	{ .name = "ARP_UNKNOWN: B asks for 10.0.0.3, a CA of A only",
 	  .kind = VF_ARP,
 	  .port = H1_B1,
 	  .daddr = CA_3,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_UNKNOWN },
-	{ .name = "ARP_SELF: gratuitous ARP",
-	  .kind = VF_ARP,
-	  .daddr = CA_1,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_SELF },
+	  VM_DROP(ARP_UNKNOWN) },
+	{ .name = "ARP_SELF: gratuitous ARP", .kind = VF_ARP, .daddr = CA_1, VM_DROP(ARP_SELF) },
 	{ .name = "ARP_SELF: probe for the port's own CA",
 	  .kind = VF_ARP,
 	  .daddr = CA_1,
 	  .mutate = m_arp_spa_zero,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ARP_SELF },
+	  VM_DROP(ARP_SELF) },
 	{ .name = "ETHERTYPE: unicast IPv6",
 	  .kind = VF_ETH,
 	  .ethertype = PKT_ETH_P_IPV6,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ETHERTYPE },
-	{ .name = "ETHERTYPE: 802.1Q-tagged IPv4",
-	  .mutate = m_vlan,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ETHERTYPE },
-	{ .name = "NO_RECORD: unknown destination CA",
-	  .daddr = CA_UNKNOWN,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NO_RECORD },
+	  VM_DROP(ETHERTYPE) },
+	{ .name = "ETHERTYPE: 802.1Q-tagged IPv4", .mutate = m_vlan, VM_DROP(ETHERTYPE) },
+	{ .name = "NO_RECORD: unknown destination CA", .daddr = CA_UNKNOWN, VM_DROP(NO_RECORD) },
 	{ .name = "NO_RECORD: B to 10.0.0.3, a CA of A only",
 	  .port = H1_B1,
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NO_RECORD },
+	  VM_DROP(NO_RECORD) },
 	{ .name = "DST_MAC: remote CA with another CA's MAC",
 	  .dmac = MAC_3_INIT,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_DST_MAC },
+	  VM_DROP(DST_MAC) },
 	{ .name = "DST_MAC: local CA with another CA's MAC",
 	  .daddr = CA_3,
 	  .dmac = MAC_2_INIT,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_DST_MAC },
+	  VM_DROP(DST_MAC) },
 	{ .name = "NO_UNDERLAY: no underlay device in the config",
 	  .tweak = tweak_no_underlay,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NO_UNDERLAY },
+	  VM_DROP(NO_UNDERLAY) },
 	{ .name = "NO_UNDERLAY: destination CA behind an IPv6 PA",
 	  .daddr = CA_4,
 	  .dmac = MAC_4_INIT,
 	  .tweak = tweak_a4_ipv6_pa,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NO_UNDERLAY },
+	  VM_DROP(NO_UNDERLAY) },
 	{ .name = "PORT_UNBOUND: A1's CA has no record",
 	  .tweak = tweak_a1_no_record,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_PORT_UNBOUND },
+	  VM_DROP(PORT_UNBOUND) },
 	{ .name = "PORT_UNBOUND: A1's CA recorded at a remote PA",
 	  .tweak = tweak_a1_record_remote,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_PORT_UNBOUND },
+	  VM_DROP(PORT_UNBOUND) },
 	{ .name = "PORT_UNBOUND: A1's PA is no longer a PA of host 1",
 	  .tweak = tweak_pa_1_gone,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_PORT_UNBOUND },
+	  VM_DROP(PORT_UNBOUND) },
 	{ .name = "MTU: 1473-byte frame over an underlay MTU of 1500",
 	  .len = 1473,
 	  .tweak = tweak_mtu_1500,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_MTU },
+	  VM_DROP(MTU) },
 	{ .name = "ENCAP_FAILED: UDP GSO skb (no gso_type) refused by adjust_room",
 	  .gso_size = 1000,
 	  .len = 200,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_ENCAP_FAILED },
+	  VM_DROP(ENCAP_FAILED) },
 	{ .name = "NOT_LOCAL: record points at a port of another VSID",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
 	  .tweak = tweak_a3_record_to_b1,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NOT_LOCAL },
+	  VM_DROP(NOT_LOCAL) },
 	{ .name = "NOT_LOCAL: record points at a device that is not a port",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
 	  .tweak = tweak_a3_record_to_vm_end,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NOT_LOCAL },
+	  VM_DROP(NOT_LOCAL) },
 	/*
 	 * nv_from_wire drops a frame for this CA as NOT_LOCAL; nv_from_vm must not encapsulate it
 	 * to our own PA and send it out of the underlay instead.
@@ -665,51 +479,38 @@ const struct vm_case vm_cases[] = {
 	  .daddr = CA_4,
 	  .dmac = MAC_4_INIT,
 	  .tweak = tweak_a4_local_record_no_port,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NOT_LOCAL },
+	  VM_DROP(NOT_LOCAL) },
 	{ .name = "NOT_LOCAL: local CA whose port is gone (VM down), not sent to ourselves",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
 	  .tweak = tweak_a3_port_gone,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_NOT_LOCAL },
+	  VM_DROP(NOT_LOCAL) },
 	{ .name = "RDID: destination port in another routing domain",
 	  .daddr = CA_3,
 	  .dmac = MAC_3_INIT,
 	  .tweak = tweak_a3_port_rdid_b,
-	  .verdict = TC_ACT_SHOT,
-	  .drop = NV_DROP_RDID },
+	  VM_DROP(RDID) },
 };
 
 const size_t vm_cases_n = sizeof(vm_cases) / sizeof(vm_cases[0]);
 
-static bool mac_set(const __u8 *m)
-{
-	static const __u8 zero[6];
-
-	return memcmp(m, zero, 6) != 0;
-}
-
 static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *p)
 {
 	const struct nv_port *port = &h->port[c->port].cfg;
-	const __u8 *smac = mac_set(c->smac) ? c->smac : port->mac;
+	const __u8 *smac = mac_or(c->smac, port->mac);
 	__be32 saddr = c->saddr ?: port->ca.w[3];
 	__be32 daddr = c->daddr ?: CA_2;
 	size_t n = 0;
 
 	switch (c->kind) {
 	case VF_IPV4: {
-		struct pkt_ipv4_spec s = { .saddr = saddr,
-					   .daddr = daddr,
-					   .sport = 40000,
-					   .dport = 8080,
-					   .tos = c->tos,
-					   .opt_words = c->opt_words,
-					   .id = 0x1234 };
+		struct pkt_ipv4_spec s;
 
-		memcpy(s.smac, smac, 6);
-		memcpy(s.dmac, mac_set(c->dmac) ? c->dmac : MAC_2, 6);
+		frame_spec(&s, smac, saddr, mac_or(c->dmac, MAC_2), daddr);
+		s.dport = 8080;
+		s.tos = c->tos;
+		s.opt_words = c->opt_words;
+		s.id = 0x1234;
 		s.proto = c->proto ?: PKT_IPPROTO_UDP;
 		n = pkt_ipv4(p, &s, c->len ?: 100);
 		break;
@@ -717,15 +518,14 @@ static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *
 	case VF_ARP: {
 		struct pkt_arp_spec a = { .oper = c->oper ?: 1, .spa = saddr, .tpa = daddr };
 
-		memcpy(a.dmac, mac_set(c->dmac) ? c->dmac : MAC_BCAST, 6);
+		memcpy(a.dmac, mac_or(c->dmac, MAC_BCAST), 6);
 		memcpy(a.smac, smac, 6);
 		memcpy(a.sha, smac, 6);
 		n = pkt_arp(p, &a);
 		break;
 	}
 	case VF_ETH:
-		n = pkt_eth(p, mac_set(c->dmac) ? c->dmac : MAC_2, smac, c->ethertype,
-			    c->len ?: 100);
+		n = pkt_eth(p, mac_or(c->dmac, MAC_2), smac, c->ethertype, c->len ?: 100);
 		break;
 	}
 	cr_assert_gt(n, 0, "%s: frame not built", c->name);
@@ -842,19 +642,17 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 
 static __u8 flow_id_of(__u8 proto, __u16 sport, __u16 dport, size_t len, __u8 fill)
 {
-	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
-				   .dmac = MAC_2_INIT,
-				   .saddr = CA_1,
-				   .daddr = CA_2,
-				   .proto = proto,
-				   .sport = sport,
-				   .dport = dport,
-				   .fill = fill };
+	struct pkt_ipv4_spec s;
 	struct pkt_nvgre_view v;
 	struct pkt in;
 	struct run r;
 	char err[256];
 
+	frame_spec(&s, MAC_1, CA_1, MAC_2, CA_2);
+	s.proto = proto;
+	s.sport = sport;
+	s.dport = dport;
+	s.fill = fill;
 	cr_assert_gt(pkt_ipv4(&in, &s, len), 0);
 	run_tc(h1.from_vm, h1.port[H1_A1].ifindex, in.d, in.len, 0, &r);
 	cr_assert_eq(r.err, 0);
@@ -926,21 +724,12 @@ static void truncation_sweep(const char *what, int port, const struct pkt *full)
 
 Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 {
-	struct pkt_ipv4_spec s = { .smac = MAC_1_INIT,
-				   .dmac = MAC_2_INIT,
-				   .saddr = CA_1,
-				   .daddr = CA_2,
-				   .proto = PKT_IPPROTO_UDP,
-				   .sport = 1,
-				   .dport = 2 };
-	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
-				  .smac = MAC_1_INIT,
-				  .oper = 1,
-				  .sha = MAC_1_INIT,
-				  .spa = CA_1,
-				  .tpa = CA_2 };
+	struct pkt_ipv4_spec s;
 	struct pkt p;
 
+	frame_spec(&s, MAC_1, CA_1, MAC_2, CA_2);
+	s.sport = 1;
+	s.dport = 2;
 	cr_assert_gt(pkt_ipv4(&p, &s, 128), 0);
 	truncation_sweep("UDP to the remote CA", H1_A1, &p);
 	s.proto = PKT_IPPROTO_TCP;
@@ -951,25 +740,11 @@ Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 	memcpy(s.dmac, MAC_3, 6);
 	cr_assert_gt(pkt_ipv4(&p, &s, 100), 0);
 	truncation_sweep("TCP to a local CA", H1_A1, &p);
-	cr_assert_gt(pkt_arp(&p, &a), 0);
+	cr_assert_gt(frame_arp_request(&p, MAC_1, CA_1, CA_2), 0);
 	truncation_sweep("ARP request", H1_A1, &p);
 }
 
 Test(from_vm, test_run_refuses_runts, .init = setup, .fini = teardown)
 {
-	struct counters before, after;
-	struct counters_expect none = { .drop = NV_DROP_NONE };
-	struct pkt p;
-	struct run r;
-	char err[256];
-
-	cr_assert_eq(pkt_eth(&p, MAC_2, MAC_1, PKT_ETH_P_IP, 64), 64);
-	cr_assert_eq(counters_read(&h1, &before), 0);
-	for (size_t len = 0; len < PKT_ETH_HLEN; len++) {
-		run_tc(h1.from_vm, h1.port[H1_A1].ifindex, p.d, len, 0, &r);
-		cr_expect_eq(r.err, -EINVAL, "%zu-byte frame: test run gave %d, want -EINVAL", len,
-			     r.err);
-	}
-	cr_assert_eq(counters_read(&h1, &after), 0);
-	cr_expect(counters_check(&before, &after, &none, err, sizeof(err)) == 0, "%s", err);
+	runts_refused(&h1, h1.from_vm, false, h1.port[H1_A1].ifindex);
 }

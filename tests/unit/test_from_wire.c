@@ -12,7 +12,7 @@
 #include <criterion/parameterized.h>
 #include <bpf/bpf.h>
 
-#include "nv_addr.h"
+#include "lib/frames.h"
 #include "unit/cases.h"
 #include "unit/suite.h"
 
@@ -30,24 +30,16 @@ static void teardown(void)
 
 /* ---- the frame ---- */
 
-static bool mac_set(const __u8 *m)
-{
-	static const __u8 zero[6];
-
-	return memcmp(m, zero, 6) != 0;
-}
-
 void wire_case_build(const struct wire_case *c, struct pkt *wire, struct pkt *inner)
 {
-	struct pkt_ipv4_spec s = { .saddr = c->in_src ?: CA_2,
-				   .daddr = c->in_dst ?: CA_1,
-				   .sport = 5000,
-				   .dport = 6000,
-				   .id = 7 };
+	struct pkt_ipv4_spec s;
 	struct pkt_nvgre_spec o;
 
-	memcpy(s.smac, mac_set(c->in_smac) ? c->in_smac : MAC_2, 6);
-	memcpy(s.dmac, mac_set(c->in_dmac) ? c->in_dmac : MAC_1, 6);
+	frame_spec(&s, mac_or(c->in_smac, MAC_2), c->in_src ?: CA_2, mac_or(c->in_dmac, MAC_1),
+		   c->in_dst ?: CA_1);
+	s.sport = 5000;
+	s.dport = 6000;
+	s.id = 7;
 	s.proto = c->proto ?: PKT_IPPROTO_UDP;
 	cr_assert_gt(pkt_ipv4(inner, &s, c->len ?: 100), 0, "%s: inner frame", c->name);
 	if (c->inner)
@@ -63,12 +55,6 @@ void wire_case_build(const struct wire_case *c, struct pkt *wire, struct pkt *in
 /* Outer IPv4 at 14, GRE at 34, inner Ethernet at 42, inner IPv4 at 56 (no options). */
 #define OUT_IP 14
 #define IN_IP  (PKT_NVGRE_OUTER + PKT_ETH_HLEN)
-
-static void fix_ip_csum(__u8 *ip)
-{
-	pkt_put16(ip + 10, 0);
-	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
-}
 
 static void o_options(struct pkt_nvgre_spec *o)
 {
@@ -160,14 +146,7 @@ static void i_qinq(struct pkt *in)
 
 static void i_arp(struct pkt *in)
 {
-	struct pkt_arp_spec a = { .dmac = MAC_BCAST_INIT,
-				  .smac = MAC_2_INIT,
-				  .oper = 1,
-				  .sha = MAC_2_INIT,
-				  .spa = CA_2,
-				  .tpa = CA_1 };
-
-	pkt_arp(in, &a);
+	frame_arp_request(in, MAC_2, CA_2, CA_1);
 	pkt_pad(in, 60);
 }
 
@@ -190,7 +169,7 @@ static void i_ihl_3(struct pkt *in)
 static void i_totlen_below_ihl(struct pkt *in)
 {
 	pkt_put16(in->d + PKT_ETH_HLEN + 2, 19);
-	fix_ip_csum(in->d + PKT_ETH_HLEN);
+	frame_fix_ip_csum(in->d + PKT_ETH_HLEN);
 }
 
 static void i_totlen_plus_1(struct pkt *in)
@@ -198,7 +177,7 @@ static void i_totlen_plus_1(struct pkt *in)
 	__u8 *ip = in->d + PKT_ETH_HLEN;
 
 	pkt_put16(ip + 2, pkt_get16(ip + 2) + 1);
-	fix_ip_csum(ip);
+	frame_fix_ip_csum(ip);
 }
 
 static void w_cut_30(struct pkt *w)
@@ -209,7 +188,7 @@ static void w_cut_30(struct pkt *w)
 static void w_totlen_plus_1(struct pkt *w)
 {
 	pkt_put16(w->d + OUT_IP + 2, pkt_get16(w->d + OUT_IP + 2) + 1);
-	fix_ip_csum(w->d + OUT_IP);
+	frame_fix_ip_csum(w->d + OUT_IP);
 }
 
 /* One byte less than outer IPv4 + GRE + inner Ethernet + inner IPv4: the frame is longer. */
@@ -217,7 +196,7 @@ static void w_totlen_too_small(struct pkt *w)
 {
 	pkt_put16(w->d + OUT_IP + 2,
 		  PKT_IPV4_HLEN + PKT_GRE_HLEN + PKT_ETH_HLEN + PKT_IPV4_HLEN - 1);
-	fix_ip_csum(w->d + OUT_IP);
+	frame_fix_ip_csum(w->d + OUT_IP);
 }
 
 static void w_outer_ihl_4(struct pkt *w)
@@ -301,27 +280,10 @@ static void w_outer_ttl_no_csum_update(struct pkt *w)
 
 /* ---- map tweaks, through the maps library ---- */
 
-/* A CA of tenant A recorded at our own PA, with no port (not yet, or no longer). */
-static void tweak_a4_local_record_no_port(struct host *h)
-{
-	struct nv_record_key k = { .vsid = VSID_A };
-	struct nv_record r = { .mac = MAC_4_INIT, .rule = NV_RULE_ENCAP };
-
-	nv_addr_from_ipv4(&k.ca, CA_4);
-	nv_addr_from_ipv4(&r.pa, PA_1);
-	cr_assert_eq(nv_record_add(&h->o.maps, &k, &r, NULL), 0);
-}
-
 /* VM A1 is down: its port is gone, its CA is still recorded at our PA. */
 static void tweak_a1_port_gone(struct host *h)
 {
 	cr_assert_eq(nv_port_del(&h->o.maps, h->port[H1_A1].ifindex, NULL), 0);
-}
-
-/* A1's CA recorded at host 2 (the VM has moved): host 1 holds a port, but not the CA. */
-static void tweak_a1_record_remote(struct host *h)
-{
-	cr_assert_eq(host_record_move(h, VSID_A, CA_1, PA_2A), 0);
 }
 
 static void tweak_a1_no_devmap(struct host *h)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,9 +148,13 @@ struct nv_route mk_route(__u32 vsid)
 	return r;
 }
 
+/* Criterion runs each test in its own process: the flag is per test. */
+static bool in_private_netns;
+
 void netns(void)
 {
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	in_private_netns = true;
 }
 
 __u32 veth(const char *name)
@@ -157,6 +162,8 @@ __u32 veth(const char *name)
 	char cmd[128];
 	__u32 ifindex;
 
+	/* A veth made in the host's namespace would outlive the test and break the next run. */
+	cr_assert(in_private_netns, "veth(%s) before netns()", name);
 	snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name %s-p", name, name);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	ifindex = if_nametoindex(name);

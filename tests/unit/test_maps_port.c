@@ -224,8 +224,10 @@ Test(port, check_accepts_what_add_accepts, .init = maps_setup, .fini = maps_tear
 	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.7", "02:00:00:00:00:07");
 	struct nv_conflict why;
 	struct maps_snapshot *before;
-	__u32 v = veth("v7");
+	__u32 v;
 
+	netns();
+	v = veth("v7");
 	subnet(VSID1, RDID1);
 	before = snap();
 	memset(&why, 0x5a, sizeof(why));

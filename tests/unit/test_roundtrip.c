@@ -11,6 +11,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 
+#include "lib/frames.h"
 #include "unit/cases.h"
 #include "unit/suite.h"
 
@@ -39,14 +40,11 @@ static void vm_frame(struct pkt *p, const __u8 *smac, __be32 saddr, const __u8 *
 		     size_t len)
 {
 	static const __u8 protos[] = { PKT_IPPROTO_UDP, PKT_IPPROTO_TCP, PKT_IPPROTO_ICMP };
-	struct pkt_ipv4_spec s = { .saddr = saddr,
-				   .daddr = daddr,
-				   .sport = (__u16)(1024 + len),
-				   .dport = 5201,
-				   .fill = (__u8)len };
+	struct pkt_ipv4_spec s;
 
-	memcpy(s.smac, smac, 6);
-	memcpy(s.dmac, dmac, 6);
+	frame_spec(&s, smac, saddr, dmac, daddr);
+	s.sport = (__u16)(1024 + len);
+	s.fill = (__u8)len;
 	s.proto = protos[len % 3];
 	/* Every DSCP with every ECN value, CE included (copied too, RFC 6040 normal mode). */
 	s.tos = (__u8)((len << 2) | ((len >> 6) & 3));
