@@ -12,6 +12,8 @@
 #                RC, OUT (stdout), ERR (stderr)
 #   nv ARGS...         nvraw on $PIN;  nv_none ARGS...  on $PIN-none (never attached)
 #   nv_ok ARGS...      nv, which must succeed
+#   events_config PIN_DIR   `events show -j` of that instance without its counters (emitted,
+#                rate_limited, ring_full: traffic moves them, no command does), for snapshots
 
 # shellcheck source=tests/lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
@@ -59,4 +61,16 @@ nv_none() { nvraw "$PIN-none" "$@"; }
 nv_ok() {
 	nv "$@"
 	[ "$RC" -eq 0 ] || fail "nvctl $* exited $RC: $ERR"
+}
+
+events_config() {
+	in_host "$NVCTL" --pin-dir "$1" -j events show 2>&1 | "$PY" -c '
+import json, sys
+s = sys.stdin.read()
+try:
+    d = json.loads(s)
+except ValueError:
+    print(s)  # an error: compared as it is
+else:
+    print(json.dumps({k: v for k, v in d.items() if k not in ("emitted", "rate_limited", "ring_full")}))'
 }

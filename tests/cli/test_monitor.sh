@@ -31,14 +31,7 @@ snapshot() {
 	for o in record port subnet; do
 		in_host "$NVCTL" --pin-dir "$PIN" -j $o show 2>&1
 	done
-	in_host "$NVCTL" --pin-dir "$PIN" -j events show 2>&1 | "$PY" -c '
-import json, sys
-s = sys.stdin.read()
-try:
-    d = json.loads(s)
-    print(sorted((k, v) for k, v in d.items() if k not in ("emitted", "rate_limited", "ring_full")))
-except ValueError:
-    print(s)'
+	events_config "$PIN"
 }
 
 # expect_err CODE WORD RUNNER ARGS...: bad (tap.sh), named after the command: exit CODE, "Error: "
