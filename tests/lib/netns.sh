@@ -82,9 +82,10 @@ ns_add() {
 	ip -n "$ns" link set lo up || die "lo up in $ns"
 }
 
+# No command substitution in in_ns and bg_in_ns: no fork but nsenter's (the control-plane bench
+# times single commands through them).
 in_ns() {
-	local p
-	p=$(ns_path "$1")
+	local p="/run/netns/$NETNS_TAG-$RUN_ID-$1"
 	shift
 	if [ -n "${NS_TIMEOUT:-}" ]; then
 		timeout "$NS_TIMEOUT" nsenter --net="$p" -- "$@"
@@ -96,8 +97,7 @@ in_ns() {
 ns_sysctl() { in_ns "$1" tee "/proc/sys/$2" <<<"$3" >/dev/null; }
 
 bg_in_ns() {
-	local p
-	p=$(ns_path "$1")
+	local p="/run/netns/$NETNS_TAG-$RUN_ID-$1"
 	shift
 	nsenter --net="$p" -- "$@" &
 	BG_PID=$!
