@@ -75,16 +75,18 @@ flush_neigh() {
 	done
 }
 
-# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is the capture.
+# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is dumpcap's own
+# pid (bg_in_ns: nsenter execs it), so that cap_stop ends the capture itself. (A function put in
+# the background is a subshell: killing it left dumpcap capturing for its 60 s, into a file
+# tshark then read while it grew, and that the next test using the same name truncated.)
 cap_start() {
 	local node=$1 file=$2 i args=()
 	shift 2
 	for i in "$@"; do
 		args+=(-i "$i")
 	done
-	in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log" &
-	CAP_PID=$!
-	bg_own "$CAP_PID"
+	bg_in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log"
+	CAP_PID=$BG_PID
 	for i in $(seq 100); do
 		grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
 		sleep 0.05
@@ -97,9 +99,7 @@ cap_stop() {
 	# libpcap hands dumpcap its frames in blocks, retired after dumpcap's 250 ms read timeout;
 	# a block not retired yet when dumpcap stops is lost. So wait past that first.
 	sleep 0.6
-	kill -TERM "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-	bg_forget "$1"
+	bg_stop "$1" TERM # dumpcap writes what it has and closes the file
 }
 
 # cap_count FILE DISPLAY_FILTER: frames of the capture that match. A capture tshark cannot read
