@@ -17,6 +17,7 @@
 # default 5).
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 build=$(cd "$build" && pwd)
 NVCTL="$build/nvctl"
@@ -24,67 +25,33 @@ N=${N:-1000000}
 RUNS=${RUNS:-3}
 REPS=${REPS:-30}
 SECS=${SECS:-5}
-[ -x "$NVCTL" ] || { echo "Error: $NVCTL is not built (run make)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "Error: run as root" >&2; exit 1; }
-for t in ip nsenter bpftool jq ping awk; do
-	command -v $t >/dev/null || { echo "Error: $t is needed" >&2; exit 1; }
-done
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# shellcheck source=tests/lib/netns.sh
+. "$here/../lib/netns.sh"
+# shellcheck source=tests/lib/topo.sh
+. "$here/../lib/topo.sh"
 
-uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
-NS="nvb-cp-$uniq"
-VM1="nvb-cp1-$uniq"
-VM2="nvb-cp2-$uniq"
-PIN="/sys/fs/bpf/nvb-cp-$uniq"
-TMP=$(mktemp -d "/tmp/nvb-cp-$uniq.XXXXXX")
-PING_PID=""
+# One host (its underlay on a switch nothing else is on) with two VMs of one tenant: the
+# topology library's picture, its cleanup on EXIT, INT and TERM.
+netns_init nvgre-cp
+topo_prepare bpftool jq ping awk
+topo_switch sw
+topo_host h1 sw 192.0.2.1
+topo_tenant T 5001 1
+topo_vm v1 T h1 1 # 10.0.0.1, MTU 1458
+topo_vm v2 T h1 2
+topo_build sw
+PIN=$(pin_dir h1)
+pin_own "$PIN" h1
 
-cleanup()
-{
-	trap - EXIT INT TERM
-	[ -n "$PING_PID" ] && kill "$PING_PID" 2>/dev/null
-	if [ -e "/run/netns/$NS" ]; then
-		[ -d "$PIN" ] && nsenter --net="/run/netns/$NS" "$NVCTL" --pin-dir "$PIN" dp detach \
-			>/dev/null 2>&1
-	fi
-	for n in "$VM1" "$VM2" "$NS"; do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf "$PIN" "$TMP"
-	rmdir /sys/fs/bpf/xdp 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# in_ns CMD...: in the host's namespace (nsenter, not ip netns exec: that would hide the pins).
-in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
-nvctl() { in_ns "$NVCTL" --pin-dir "$PIN" "$@"; }
+# nvctl in the host's namespace (nsenter, not ip netns exec: that would hide the pins).
+nvctl() { nvctl_on h1 "$@"; }
 now_ns() { local t=${EPOCHREALTIME/./}; echo $((t * 1000)); } # bash 5: no fork
 # stats VALUES...: "min median max" of numbers.
 stats() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 	printf "%.6g %.6g %.6g\n", v[1], m, v[NR] }'; }
 
-ip netns add "$NS"
-ip netns add "$VM1"
-ip netns add "$VM2"
-# shellcheck disable=SC2016 # expanded by the shell in the namespace
-in_ns sh -ec '
-	ip link set lo up
-	ip link add ul0 type veth peer name ul1
-	ip link add p1 type veth peer name e1
-	ip link add p2 type veth peer name e2
-	for d in ul0 ul1 p1 p2; do ip link set $d up; done'
-in_ns ip link set e1 netns "$VM1"
-in_ns ip link set e2 netns "$VM2"
-i=1
-for vm in "$VM1" "$VM2"; do
-	ip -n "$vm" link set lo up
-	ip -n "$vm" link set "e$i" name eth0
-	ip -n "$vm" link set eth0 address "02:4e:56:00:00:0$i" mtu 1458 up
-	ip -n "$vm" addr add "10.0.0.$i/24" dev eth0
-	i=$((i + 1))
-done
-
-attach() { nvctl dp attach dev ul0 pa 192.0.2.1 >/dev/null; }
+attach() { nvctl dp attach dev ul pa 192.0.2.1 >/dev/null; }
 records_memlock() # -> "bytes_memlock max_entries" of this instance's nv_records
 {
 	local f
@@ -153,9 +120,9 @@ nvctl subnet add vsid 5001 rdid 1
 lat_add=() lat_del=() lat_v=() lat_true=()
 for i in $(seq "$REPS"); do
 	t0=$(now_ns)
-	in_ns true
+	in_ns h1 true
 	t1=$(now_ns)
-	in_ns "$NVCTL" -V >/dev/null
+	in_ns h1 "$NVCTL" -V >/dev/null
 	t2=$(now_ns)
 	nvctl record add vsid 5001 ca 10.9.0.1 mac 02:4e:56:00:09:01 pa 198.51.100.9
 	t3=$(now_ns)
@@ -183,16 +150,13 @@ for c in add del; do
 done
 
 # ---- 3. sustained single-record updates while two VMs ping through the datapath ----
-i=1
-for vm in "$VM1" "$VM2"; do
-	nvctl record add vsid 5001 ca "10.0.0.$i" mac "02:4e:56:00:00:0$i" pa 192.0.2.1
-	nvctl port add dev "p$i" vsid 5001 ca "10.0.0.$i" mac "02:4e:56:00:00:0$i" deliver tc
-	i=$((i + 1))
+for vm in v1 v2; do
+	nvctl record add vsid 5001 ca "$(vm_ca "$vm")" mac "$(vm_mac "$vm")" pa 192.0.2.1
+	topo_port_add "$vm" tc
 done
-ip netns exec "$VM1" ping -c 3 -W 1 10.0.0.2 >/dev/null ||
-	{ echo "Error: VM1 cannot ping VM2 through the datapath" >&2; exit 1; }
-ip netns exec "$VM1" ping -q -i 0.01 -w $((SECS + 2)) 10.0.0.2 >"$TMP/ping.out" 2>&1 &
-PING_PID=$!
+in_ns v1 ping -c 3 -W 1 10.0.0.2 >/dev/null || die "VM1 cannot ping VM2 through the datapath"
+bg_in_ns v1 ping -q -i 0.01 -w $((SECS + 2)) 10.0.0.2 >"$TMP/ping.out" 2>&1
+PING_PID=$BG_PID
 sleep 0.5
 ups=0
 t0=$(now_ns)
@@ -204,7 +168,7 @@ while [ "$(now_ns)" -lt "$end" ]; do
 done
 t1=$(now_ns)
 wait "$PING_PID" || true
-PING_PID=""
+bg_forget "$PING_PID"
 rate=$(awk -v u="$ups" -v d=$((t1 - t0)) 'BEGIN { printf "%.0f", u / (d / 1e9) }')
 row "single-record updates/s under traffic (${SECS}s)" 1 "$rate $rate $rate" "updates/s"
 loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$TMP/ping.out")

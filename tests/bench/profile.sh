@@ -29,17 +29,11 @@ PY=/usr/bin/python3
 . tests/bench/bench_topo.sh
 
 bt_prepare
-STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
-profile_cleanup() {
-	echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
-	bt_cleanup
-}
-trap 'profile_cleanup' EXIT
-trap 'profile_cleanup; trap - EXIT; exit 130' INT
-trap 'profile_cleanup; trap - EXIT; exit 143' TERM
-mkdir -p "$OUT" || bt_die "mkdir $OUT"
+# bpf_stats_enabled back as it was, whatever happens.
+on_cleanup "echo $(cat /proc/sys/kernel/bpf_stats_enabled) >/proc/sys/kernel/bpf_stats_enabled"
+mkdir -p "$OUT" || die "mkdir $OUT"
 PERF=1
-if ! perf record -e cpu-clock -a -o "$BT_TMP/probe.data" -- true >/dev/null 2>&1; then
+if ! perf record -e cpu-clock -a -o "$TMP/probe.data" -- true >/dev/null 2>&1; then
 	bt_log "perf record does not work here (linux-perf): bpf_stats only"
 	PERF=0
 fi
@@ -56,10 +50,10 @@ echo 1 >/proc/sys/kernel/bpf_stats_enabled
 
 # Sample the middle of the run: from 1 s in to 1 s before the end.
 window=$((SECS - 2))
-[ "$window" -ge 1 ] || bt_die "BENCH_SECS must be at least 3"
+[ "$window" -ge 1 ] || die "BENCH_SECS must be at least 3"
 for m in $METRICS; do
 for c in $CONFS; do
-	f="$BT_TMP/$c-$m"
+	f="$TMP/$c-$m"
 	bt_iperf_start "$c" "$m" "$SECS" "$f.iperf.json"
 	sleep 1
 	bpftool -j prog show >"$f.bpf0.json"
@@ -77,7 +71,7 @@ done
 done
 
 # shellcheck disable=SC2086 # one argument per configuration
-"$PY" - "$BT_TMP" "$OUT/profile.csv" "$window" "$METRICS" $CONFS <<-'EOF' || bt_die "summary failed"
+"$PY" - "$TMP" "$OUT/profile.csv" "$window" "$METRICS" $CONFS <<-'EOF' || die "summary failed"
 	import json, os, re, sys
 	tmp, csvpath, window = sys.argv[1], sys.argv[2], float(sys.argv[3])
 	metrics, confs = sys.argv[4].split(), sys.argv[5:]

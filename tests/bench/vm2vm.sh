@@ -40,9 +40,8 @@ PY=/usr/bin/python3
 . tests/bench/bench_topo.sh
 
 bt_prepare
-bt_trap
 command -v gnuplot >/dev/null 2>&1 || bt_log "gnuplot not found: no chart (.ci/install-deps.sh)"
-mkdir -p "$OUT" || bt_die "mkdir $OUT"
+mkdir -p "$OUT" || die "mkdir $OUT"
 
 # --- setup -----------------------------------------------------------------------------------
 declare -A FAILED=()
@@ -68,13 +67,13 @@ done
 
 # --- one iperf3 run --------------------------------------------------------------------------
 # run_iperf CONF METRIC ROUND: sets VAL to the value (Gbit/s or kpps) or "NA", RTX to the TCP
-# sender's retransmits (NA for UDP). Not in a subshell, so that BT_PIDS knows the iperf3
+# sender's retransmits (NA for UDP). Not in a subshell, so that the cleanup knows the iperf3
 # processes; the client runs in the background and is waited for, so that INT and TERM reach
 # the trap at once (bash defers traps while a foreground child runs, and iperf3 exits normally
 # on SIGINT, which bash then takes as handled).
 run_iperf() {
 	local c=$1 m=$2 r=$3 json
-	json="$BT_TMP/$c-$m-$r.json"
+	json="$TMP/$c-$m-$r.json"
 	bt_iperf_start "$c" "$m" "$SECS" "$json"
 	bt_iperf_reap
 	read -r VAL RTX < <("$PY" - "$json" "$m" <<-'EOF'
@@ -176,7 +175,7 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	        f.write("\n\n")
 	EOF
 then
-	bt_die "summary failed"
+	die "summary failed"
 fi
 
 rm -f "$OUT/vm2vm.png"
@@ -210,8 +209,8 @@ if command -v gnuplot >/dev/null 2>&1; then
 			i=$((i + 1))
 		done
 		echo "unset multiplot"
-	} >"$BT_TMP/vm2vm.gp"
-	gnuplot "$BT_TMP/vm2vm.gp" || bt_log "gnuplot failed: no chart"
+	} >"$TMP/vm2vm.gp"
+	gnuplot "$TMP/vm2vm.gp" || bt_log "gnuplot failed: no chart"
 	[ ! -s "$OUT/vm2vm.png" ] || bt_log "chart: $OUT/vm2vm.png"
 fi
 bt_log "results: $csv $OUT/vm2vm.json"

@@ -10,80 +10,37 @@ set -u
 
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
-cli_preamble "${1:-build}" ip nsenter
+# lib.sh: the host namespace (no IPv6: the VM side would send router solicitations, which vm1
+# drops, and counts, and reports), PIN, nv, nv_none (an instance never attached).
+cli_preamble nvgre-mon "${1:-build}" ip nsenter
+NOPIN="$PIN-none"
+# shellcheck disable=SC2016 # expanded by the shell in the namespace
+in_host sh -ec '
+	ip link add ul0 type veth peer name ul1
+	ip link add vm1 type veth peer name vm1p
+	ip addr add 192.0.2.1/24 dev ul0
+	for d in ul0 ul1 vm1 vm1p; do ip link set $d up; done' || die "devices"
 
-uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
-NS="nvgre-mon-$uniq"
-NSPATH="/run/netns/$NS"
-PIN="/sys/fs/bpf/nvgre-mon-$uniq"
-NOPIN="$PIN-none" # never attached
-TMP=$(mktemp -d "/tmp/nvgre-mon-$uniq.XXXXXX")
-
-cleanup()
-{
-	trap - EXIT INT TERM
-	if [ -e "$NSPATH" ]; then
-		[ -d "$PIN" ] && timeout 20 nsenter --net="$NSPATH" "$NVCTL" --pin-dir "$PIN" \
-			dp detach >/dev/null 2>&1
-		ip netns del "$NS" 2>/dev/null
-	fi
-	rm -rf "$PIN" "$NOPIN" "$TMP"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-n=0
-passed=0
-failed=0
-result() { # NAME PROBLEM...: ok when no problem
-	local name=$1
-	shift
-	n=$((n + 1))
-	if [ $# -eq 0 ] || [ -z "$*" ]; then
-		echo "ok $n - $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $name"
-		printf '#   %s\n' "$@"
-		failed=$((failed + 1))
-	fi
+# What a command could change here (bad checks it is the same afterwards): which instance
+# directories exist and, on an attached one, the maps as nvctl shows them and the event mode and
+# rate (not the event counters: traffic moves those).
+snapshot() {
+	local o
+	ls -d "$PIN" "$NOPIN" 2>/dev/null
+	[ -d "$PIN" ] || return 0
+	for o in record port subnet; do
+		in_host "$NVCTL" --pin-dir "$PIN" -j $o show 2>&1
+	done
+	events_config "$PIN"
 }
 
-nv() { nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$PIN" "$@"; }
-nv_none() { nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$NOPIN" "$@"; }
-
-# expect_err CODE WORD NVCTL_FN ARGS...: exit CODE, "Error: " on stderr naming WORD, nothing on
-# stdout; and under -j the same exit code with {"error": ...} naming WORD on stdout.
+# expect_err CODE WORD RUNNER ARGS...: bad (tap.sh), named after the command: exit CODE, "Error: "
+# on stderr naming WORD, nothing on stdout; under -j and -j -p the same exit code with
+# {"error": ...} naming WORD alone on stdout; nothing changed.
 expect_err() {
-	local code=$1 word=$2 fn=$3 rc out err p=()
-	shift 3
-	out=$("$fn" "$@" 2>"$TMP/err")
-	rc=$?
-	err=$(cat "$TMP/err")
-	[ "$rc" = "$code" ] || p+=("exit $rc, want $code")
-	[[ $err == "Error: "*"$word"* ]] || p+=("stderr [$err] does not name $word")
-	[ -z "$out" ] || p+=("stdout [$out]")
-	out=$("$fn" -j "$@" 2>/dev/null)
-	rc=$?
-	[ "$rc" = "$code" ] || p+=("-j: exit $rc, want $code")
-	$PY -c 'import json, sys; e = json.loads(sys.argv[1])["error"]; sys.exit(sys.argv[2] not in e)' \
-		"$out" "$word" 2>/dev/null || p+=("-j: stdout [$out] is not an error naming $word")
-	result "nvctl $* -> exit $code naming \"$word\"" "${p[@]}"
+	local code=$1 word=$2
+	RUNNER=$3 BAD_PREFIX="" bad "nvctl ${*:4} -> exit $code naming \"$word\"" "$code" "$word" "${@:4}"
 }
-
-ip netns add "$NS" || exit 1
-# No IPv6: the VM side would send router solicitations, which vm1 drops (and counts, and reports).
-for k in all default; do
-	nsenter --net="$NSPATH" -- sh -c "echo 1 >/proc/sys/net/ipv6/conf/$k/disable_ipv6"
-done
-ip -n "$NS" link set lo up
-ip -n "$NS" link add ul0 type veth peer name ul1
-ip -n "$NS" link add vm1 type veth peer name vm1p
-ip -n "$NS" addr add 192.0.2.1/24 dev ul0
-for d in ul0 ul1 vm1 vm1p; do
-	ip -n "$NS" link set "$d" up
-done
 
 # ---- usage errors: exit 2, before anything is opened ----
 expect_err 2 '"bogus"' nv_none monitor bogus
@@ -126,39 +83,42 @@ echo "not a capture" >"$TMP/bad.pcap"
 expect_err 1 "pcap \"$TMP/bad.pcap\"" nv_none trace port lo pcap "$TMP/bad.pcap"
 
 # ---- on an attached datapath ----
-if ! nv dp attach dev ul0 pa 192.0.2.1 >/dev/null ||
-	! nv subnet add vsid 5001 rdid 1 ||
-	! nv record add vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01 pa 192.0.2.1 ||
-	! nv record add vsid 5001 ca 10.0.0.2 mac 02:4e:56:00:00:02 pa 192.0.2.2 ||
-	! nv port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01; then
-	result "attach a datapath with one port" "nvctl failed"
-	echo "$passed passed, $((failed)) failed"
-	exit 1
-fi
+begin "attach a datapath with one port"
+nv_ok dp attach dev ul0 pa 192.0.2.1
+nv_ok subnet add vsid 5001 rdid 1
+nv_ok record add vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01 pa 192.0.2.1
+nv_ok record add vsid 5001 ca 10.0.0.2 mac 02:4e:56:00:00:02 pa 192.0.2.2
+nv_ok port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01
+end
+if tap_failing; then tap_bail "cannot go on without a datapath"; fi
 expect_err 1 '"ul1" is not a port' nv trace port ul1 dst 10.0.0.2
 
-p=()
-nv -j stats show >"$TMP/s0"
-out=$(nv -j trace port vm1 src 10.0.0.9 dst 10.0.0.2)
-nv -j stats show >"$TMP/s1"
+begin "trace port vm1 src 10.0.0.9 (JSON): drop SPOOF_CA, counters unchanged"
+nv_ok -j stats show
+printf '%s' "$OUT" >"$TMP/s0"
+nv_ok -j trace port vm1 src 10.0.0.9 dst 10.0.0.2
+out=$OUT
+nv_ok -j stats show
+printf '%s' "$OUT" >"$TMP/s1"
 v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["reason"], t["live_counters_untouched"], t["stages"][0]["hook"])' "$out" 2>&1)
-[ "$v" = "drop SPOOF_CA True from_vm" ] || p+=("got [$v] from [$out]")
-cmp -s "$TMP/s0" "$TMP/s1" || p+=("the counters changed: $(diff "$TMP/s0" "$TMP/s1" | head -4)")
-result "trace port vm1 src 10.0.0.9 (JSON): drop SPOOF_CA, counters unchanged" "${p[@]}"
+[ "$v" = "drop SPOOF_CA True from_vm" ] || fail "got [$v] from [$out]"
+cmp -s "$TMP/s0" "$TMP/s1" || fail "the counters changed: $(diff "$TMP/s0" "$TMP/s1" | head -4)"
+end
 
-p=()
-out=$(nv trace port vm1 dst 10.0.0.2 proto udp dport 53)
+begin "trace port vm1 dst 10.0.0.2 proto udp dport 53 (text): encapsulated to ul0"
+nv_ok trace port vm1 dst 10.0.0.2 proto udp dport 53
+out=$OUT
 grep -q "^from_vm on vm1 (prog id [0-9]*): redirect -> ul0 \[TC_ACT_REDIRECT\]$" <<<"$out" ||
-	p+=("no redirect to ul0 in [$out]")
+	fail "no redirect to ul0 in [$out]"
 grep -q "output: .* bytes: 192.0.2.1 -> 192.0.2.2 vsid 5001 flow [0-9]*: 10.0.0.1:49152 -> 10.0.0.2:53 udp" <<<"$out" ||
-	p+=("no encapsulated output in [$out]")
-grep -q "live counters untouched" <<<"$out" || p+=("does not say the counters were untouched")
-result "trace port vm1 dst 10.0.0.2 proto udp dport 53 (text): encapsulated to ul0" "${p[@]}"
+	fail "no encapsulated output in [$out]"
+grep -q "live counters untouched" <<<"$out" || fail "does not say the counters were untouched"
+end
 
 # A pcap written by scapy (python3-scapy, installed for the e2e suite too).
-p=()
+begin "trace port vm1 pcap FILE: redirect to ul0"
 if ! $PY -c 'import scapy' 2>/dev/null; then
-	p+=("python3 has no scapy (.ci/install-deps.sh installs python3-scapy)")
+	fail "python3 has no scapy (.ci/install-deps.sh installs python3-scapy)"
 else
 	$PY - "$TMP/one.pcap" <<-'EOF'
 		import sys
@@ -166,11 +126,11 @@ else
 		wrpcap(sys.argv[1], [Ether(src="02:4e:56:00:00:01", dst="02:4e:56:00:00:02")
 		                     / IP(src="10.0.0.1", dst="10.0.0.2") / ICMP()])
 	EOF
-	out=$(nv -j trace port vm1 pcap "$TMP/one.pcap")
-	v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["target"])' "$out" 2>&1)
-	[ "$v" = "redirect ul0" ] || p+=("got [$v] from [$out]")
+	nv_ok -j trace port vm1 pcap "$TMP/one.pcap"
+	v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["target"])' "$OUT" 2>&1)
+	[ "$v" = "redirect ul0" ] || fail "got [$v] from [$OUT]"
 fi
-result "trace port vm1 pcap FILE: redirect to ul0" "${p[@]}"
+end
 
 # Pinned programs that are not this nvctl's (an older datapath): trace refuses, naming the cure.
 # bpftool is a build dependency.
@@ -183,22 +143,28 @@ result "trace port vm1 pcap FILE: redirect to ul0" "${p[@]}"
 			dst 10.0.0.2
 		mv "$progs/nv_from_vm" "$stale/nv_noop_tc" && mv "$stale/keep" "$progs/nv_from_vm"
 	else
-		result "swap a pinned program for a no-op one" "bpftool or mv failed"
+		begin "swap a pinned program for a no-op one"
+		fail "bpftool or mv failed"
+		end
 	fi
 	rm -rf "$stale"
 }
 
 # monitor: count ends it, the mode comes back, the summary counts what it showed.
-p=()
-mode0=$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')
-nsenter --net="$NSPATH" -- "$NVCTL" --pin-dir "$PIN" -j monitor drops count 2 >"$TMP/mon" 2>&1 &
-mon=$!
+event_mode() {
+	nv -j events show
+	printf '%s' "$OUT" | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])'
+}
+begin "monitor drops count 2: two SPOOF_MAC events, summary, mode put back"
+mode0=$(event_mode)
+bg_in_ns host "$NVCTL" --pin-dir "$PIN" -j monitor drops count 2 >"$TMP/mon" 2>&1
+mon=$BG_PID
 for _ in $(seq 100); do
-	[ "$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')" = drops ] && break
+	[ "$(event_mode)" = drops ] && break
 	sleep 0.05
 done
 # Frames from the VM side of vm1 with a MAC that is not the port's: SPOOF_MAC drops.
-nsenter --net="$NSPATH" -- $PY -c 'import socket
+in_host "$PY" -c 'import socket
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("vm1p", 0))
 for _ in range(3):
@@ -206,6 +172,7 @@ for _ in range(3):
 rc=0
 timeout 10 tail --pid="$mon" -f /dev/null || { kill -INT "$mon"; rc=timeout; }
 wait "$mon" || rc=$?
+bg_forget "$mon"
 v=$($PY - "$TMP/mon" <<-'EOF'
 	import json, sys
 	lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -213,11 +180,10 @@ v=$($PY - "$TMP/mon" <<-'EOF'
 	      lines[-1].get("summary", {}).get("shown"))
 EOF
 )
-[ "$rc" = 0 ] || p+=("monitor exit $rc: $(cat "$TMP/mon")")
-[ "$v" = "from_vm/vm1/SPOOF_MAC from_vm/vm1/SPOOF_MAC 2" ] || p+=("got [$v]")
-mode1=$(nv -j events show | $PY -c 'import json, sys; print(json.load(sys.stdin)["mode"])')
-[ "$mode1" = "$mode0" ] || p+=("event mode $mode1 after the monitor, $mode0 before")
-result "monitor drops count 2: two SPOOF_MAC events, summary, mode put back" "${p[@]}"
+[ "$rc" = 0 ] || fail "monitor exit $rc: $(cat "$TMP/mon")"
+[ "$v" = "from_vm/vm1/SPOOF_MAC from_vm/vm1/SPOOF_MAC 2" ] || fail "got [$v]"
+mode1=$(event_mode)
+[ "$mode1" = "$mode0" ] || fail "event mode $mode1 after the monitor, $mode0 before"
+end
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

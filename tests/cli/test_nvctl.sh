@@ -10,95 +10,44 @@ set -u
 
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
-cli_preamble "${1:-build}" ip tc nsenter timeout python3
+cli_preamble nvgre-cli "${1:-build}" ip tc nsenter timeout python3
 
-# ---- the private world: one netns, its devices, one instance directory ----
-uniq="$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
-NS="nvgre-cli-$uniq"
-NSPATH="/run/netns/$NS"
-PIN="/sys/fs/bpf/nvgre-cli-$uniq"
+# ---- the private world (lib.sh: the host namespace, PIN), its devices ----
 PIN2="$PIN-other" # never attached, or attached and detached inside one test
-TMP=$(mktemp -d "/tmp/nvgre-cli-$uniq.XXXXXX")
-chmod 755 "$TMP"
+pin_own "$PIN2" host
+pin_own "$PIN-noop"
 DEVS="ul0 vm1 vm2 vm3"
-
-cleanup()
-{
-	trap - EXIT INT TERM
-	if [ -e "$NSPATH" ]; then
-		for p in "$PIN" "$PIN2"; do
-			[ -d "$p" ] && timeout 20 nsenter --net="$NSPATH" "$NVCTL" --pin-dir "$p" \
-				dp detach >/dev/null 2>&1
-		done
-		ip netns del "$NS" 2>/dev/null
-	fi
-	rm -rf "$PIN" "$PIN2" "$PIN-noop"
-	rmdir /sys/fs/bpf/xdp 2>/dev/null # libxdp's lock directory, when nobody else uses it
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$NS" || exit 1
-in_ns()
-{
-	timeout 30 nsenter --net="$NSPATH" "$@"
-}
 # shellcheck disable=SC2016 # expanded by the shell in the namespace
-in_ns sh -ec '
-	ip link set lo up
+in_host sh -ec '
 	ip link add ul0 type veth peer name ul1
 	for v in vm1 vm2 vm3; do ip link add $v type veth peer name ${v}p; done
-	for d in ul0 ul1 vm1 vm1p vm2 vm2p vm3 vm3p; do ip link set $d up; done' || exit 1
+	for d in ul0 ul1 vm1 vm1p vm2 vm2p vm3 vm3p; do ip link set $d up; done' || die "devices"
 
-# Private copies: the build tree may change under a long run (make in another shell), and nobody
-# may not be allowed into it.
-cp "$NVCTL" "$TMP/nvctl" || exit 1
-chmod 755 "$TMP/nvctl"
-NVCTL="$TMP/nvctl"
-
-# ---- running nvctl (lib.sh: nvraw, nv, nv_ok): RC, OUT (stdout), ERR (stderr) ----
-nv_none() { nvraw "$PIN-none" "$@"; }
+# ---- running nvctl (lib.sh: nvraw, nv, nv_ok, nv_none): RC, OUT (stdout), ERR (stderr) ----
 nv_pin2() { nvraw "$PIN2" "$@"; }
 nv_nobody()
 {
 	if command -v setpriv >/dev/null 2>&1; then
-		OUT=$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
-			"$TMP/nvctl" --pin-dir "$PIN" "$@" <"$STDIN" 2>"$TMP/stderr")
+		OUT=$(in_host setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$NVCTL" --pin-dir "$PIN" "$@" <"$STDIN" 2>"$TMP/stderr")
 	else
 		local q="" a
 		for a in "$@"; do q="$q '$a'"; done
-		OUT=$(in_ns su nobody -s /bin/sh -c "'$TMP/nvctl' --pin-dir '$PIN' $q" \
+		OUT=$(in_host su nobody -s /bin/sh -c "'$NVCTL' --pin-dir '$PIN' $q" \
 			<"$STDIN" 2>"$TMP/stderr")
 	fi
 	RC=$?
 	ERR=$(<"$TMP/stderr")
 }
-# Each argument: {"error": "..."} and nothing else, its message containing $1.
-json_errors_name()
-{
-	"$PY" -c '
-import json, sys
-for out in sys.argv[2:]:
-    try:
-        d = json.loads(out)
-    except ValueError:
-        print(f"not JSON: {out!r}")
-        continue
-    if not (isinstance(d, dict) and list(d) == ["error"] and isinstance(d["error"], str)):
-        print(f"not {{\"error\": \"...\"}}: {out!r}")
-    elif sys.argv[1] not in d["error"]:
-        print(f"does not name {sys.argv[1]!r}: {out!r}")' "$@"
-}
 
-# Everything a command could change: the maps as nvctl shows them, the TC hooks and qdiscs of
-# every device, the XDP program of the underlay.
+# Everything a command could change (tap.sh's bad and same_as compare it): the maps as nvctl
+# shows them, the TC hooks and qdiscs of every device, the XDP program of the underlay.
 snapshot()
 {
 	# One shell in the namespace, few processes: this runs twice per bad input. One argument per
 	# device in DEVS.
 	# shellcheck disable=SC2016,SC2086
-	in_ns sh -c 'nvctl=$1 pin=$2
+	in_host sh -c 'nvctl=$1 pin=$2
 	shift 2
 	for o in record port subnet pa; do
 		out=$("$nvctl" --pin-dir "$pin" -j $o show 2>&1)
@@ -111,51 +60,10 @@ snapshot()
 	ip -d -o link show | grep -o -e "^[0-9]*: [^:]*" -e "prog/xdp id [0-9]*"' \
 		sh "$NVCTL" "$PIN" $DEVS
 }
-same_as()
-{
-	snapshot >"$TMP/after"
-	if ! cmp -s "$1" "$TMP/after"; then
-		fail "state changed:"
-		fail "$(diff "$1" "$TMP/after" | sed 's/^/    /')"
-	fi
-}
+# The same without the program ids, which dp reload changes.
+snapshot_maps() { snapshot | grep -v -e '^ingress' -e '^prog/xdp'; }
 
-# bad NAME RC WORD ARGS...: nvctl ARGS (through $RUNNER, default nv) exits RC, says "Error: ..."
-# naming WORD on stderr (nothing on stdout), {"error": "...WORD..."} on stdout under -j and -j -p
-# (unless NOJSON=1), and changes nothing.
-RUNNER=nv NOJSON=0
-bad()
-{
-	local want_rc=$2 word=$3
-	begin "bad input: $1"
-	shift 3
-	snapshot >"$TMP/before"
-	$RUNNER "$@"
-	[ "$RC" -eq "$want_rc" ] || fail "exit $RC, expected $want_rc (stderr: $ERR)"
-	case $ERR in
-	Error:\ *) ;;
-	*) fail "stderr does not start with 'Error: ': $ERR" ;;
-	esac
-	case $ERR in
-	*"$word"*) ;;
-	*) fail "stderr does not name '$word': $ERR" ;;
-	esac
-	[ -z "$OUT" ] || fail "stdout not empty: $OUT"
-	if [ "$NOJSON" != 1 ]; then
-		local j jp why
-		$RUNNER -j "$@"
-		[ "$RC" -eq "$want_rc" ] || fail "-j: exit $RC, expected $want_rc"
-		[ -z "$ERR" ] || fail "-j: stderr not empty: $ERR"
-		j=$OUT
-		$RUNNER -j -p "$@"
-		[ "$RC" -eq "$want_rc" ] || fail "-j -p: exit $RC, expected $want_rc"
-		jp=$OUT
-		why=$(json_errors_name "$word" "$j" "$jp")
-		[ -z "$why" ] || fail "-j, -j -p: $why"
-	fi
-	same_as "$TMP/before"
-	end
-}
+# bad NAME RC WORD ARGS... (tap.sh): through $RUNNER (default nv), JSON unless NOJSON=1.
 
 # =====================================================================================
 # Attach, and a base configuration the bad inputs run against.
@@ -169,11 +77,7 @@ nv_ok dp attach dev ul0 pa 192.0.2.1
 [ -d "$PIN" ] || fail "$PIN not created"
 end
 
-if [ "$RC" -ne 0 ]; then
-	echo "# cannot go on without a datapath"
-	echo "$passed passed, $((failed + 1)) failed"
-	exit 1
-fi
+[ "$RC" -eq 0 ] || tap_bail "cannot go on without a datapath"
 
 begin "dp show: text names the underlay, PA, programs"
 nv_ok dp show
@@ -345,9 +249,9 @@ RUNNER=nv_pin2 bad "dp attach on a device that is another instance's port" 1 vm1
 # A foreign XDP program (the bench's no-op, loaded by bpftool, not by libxdp) on vm3. bpftool is
 # a build dependency: failing to set this up is a failure, not a reason to skip.
 if bpftool prog load "$build/bpf/noop.bpf.o" "$PIN-noop" type xdp &&
-	in_ns bpftool net attach xdpgeneric pinned "$PIN-noop" dev vm3; then
+	in_host bpftool net attach xdpgeneric pinned "$PIN-noop" dev vm3; then
 	RUNNER=nv_pin2 bad "dp attach on a device where another XDP program is" 1 vm3 dp attach dev vm3 pa 192.0.2.9 xdp-mode skb
-	in_ns bpftool net detach xdpgeneric dev vm3
+	in_host bpftool net detach xdpgeneric dev vm3
 else
 	fail "bpftool could not put $build/bpf/noop.bpf.o on vm3 (the foreign XDP program case)"
 fi
@@ -360,7 +264,7 @@ end
 # =====================================================================================
 # Good paths: add, show (text, -j, -j -p), del, for every object.
 # =====================================================================================
-snapshot >"$TMP/base"
+snap "$TMP/base"
 
 # shows OBJECT PY_EXPR TEXT_WORDS...: -j and -j -p parse and satisfy PY_EXPR, the text has the words.
 shows()
@@ -442,11 +346,11 @@ nv_ok port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21
 shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 5002 and p['rdid'] == 2 and p['ca'] == '10.2.0.1' and p['mac'] == '02:00:00:00:00:21' and p['deliver'] == 'tc' and p['pa'] is None and p['ifindex'] > 0]" \
 	"^vm2 .*5002 .*2 .*10.2.0.1 .*02:00:00:00:00:21 .*tc .*-$" \
 	"^vm1 .*5001 .*1 .*10.0.0.1 .*02:00:00:00:00:01 .*tc .*192.0.2.1$" "^DEV .*VSID .*RDID .*CA .*MAC .*DELIVER .*PA"
-in_ns tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no nv_from_vm filter on vm2"
+in_host tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no nv_from_vm filter on vm2"
 nv_ok port del dev vm2
 shows port "not [p for p in d if p['dev'] == 'vm2']"
-in_ns tc filter show dev vm2 ingress | grep -q . && fail "filter left on vm2: $(in_ns tc filter show dev vm2 ingress)"
-in_ns tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
+in_host tc filter show dev vm2 ingress | grep -q . && fail "filter left on vm2: $(in_host tc filter show dev vm2 ingress)"
+in_host tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
 end
 
 begin "port add/show/del (xdp delivery, bound through a record at the local PA)"
@@ -462,20 +366,20 @@ nv_ok record del vsid 5002 ca 10.2.0.1
 end
 
 begin "port on a device that has a clsact qdisc of its own: only our filter goes"
-in_ns tc qdisc add dev vm3 clsact
+in_host tc qdisc add dev vm3 clsact
 nv_ok port add dev vm3 vsid 5002 ca 10.2.0.3 mac 02:00:00:00:00:23
 nv_ok port del dev vm3
-in_ns tc qdisc show dev vm3 | grep -q clsact || fail "the foreign clsact of vm3 was removed"
-in_ns tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
-in_ns tc qdisc del dev vm3 clsact
+in_host tc qdisc show dev vm3 | grep -q clsact || fail "the foreign clsact of vm3 was removed"
+in_host tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
+in_host tc qdisc del dev vm3 clsact
 end
 
 # A VM that went away with its veth leaves its port behind; only ifindex can name it then.
 begin "port whose device is gone: shown as #IFINDEX, removed with port del ifindex"
-in_ns ip link add vm4 type veth peer name vm4p
+in_host ip link add vm4 type veth peer name vm4p
 nv_ok port add dev vm4 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
-gone=$(in_ns ip -o link show dev vm4 | cut -d: -f1)
-in_ns ip link del vm4
+gone=$(in_host ip -o link show dev vm4 | cut -d: -f1)
+in_host ip link del vm4
 shows port "[p for p in d if p['ifindex'] == $gone and p['dev'] is None and p['ca'] == '10.2.0.4']" "^#$gone .*10.2.0.4"
 nv port add dev vm3 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
 [ "$RC" -eq 1 ] || fail "port add over the gone port: exit $RC"
@@ -487,8 +391,8 @@ case $ERR in "Error: line 1: "*"ifindex $gone"*) ;; *) fail "batch: $ERR" ;; esa
 nv_ok port del ifindex "$gone"
 shows port "not [p for p in d if p['ifindex'] == $gone]"
 nv_ok port add dev vm3 vsid 5002 ca 10.2.0.4 mac 02:00:00:00:00:24
-nv_ok port del ifindex "$(in_ns ip -o link show dev vm3 | cut -d: -f1)"
-in_ns tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
+nv_ok port del ifindex "$(in_host ip -o link show dev vm3 | cut -d: -f1)"
+in_host tc filter show dev vm3 ingress | grep -q . && fail "filter left on vm3"
 end
 bad "port del with both dev and ifindex" 2 "not both" port del dev vm1 ifindex 1
 bad "port del ifindex 0" 2 '"0"' port del ifindex 0
@@ -518,18 +422,18 @@ same_as "$TMP/base"
 end
 
 begin "NVCTL_PIN_DIR selects the instance, --pin-dir wins over it"
-OUT=$(NVCTL_PIN_DIR="$PIN" in_ns "$NVCTL" -j subnet show 2>&1)
+OUT=$(NVCTL_PIN_DIR="$PIN" in_host "$NVCTL" -j subnet show 2>&1)
 printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "NVCTL_PIN_DIR: $OUT"
-OUT=$(NVCTL_PIN_DIR="$PIN-none" in_ns "$NVCTL" --pin-dir "$PIN" -j subnet show 2>&1)
+OUT=$(NVCTL_PIN_DIR="$PIN-none" in_host "$NVCTL" --pin-dir "$PIN" -j subnet show 2>&1)
 printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "--pin-dir over NVCTL_PIN_DIR: $OUT"
-OUT=$(NVCTL_PIN_DIR="$PIN-none" in_ns "$NVCTL" subnet show 2>&1)
+OUT=$(NVCTL_PIN_DIR="$PIN-none" in_host "$NVCTL" subnet show 2>&1)
 case $OUT in *"$PIN-none"*) ;; *) fail "NVCTL_PIN_DIR not used: $OUT" ;; esac
 end
 
 begin "dp reload: new program ids, same maps and ports"
 nv_ok -j dp show
 old=$OUT
-snapshot | grep -v -e '^ingress' -e '^prog/xdp' >"$TMP/before"
+SNAPSHOT=snapshot_maps snap "$TMP/before"
 nv_ok dp reload
 nv_ok -j dp show
 printf '%s' "$OUT" | "$PY" -c '
@@ -537,34 +441,33 @@ import json, sys
 new, old = json.loads(sys.stdin.read()), json.loads(sys.argv[1])
 sys.exit(0 if new["xdp"]["id"] != old["xdp"]["id"] and new["tc"]["id"] != old["tc"]["id"]
          and new["maps"] == old["maps"] else 1)' "$old" || fail "reload: before $old, after $OUT"
-snapshot | grep -v -e '^ingress' -e '^prog/xdp' >"$TMP/after"
-cmp -s "$TMP/before" "$TMP/after" || fail "maps changed: $(diff "$TMP/before" "$TMP/after")"
-in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+SNAPSHOT=snapshot_maps same_as "$TMP/before" maps
+in_host tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
 end
 
 begin "dp reload with a port whose device is gone: that port has no hook to replace"
-in_ns ip link add vm5 type veth peer name vm5p
+in_host ip link add vm5 type veth peer name vm5p
 nv_ok port add dev vm5 vsid 5002 ca 10.2.0.5 mac 02:00:00:00:00:25
-gone=$(in_ns ip -o link show dev vm5 | cut -d: -f1)
-in_ns ip link del vm5
+gone=$(in_host ip -o link show dev vm5 | cut -d: -f1)
+in_host ip link del vm5
 nv_ok -j dp show
 old=$OUT
 nv_ok dp reload
 nv_ok -j dp show
 [ "$OUT" != "$old" ] || fail "dp reload changed no program id"
-in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+in_host tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
 nv_ok port del ifindex "$gone"
 end
-snapshot >"$TMP/base" # new program ids from here on
+snap "$TMP/base" # new program ids from here on
 
 begin "dp attach xdp-mode none: TC only on the underlay, no XDP port, reload and detach keep it so"
 # shellcheck disable=SC2016 # expanded by the shell in the namespace
-in_ns sh -ec 'ip link add ulz type veth peer name ulzp; ip link add vmz type veth peer name vmzp
+in_host sh -ec 'ip link add ulz type veth peer name ulzp; ip link add vmz type veth peer name vmzp
 	for d in ulz ulzp vmz vmzp; do ip link set $d up; done' || fail "devices ulz, vmz"
 nvraw "$PIN2" dp attach dev ulz pa 192.0.2.9 xdp-mode none
 [ "$RC" -eq 0 ] || fail "attach xdp-mode none exited $RC: $ERR"
-in_ns ip link show dev ulz | grep -q xdp && fail "an XDP program on ulz: $(in_ns ip link show dev ulz)"
-in_ns tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "no nv_wire_tc on ulz ingress"
+in_host ip link show dev ulz | grep -q xdp && fail "an XDP program on ulz: $(in_host ip link show dev ulz)"
+in_host tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "no nv_wire_tc on ulz ingress"
 nvraw "$PIN2" -j dp show
 printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none'}" ||
 	fail "dp show -j: $OUT"
@@ -574,18 +477,18 @@ nvraw "$PIN2" subnet add vsid 5001 rdid 1
 nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver xdp
 [ "$RC" -eq 1 ] || fail "port add deliver xdp exited $RC, expected 1"
 case $ERR in *"deliver xdp"*"xdp-mode none"*) ;; *) fail "port add deliver xdp: $ERR" ;; esac
-in_ns tc filter show dev vmz ingress | grep -q . && fail "vmz got a filter from the refused port add"
+in_host tc filter show dev vmz ingress | grep -q . && fail "vmz got a filter from the refused port add"
 nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver tc
 [ "$RC" -eq 0 ] || fail "port add deliver tc exited $RC: $ERR"
 nvraw "$PIN2" dp reload
 [ "$RC" -eq 0 ] || fail "dp reload exited $RC: $ERR"
-in_ns ip link show dev ulz | grep -q xdp && fail "dp reload put an XDP program on ulz"
+in_host ip link show dev ulz | grep -q xdp && fail "dp reload put an XDP program on ulz"
 nvraw "$PIN2" dp detach
 [ "$RC" -eq 0 ] || fail "dp detach exited $RC: $ERR"
 [ ! -e "$PIN2" ] || fail "$PIN2 left behind: $(ls -R "$PIN2")"
-in_ns tc qdisc show dev ulz | grep -q clsact && fail "clsact left on ulz"
-in_ns ip link del ulz
-in_ns ip link del vmz
+in_host tc qdisc show dev ulz | grep -q clsact && fail "clsact left on ulz"
+in_host ip link del ulz
+in_host ip link del vmz
 end
 
 # =====================================================================================
@@ -623,7 +526,7 @@ end
 begin "help and -V need no root"
 nv_nobody help record
 [ "$RC" -eq 0 ] || fail "help as nobody: exit $RC: $ERR"
-OUT=$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP/nvctl" -V 2>&1) || fail "-V as nobody: $OUT"
+OUT=$(in_host setpriv --reuid=65534 --regid=65534 --clear-groups "$NVCTL" -V 2>&1) || fail "-V as nobody: $OUT"
 case $OUT in "nvctl "*) ;; *) fail "-V: $OUT" ;; esac
 end
 
@@ -646,7 +549,7 @@ shows subnet "{'vsid': 6001, 'rdid': 3} in d"
 shows record "[r for r in d if r['vsid'] == 6001 and r['ca'] == '10.6.0.1' and r['port'] == 'vm2'] and [r for r in d if r['ca'] == '10.6.0.2']"
 shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 6001 and p['deliver'] == 'xdp' and p['pa'] == '192.0.2.1']"
 shows pa "[p for p in d if p['pa'] == '198.51.100.9']"
-in_ns tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no filter on vm2"
+in_host tc filter show dev vm2 ingress | grep -q nv_from_vm || fail "no filter on vm2"
 end
 
 cat >"$TMP/undo.batch" <<'EOF'
@@ -673,8 +576,8 @@ record add vsid 6001 ca 10.6.0.3 mac 02:00:00:06:00:03 pa 192.0.2.3
 EOF
 bad "batch: 5th line fails at run time (duplicate record): nothing applied" 1 "line 5" batch file "$TMP/fail5.batch"
 begin "batch: no filter or qdisc left on vm2 by the rolled-back port add"
-in_ns tc filter show dev vm2 ingress | grep -q . && fail "filter left: $(in_ns tc filter show dev vm2 ingress)"
-in_ns tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
+in_host tc filter show dev vm2 ingress | grep -q . && fail "filter left: $(in_host tc filter show dev vm2 ingress)"
+in_host tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
 end
 
 # Deletions taken back: vm1's port (and its filter) and its record come back.
@@ -688,7 +591,7 @@ subnet del vsid 5001
 EOF
 bad "batch: deletions before a failing line are taken back (port, records, subnet)" 1 "line 6" batch file "$TMP/faildel.batch"
 begin "batch: vm1 keeps its filter after the rollback"
-in_ns tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
+in_host tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
 end
 
 cat >"$TMP/syntax.batch" <<'EOF'
@@ -783,14 +686,13 @@ begin "dp detach removes programs, filters, qdiscs and pins"
 nv_ok dp detach
 [ ! -e "$PIN" ] || fail "$PIN left: $(ls -R "$PIN" 2>&1)"
 for d in $DEVS; do
-	f=$(in_ns tc filter show dev "$d" ingress)
+	f=$(in_host tc filter show dev "$d" ingress)
 	[ -z "$f" ] || fail "filter left on $d: $f"
-	in_ns tc qdisc show dev "$d" | grep -q clsact && fail "clsact left on $d"
-	in_ns ip -d -o link show dev "$d" | grep -q 'prog/xdp' && fail "XDP program left on $d"
+	in_host tc qdisc show dev "$d" | grep -q clsact && fail "clsact left on $d"
+	in_host ip -d -o link show dev "$d" | grep -q 'prog/xdp' && fail "XDP program left on $d"
 done
 nv dp show
 [ "$RC" -eq 1 ] || fail "dp show after detach: exit $RC"
 end
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

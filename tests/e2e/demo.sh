@@ -40,16 +40,13 @@ ping_from() {
 	fi
 }
 
-[ "$(id -u)" -eq 0 ] || topo_die "make demo needs root (it creates namespaces and loads BPF)"
-[ -x "$NVCTL" ] || topo_die "$NVCTL is not built (run make)"
-topo_trap
-mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-TOPO_UP=1
+need_root "make demo creates namespaces and loads BPF"
+need_built "$NVCTL"
+need_bpffs
+tmp_make # the cleanup of netns.sh (trapped on EXIT, INT, TERM) removes all the demo makes
 
 say "The physical network: three hosts on one underlay bridge"
-topo_add_ns sw
-ip -n "$TOPO_SW" link add br0 type bridge
-ip -n "$TOPO_SW" link set br0 up
+topo_add_switch sw
 for h in $TOPO_HOSTS; do
 	topo_add_host "$h"
 	echo "  $h: underlay device ul, provider address (PA) ${TOPO_PA[$h]}"
@@ -64,8 +61,8 @@ done
 
 say "Each host: attach the datapath to its underlay"
 for h in $TOPO_HOSTS; do
+	pin_own "$(topo_pin_dir "$h")" "$h"
 	on "$h" dp attach dev ul pa "${TOPO_PA[$h]}"
-	TOPO_ATTACHED+=("$h")
 done
 
 say "Each host: the virtual subnets, each in its tenant's routing domain (RDID)"
@@ -75,7 +72,7 @@ for h in $TOPO_HOSTS; do
 done
 
 say "Each host: the same lookup table, CA -> PA, as orchestration pushes it (one batch per host)"
-table=$(mktemp)
+table="$TMP/table"
 for vm in $(topo_vms); do
 	echo "record add vsid $(vm_vsid "$vm") ca $(vm_ca "$vm") mac $(vm_mac "$vm") pa ${TOPO_PA[$(vm_host "$vm")]}"
 done >"$table"
@@ -83,7 +80,6 @@ sed 's/^/  /' "$table"
 for h in $TOPO_HOSTS; do
 	on "$h" batch file "$table"
 done
-rm -f "$table"
 
 say "Each host: bind its VMs' NICs as ports (a VM NIC's host-side veth)"
 for vm in $(topo_vms); do
@@ -131,11 +127,12 @@ on h1 trace port vm-a1 dst 10.0.0.2
 say "Drops as they happen: nvctl monitor on h1 while a1 asks for 10.0.0.4 again"
 printf '%sh1#%s nvctl monitor drops count 1\n' "$bold" "$plain"
 # In the background (its own pid, for wait), bounded in case no drop came.
-in_ns h1 timeout 10 "$NVCTL" --pin-dir "$(topo_pin_dir h1)" monitor drops count 1 &
-mon=$!
+bg_in_ns h1 timeout 10 "$NVCTL" --pin-dir "$(topo_pin_dir h1)" monitor drops count 1
+mon=$BG_PID
 sleep 0.5
 ping_from a1 10.0.0.4
 wait "$mon" || true
+bg_forget "$mon"
 
 say "The same counters for Prometheus (nvctl metrics listen ADDR:PORT serves them over HTTP)"
 on h1 metrics show | grep -E '^nvgre_(port_tx_packets|drops_packets_total.*ARP_UNKNOWN)' | head -4
@@ -144,6 +141,5 @@ say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), dele
 for h in $TOPO_HOSTS; do
 	on "$h" dp detach
 done
-TOPO_ATTACHED=()
-topo_cleanup
+netns_cleanup
 echo "done: nothing left behind"

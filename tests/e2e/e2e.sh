@@ -4,7 +4,7 @@
 # End-to-end tests (issue 3): real traffic between VMs (namespaces) on three hosts (namespaces)
 # joined by a veth underlay, two tenants with the same CAs and MACs, everything configured with
 # nvctl. See topology.sh for the picture. Prints "ok N - name" / "not ok N - name" (diagnostics on
-# "#" lines), then "P passed, F failed[, S skipped]"; exits non-zero when a test fails.
+# "#   " lines), then "P passed, F failed" (tests/lib/tap.sh); exits non-zero when a test fails.
 #
 # Usage: tests/e2e/e2e.sh [BUILD_DIR]   (default: build; as root). Run by tests/run-tests.sh.
 # A failure in the datapath, the loader or nvctl makes a test fail: the tests never work around it.
@@ -13,47 +13,15 @@ export LC_ALL=C
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NVCTL=$(realpath -m "${1:-build}/nvctl")
+# shellcheck source=tests/lib/tap.sh
+source "$E2E_DIR/../lib/tap.sh"
 # shellcheck source=tests/e2e/topology.sh
 source "$E2E_DIR/topology.sh"
 
 SEND="$E2E_DIR/nv_send.py"
 STATS="$E2E_DIR/nv_stats.py"
 
-# ---------------------------------------------------------------------------------------------
-# Harness
-
-T_NUM=0
-T_PASSED=0
-T_FAILED=0
-T_ERR=()
-
-fail() { T_ERR+=("$*"); }
-info() { printf '#   %s\n' "$*"; }
 oneline() { xargs <<<"$1"; } # lines joined by spaces
-
-expect_eq() { [ "$2" = "$3" ] || fail "$1: expected $2, got $3"; }
-expect_ge() { [ "$3" -ge "$2" ] 2>/dev/null || fail "$1: expected at least $2, got $3"; }
-
-# run_test NAME FUNCTION [ARGS]: one numbered result. The function reports with fail; a
-# non-zero return without a reason is a failure too. set -e does not apply inside (|| context):
-# every command whose result matters is checked.
-run_test() {
-	local name=$1 line
-	shift
-	T_ERR=()
-	T_NUM=$((T_NUM + 1))
-	"$@" || [ ${#T_ERR[@]} -gt 0 ] || T_ERR+=("$1 returned non-zero")
-	if [ ${#T_ERR[@]} -gt 0 ]; then
-		echo "not ok $T_NUM - $name"
-		for line in "${T_ERR[@]}"; do
-			printf '#   FAIL: %s\n' "$line"
-		done
-		T_FAILED=$((T_FAILED + 1))
-	else
-		echo "ok $T_NUM - $name"
-		T_PASSED=$((T_PASSED + 1))
-	fi
-}
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -107,16 +75,26 @@ flush_neigh() {
 	done
 }
 
-# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is the capture.
+# quiet VM...: before a capture in VM that must stay empty, so that the VM sends nothing of its
+# own meanwhile. Its neighbour entries are flushed: an entry that an earlier test's traffic left
+# in DELAY (the VM answered a peer through a STALE entry) makes the kernel send a unicast ARP
+# probe ~5 s later, which the datapath answers. Those two frames are the VM's own and the
+# datapath's ARP answer, not something that got through (test 37 failed on exactly that in the
+# baseline run). IPv6 is off: nothing else comes from a VM unasked.
+quiet() { flush_neigh "$@"; }
+
+# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is dumpcap's own
+# pid (bg_in_ns: nsenter execs it), so that cap_stop ends the capture itself. (A function put in
+# the background is a subshell: killing it left dumpcap capturing for its 60 s, into a file
+# tshark then read while it grew, and that the next test using the same name truncated.)
 cap_start() {
 	local node=$1 file=$2 i args=()
 	shift 2
 	for i in "$@"; do
 		args+=(-i "$i")
 	done
-	in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log" &
-	CAP_PID=$!
-	topo_bg_pid "$CAP_PID"
+	bg_in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log"
+	CAP_PID=$BG_PID
 	for i in $(seq 100); do
 		grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
 		sleep 0.05
@@ -129,8 +107,7 @@ cap_stop() {
 	# libpcap hands dumpcap its frames in blocks, retired after dumpcap's 250 ms read timeout;
 	# a block not retired yet when dumpcap stops is lost. So wait past that first.
 	sleep 0.6
-	kill -TERM "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
+	bg_stop "$1" TERM # dumpcap writes what it has and closes the file
 }
 
 # cap_count FILE DISPLAY_FILTER: frames of the capture that match. A capture tshark cannot read
@@ -202,7 +179,7 @@ t_ping_full_size() {
 # A VM whose MTU is above 1458 sends a 1500-byte packet: it cannot fit the underlay once
 # encapsulated, and is dropped as MTU at the source (never fragmented, never sent).
 t_mtu_oversize() {
-	local d="$E2E_TMP" ns got
+	local d="$TMP" ns got
 	ns=$(topo_ns a1)
 	stats_snap h1 "$d/mtu-b.json"
 	stats_snap h2 "$d/mtu-h2-b.json"
@@ -224,23 +201,16 @@ t_mtu_oversize() {
 # 2. iperf3
 
 t_iperf() {
-	local from=$1 to=$2 json out port=5201 i status bytes gbps retrans
-	in_ns "$to" iperf3 -s -1 -B "$(vm_ca "$to")" -p "$port" >/dev/null 2>&1 &
-	local srv=$!
-	topo_bg_pid "$srv"
-	for i in $(seq 100); do
-		in_ns "$to" ss -Hltn "sport = :$port" | grep -q . && break
-		sleep 0.02
-	done
-	json="$E2E_TMP/iperf-$from-$to-$TOPO_DELIVER.json"
+	local from=$1 to=$2 json out status bytes gbps retrans
+	iperf_serve "$to"
+	json="$TMP/iperf-$from-$to-$TOPO_DELIVER.json"
 	local hosts h
 	hosts="$(vm_host "$from") $(vm_host "$to")"
 	for h in $hosts; do
 		stats_snap "$h" "$json.$h.before"
 	done
-	in_ns "$from" timeout 20 iperf3 -c "$(vm_ca "$to")" -p "$port" -t 2 -J >"$json" 2>&1 || true
-	kill "$srv" 2>/dev/null || true # still there when the client never connected
-	wait "$srv" 2>/dev/null || true
+	iperf_client "$from" "$to" 2 "$json"
+	iperf_reap
 	for h in $hosts; do
 		stats_snap "$h" "$json.$h.after"
 		out=$(drops_delta "$json.$h.before" "$json.$h.after")
@@ -264,7 +234,7 @@ t_iperf() {
 		fail "iperf3 $(vm_ca "$from") -> $(vm_ca "$to"): $out"
 		return
 	fi
-	info "iperf3 tenant $(vm_tenant "$from") $(vm_ca "$from") ($(vm_host "$from")) ->" \
+	note "iperf3 tenant $(vm_tenant "$from") $(vm_ca "$from") ($(vm_host "$from")) ->" \
 		"$(vm_ca "$to") ($(vm_host "$to")), deliver $TOPO_DELIVER: $gbps Gbit/s," \
 		"$bytes bytes, $retrans retransmits"
 	expect_ge "bytes received by iperf3" 1 "$bytes"
@@ -277,12 +247,13 @@ t_iperf() {
 t_isolation_same_ca() {
 	local from=$1 own=$2 other=$3 h b a mine theirs got
 	h=$(vm_host "$own")
-	b="$E2E_TMP/iso-$from-before.json"
-	a="$E2E_TMP/iso-$from-after.json"
+	b="$TMP/iso-$from-before.json"
+	a="$TMP/iso-$from-after.json"
 	stats_snap "$h" "$b"
-	cap_start "$own" "$E2E_TMP/iso-$own.pcapng" eth0 || return 1
+	quiet "$other"
+	cap_start "$own" "$TMP/iso-$own.pcapng" eth0 || return 1
 	local cap_own=$CAP_PID
-	cap_start "$other" "$E2E_TMP/iso-$other.pcapng" eth0 || return 1
+	cap_start "$other" "$TMP/iso-$other.pcapng" eth0 || return 1
 	local cap_other=$CAP_PID
 	flush_neigh "$from"
 	got=$(vm_ping "$from" "$(vm_ca "$own")" 3 -p "$(vm_pattern "$from")")
@@ -290,8 +261,8 @@ t_isolation_same_ca() {
 	cap_stop "$cap_other"
 	stats_snap "$h" "$a"
 	expect_eq "replies from $(vm_ca "$own") of tenant $(vm_tenant "$from")" 3 "$got"
-	mine=$(cap_count "$E2E_TMP/iso-$own.pcapng" "icmp.type == 8")
-	theirs=$(cap_count "$E2E_TMP/iso-$other.pcapng" "")
+	mine=$(cap_count "$TMP/iso-$own.pcapng" "icmp.type == 8")
+	theirs=$(cap_count "$TMP/iso-$other.pcapng" "")
 	expect_eq "echo requests captured in tenant $(vm_tenant "$own")'s VM $(vm_ca "$own")" 3 "$mine"
 	expect_eq "frames captured in tenant $(vm_tenant "$other")'s VM $(vm_ca "$other")" 0 "$theirs"
 	expect_eq "rx_packets of vsid $(vm_vsid "$other") on $h" 0 \
@@ -304,9 +275,10 @@ vm_pattern() { case $(vm_tenant "$1") in A) echo a5a5a5a5 ;; B) echo b6b6b6b6 ;;
 # A's 10.0.0.1 towards 10.0.0.4, which only tenant B has (on h3): ARP unanswered, a frame sent
 # to B's MAC anyway dropped at the source; nothing reaches h3.
 t_isolation_other_tenant_ca() {
-	local d="$E2E_TMP" got n=5
+	local d="$TMP" got n=5
 	stats_snap h1 "$d/iso4-h1-b.json"
 	stats_snap h3 "$d/iso4-h3-b.json"
+	quiet b4
 	cap_start b4 "$d/iso4-b4.pcapng" eth0 || return 1
 	local cap=$CAP_PID
 	flush_neigh a1
@@ -332,7 +304,7 @@ t_isolation_other_tenant_ca() {
 
 # Frames with another source MAC or CA (scapy in A's 10.0.0.1): nothing through, exact counts.
 t_spoof_frames() {
-	local d="$E2E_TMP" exp act spoofed
+	local d="$TMP" exp act spoofed
 	stats_snap h1 "$d/sp-h1-b.json"
 	stats_snap h2 "$d/sp-h2-b.json"
 	cap_start a2 "$d/sp-a2.pcapng" eth0 || return 1
@@ -354,9 +326,10 @@ t_spoof_frames() {
 
 # The VM itself changes its CA, then its MAC: nothing gets through; put back, it works again.
 t_spoof_ip_link() {
-	local d="$E2E_TMP" ns got
+	local d="$TMP" ns got
 	ns=$(topo_ns a1)
 	stats_snap h1 "$d/spl-b.json"
+	quiet a2
 	cap_start a2 "$d/spl-a2.pcapng" eth0 || return 1
 	local cap=$CAP_PID
 	ip -n "$ns" addr flush dev eth0
@@ -388,7 +361,7 @@ t_spoof_ip_link() {
 # h3 sends NVGRE claiming A's 10.0.0.1 (which the table places on h1) to A's 10.0.0.2 on h2: XDP
 # on h2 drops it as SRC_PA. The same frame from h1, which holds that CA, is delivered (control).
 t_spoof_third_host() {
-	local d="$E2E_TMP" n=5 k=3 x0 x1 act
+	local d="$TMP" n=5 k=3 x0 x1 act
 	stats_snap h2 "$d/sp3-b.json"
 	x0=$(xdp_drops h2)
 	cap_start a2 "$d/sp3-a2.pcapng" eth0 || return 1
@@ -412,7 +385,7 @@ t_spoof_third_host() {
 # 5. the underlay, seen by tshark; drop counters against what was sent
 
 t_underlay_capture() {
-	local d="$E2E_TMP" f="$E2E_TMP/underlay.pcapng" total nv ularp other vsids bad
+	local d="$TMP" f="$TMP/underlay.pcapng" total nv ularp other vsids bad
 	# The hosts' own ARP for each other's PAs is the underlay's, not the tenants'.
 	local ularp_f='arp && !gre && arp.src.proto_ipv4 == 192.0.2.0/24'
 	ularp_f="$ularp_f && arp.dst.proto_ipv4 == 192.0.2.0/24"
@@ -438,7 +411,7 @@ t_underlay_capture() {
 	total=$(cap_count "$f" "")
 	nv=$(cap_count "$f" "ip.proto == 47 && gre.proto == 0x6558 && eth")
 	ularp=$(cap_count "$f" "$ularp_f")
-	info "underlay capture: $total frames: $nv NVGRE, $ularp ARP between PAs (the hosts' own)"
+	note "underlay capture: $total frames: $nv NVGRE, $ularp ARP between PAs (the hosts' own)"
 	# 4 pings across hosts x 3 x (request + reply), each seen on 2 switch ports.
 	expect_eq "NVGRE frames on the underlay" 48 "$nv"
 	other=$(tshark -r "$f" -Y "!(ip.proto == 47 && gre.proto == 0x6558) && !($ularp_f)" \
@@ -497,7 +470,7 @@ pa_table() {
 # Every bad frame a VM can send, a different number of each: the drop counters of its host must
 # move by exactly that, and nothing else.
 t_counters_vm() {
-	local d="$E2E_TMP" exp act
+	local d="$TMP" exp act
 	stats_snap h1 "$d/cv-b.json"
 	vm_send a1 a2 spoof_mac:1 arp_spoof_mac:2 spoof_ca:3 arp_spoof_ca:4 broadcast:2 \
 		multicast:3 ipv6:4 arp_unknown:5 arp_self:2 arp_reply:3 no_record:4 other_tenant:5 \
@@ -522,7 +495,7 @@ drop TRUNCATED 4"
 # Every bad NVGRE frame a host can receive, from h3 (as tenant B's 10.0.0.4) to h2 (B's
 # 10.0.0.2), a different number of each: XDP on h2 drops exactly those, by reason.
 t_counters_wire() {
-	local d="$E2E_TMP" exp act x0 x1
+	local d="$TMP" exp act x0 x1
 	stats_snap h2 "$d/cw-b.json"
 	x0=$(xdp_drops h2)
 	wire_send h3 b4 b2 --other-pa "${TOPO_PA[h1]}" --not-local-ca 10.0.0.1 \
@@ -571,24 +544,24 @@ hook_ids() {
 }
 
 t_reload() {
-	local out="$E2E_TMP/reload-$TOPO_DELIVER.txt" h pid before=() after=() rx i b a unchanged
+	local out="$TMP/reload-$TOPO_DELIVER.txt" h pid before=() after=() rx i b a unchanged
 	for h in h1 h2; do
 		before+=("$(hook_ids "$h")")
 	done
-	in_ns a1 ping -q -n -i 0.01 -c 300 -W 1 10.0.0.2 >"$out" 2>&1 &
-	pid=$!
-	topo_bg_pid "$pid"
+	bg_in_ns a1 ping -q -n -i 0.01 -c 300 -W 1 10.0.0.2 >"$out" 2>&1
+	pid=$BG_PID
 	sleep 0.8
 	for h in h1 h2; do
 		nvctl_on "$h" dp reload || fail "nvctl dp reload on $h failed"
 	done
 	kill -0 "$pid" 2>/dev/null || fail "the ping stream ended before the reloads did"
 	wait "$pid" || true
+	bg_forget "$pid"
 	for h in h1 h2; do
 		after+=("$(hook_ids "$h")")
 	done
 	rx=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' "$out")
-	info "ping -i 0.01 -c 300 through two reloads: $(grep -o '[0-9.]*% packet loss' "$out")"
+	note "ping -i 0.01 -c 300 through two reloads: $(grep -o '[0-9.]*% packet loss' "$out")"
 	expect_eq "echo replies of 300 through the reloads" 300 "${rx:-0}"
 	# Every hook runs a new program: none kept its old id, none lost its program.
 	for i in 0 1; do
@@ -624,11 +597,11 @@ t_detach() {
 			fail "nvctl dp show on $h still finds a datapath"
 		fi
 	done
-	leftover=$(find /sys/fs/bpf -maxdepth 1 -name "nvgre-e2e-$E2E_ID-*" -printf '%f ')
+	leftover=$(find /sys/fs/bpf -maxdepth 1 -name "$(basename "$(pin_dir "")")-*" -printf '%f ')
 	expect_eq "pin dirs of this run in /sys/fs/bpf" "" "$leftover"
 	if [ -e /sys/fs/bpf/xdp ]; then
 		if [ "$XDP_DIR_BEFORE" = 1 ]; then
-			info "/sys/fs/bpf/xdp exists, but it did before this run"
+			note "/sys/fs/bpf/xdp exists, but it did before this run"
 		else
 			fail "/sys/fs/bpf/xdp (libxdp) is left: $(find /sys/fs/bpf/xdp -mindepth 1 -printf '%f ')"
 		fi
@@ -660,10 +633,8 @@ mon_start() {
 	local h=$1 f=$2 i
 	shift 2
 	# nsenter execs nvctl: MON_PID is nvctl's own, which the tests signal.
-	nsenter --net="/run/netns/$(topo_ns "$h")" -- "$NVCTL" --pin-dir "$(topo_pin_dir "$h")" \
-		-j monitor "$@" >"$f" 2>"$f.err" &
-	MON_PID=$!
-	topo_bg_pid "$MON_PID"
+	bg_in_ns "$h" "$NVCTL" --pin-dir "$(topo_pin_dir "$h")" -j monitor "$@" >"$f" 2>"$f.err"
+	MON_PID=$BG_PID
 	for i in $(seq 100); do
 		[ "$(events_field "$h" mode)" = off ] || return 0
 		sleep 0.05
@@ -700,7 +671,7 @@ mon_summary() {
 # Drops provoked on both kinds of hook show up in `nvctl monitor drops`, with their reason, hook,
 # device and VSID; the event mode is back to off once the monitors stop (SIGINT).
 t_monitor_drops() {
-	local f="$E2E_TMP/mon-h1.json" g="$E2E_TMP/mon-h2.json" p1 p2 rc
+	local f="$TMP/mon-h1.json" g="$TMP/mon-h2.json" p1 p2 rc
 	expect_eq "event mode of h1 before the monitor" off "$(events_field h1 mode)"
 	mon_start h1 "$f" drops dev vm-a1 || return 1
 	p1=$MON_PID
@@ -717,6 +688,8 @@ t_monitor_drops() {
 	expect_eq "exit status of nvctl monitor on h1 after SIGINT" 0 "$rc"
 	rc=0
 	wait "$p2" || rc=$?
+	bg_forget "$p1"
+	bg_forget "$p2"
 	expect_eq "exit status of nvctl monitor on h2 after SIGINT" 0 "$rc"
 	expect_eq "drop events in nvctl -j monitor drops dev vm-a1 on h1" \
 		"from_vm vm-a1 5001 drop SPOOF_CA x2; from_vm vm-a1 5001 drop SPOOF_MAC x1 | shown 3" \
@@ -732,7 +705,7 @@ t_monitor_drops() {
 # began and the one open when it ended), the rest counted as rate-limited, and every drop is
 # either an event written, rate-limited or lost to a full ring.
 t_events_rate_limit() {
-	local d="$E2E_TMP" rate=5 n=3000 cpus t0 t1 out
+	local d="$TMP" rate=5 n=3000 cpus t0 t1 out
 	local rate0
 	cpus=$(getconf _NPROCESSORS_ONLN)
 	rate0=$(events_field h1 rate)
@@ -760,7 +733,7 @@ t_events_rate_limit() {
 	)
 	local dropped em lim full bound secs
 	read -r dropped em lim full bound secs <<<"$out"
-	info "flood of $n spoofed frames in $secs s on $cpus CPUs at rate $rate: $dropped dropped," \
+	note "flood of $n spoofed frames in $secs s on $cpus CPUs at rate $rate: $dropped dropped," \
 		"$em events written, $lim rate-limited, $full ring full (bound $bound)"
 	expect_eq "drops counted on h1 during the flood" "$n" "$dropped"
 	[ "$em" -ge 1 ] 2>/dev/null || fail "no event written during the flood ($em)"
@@ -777,7 +750,7 @@ t_events_rate_limit() {
 # what the counters of HOST (and DST_HOST, "-" for none) saw the frame do. With LIVE_EVENT=1 (a
 # frame no counter sees: ARP answered), `nvctl monitor trace` on SRC_PORT reports the real verdict.
 trace_vs_real() {
-	local name=$1 h=$2 src=$3 dh=$4 d="$E2E_TMP/trace" args=() out dst=() mon=""
+	local name=$1 h=$2 src=$3 dh=$4 d="$TMP/trace" args=() out dst=() mon=""
 	shift 4
 	while [ "$1" != -- ]; do
 		args+=("$1")
@@ -802,6 +775,7 @@ trace_vs_real() {
 		mon_wait "$d/$name.events" 1
 		kill -INT "$mon" 2>/dev/null || true
 		wait "$mon" || true
+		bg_forget "$mon"
 		dst+=(--events "$d/$name.events")
 	fi
 	stats_snap "$h" "$d/$name.a"
@@ -882,8 +856,7 @@ main() {
 	local t0=$SECONDS from to what mode name
 	XDP_DIR_BEFORE=0
 	[ -e /sys/fs/bpf/xdp ] && XDP_DIR_BEFORE=1
-	topo_trap
-	topo_log "e2e run $E2E_ID: building 3 hosts, 7 VMs, 2 tenants (nvctl $NVCTL)"
+	topo_log "e2e run $RUN_ID: building 3 hosts, 7 VMs, 2 tenants (nvctl $NVCTL)"
 	topo_up xdp
 	topo_log "topology up in $((SECONDS - t0)) s"
 
@@ -943,10 +916,9 @@ main() {
 		t_trace_wire_kinds
 	run_test "detach leaves no program, qdisc or pin" t_detach
 
-	topo_cleanup
+	netns_cleanup
 	topo_log "e2e run took $((SECONDS - t0)) s"
-	echo "$T_PASSED passed, $T_FAILED failed"
-	[ "$T_FAILED" -eq 0 ]
+	tap_done
 }
 
 # Sourced (E2E_SOURCE_ONLY=1): only the functions, for running tests one by one while debugging.
