@@ -60,28 +60,25 @@ static int events_show(struct nv_ctx *ctx, const struct nv_args *a)
 }
 
 /* rate, when omitted, stays what it was: turning events off and on again keeps a chosen rate. */
-static int events_set(struct nv_ctx *ctx, const struct nv_args *a)
+static int set_events(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		      struct nv_conflict *why)
 {
 	unsigned int old_mode;
-	struct nv_maps m;
 	__u32 old_rate;
 	int err;
 
-	if (ctx->dry_run)
-		return 0;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	err = nv_events_get(&m, &old_mode, &old_rate);
+	(void)why; /* the event mode has no rule to break: errors are errnos */
+	err = nv_events_get(m, &old_mode, &old_rate);
 	if (!err)
-		err = nv_events_set(&m, a->a[EV_MODE].v.choice,
+		err = nv_events_set(m, a->a[EV_MODE].v.choice,
 				    a->a[EV_RATE].set ? a->a[EV_RATE].v.u32 : old_rate);
-	if (!err)
-		err = nv_txn_push(ctx->txn, &(struct nv_undo){ .kind = NV_UNDO_EVENTS_SET,
-							       .id = old_mode,
-							       .rate = old_rate });
-	nv_close_maps(ctx, &m);
-	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
+	*undo = (struct nv_undo){ .kind = NV_UNDO_EVENTS_SET, .id = old_mode, .rate = old_rate };
+	return err;
+}
+
+static int events_set(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	return nv_change(ctx, a, set_events);
 }
 
 const struct nv_cmd nv_events_cmds[] = {

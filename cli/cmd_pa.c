@@ -16,56 +16,47 @@ static const struct nv_arg_spec add_args[] = {
 };
 static const struct nv_arg_spec del_args[] = { [PA_ADDR] = NV_ARG_POS(NV_ARG_ADDR, "ADDR") };
 
-static int pa_add(struct nv_ctx *ctx, const struct nv_args *a)
+static int add_pa(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		  struct nv_conflict *why)
 {
 	const union nv_addr *pa = &a->a[PA_ADDR].v.addr;
-	struct nv_conflict why = { 0 };
 	struct nv_config cfg;
-	struct nv_maps m;
 	int err;
 
-	if (!nv_addr_is_ipv4(pa))
-		return nv_usage_error(ctx, "%s: \"%s\": the underlay is IPv4 only for now", a->cmd,
-				      a->a[PA_ADDR].raw);
-	if (ctx->dry_run)
-		return 0;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	err = nv_config_get(&m, &cfg);
+	err = nv_config_get(m, &cfg);
 	if (!err)
 		err = nv_local_pa_add(
-			&m, pa, a->a[PA_DEV].set ? a->a[PA_DEV].v.u32 : cfg.underlay_ifindex, &why);
-	if (!err)
-		err = nv_txn_push(ctx->txn,
-				  &(struct nv_undo){ .kind = NV_UNDO_PA_DEL, .addr = *pa });
-	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+			m, pa, a->a[PA_DEV].set ? a->a[PA_DEV].v.u32 : cfg.underlay_ifindex, why);
+	*undo = (struct nv_undo){ .kind = NV_UNDO_PA_DEL, .addr = *pa };
+	return err;
+}
+
+static int pa_add(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	if (!nv_addr_is_ipv4(&a->a[PA_ADDR].v.addr))
+		return nv_usage_error(ctx, "%s: \"%s\": the underlay is IPv4 only for now", a->cmd,
+				      a->a[PA_ADDR].raw);
+	return nv_change(ctx, a, add_pa);
+}
+
+static int del_pa(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		  struct nv_conflict *why)
+{
+	const union nv_addr *pa = &a->a[PA_ADDR].v.addr;
+	struct nv_local_pa v = { 0 };
+	int err;
+
+	/* Its device, for the undo; a PA that is not local is the library's to refuse. */
+	err = nv_local_pa_get(m, pa, &v);
+	if (!err || err == -ENOENT)
+		err = nv_local_pa_del(m, pa, why);
+	*undo = (struct nv_undo){ .kind = NV_UNDO_PA_ADD, .addr = *pa, .id = v.ifindex };
+	return err;
 }
 
 static int pa_del(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	const union nv_addr *pa = &a->a[PA_ADDR].v.addr;
-	struct nv_conflict why = { 0 };
-	struct nv_local_pa v = { 0 };
-	struct nv_maps m;
-	int err;
-
-	if (ctx->dry_run)
-		return 0;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	/* Its device, for the undo; a PA that is not local is the library's to refuse. */
-	err = nv_local_pa_get(&m, pa, &v);
-	if (!err || err == -ENOENT)
-		err = nv_local_pa_del(&m, pa, &why);
-	if (!err)
-		err = nv_txn_push(
-			ctx->txn,
-			&(struct nv_undo){ .kind = NV_UNDO_PA_ADD, .addr = *pa, .id = v.ifindex });
-	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+	return nv_change(ctx, a, del_pa);
 }
 
 static int show_cb(const union nv_addr *pa, const struct nv_local_pa *v, void *arg)
@@ -84,23 +75,15 @@ static int show_cb(const union nv_addr *pa, const struct nv_local_pa *v, void *a
 	return 0;
 }
 
+static int list_pas(const struct nv_maps *m, struct nv_ctx *ctx, const struct nv_args *a)
+{
+	(void)a;
+	return nv_local_pa_iter(m, show_cb, ctx);
+}
+
 static int pa_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_maps m;
-	int err = nv_open_maps(ctx, &m);
-
-	if (err)
-		return err;
-	nv_out_begin(ctx, true);
-	nv_print_text(ctx, "%-40s %s\n", "PA", "DEV");
-	err = nv_local_pa_iter(&m, show_cb, ctx);
-	nv_close_maps(ctx, &m);
-	if (err) {
-		nv_out_abort(ctx);
-		return nv_errno_error(ctx, err, "%s", a->cmd);
-	}
-	nv_out_end(ctx);
-	return 0;
+	return nv_list(ctx, a, list_pas, "%-40s %s\n", "PA", "DEV");
 }
 
 const struct nv_cmd nv_pa_cmds[] = {

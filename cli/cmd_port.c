@@ -142,24 +142,16 @@ static int show_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	return 0;
 }
 
+static int list_ports(const struct nv_maps *m, struct nv_ctx *ctx, const struct nv_args *a)
+{
+	(void)a;
+	return nv_port_iter(m, show_cb, ctx);
+}
+
 static int port_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_maps m;
-	int err = nv_open_maps(ctx, &m);
-
-	if (err)
-		return err;
-	nv_out_begin(ctx, true);
-	nv_print_text(ctx, "%-16s %-10s %-10s %-16s %-18s %-8s %s\n", "DEV", "VSID", "RDID", "CA",
-		      "MAC", "DELIVER", "PA");
-	err = nv_port_iter(&m, show_cb, ctx);
-	nv_close_maps(ctx, &m);
-	if (err) {
-		nv_out_abort(ctx);
-		return nv_errno_error(ctx, err, "%s", a->cmd);
-	}
-	nv_out_end(ctx);
-	return 0;
+	return nv_list(ctx, a, list_ports, "%-16s %-10s %-10s %-16s %-18s %-8s %s\n", "DEV", "VSID",
+		       "RDID", "CA", "MAC", "DELIVER", "PA");
 }
 
 const struct nv_cmd nv_port_cmds[] = {

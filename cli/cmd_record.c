@@ -25,63 +25,68 @@ static const struct nv_arg_spec del_args[] = {
 };
 static const struct nv_arg_spec show_args[] = { [REC_VSID] = NV_ARG_VSID(false) };
 
-static int record_add(struct nv_ctx *ctx, const struct nv_args *a)
+/* The record a command names (its MAC and PA: add only). */
+static void record_from_args(const struct nv_args *a, struct nv_record_key *k, struct nv_record *r)
 {
-	struct nv_record_key k = { .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
-	struct nv_record r = { .pa = a->a[REC_PA].v.addr, .rule = NV_RULE_ENCAP };
-	struct nv_conflict why = { 0 };
-	struct nv_maps m;
-	int err;
-
-	if (!nv_addr_is_ipv4(&k.ca))
-		return nv_usage_error(ctx, "%s: ca \"%s\": IPv4 only for now", a->cmd,
-				      a->a[REC_CA].raw);
-	if (!nv_addr_is_ipv4(&r.pa))
-		return nv_usage_error(ctx, "%s: pa \"%s\": IPv4 only for now", a->cmd,
-				      a->a[REC_PA].raw);
-	if (ctx->dry_run)
-		return 0;
-	memcpy(r.mac, a->a[REC_MAC].v.mac, sizeof(r.mac));
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	if (ctx->records) {
-		/* In a batch: applied with its neighbours by the batch (nv_record_add_many). */
-		err = nv_record_queue_push(ctx->records, &k, &r);
-		nv_close_maps(ctx, &m);
-		return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
-	}
-	err = nv_record_add(&m, &k, &r, &why);
-	if (!err)
-		err = nv_txn_push(ctx->txn,
-				  &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k });
-	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+	*k = (struct nv_record_key){ .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
+	*r = (struct nv_record){ .pa = a->a[REC_PA].v.addr, .rule = NV_RULE_ENCAP };
+	memcpy(r->mac, a->a[REC_MAC].v.mac, sizeof(r->mac));
 }
 
-static int record_del(struct nv_ctx *ctx, const struct nv_args *a)
+static int add_record(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		      struct nv_conflict *why)
 {
-	struct nv_record_key k = { .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
-	struct nv_conflict why = { 0 };
+	struct nv_record_key k;
+	struct nv_record r;
+
+	record_from_args(a, &k, &r);
+	*undo = (struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = k };
+	return nv_record_add(m, &k, &r, why);
+}
+
+static int record_add(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	struct nv_record_key k;
 	struct nv_record r;
 	struct nv_maps m;
 	int err;
 
-	if (ctx->dry_run)
-		return 0;
+	if (!nv_addr_is_ipv4(&a->a[REC_CA].v.addr))
+		return nv_usage_error(ctx, "%s: ca \"%s\": IPv4 only for now", a->cmd,
+				      a->a[REC_CA].raw);
+	if (!nv_addr_is_ipv4(&a->a[REC_PA].v.addr))
+		return nv_usage_error(ctx, "%s: pa \"%s\": IPv4 only for now", a->cmd,
+				      a->a[REC_PA].raw);
+	if (ctx->dry_run || !ctx->records)
+		return nv_change(ctx, a, add_record);
+	/* In a batch: applied with its neighbours by the batch (nv_record_add_many). */
 	err = nv_open_maps(ctx, &m);
 	if (err)
 		return err;
-	/* Kept for the undo; a CA without record is the library's to refuse, by name. */
-	err = nv_record_get(&m, &k, &r);
-	if (!err || err == -ENOENT)
-		err = nv_record_del(&m, &k, &why);
-	if (!err)
-		err = nv_txn_push(
-			ctx->txn,
-			&(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r });
+	record_from_args(a, &k, &r);
+	err = nv_record_queue_push(ctx->records, &k, &r);
 	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
+}
+
+static int del_record(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		      struct nv_conflict *why)
+{
+	struct nv_record_key k = { .vsid = a->a[REC_VSID].v.u32, .ca = a->a[REC_CA].v.addr };
+	struct nv_record r = { 0 };
+	int err;
+
+	/* Kept for the undo; a CA without record is the library's to refuse, by name. */
+	err = nv_record_get(m, &k, &r);
+	if (!err || err == -ENOENT)
+		err = nv_record_del(m, &k, why);
+	*undo = (struct nv_undo){ .kind = NV_UNDO_RECORD_ADD, .rkey = k, .rec = r };
+	return err;
+}
+
+static int record_del(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	return nv_change(ctx, a, del_record);
 }
 
 struct record_show {
@@ -112,26 +117,19 @@ static int show_cb(const struct nv_record_key *k, const struct nv_record *r, voi
 	return 0;
 }
 
-static int record_show(struct nv_ctx *ctx, const struct nv_args *a)
+static int list_records(const struct nv_maps *m, struct nv_ctx *ctx, const struct nv_args *a)
 {
 	struct record_show s = { .ctx = ctx,
 				 .filter = a->a[REC_VSID].set,
 				 .vsid = a->a[REC_VSID].v.u32 };
-	struct nv_maps m;
-	int err = nv_open_maps(ctx, &m);
 
-	if (err)
-		return err;
-	nv_out_begin(ctx, true);
-	nv_print_text(ctx, "%-10s %-16s %-18s %-16s %s\n", "VSID", "CA", "MAC", "PA", "PORT");
-	err = nv_record_iter(&m, show_cb, &s);
-	nv_close_maps(ctx, &m);
-	if (err) {
-		nv_out_abort(ctx);
-		return nv_errno_error(ctx, err, "%s", a->cmd);
-	}
-	nv_out_end(ctx);
-	return 0;
+	return nv_record_iter(m, show_cb, &s);
+}
+
+static int record_show(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	return nv_list(ctx, a, list_records, "%-10s %-16s %-18s %-16s %s\n", "VSID", "CA", "MAC",
+		       "PA", "PORT");
 }
 
 const struct nv_cmd nv_record_cmds[] = {

@@ -15,50 +15,39 @@ static const struct nv_arg_spec add_args[] = {
 };
 static const struct nv_arg_spec del_args[] = { [SUBNET_VSID] = NV_ARG_VSID(true) };
 
-static int subnet_add(struct nv_ctx *ctx, const struct nv_args *a)
+static int add_subnet(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		      struct nv_conflict *why)
 {
 	__u32 vsid = a->a[SUBNET_VSID].v.u32;
 	struct nv_subnet s = { .rdid = a->a[SUBNET_RDID].v.u32 };
-	struct nv_conflict why;
-	struct nv_maps m;
+
+	*undo = (struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = vsid };
+	return nv_subnet_add(m, vsid, &s, why);
+}
+
+static int subnet_add(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	return nv_change(ctx, a, add_subnet);
+}
+
+static int del_subnet(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+		      struct nv_conflict *why)
+{
+	__u32 vsid = a->a[SUBNET_VSID].v.u32;
+	struct nv_subnet s = { 0 };
 	int err;
 
-	if (ctx->dry_run)
-		return 0;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	err = nv_subnet_add(&m, vsid, &s, &why);
-	if (!err)
-		err = nv_txn_push(ctx->txn,
-				  &(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = vsid });
-	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+	/* Kept for the undo; a VSID without subnet is the library's to refuse, by name. */
+	err = nv_subnet_get(m, vsid, &s);
+	if (!err || err == -ENOENT)
+		err = nv_subnet_del(m, vsid, why);
+	*undo = (struct nv_undo){ .kind = NV_UNDO_SUBNET_ADD, .id = vsid, .subnet = s };
+	return err;
 }
 
 static int subnet_del(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	__u32 vsid = a->a[SUBNET_VSID].v.u32;
-	struct nv_conflict why;
-	struct nv_subnet s;
-	struct nv_maps m;
-	int err;
-
-	if (ctx->dry_run)
-		return 0;
-	err = nv_open_maps(ctx, &m);
-	if (err)
-		return err;
-	/* Kept for the undo; a VSID without subnet is the library's to refuse, by name. */
-	err = nv_subnet_get(&m, vsid, &s);
-	if (!err || err == -ENOENT)
-		err = nv_subnet_del(&m, vsid, &why);
-	if (!err)
-		err = nv_txn_push(
-			ctx->txn,
-			&(struct nv_undo){ .kind = NV_UNDO_SUBNET_ADD, .id = vsid, .subnet = s });
-	nv_close_maps(ctx, &m);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, NULL) : 0;
+	return nv_change(ctx, a, del_subnet);
 }
 
 static int show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
@@ -72,23 +61,15 @@ static int show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
 	return 0;
 }
 
+static int list_subnets(const struct nv_maps *m, struct nv_ctx *ctx, const struct nv_args *a)
+{
+	(void)a;
+	return nv_subnet_iter(m, show_cb, ctx);
+}
+
 static int subnet_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_maps m;
-	int err = nv_open_maps(ctx, &m);
-
-	if (err)
-		return err;
-	nv_out_begin(ctx, true);
-	nv_print_text(ctx, "%-10s %s\n", "VSID", "RDID");
-	err = nv_subnet_iter(&m, show_cb, ctx);
-	nv_close_maps(ctx, &m);
-	if (err) {
-		nv_out_abort(ctx);
-		return nv_errno_error(ctx, err, "%s", a->cmd);
-	}
-	nv_out_end(ctx);
-	return 0;
+	return nv_list(ctx, a, list_subnets, "%-10s %s\n", "VSID", "RDID");
 }
 
 const struct nv_cmd nv_subnet_cmds[] = {

@@ -104,6 +104,22 @@ void nv_usage(FILE *f);
 int nv_open_maps(const struct nv_ctx *ctx, struct nv_maps *m);
 void nv_close_maps(const struct nv_ctx *ctx, struct nv_maps *m);
 void nv_maps_cache_close(struct nv_maps_cache *c);
+/*
+ * One policy change of a command, in the invocation's transaction: the maps opened, change()
+ * makes the change and fills in the undo that reverses it, the undo pushed, the maps closed. A
+ * refusal is printed as the library's conflict (why). Nothing runs under --dry-run: the
+ * arguments were checked by then. Returns the exit code.
+ */
+typedef int (*nv_change_fn)(const struct nv_maps *m, const struct nv_args *a, struct nv_undo *undo,
+			    struct nv_conflict *why);
+int nv_change(struct nv_ctx *ctx, const struct nv_args *a, nv_change_fn change);
+/*
+ * A listing: the text header (fmt, ...), then list() prints one object per entry (a JSON
+ * array). Returns the exit code.
+ */
+typedef int (*nv_list_fn)(const struct nv_maps *m, struct nv_ctx *ctx, const struct nv_args *a);
+int nv_list(struct nv_ctx *ctx, const struct nv_args *a, nv_list_fn list, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "no datapath attached at PIN (see: nvctl dp attach)": the runtime error for -ENOENT. */
 int nv_not_attached(const struct nv_ctx *ctx);
 

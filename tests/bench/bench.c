@@ -62,6 +62,10 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : "build/bench";
 	int err;
 
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "Usage: %s [RESULTS_DIR]   (default: build/bench)\n", argv[0]);
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err = setup(&e);
 	if (!err)
