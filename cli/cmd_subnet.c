@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* nvctl subnet: virtual subnets (VSIDs) and the routing domain each belongs to. */
 #include <errno.h>
+#include <string.h>
 
+#include "nv_addr.h"
 #include "nv_output.h"
 #include "nvctl.h"
 
 enum {
 	SUBNET_VSID,
-	SUBNET_RDID
+	SUBNET_RDID,
+	SUBNET_PREFIX,
+	SUBNET_GATEWAY,
+	SUBNET_GATEWAY_MAC
 };
 static const struct nv_arg_spec add_args[] = {
 	[SUBNET_VSID] = NV_ARG_VSID(true),
 	[SUBNET_RDID] = NV_ARG_NUM("rdid", true, 0, 0xffffffffu, "RDID"),
+	[SUBNET_PREFIX] = NV_ARG_KEY("prefix", NV_ARG_PREFIX, false, "ADDR/LEN"),
+	[SUBNET_GATEWAY] = NV_ARG_KEY("gateway", NV_ARG_ADDR, false, "ADDR"),
+	[SUBNET_GATEWAY_MAC] = NV_ARG_KEY("gateway-mac", NV_ARG_MAC, false, "MAC"),
 };
 static const struct nv_arg_spec del_args[] = { [SUBNET_VSID] = NV_ARG_VSID(true) };
 
@@ -21,6 +29,15 @@ static int add_subnet(const struct nv_maps *m, const struct nv_args *a, struct n
 	__u32 vsid = a->a[SUBNET_VSID].v.u32;
 	struct nv_subnet s = { .rdid = a->a[SUBNET_RDID].v.u32 };
 
+	/* The defaults (first host, a MAC from the VSID) are the library's to fill in. */
+	if (a->a[SUBNET_PREFIX].set) {
+		s.prefix = a->a[SUBNET_PREFIX].v.addr;
+		s.prefixlen = a->a[SUBNET_PREFIX].prefixlen;
+	}
+	if (a->a[SUBNET_GATEWAY].set)
+		s.gw_ca = a->a[SUBNET_GATEWAY].v.addr;
+	if (a->a[SUBNET_GATEWAY_MAC].set)
+		memcpy(s.gw_mac, a->a[SUBNET_GATEWAY_MAC].v.mac, sizeof(s.gw_mac));
 	*undo = (struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = vsid };
 	return nv_subnet_add(m, vsid, &s, why);
 }
@@ -54,9 +71,19 @@ static int show_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
 {
 	struct nv_ctx *ctx = arg;
 
+	char pfx[NV_PREFIX_STRLEN], gw[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
+	bool routed = s->prefixlen != 0; /* without a prefix: no gateway either */
+
 	nv_open_object(ctx, NULL);
 	nv_print_uint(ctx, "vsid", "%-10llu ", vsid);
-	nv_print_uint(ctx, "rdid", "%llu\n", s->rdid);
+	nv_print_uint(ctx, "rdid", "%-10llu ", s->rdid);
+	nv_print_string(ctx, "prefix", "%-20s ",
+			routed ? nv_prefix_format(&s->prefix, s->prefixlen, pfx, sizeof(pfx))
+			       : NULL);
+	nv_print_string(ctx, "gateway", "%-16s ",
+			routed ? nv_addr_format(&s->gw_ca, gw, sizeof(gw)) : NULL);
+	nv_print_string(ctx, "gateway_mac", "%s\n",
+			routed ? nv_mac_format(s->gw_mac, mac, sizeof(mac)) : NULL);
 	nv_close(ctx);
 	return 0;
 }
@@ -69,7 +96,8 @@ static int list_subnets(const struct nv_maps *m, struct nv_ctx *ctx, const struc
 
 static int subnet_show(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	return nv_list(ctx, a, list_subnets, "%-10s %s\n", "VSID", "RDID");
+	return nv_list(ctx, a, list_subnets, "%-10s %-10s %-20s %-16s %s\n", "VSID", "RDID",
+		       "PREFIX", "GATEWAY", "GATEWAY-MAC");
 }
 
 const struct nv_cmd nv_subnet_cmds[] = {

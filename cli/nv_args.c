@@ -115,6 +115,13 @@ static int parse_value(const struct nv_ctx *ctx, const char *cmd, const struct n
 				ctx, "%s: %s: not a unicast MAC (zero, broadcast or multicast)",
 				cmd, what);
 		return 0;
+	case NV_ARG_PREFIX:
+		if (nv_prefix_parse(s, &a->v.addr, &a->prefixlen))
+			return nv_usage_error(ctx,
+					      "%s: %s: expected a prefix like 10.0.0.0/24 (no host "
+					      "bits set)",
+					      cmd, what);
+		return 0;
 	case NV_ARG_DEV:
 		if (nv_netdev_index(s, &a->v.u32))
 			return nv_usage_error(ctx, "%s: %s: no such network device", cmd, what);

@@ -22,6 +22,7 @@ enum nv_arg_type {
 	NV_ARG_IPV4,	/* any IPv4 address (trace builds frames with what it is given) */
 	NV_ARG_MAC,	/* a unicast MAC, not zero (nv_mac_unicast) */
 	NV_ARG_ANY_MAC, /* any MAC */
+	NV_ARG_PREFIX,	/* ADDR/LEN with no host bits (nv_prefix_parse): v.addr, v.prefixlen */
 	NV_ARG_DEV,	/* an existing network device, by name: v.u32 is its ifindex */
 	NV_ARG_CHOICE,	/* one of choices[]: v.choice is its index */
 	NV_ARG_PROTO,	/* icmp, tcp, udp or 0..255 */
@@ -68,6 +69,7 @@ struct nv_arg {
 		int choice;
 		__u8 proto;
 	} v;
+	__u8 prefixlen; /* NV_ARG_PREFIX: address bits (IPv4: 96 + len) */
 };
 
 /* What a command gets: a[i] is what specs[i] parsed (index with the command's own enum). */

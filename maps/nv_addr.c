@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nv_addr.h"
@@ -64,6 +65,64 @@ bool nv_addr_unicast(const union nv_addr *a)
 		return !any && !bcast && (first & 0xf0) != 0xe0;
 	}
 	return memcmp(a, &zero, sizeof(zero)) && a->b[0] != 0xff;
+}
+
+/* a with the bits after len cleared. */
+static void prefix_mask(const union nv_addr *a, unsigned int len, union nv_addr *out)
+{
+	for (unsigned int i = 0; i < sizeof(out->b); i++) {
+		unsigned int bits = len >= 8 ? 8 : len;
+
+		out->b[i] = a->b[i] & (__u8)(0xff00 >> bits);
+		len -= bits;
+	}
+}
+
+bool nv_prefix_contains(const union nv_addr *prefix, __u8 len, const union nv_addr *a)
+{
+	union nv_addr masked;
+
+	if (len > 128)
+		return false;
+	prefix_mask(a, len, &masked);
+	return !memcmp(&masked, prefix, sizeof(masked));
+}
+
+int nv_prefix_parse(const char *s, union nv_addr *addr, __u8 *len)
+{
+	char buf[NV_ADDR_STRLEN], *end;
+	const char *slash = s ? strchr(s, '/') : NULL;
+	union nv_addr masked;
+	unsigned long n;
+	unsigned int max;
+
+	if (!slash || slash == s || (size_t)(slash - s) >= sizeof(buf) || !slash[1])
+		return -EINVAL;
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	if (nv_addr_parse(buf, addr))
+		return -EINVAL;
+	/* Digits only: no sign, no space, no hex. */
+	for (const char *c = slash + 1; *c; c++)
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+	n = strtoul(slash + 1, &end, 10);
+	max = nv_addr_is_ipv4(addr) && !strchr(buf, ':') ? 32 : 128;
+	if (*end || n > max || (slash[1] == '0' && slash[2]))
+		return -EINVAL;
+	*len = (__u8)(max == 32 ? 96 + n : n);
+	prefix_mask(addr, *len, &masked);
+	return memcmp(&masked, addr, sizeof(masked)) ? -EINVAL : 0;
+}
+
+const char *nv_prefix_format(const union nv_addr *prefix, __u8 len, char *buf, size_t size)
+{
+	char a[NV_ADDR_STRLEN];
+	bool v4 = nv_addr_is_ipv4(prefix) && len >= 96;
+
+	nv_addr_format(prefix, a, sizeof(a));
+	snprintf(buf, size, "%s/%u", a, v4 ? len - 96u : len);
+	return buf;
 }
 
 bool nv_mac_unicast(const __u8 mac[NV_ETH_ALEN])

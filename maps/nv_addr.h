@@ -26,6 +26,18 @@ const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len);
  */
 bool nv_addr_unicast(const union nv_addr *a);
 
+/*
+ * "10.0.0.0/24" or "fd00::/64": the address and its length in address bits (an IPv4 prefix
+ * counts as 96 + len, as it is stored IPv4-mapped). Host bits must be zero: a prefix has one
+ * spelling.
+ */
+int nv_prefix_parse(const char *s, union nv_addr *addr, __u8 *len);
+/* Whether a lies in prefix/len (len in address bits, as nv_prefix_parse gives it). */
+bool nv_prefix_contains(const union nv_addr *prefix, __u8 len, const union nv_addr *a);
+/* "10.0.0.0/24": IPv4 prefixes print with their own length. Returns buf. */
+const char *nv_prefix_format(const union nv_addr *prefix, __u8 len, char *buf, size_t size);
+#define NV_PREFIX_STRLEN (NV_ADDR_STRLEN + 4)
+
 /* "02:00:00:00:00:01" (exactly six hex pairs separated by ':'). */
 int nv_mac_parse(const char *s, __u8 mac[NV_ETH_ALEN]);
 /* What a VM NIC's MAC may be: not all zero, not broadcast or multicast. */

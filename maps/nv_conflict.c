@@ -85,11 +85,12 @@ int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *buf, size_t len)
 {
 	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pmac[NV_MAC_STRLEN];
-	char port[IF_NAMESIZE + 40];
+	char gw[NV_ADDR_STRLEN], pfx[NV_PREFIX_STRLEN], port[IF_NAMESIZE + 40];
 
 	nv_addr_format(&c->ca, ca, sizeof(ca));
 	nv_addr_format(&c->pa, pa, sizeof(pa));
 	nv_mac_format(c->mac, mac, sizeof(mac));
+	nv_addr_format(&c->gw, gw, sizeof(gw));
 	switch (c->kind) {
 	case NV_CONFLICT_NONE:
 		return snprintf(buf, len, "no conflict");
@@ -121,6 +122,18 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 		return snprintf(buf, len, "unknown event mode");
 	case NV_CONFLICT_VSID_UNKNOWN:
 		return snprintf(buf, len, "vsid %u has no subnet", c->vsid);
+	case NV_CONFLICT_SUBNET_PREFIX:
+		return snprintf(buf, len,
+				"vsid %u: prefix %s is not a subnet prefix (host bits set, or no "
+				"room for a gateway and hosts)",
+				c->vsid,
+				nv_prefix_format(&c->ca, (__u8)c->prefixlen, pfx, sizeof(pfx)));
+	case NV_CONFLICT_GATEWAY_INVALID:
+		if (!c->prefixlen)
+			return snprintf(buf, len, "vsid %u: a gateway needs a prefix", c->vsid);
+		return snprintf(buf, len, "vsid %u: gateway %s is not a host address of prefix %s",
+				c->vsid, gw,
+				nv_prefix_format(&c->ca, (__u8)c->prefixlen, pfx, sizeof(pfx)));
 	case NV_CONFLICT_SUBNET_EXISTS:
 		return snprintf(buf, len, "vsid %u already exists", c->vsid);
 	case NV_CONFLICT_SUBNET_HAS_PORT:

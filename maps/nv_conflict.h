@@ -39,6 +39,10 @@
 	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                               \
 	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                         \
 	X(RDID_DIFFERS, EINVAL, "vsid rdid") /* rdid: the subnet's */                        \
+	/* host bits set, or a length that leaves no room for hosts and a gateway */         \
+	X(SUBNET_PREFIX, EINVAL, "vsid ca(prefix) prefixlen")                                \
+	/* outside the prefix, its first or (IPv4) last address, or no prefix at all */      \
+	X(GATEWAY_INVALID, EINVAL, "vsid ca(prefix) prefixlen gw")                           \
 	/* local PAs */                                                                      \
 	X(PA_EXISTS, EEXIST, "pa")                                                           \
 	X(PA_NOT_LOCAL, ENOENT, "pa") /* local PA del */                                     \
@@ -87,6 +91,7 @@ struct nv_conflict {
 	__u32 prefixlen;  /* routes: address bits of the prefix in ca */
 	union nv_addr ca; /* a CA, or a route's prefix */
 	union nv_addr pa;
+	union nv_addr gw; /* a subnet's gateway CA */
 	__u8 mac[NV_ETH_ALEN];
 	__u8 port_mac[NV_ETH_ALEN]; /* MAC_DIFFERS: the port's MAC (mac: the record's) */
 	__u32 map;		    /* TABLE_FULL: the enum nv_map_id without room */

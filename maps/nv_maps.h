@@ -103,10 +103,17 @@ bool nv_vsid_valid(__u32 vsid);
  * Subnets. add: -EINVAL vsid out of range, -EEXIST. del: -ENOENT, -EBUSY while a port, record or
  * route uses the VSID (needs the routing group open).
  */
+/*
+ * s->prefix/prefixlen (prefixlen in address bits, IPv4 as 96 + len; 0: no prefix, then no
+ * gateway either) with s->gw_ca in it (zero: the prefix's first host) and s->gw_mac (zero: the
+ * MAC nv_subnet_default_gw_mac derives from the VSID).
+ */
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
 		  struct nv_conflict *why);
 int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why);
 int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out);
+/* The default gateway MAC of a VSID: 02:4e:56 and its 24 bits, the same on every host. */
+void nv_subnet_default_gw_mac(__u32 vsid, __u8 mac[NV_ETH_ALEN]);
 typedef int (*nv_subnet_cb)(__u32 vsid, const struct nv_subnet *s, void *arg);
 int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg);
 

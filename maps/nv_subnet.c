@@ -4,11 +4,13 @@
  * uses its VSID.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
+#include "nv_addr.h"
 #include "nv_maps.h"
 #include "nv_maps_int.h"
 
@@ -92,6 +94,80 @@ static int stats_zero(const struct nv_maps *m, __u32 vsid)
 	return nv_percpu_zero(m->fd[NV_MAP_STATS], &vsid, sizeof(struct nv_vsid_stats));
 }
 
+void nv_subnet_default_gw_mac(__u32 vsid, __u8 mac[NV_ETH_ALEN])
+{
+	/* Locally administered unicast 02:4e:56 ("NV"), then the 24 bits of the VSID. */
+	mac[0] = 0x02;
+	mac[1] = 0x4e;
+	mac[2] = 0x56;
+	mac[3] = (__u8)(vsid >> 16);
+	mac[4] = (__u8)(vsid >> 8);
+	mac[5] = (__u8)vsid;
+}
+
+/* The prefix's first address plus one: HNV's convention (x.y.z.1) for the default gateway. */
+static void first_host(const union nv_addr *prefix, union nv_addr *out)
+{
+	*out = *prefix;
+	for (int i = sizeof(out->b) - 1; i >= 0 && ++out->b[i] == 0; i--)
+		;
+}
+
+/* Whether a is the last address of prefix/len (IPv4's broadcast). */
+static bool last_address(const union nv_addr *prefix, __u8 len, const union nv_addr *a)
+{
+	union nv_addr last = *prefix;
+
+	for (unsigned int bit = len; bit < 128; bit++)
+		last.b[bit / 8] |= (__u8)(0x80 >> (bit % 8));
+	return !memcmp(&last, a, sizeof(last));
+}
+
+/*
+ * The subnet as stored: s's fields, checked, with the defaults filled in (gateway: the first host
+ * of the prefix; gateway MAC: nv_subnet_default_gw_mac). A subnet without a prefix (prefixlen 0)
+ * routes nothing, so it has no gateway either.
+ */
+static int subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subnet *v,
+			   struct nv_conflict *why)
+{
+	static const __u8 zero_mac[NV_ETH_ALEN];
+	static const union nv_addr zero;
+	bool v4 = nv_addr_is_ipv4(&s->prefix);
+
+	memset(v, 0, sizeof(*v));
+	v->rdid = s->rdid;
+	v->prefix = s->prefix;
+	v->prefixlen = s->prefixlen;
+	v->gw_ca = s->gw_ca;
+	memcpy(v->gw_mac, s->gw_mac, sizeof(v->gw_mac));
+	if (!s->prefixlen) {
+		if (memcmp(&s->gw_ca, &zero, sizeof(zero)) || memcmp(s->gw_mac, zero_mac, 6) ||
+		    memcmp(&s->prefix, &zero, sizeof(zero)))
+			return NV_RAISE(why, GATEWAY_INVALID, .vsid = vsid, .gw = s->gw_ca);
+		return 0;
+	}
+	/* IPv4 /1../30 and IPv6 /1../126: room for the gateway and at least one host. */
+	if ((v4 ? s->prefixlen < 97 || s->prefixlen > 126 : s->prefixlen > 126) ||
+	    !nv_prefix_contains(&s->prefix, s->prefixlen, &s->prefix))
+		return NV_RAISE(why, SUBNET_PREFIX, .vsid = vsid, .ca = s->prefix,
+				.prefixlen = s->prefixlen);
+	if (!memcmp(&v->gw_ca, &zero, sizeof(zero)))
+		first_host(&s->prefix, &v->gw_ca);
+	if (!nv_prefix_contains(&s->prefix, s->prefixlen, &v->gw_ca) ||
+	    !memcmp(&v->gw_ca, &s->prefix, sizeof(zero)) || !nv_addr_unicast(&v->gw_ca) ||
+	    (v4 && last_address(&s->prefix, s->prefixlen, &v->gw_ca)))
+		return NV_RAISE(why, GATEWAY_INVALID, .vsid = vsid, .ca = s->prefix,
+				.prefixlen = s->prefixlen, .gw = v->gw_ca);
+	if (!memcmp(v->gw_mac, zero_mac, sizeof(zero_mac)))
+		nv_subnet_default_gw_mac(vsid, v->gw_mac);
+	if (!nv_mac_unicast(v->gw_mac))
+		return NV_RAISE(why, MAC_INVALID,
+				.mac = { v->gw_mac[0], v->gw_mac[1], v->gw_mac[2], v->gw_mac[3],
+					 v->gw_mac[4], v->gw_mac[5] });
+	return 0;
+}
+
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
 		  struct nv_conflict *why)
 {
@@ -103,10 +179,9 @@ int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s
 		return -EINVAL;
 	if (!nv_vsid_valid(vsid))
 		return NV_RAISE(why, VSID_RANGE, .vsid = vsid);
-	memset(&v, 0, sizeof(v));
-	v.rdid = s->rdid;
-	memcpy(v.gw_mac, s->gw_mac, sizeof(v.gw_mac));
-	v.gw_ca = s->gw_ca;
+	err = subnet_complete(vsid, s, &v, why);
+	if (err)
+		return err;
 	err = bpf_map_update_elem(m->fd[NV_MAP_SUBNETS], &vsid, &v, BPF_NOEXIST);
 	if (err == -EEXIST)
 		return NV_RAISE(why, SUBNET_EXISTS, .vsid = vsid);

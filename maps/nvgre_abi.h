@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 3
+#define NV_ABI_VERSION 4
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -118,12 +118,18 @@ struct nv_route {
 	union nv_addr nexthop; /* all zero: on-link */
 };
 
-/* subnets: key = __u32 vsid. A VSID belongs to exactly one routing domain. */
+/*
+ * subnets: key = __u32 vsid. A VSID belongs to exactly one routing domain. prefix/prefixlen is
+ * the subnet's on-link prefix (prefixlen counts address bits: IPv4 as 96 + len; 0 while none is
+ * declared), gw_ca its default gateway in it, gw_mac the gateway's MAC (the same on every host).
+ */
 struct nv_subnet {
 	__u32 rdid;
 	__u8 gw_mac[NV_ETH_ALEN];
-	__u8 pad[2];
+	__u8 prefixlen;
+	__u8 pad;
 	union nv_addr gw_ca;
+	union nv_addr prefix;
 };
 
 /* local_pas: key = union nv_addr (a PA of this host). */
@@ -318,7 +324,7 @@ NV_ASSERT_SIZE(struct nv_record_key, 20);
 NV_ASSERT_SIZE(struct nv_record, 28);
 NV_ASSERT_SIZE(struct nv_route_key, 24);
 NV_ASSERT_SIZE(struct nv_route, 24);
-NV_ASSERT_SIZE(struct nv_subnet, 28);
+NV_ASSERT_SIZE(struct nv_subnet, 44);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);
 NV_ASSERT_SIZE(struct nv_config, 32);
 NV_ASSERT_SIZE(struct nv_vsid_stats, 32);

@@ -193,6 +193,13 @@ NOJSON=1 bad "-p without -j" 2 -p -p subnet show
 NOJSON=0
 # runtime errors
 bad "duplicate subnet" 1 5001 subnet add vsid 5001 rdid 7
+bad "subnet prefix with host bits" 2 10.5.0.1/24 subnet add vsid 5005 rdid 3 prefix 10.5.0.1/24
+bad "subnet prefix without a length" 2 10.5.0.0 subnet add vsid 5005 rdid 3 prefix 10.5.0.0
+bad "subnet prefix with no room for hosts" 1 10.5.0.0/31 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/31
+bad "subnet gateway outside its prefix" 1 10.6.0.1 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway 10.6.0.1
+bad "subnet gateway is the broadcast" 1 10.5.0.255 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway 10.5.0.255
+bad "subnet gateway without a prefix" 1 "needs a prefix" subnet add vsid 5005 rdid 3 gateway 10.5.0.1
+bad "subnet gateway MAC multicast" 2 03:00:00:00:00:01 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway-mac 03:00:00:00:00:01
 bad "duplicate record" 1 10.0.0.1 record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
 bad "duplicate record, other PA and MAC" 1 10.0.0.2 record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:22 pa 192.0.2.3
 bad "duplicate port (same device)" 1 vm1 port add dev vm1 vsid 5002 ca 10.0.0.9 mac 02:00:00:00:00:09
@@ -287,19 +294,32 @@ shows()
 begin "subnet add/show/del"
 nv_ok subnet add vsid 5003 rdid 4294967295
 [ -z "$OUT" ] || fail "subnet add printed: $OUT"
-shows subnet "{'vsid': 5003, 'rdid': 4294967295} in d" "^5003 .* 4294967295$" "^VSID .*RDID"
+shows subnet "{'vsid': 5003, 'rdid': 4294967295, 'prefix': None, 'gateway': None, 'gateway_mac': None} in d" "^5003  *4294967295  *-  *-  *-$" "^VSID  *RDID  *PREFIX  *GATEWAY  *GATEWAY-MAC$"
 nv_ok subnet del vsid 5003
 shows subnet "not [s for s in d if s['vsid'] == 5003]"
 nv_ok subnet add vsid 0x138c rdid 0x10
-shows subnet "{'vsid': 5004, 'rdid': 16} in d"
+shows subnet "{'vsid': 5004, 'rdid': 16, 'prefix': None, 'gateway': None, 'gateway_mac': None} in d"
 nv_ok subnet del vsid 005004
 shows subnet "not [s for s in d if s['vsid'] == 5004]"
+end
+
+begin "subnet add with a prefix: gateway and its MAC default, or as given"
+nv_ok subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24
+shows subnet "{'vsid': 5005, 'rdid': 3, 'prefix': '10.5.0.0/24', 'gateway': '10.5.0.1', 'gateway_mac': '02:4e:56:00:13:8d'} in d" \
+	"^5005  *3  *10.5.0.0/24  *10.5.0.1  *02:4e:56:00:13:8d$"
+nv_ok subnet add vsid 5006 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254 gateway-mac 02:aa:00:00:00:06
+shows subnet "{'vsid': 5006, 'rdid': 3, 'prefix': '10.6.0.0/16', 'gateway': '10.6.255.254', 'gateway_mac': '02:aa:00:00:00:06'} in d"
+nv_ok subnet add vsid 5007 rdid 3 prefix fd00:7::/64
+shows subnet "[s for s in d if s['vsid'] == 5007 and s['prefix'] == 'fd00:7::/64' and s['gateway'] == 'fd00:7::1']"
+nv_ok subnet del vsid 5005
+nv_ok subnet del vsid 5006
+nv_ok subnet del vsid 5007
 end
 
 begin "subnet add at the edges of the VSID range"
 nv_ok subnet add vsid 4096 rdid 9
 nv_ok subnet add vsid 16777214 rdid 9
-shows subnet "{'vsid': 4096, 'rdid': 9} in d and {'vsid': 16777214, 'rdid': 9} in d"
+shows subnet "[s['rdid'] for s in d if s['vsid'] in (4096, 16777214)] == [9, 9]"
 nv_ok subnet del vsid 4096
 nv_ok subnet del vsid 16777214
 end
@@ -423,9 +443,9 @@ end
 
 begin "NVCTL_PIN_DIR selects the instance, --pin-dir wins over it"
 OUT=$(NVCTL_PIN_DIR="$PIN" in_host "$NVCTL" -j subnet show 2>&1)
-printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "NVCTL_PIN_DIR: $OUT"
+printf '%s' "$OUT" | json_true "[s for s in d if s['vsid'] == 5001 and s['rdid'] == 1]" || fail "NVCTL_PIN_DIR: $OUT"
 OUT=$(NVCTL_PIN_DIR="$PIN-none" in_host "$NVCTL" --pin-dir "$PIN" -j subnet show 2>&1)
-printf '%s' "$OUT" | json_true "{'vsid': 5001, 'rdid': 1} in d" || fail "--pin-dir over NVCTL_PIN_DIR: $OUT"
+printf '%s' "$OUT" | json_true "[s for s in d if s['vsid'] == 5001 and s['rdid'] == 1]" || fail "--pin-dir over NVCTL_PIN_DIR: $OUT"
 OUT=$(NVCTL_PIN_DIR="$PIN-none" in_host "$NVCTL" subnet show 2>&1)
 case $OUT in *"$PIN-none"*) ;; *) fail "NVCTL_PIN_DIR not used: $OUT" ;; esac
 end
@@ -545,7 +565,7 @@ EOF
 begin "batch: a good file applies every line"
 nv_ok batch file "$TMP/good.batch"
 [ -z "$OUT$ERR" ] || fail "batch printed: $OUT $ERR"
-shows subnet "{'vsid': 6001, 'rdid': 3} in d"
+shows subnet "[s for s in d if s['vsid'] == 6001 and s['rdid'] == 3]"
 shows record "[r for r in d if r['vsid'] == 6001 and r['ca'] == '10.6.0.1' and r['port'] == 'vm2'] and [r for r in d if r['ca'] == '10.6.0.2']"
 shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 6001 and p['deliver'] == 'xdp' and p['pa'] == '192.0.2.1']"
 shows pa "[p for p in d if p['pa'] == '198.51.100.9']"

@@ -65,11 +65,13 @@ for h in $TOPO_HOSTS; do
 	on "$h" dp attach dev ul pa "${TOPO_PA[$h]}"
 done
 
-say "Each host: the virtual subnets, each in its tenant's routing domain (RDID)"
+say "Each host: the virtual subnets, each in its tenant's routing domain (RDID), with one prefix"
+echo "   (reused by both tenants, whose VMs hold 10.0.0.1: the gateway is .254, its MAC 02:4e:56 + VSID)"
 for h in $TOPO_HOSTS; do
-	on "$h" subnet add vsid 5001 rdid 1
-	on "$h" subnet add vsid 6001 rdid 2
+	on "$h" subnet add vsid 5001 rdid 1 prefix 10.0.0.0/24 gateway 10.0.0.254
+	on "$h" subnet add vsid 6001 rdid 2 prefix 10.0.0.0/24 gateway 10.0.0.254
 done
+on h1 subnet show
 
 say "Each host: the same lookup table, CA -> PA, as orchestration pushes it (one batch per host)"
 table="$TMP/table"

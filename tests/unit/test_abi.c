@@ -23,7 +23,7 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 3
+#define LAYOUT_VERSION 4
 static const struct {
 	const char *what;
 	size_t want, now;
@@ -33,7 +33,7 @@ static const struct {
 	{ "struct nv_record", 28, sizeof(struct nv_record) },
 	{ "struct nv_route_key", 24, sizeof(struct nv_route_key) },
 	{ "struct nv_route", 24, sizeof(struct nv_route) },
-	{ "struct nv_subnet", 28, sizeof(struct nv_subnet) },
+	{ "struct nv_subnet", 44, sizeof(struct nv_subnet) },
 	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },
 	{ "struct nv_config", 32, sizeof(struct nv_config) },
 	{ "struct nv_vsid_stats", 32, sizeof(struct nv_vsid_stats) },

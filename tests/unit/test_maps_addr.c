@@ -141,3 +141,27 @@ Test(mac, format)
 	cr_assert_arr_eq(back, mac, NV_ETH_ALEN);
 	cr_assert_str_eq(nv_mac_format(mac, small, sizeof(small)), "", "too small: empty");
 }
+
+Test(addr, prefix_parse_has_one_spelling)
+{
+	union nv_addr a, want, in, out;
+	__u8 len;
+
+	cr_assert_eq(nv_addr_parse("10.1.0.0", &want), 0);
+	cr_assert_eq(nv_addr_parse("10.1.255.3", &in), 0);
+	cr_assert_eq(nv_addr_parse("10.2.0.1", &out), 0);
+
+	cr_assert_eq(nv_prefix_parse("10.1.0.0/16", &a, &len), 0);
+	cr_assert_eq(len, 96 + 16);
+	cr_assert_arr_eq(&a, &want, sizeof(a));
+	cr_assert(nv_prefix_contains(&a, len, &in));
+	cr_assert_not(nv_prefix_contains(&a, len, &out));
+	cr_assert_eq(nv_prefix_parse("fd00::/8", &a, &len), 0);
+	cr_assert_eq(len, 8);
+	const char *bad[] = {
+		"10.1.0.1/16",	"10.1.0.0/33",	"10.1.0.0/",   "/16",	     "10.1.0.0",
+		"10.1.0.0/+16", "10.1.0.0/016", "10.1.0.0/1x", "fd00::1/64", NULL
+	};
+	for (int i = 0; bad[i]; i++)
+		cr_assert_eq(nv_prefix_parse(bad[i], &a, &len), -EINVAL, "%s refused", bad[i]);
+}

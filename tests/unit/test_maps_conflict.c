@@ -152,6 +152,26 @@ const struct conflict_case conflict_cases[] = {
 	  .rdid = RDID1, .err = -EINVAL, WANT(VSID_RANGE, .vsid = NV_VSID_MIN - 1) },
 	{ "subnet add: exists", .op = OP_SUBNET_ADD, .vsid = VSID1, .rdid = RDID2, .err = -EEXIST,
 	  WANT(SUBNET_EXISTS, .vsid = VSID1) },
+	{ "subnet add: a /31 leaves no room for hosts", .op = OP_SUBNET_ADD, .vsid = VSID5,
+	  .rdid = RDID1, .ca = "10.5.0.0", .prefixlen = 96 + 31, .gw = "10.5.0.1", .err = -EINVAL,
+	  WANT(SUBNET_PREFIX, .vsid = VSID5, .ca = "10.5.0.0", .prefixlen = 96 + 31) },
+	{ "subnet add: prefix with host bits", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
+	  .ca = "10.5.0.9", .prefixlen = 96 + 24, .err = -EINVAL,
+	  WANT(SUBNET_PREFIX, .vsid = VSID5, .ca = "10.5.0.9", .prefixlen = 96 + 24) },
+	{ "subnet add: gateway outside the prefix", .op = OP_SUBNET_ADD, .vsid = VSID5,
+	  .rdid = RDID1, .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.6.0.1", .err = -EINVAL,
+	  WANT(GATEWAY_INVALID, .vsid = VSID5, .ca = "10.5.0.0", .prefixlen = 96 + 24,
+	       .gw = "10.6.0.1") },
+	{ "subnet add: gateway is the broadcast", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
+	  .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.5.0.255", .err = -EINVAL,
+	  WANT(GATEWAY_INVALID, .vsid = VSID5, .ca = "10.5.0.0", .prefixlen = 96 + 24,
+	       .gw = "10.5.0.255") },
+	{ "subnet add: gateway without a prefix", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
+	  .ca = "::", .prefixlen = 0, .gw = "10.5.0.1", .err = -EINVAL,
+	  WANT(GATEWAY_INVALID, .vsid = VSID5, .gw = "10.5.0.1") },
+	{ "subnet add: gateway MAC is multicast", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
+	  .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.5.0.1", .mac = "03:00:00:00:00:01",
+	  .err = -EINVAL, WANT(MAC_INVALID, .mac = "03:00:00:00:00:01") },
 	{ "subnet add: nv_subnets full", full_subnets, .op = OP_SUBNET_ADD, .vsid = VSID5,
 	  .rdid = RDID1, .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_SUBNETS) },
 	{ "subnet add: nv_stats full (the subnet is taken back)", full_stats, .op = OP_SUBNET_ADD,
@@ -356,6 +376,14 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 	switch (c->op) {
 	case OP_SUBNET_ADD:
 		s = mk_subnet(c->rdid);
+		if (c->ca) {
+			s.prefix = A(c->ca);
+			s.prefixlen = (__u8)c->prefixlen;
+		}
+		if (c->gw)
+			s.gw_ca = A(c->gw);
+		if (c->mac)
+			mac_set(s.gw_mac, c->mac);
 		return nv_subnet_add(&m, c->vsid, &s, why);
 	case OP_SUBNET_DEL:
 		return nv_subnet_del(&m, c->vsid, why);
@@ -413,7 +441,7 @@ static int case_call_many(const struct conflict_case *c, struct nv_conflict *why
 static void expect_why(const char *name, const struct nv_conflict *why,
 		       const struct conflict_want *w)
 {
-	union nv_addr ca = addr_or_zero(w->ca), pa = addr_or_zero(w->pa);
+	union nv_addr ca = addr_or_zero(w->ca), pa = addr_or_zero(w->pa), gw = addr_or_zero(w->gw);
 	__u8 mac[NV_ETH_ALEN] = { 0 }, port_mac[NV_ETH_ALEN] = { 0 };
 	char got[NV_ADDR_STRLEN];
 
@@ -434,6 +462,8 @@ static void expect_why(const char *name, const struct nv_conflict *why,
 			 nv_addr_format(&why->ca, got, sizeof(got)), w->ca ? w->ca : "zero");
 	cr_expect_arr_eq(&why->pa, &pa, sizeof(pa), "%s: pa %s, want %s", name,
 			 nv_addr_format(&why->pa, got, sizeof(got)), w->pa ? w->pa : "zero");
+	cr_expect_arr_eq(&why->gw, &gw, sizeof(gw), "%s: gw %s, want %s", name,
+			 nv_addr_format(&why->gw, got, sizeof(got)), w->gw ? w->gw : "zero");
 	cr_expect_arr_eq(why->mac, mac, sizeof(mac), "%s: mac, want %s", name,
 			 w->mac ? w->mac : "zero");
 	cr_expect_arr_eq(why->port_mac, port_mac, sizeof(port_mac), "%s: port_mac, want %s", name,

@@ -104,6 +104,8 @@ static bool names_field(const char *text, const struct nv_conflict *c, const cha
 		return strstr(text, nv_addr_format(&c->ca, s, sizeof(s)));
 	if (!strncmp(f, "pa", len) && len == 2)
 		return strstr(text, nv_addr_format(&c->pa, s, sizeof(s)));
+	if (!strncmp(f, "gw", len) && len == 2)
+		return strstr(text, nv_addr_format(&c->gw, s, sizeof(s)));
 	if (!strncmp(f, "mac", len) && len == 3)
 		return strstr(text, nv_mac_format(c->mac, s, sizeof(s)));
 	if (!strncmp(f, "port_mac", len) && len == 8)
@@ -130,6 +132,7 @@ Test(conflict_coverage, format_names_the_values)
 		c.map = NV_MAP_LOCAL_PAS;
 		nv_addr_parse("10.1.2.3", &c.ca);
 		nv_addr_parse("198.51.100.7", &c.pa);
+		nv_addr_parse("10.1.2.99", &c.gw);
 		nv_mac_parse("02:5a:00:00:00:07", c.mac);
 		nv_mac_parse("02:5a:00:00:00:08", c.port_mac);
 		n = nv_conflict_format(&c, text, sizeof(text));

@@ -47,6 +47,8 @@ struct nv_subnet mk_subnet(__u32 rdid)
 
 	memset(&s, 0, sizeof(s));
 	s.rdid = rdid;
+	s.prefix = A("10.0.0.0");
+	s.prefixlen = 96 + 24;
 	mac_set(s.gw_mac, "02:00:00:00:00:fe");
 	s.gw_ca = A("10.0.0.254");
 	return s;

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
+#include "nv_addr.h"
 #include "unit/maps/maps_test.h"
 
 static int count_subnets_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
@@ -25,7 +26,7 @@ Test(subnet, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	struct nv_vsid_stats st;
 	int n = 0;
 
-	memset(s.pad, 0xaa, sizeof(s.pad));
+	s.pad = 0xaa;
 	cr_assert_eq(nv_subnet_add(&m, VSID1, &s, NULL), 0);
 	subnet(VSID2, RDID2);
 	cr_assert_eq(nv_subnet_get(&m, VSID1, &out), 0);
@@ -34,7 +35,9 @@ Test(subnet, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_arr_eq(&out.gw_ca, &s.gw_ca, sizeof(out.gw_ca));
 	__u32 vsid = VSID1;
 	cr_assert_eq(bpf_map_lookup_elem(m.fd[NV_MAP_SUBNETS], &vsid, &raw), 0);
-	cr_assert_eq(raw.pad[0] | raw.pad[1], 0, "padding stored as zero");
+	cr_assert_eq(raw.pad, 0, "padding stored as zero");
+	cr_assert_eq(raw.prefixlen, 96 + 24);
+	cr_assert_arr_eq(&raw.prefix, &s.prefix, sizeof(raw.prefix));
 	/* A zeroed stats entry comes with the subnet. */
 	cr_assert_eq(nv_stats_get(&m, VSID1, &st), 0);
 	cr_assert_eq(st.tx_packets + st.tx_bytes + st.rx_packets + st.rx_bytes, 0);
@@ -152,4 +155,85 @@ Test(subnet, add_rolls_back_when_stats_full, .init = maps_setup, .fini = maps_te
 	cr_assert_eq(nv_subnet_add(&m, VSID2, &s, NULL), -E2BIG);
 	assert_unchanged(before, "subnet add with stats full");
 	cr_assert_eq(nv_subnet_get(&m, VSID2, &out), -ENOENT);
+}
+
+/* What subnet add stores for prefix/len with the given gateway and MAC ("" = default). */
+static int add_prefix(__u32 vsid, const char *prefix, const char *gw, const char *mac,
+		      struct nv_subnet *out, struct nv_conflict *why)
+{
+	struct nv_subnet s;
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	s.rdid = RDID1;
+	cr_assert_eq(nv_prefix_parse(prefix, &s.prefix, &s.prefixlen), 0, "parse %s", prefix);
+	if (*gw)
+		s.gw_ca = A(gw);
+	if (*mac)
+		mac_set(s.gw_mac, mac);
+	err = nv_subnet_add(&m, vsid, &s, why);
+	if (!err)
+		cr_assert_eq(nv_subnet_get(&m, vsid, out), 0);
+	return err;
+}
+
+Test(subnet, gateway_defaults_to_first_host_and_vsid_mac, .init = maps_setup, .fini = maps_teardown)
+{
+	const __u8 mac[NV_ETH_ALEN] = { 0x02, 0x4e, 0x56, 0x00, 0x13, 0x89 }; /* VSID 5001 */
+	struct nv_subnet out;
+	union nv_addr gw = A("10.1.2.1");
+
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "", "", &out, NULL), 0);
+	cr_assert_arr_eq(&out.gw_ca, &gw, sizeof(gw));
+	cr_assert_arr_eq(out.gw_mac, mac, NV_ETH_ALEN, "the same MAC on every host");
+	cr_assert_eq(out.prefixlen, 96 + 24);
+	/* What the operator gives is kept. */
+	cr_assert_eq(add_prefix(5002, "10.1.3.0/24", "10.1.3.254", "02:aa:00:00:00:01", &out, NULL),
+		     0);
+	gw = A("10.1.3.254");
+	cr_assert_arr_eq(&out.gw_ca, &gw, sizeof(gw));
+	cr_assert_eq(out.gw_mac[1], 0xaa);
+	/* A /30 has room for a gateway and one host; IPv6 prefixes too. */
+	cr_assert_eq(add_prefix(5003, "10.1.4.0/30", "", "", &out, NULL), 0);
+	cr_assert_eq(add_prefix(5004, "fd00:1::/64", "", "", &out, NULL), 0);
+	gw = A("fd00:1::1");
+	cr_assert_arr_eq(&out.gw_ca, &gw, sizeof(gw));
+}
+
+Test(subnet, prefix_and_gateway_refused_by_name, .init = maps_setup, .fini = maps_teardown)
+{
+	struct maps_snapshot *before = snap();
+	struct nv_conflict why;
+	struct nv_subnet s, out;
+	union nv_addr gw = A("10.1.2.255");
+
+	/* No room for a gateway and a host. */
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/31", "", "", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_SUBNET_PREFIX);
+	cr_assert_eq(why.prefixlen, 96 + 31);
+	cr_assert_eq(add_prefix(5001, "10.1.2.4/32", "", "", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_SUBNET_PREFIX);
+	/* Host bits set: the library refuses what the parser would. */
+	memset(&s, 0, sizeof(s));
+	s.prefix = A("10.1.2.7");
+	s.prefixlen = 96 + 24;
+	cr_assert_eq(nv_subnet_add(&m, 5001, &s, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_SUBNET_PREFIX);
+	/* The gateway: outside, the prefix itself, its broadcast. */
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "10.1.3.1", "", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_GATEWAY_INVALID);
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "10.1.2.0", "", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_GATEWAY_INVALID);
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "10.1.2.255", "", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_GATEWAY_INVALID);
+	cr_assert_arr_eq(&why.gw, &gw, sizeof(gw));
+	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "", "03:00:00:00:00:01", &out, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_MAC_INVALID);
+	/* A gateway without a prefix routes nothing. */
+	memset(&s, 0, sizeof(s));
+	s.gw_ca = A("10.1.2.1");
+	cr_assert_eq(nv_subnet_add(&m, 5001, &s, &why), -EINVAL);
+	cr_assert_eq(why.kind, NV_CONFLICT_GATEWAY_INVALID);
+	cr_assert_eq(why.prefixlen, 0);
+	assert_unchanged(before, "refused subnets");
 }

@@ -16,7 +16,7 @@
 #include "nv_conflict.h"
 
 enum conflict_op {
-	OP_SUBNET_ADD,	     /* vsid, rdid */
+	OP_SUBNET_ADD,	     /* vsid, rdid; ca/prefixlen the prefix, gw, mac (NULL: mk_subnet's) */
 	OP_SUBNET_DEL,	     /* vsid */
 	OP_PA_ADD,	     /* pa */
 	OP_PA_DEL,	     /* pa */
@@ -36,7 +36,7 @@ struct conflict_want {
 	__u32 vsid, rdid, prefixlen, map;
 	const char *dev; /* ifindex: this device's, else ifindex */
 	__u32 ifindex;
-	const char *ca, *pa, *mac, *port_mac;
+	const char *ca, *pa, *gw, *mac, *port_mac;
 };
 
 struct conflict_case {
@@ -48,6 +48,7 @@ struct conflict_case {
 	__u32 ifindex;
 	__u32 vsid, rdid, prefixlen;
 	const char *ca, *pa, *mac; /* NULL: the world's default for the op */
+	const char *gw;		   /* OP_SUBNET_ADD */
 	__u8 deliver, flags;
 	__u8 rule;   /* 0: NV_RULE_ENCAP */
 	__u8 events; /* OP_CONFIG_SET */
