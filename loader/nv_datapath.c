@@ -3,8 +3,10 @@
  * The instance's lifecycle: attach, detach, reload, status, ports. Every program comes from the
  * registry (nv_progs.h); where it runs is its attach kind, and each kind is one case below.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -142,12 +144,33 @@ static void remove_instance(const char *pin_dir)
 	nv_objects_unpin(pin_dir);
 }
 
+/*
+ * The ABI version of a datapath pinned in pin_dir by another nvctl ("maps-v<N>" with N not ours),
+ * else 0. Its maps have another layout: adopting them is never right, and attaching beside it
+ * would fight over its devices, so attach refuses and names the version.
+ */
+static unsigned int other_abi_pinned(const char *pin_dir)
+{
+	unsigned int found = 0, v;
+	struct dirent *e;
+	DIR *d = opendir(pin_dir);
+	char tail;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		if (sscanf(e->d_name, "maps-v%u%c", &v, &tail) == 1 && v != NV_ABI_VERSION)
+			found = v;
+	closedir(d);
+	return found;
+}
+
 /* The checks that need no load: the device's MTU, and an instance already there. */
 static int attach_check(const char *pin_dir, const struct nv_dp_attach_opts *o,
 			struct nv_conflict *why)
 {
 	char maps_dir[PATH_MAX];
-	unsigned int mtu;
+	unsigned int mtu, abi;
 	int err;
 
 	err = nv_netdev_mtu(o->underlay_ifindex, &mtu);
@@ -167,6 +190,13 @@ static int attach_check(const char *pin_dir, const struct nv_dp_attach_opts *o,
 	/* An instance's directory holds one datapath: never adopt another's pins. */
 	if (access(maps_dir, F_OK) == 0)
 		return nv_conflict_set(why, NV_CONFLICT_INSTANCE_EXISTS);
+	abi = other_abi_pinned(pin_dir);
+	if (abi) {
+		err = nv_conflict_set(why, NV_CONFLICT_INSTANCE_OTHER_ABI);
+		if (why)
+			why->abi = abi;
+		return err;
+	}
 	return 0;
 }
 

@@ -72,6 +72,8 @@
 	X(PORT_IS_LOOPBACK, EINVAL, "ifindex")                                           \
 	X(DEV_HAS_FILTER, EEXIST, "ifindex") /* another instance's TC filter is there */ \
 	X(INSTANCE_EXISTS, EEXIST, "")	     /* dp attach: the pin dir has a datapath */ \
+	/* dp attach: the pin dir has a datapath of another ABI version (abi) */         \
+	X(INSTANCE_OTHER_ABI, EEXIST, "abi")                                             \
 	X(UNDERLAY_MTU, EMSGSIZE, "ifindex") /* under NV_UNDERLAY_MTU_MIN */             \
 	X(XDP_BUSY, EBUSY, "ifindex")	     /* another XDP program holds the device */
 
@@ -95,6 +97,7 @@ struct nv_conflict {
 	__u8 mac[NV_ETH_ALEN];
 	__u8 port_mac[NV_ETH_ALEN]; /* MAC_DIFFERS: the port's MAC (mac: the record's) */
 	__u32 map;		    /* TABLE_FULL: the enum nv_map_id without room */
+	__u32 abi;		    /* INSTANCE_OTHER_ABI: the version of the pins found */
 };
 
 /* Sets why (when not NULL) to kind with no fields, and returns -err (the kind's errno). */

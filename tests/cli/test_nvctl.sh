@@ -253,6 +253,18 @@ RUNNER=nv
 # attach failures leave nothing behind
 RUNNER=nv_pin2 bad "dp attach on a device that carries another instance's underlay" 1 ul0 dp attach dev ul0 pa 192.0.2.9
 RUNNER=nv_pin2 bad "dp attach on a device that is another instance's port" 1 vm1 dp attach dev vm1 pa 192.0.2.9
+# A pin dir that holds another ABI version's datapath (as an older nvctl leaves it): refused by name.
+PIN_OLD="$PIN-oldabi"
+pin_own "$PIN_OLD"
+mkdir -p "$PIN_OLD/maps-v3" || die "mkdir $PIN_OLD/maps-v3"
+nv_old() { nvraw "$PIN_OLD" "$@"; }
+RUNNER=nv_old bad "dp attach where a datapath of another ABI version is pinned" 1 "ABI v3" dp attach dev vm3 pa 192.0.2.9
+begin "another ABI version's pins: left as they were, nothing of ours beside them"
+[ -d "$PIN_OLD/maps-v3" ] || fail "maps-v3 is gone"
+[ "$(ls "$PIN_OLD")" = maps-v3 ] || fail "$PIN_OLD holds: $(ls "$PIN_OLD")"
+end
+rm -rf "$PIN_OLD"
+RUNNER=nv
 # A foreign XDP program (the bench's no-op, loaded by bpftool, not by libxdp) on vm3. bpftool is
 # a build dependency: failing to set this up is a failure, not a reason to skip.
 if bpftool prog load "$build/bpf/noop.bpf.o" "$PIN-noop" type xdp &&

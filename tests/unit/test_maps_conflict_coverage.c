@@ -104,6 +104,8 @@ static bool names_field(const char *text, const struct nv_conflict *c, const cha
 		return strstr(text, nv_addr_format(&c->ca, s, sizeof(s)));
 	if (!strncmp(f, "pa", len) && len == 2)
 		return strstr(text, nv_addr_format(&c->pa, s, sizeof(s)));
+	if (!strncmp(f, "abi", len) && len == 3)
+		return has_number(text, c->abi);
 	if (!strncmp(f, "gw", len) && len == 2)
 		return strstr(text, nv_addr_format(&c->gw, s, sizeof(s)));
 	if (!strncmp(f, "mac", len) && len == 3)
@@ -130,6 +132,7 @@ Test(conflict_coverage, format_names_the_values)
 		c.ifindex = 999999; /* no such device */
 		c.prefixlen = 21;
 		c.map = NV_MAP_LOCAL_PAS;
+		c.abi = 3;
 		nv_addr_parse("10.1.2.3", &c.ca);
 		nv_addr_parse("198.51.100.7", &c.pa);
 		nv_addr_parse("10.1.2.99", &c.gw);
