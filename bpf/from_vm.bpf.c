@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * nv_from_vm: TC ingress of a port's host-side device, i.e. every frame a VM sends.
- * Anti-spoofing, ARP answered locally, destination resolved in the port's VSID, then delivered to
- * a local port or NVGRE-encapsulated and sent out of the underlay. Anything else is dropped,
- * counted by reason.
+ * Anti-spoofing, ARP answered locally, destination resolved in the port's VSID (bridged) or, for
+ * a frame to the subnet's gateway MAC, in its routing domain (the distributed router), then
+ * delivered to a local port or NVGRE-encapsulated with the destination's VSID and sent out of the
+ * underlay. Anything else is dropped, counted by reason.
  */
 #include "nv_common.h"
 #include "nv_arp.h"
 #include "nv_drop.h"
 #include "nv_encap.h"
 #include "nv_events.h"
+#include "nv_icmp.h"
 #include "nv_l3.h"
+#include "nv_route.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
 
@@ -49,16 +52,58 @@ static __always_inline int answer_arp(struct __sk_buff *skb, const struct nv_por
 struct nv_dst {
 	const struct nv_record *rec; /* the destination's lookup record */
 	__u32 vsid;		     /* its VSID: of the local port, or the GRE key's */
+	const __u8 *gw_mac;	     /* routed: the destination subnet's gateway MAC, else NULL */
 };
 
 /*
- * The destination of a packet l3 from port, in a frame addressed to eth->h_dest: the exact
- * record (port's VSID, l3->dst), whose MAC the frame must be sent to. NV_DROP_NONE with
- * dst filled, else NV_DROP_NO_RECORD or NV_DROP_DST_MAC. Routing between the VSIDs of the port's
- * RDID plugs in here (DESIGN section 7: for a frame to the subnet's gateway MAC, the exact record
- * in the RDID first, else the longest nv_routes prefix of the RDID, then the record of its next
- * hop or of the CA in its on-link VSID), setting dst->vsid to that VSID: delivery and
- * encapsulation below already take the destination's VSID from there.
+ * A routed packet (to the gateway MAC of the port's subnet): DESIGN section 7's lookups
+ * (nv_route.h) in the port's RDID, into a subnet of that RDID only. An exact record costs two
+ * lookups (the RDID index gives its VSID and that VSID's gateway MAC); a route also reads the
+ * subnet it leads into.
+ */
+static __always_inline enum nv_drop_reason route_dst(const struct nv_port *port,
+						     const struct nv_l3 *l3, struct nv_dst *dst)
+{
+	const struct nv_subnet *to;
+	struct nv_route_result r;
+	enum nv_drop_reason reason;
+
+	reason = nv_route_resolve(port->rdid, &l3->dst, &r);
+	if (reason == NV_DROP_NONE && r.gw_mac) {
+		/* An exact record: the index is per RDID, so the record is in this one. */
+		dst->rec = r.rec;
+		dst->vsid = r.vsid;
+		dst->gw_mac = r.gw_mac;
+		return NV_DROP_NONE;
+	}
+	/* A route: on-link without a record is still the subnet's business (its gateway CA). */
+	if (reason != NV_DROP_NONE && reason != NV_DROP_ROUTE_NO_RECORD)
+		return reason;
+	to = bpf_map_lookup_elem(&nv_subnets, &r.vsid);
+	if (!to)
+		return NV_DROP_NO_ROUTE;
+	/* The library keeps routes in their RDID: checked here all the same. */
+	if (to->rdid != port->rdid)
+		return NV_DROP_RDID;
+	/*
+	 * A gateway CA has no record (the library refuses one), so it is routed on-link into its
+	 * subnet: the router answers ARP for it, nothing else (as HNV).
+	 */
+	if (nv_addr_equal(&l3->dst, &to->gw_ca))
+		return NV_DROP_GATEWAY_CA;
+	if (reason != NV_DROP_NONE)
+		return reason;
+	dst->rec = r.rec;
+	dst->vsid = r.vsid;
+	dst->gw_mac = to->gw_mac;
+	return NV_DROP_NONE;
+}
+
+/*
+ * The destination of a packet l3 from port, in a frame addressed to eth->h_dest: for a frame to
+ * the subnet's gateway MAC (the port keeps a copy), the router's choice (route_dst); else the
+ * exact record (port's VSID, l3->dst), which must have that MAC (bridged: one lookup).
+ * NV_DROP_NONE with dst filled, else the reason.
  */
 static __always_inline enum nv_drop_reason resolve_dst(const struct nv_port *port,
 						       const struct ethhdr *eth,
@@ -66,13 +111,62 @@ static __always_inline enum nv_drop_reason resolve_dst(const struct nv_port *por
 {
 	struct nv_record_key key = { .vsid = port->vsid, .ca = l3->dst };
 
+	if (nv_mac_equal(eth->h_dest, port->gw_mac))
+		return route_dst(port, l3, dst);
 	dst->rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!dst->rec)
 		return NV_DROP_NO_RECORD;
 	if (!nv_mac_equal(eth->h_dest, dst->rec->mac))
 		return NV_DROP_DST_MAC;
 	dst->vsid = port->vsid;
+	dst->gw_mac = NULL;
 	return NV_DROP_NONE;
+}
+
+/*
+ * TTL 1 or 0 on a routed packet: answered with ICMP time exceeded from the gateway (at most
+ * NV_ICMP_RATE a second per CPU), counted as TTL_EXPIRED, or ICMP_RATE when not answered.
+ */
+static __always_inline int ttl_expired(struct __sk_buff *skb, const struct nv_port *port,
+				       __u32 ihl_len)
+{
+	const struct nv_subnet *gw = bpf_map_lookup_elem(&nv_subnets, &port->vsid);
+	__u32 len = skb->len;
+
+	if (!gw)
+		return vm_drop(skb, NV_DROP_NO_ROUTE, port);
+	if (!nv_icmp_allowed())
+		return vm_drop(skb, NV_DROP_ICMP_RATE, port);
+	if (nv_icmp_time_exceeded(skb, ihl_len, port->mac, port->ca.w[3], port->gw_mac,
+				  gw->gw_ca.w[3]))
+		return vm_drop(skb, NV_DROP_TTL_EXPIRED, port);
+	/* The expired packet is a drop of the port's, whose answer goes back to it. */
+	nv_count_drop(NV_DROP_TTL_EXPIRED, len);
+	nv_count_port_drop(skb->ifindex, len);
+	return vm_sent(skb, port, skb->ifindex, bpf_redirect(skb->ifindex, 0));
+}
+
+/*
+ * What the router does to a routed frame (RFC 1812 5.3.1): source MAC the destination subnet's
+ * gateway, destination MAC the record's, TTL one less with the header checksum updated
+ * incrementally (RFC 1141). Returns false when the headers are out of reach.
+ */
+static __always_inline bool route_rewrite(struct __sk_buff *skb, const struct nv_dst *dst)
+{
+	void *data = NV_CTX_PTR(skb, data);
+	void *data_end = NV_CTX_PTR(skb, data_end);
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	__u32 check;
+
+	if ((void *)(ip + 1) > data_end)
+		return false;
+	nv_mac_copy(eth->h_source, dst->gw_mac);
+	nv_mac_copy(eth->h_dest, dst->rec->mac);
+	ip->ttl--;
+	check = ip->check + bpf_htons(0x0100);
+	ip->check = check + (check >> 16);
+	return true;
 }
 
 /* Same host: straight to the destination port, no encapsulation. */
@@ -146,6 +240,12 @@ static __always_inline int forward_l3(struct __sk_buff *skb, const struct nv_por
 	reason = resolve_dst(port, eth, &l3, &dst);
 	if (reason != NV_DROP_NONE)
 		return vm_drop(skb, reason, port);
+	if (dst.gw_mac) {
+		if (l3.ttl <= 1)
+			return ttl_expired(skb, port, l3.hlen);
+		if (!route_rewrite(skb, &dst))
+			return vm_drop(skb, NV_DROP_TRUNCATED, port);
+	}
 	if (dst.rec->ifindex)
 		return deliver_local(skb, port, &dst);
 	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */

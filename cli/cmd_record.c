@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* nvctl record: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. */
+/*
+ * nvctl record: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. CA 0.0.0.0 is
+ * the routing domain's gateway wildcard record: where sources outside the RDID come from.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -15,13 +18,13 @@ enum {
 };
 static const struct nv_arg_spec add_args[] = {
 	[REC_VSID] = NV_ARG_VSID(true),
-	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_ADDR, true, "ADDR"),
+	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_CA, true, "ADDR"),
 	[REC_MAC] = NV_ARG_KEY("mac", NV_ARG_MAC, true, "MAC"),
 	[REC_PA] = NV_ARG_KEY("pa", NV_ARG_ADDR, true, "ADDR"),
 };
 static const struct nv_arg_spec del_args[] = {
 	[REC_VSID] = NV_ARG_VSID(true),
-	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_ADDR, true, "ADDR"),
+	[REC_CA] = NV_ARG_KEY("ca", NV_ARG_CA, true, "ADDR"),
 };
 static const struct nv_arg_spec show_args[] = { [REC_VSID] = NV_ARG_VSID(false) };
 

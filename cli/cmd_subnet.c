@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* nvctl subnet: virtual subnets (VSIDs) and the routing domain each belongs to. */
+/*
+ * nvctl subnet: virtual subnets (VSIDs), the routing domain each belongs to, its prefix and
+ * gateway. A subnet brings its on-link route (nvctl route show), which goes with it.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -17,7 +20,7 @@ enum {
 static const struct nv_arg_spec add_args[] = {
 	[SUBNET_VSID] = NV_ARG_VSID(true),
 	[SUBNET_RDID] = NV_ARG_NUM("rdid", true, 0, 0xffffffffu, "RDID"),
-	[SUBNET_PREFIX] = NV_ARG_KEY("prefix", NV_ARG_PREFIX, false, "ADDR/LEN"),
+	[SUBNET_PREFIX] = NV_ARG_KEY("prefix", NV_ARG_PREFIX, true, "ADDR/LEN"),
 	[SUBNET_GATEWAY] = NV_ARG_KEY("gateway", NV_ARG_ADDR, false, "ADDR"),
 	[SUBNET_GATEWAY_MAC] = NV_ARG_KEY("gateway-mac", NV_ARG_MAC, false, "MAC"),
 };
@@ -27,13 +30,11 @@ static int add_subnet(const struct nv_maps *m, const struct nv_args *a, struct n
 		      struct nv_conflict *why)
 {
 	__u32 vsid = a->a[SUBNET_VSID].v.u32;
-	struct nv_subnet s = { .rdid = a->a[SUBNET_RDID].v.u32 };
+	struct nv_subnet s = { .rdid = a->a[SUBNET_RDID].v.u32,
+			       .prefix = a->a[SUBNET_PREFIX].v.addr,
+			       .prefixlen = a->a[SUBNET_PREFIX].prefixlen };
 
 	/* The defaults (first host, a MAC from the VSID) are the library's to fill in. */
-	if (a->a[SUBNET_PREFIX].set) {
-		s.prefix = a->a[SUBNET_PREFIX].v.addr;
-		s.prefixlen = a->a[SUBNET_PREFIX].prefixlen;
-	}
 	if (a->a[SUBNET_GATEWAY].set)
 		s.gw_ca = a->a[SUBNET_GATEWAY].v.addr;
 	if (a->a[SUBNET_GATEWAY_MAC].set)

@@ -92,9 +92,12 @@ static int parse_value(const struct nv_ctx *ctx, const char *cmd, const struct n
 					      sp->min, sp->max);
 		return 0;
 	case NV_ARG_ADDR:
+	case NV_ARG_CA:
 		if (nv_addr_parse(s, &a->v.addr))
 			return nv_usage_error(ctx, "%s: %s: not an IPv4 or IPv6 address", cmd,
 					      what);
+		if (sp->type == NV_ARG_CA && nv_addr_is_wildcard(&a->v.addr))
+			return 0;
 		if (!nv_addr_unicast(&a->v.addr))
 			return nv_usage_error(ctx,
 					      "%s: %s: not a unicast address (unspecified, "

@@ -19,6 +19,7 @@ enum nv_arg_type {
 	NV_ARG_NONE,	/* an unused slot of a spec array (zero): skipped */
 	NV_ARG_U32,	/* a number in min..max (decimal, or hex after 0x) */
 	NV_ARG_ADDR,	/* an IPv4 or IPv6 unicast address (a CA or a PA: nv_addr_unicast) */
+	NV_ARG_CA,	/* a unicast address, or 0.0.0.0 / :: (a gateway wildcard record's CA) */
 	NV_ARG_IPV4,	/* any IPv4 address (trace builds frames with what it is given) */
 	NV_ARG_MAC,	/* a unicast MAC, not zero (nv_mac_unicast) */
 	NV_ARG_ANY_MAC, /* any MAC */

@@ -21,8 +21,11 @@ int trace_frame_pcap(const struct nv_ctx *ctx, const char *cmd, const char *file
 
 /*
  * A frame built from fields, what is not given taken from the live maps: from a port (its CA and
- * MAC as the source), or from the wire (vsid; the source CA's record gives its MAC and PA) to the
- * underlay's PA. given_*: which fields the user set. 0 or an exit code.
+ * MAC as the source; a destination outside the port's prefix goes to the gateway MAC, as a VM
+ * sends it), or from the wire (vsid; the source CA's record gives its MAC and PA, or, for a
+ * routed source, its record in the RDID or the RDID's gateway wildcard gives the PA, and the
+ * key VSID's gateway MAC is the source MAC) to the underlay's PA. given_*: which fields the user
+ * set. 0 or an exit code.
  */
 struct trace_fields {
 	struct nv_frame_fields f;

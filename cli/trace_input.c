@@ -2,6 +2,7 @@
 /* Where nvctl trace's frame comes from: hex, a pcap file, or fields completed from the live maps.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,6 +109,24 @@ static int record_of(const struct nv_maps *m, __u32 vsid, __be32 ca, struct nv_r
 	return nv_record_get(m, &k, r);
 }
 
+/*
+ * The record a routed source comes from, as the receiver finds it: the source CA's in the routing
+ * domain of vsid (nv_rdid_cas), else the domain's gateway wildcard record (CA 0.0.0.0).
+ */
+static int routed_source_of(const struct nv_maps *m, __u32 rdid, __be32 ca, struct nv_record *r)
+{
+	union nv_addr a;
+	__u32 vsid;
+
+	nv_addr_from_ipv4(&a, ca);
+	if (!nv_rdid_ca_get(m, rdid, &a, &vsid) && !record_of(m, vsid, ca, r))
+		return 0;
+	nv_addr_from_ipv4(&a, 0);
+	if (!nv_rdid_ca_get(m, rdid, &a, &vsid) && !record_of(m, vsid, 0, r))
+		return 0;
+	return -ENOENT;
+}
+
 int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct nv_maps *m,
 		       bool underlay, const struct nv_port *port, struct trace_fields *tf,
 		       __u8 *buf, size_t *len)
@@ -117,8 +136,10 @@ int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct n
 	__u32 vsid = underlay ? tf->vsid : port->vsid;
 	struct nv_config cfg;
 	struct nv_record rec;
+	struct nv_subnet sn;
 	char ca[NV_ADDR_STRLEN];
-	union nv_addr src;
+	union nv_addr src, dst;
+	bool have_subnet = !nv_subnet_get(m, vsid, &sn);
 	int err;
 
 	if (!underlay) {
@@ -131,17 +152,34 @@ int trace_frame_fields(const struct nv_ctx *ctx, const char *cmd, const struct n
 			memcpy(f->smac, rec.mac, NV_ETH_ALEN);
 		if (!tf->outer && nv_addr_is_ipv4(&rec.pa))
 			tf->outer_src = rec.pa.w[3];
+	} else if (have_subnet && !routed_source_of(m, sn.rdid, f->saddr, &rec)) {
+		/* Routed into vsid by the sender's router: from the key VSID's gateway MAC. */
+		if (!tf->src_mac)
+			memcpy(f->smac, sn.gw_mac, NV_ETH_ALEN);
+		if (!tf->outer && nv_addr_is_ipv4(&rec.pa))
+			tf->outer_src = rec.pa.w[3];
 	} else if (!tf->src_mac) {
 		memcpy(f->smac, mac_none, NV_ETH_ALEN);
 	}
 	if (underlay && !tf->outer_src) {
 		nv_addr_from_ipv4(&src, f->saddr);
-		return nv_usage_error(ctx, "%s: src %s has no record in vsid %u: give outer-src",
+		return nv_usage_error(ctx,
+				      "%s: src %s has no record in vsid %u or its routing domain: "
+				      "give outer-src",
 				      cmd, nv_addr_format(&src, ca, sizeof(ca)), vsid);
 	}
-	if (!tf->dst_mac)
-		memcpy(f->dmac, record_of(m, vsid, f->daddr, &rec) ? mac_none : rec.mac,
-		       NV_ETH_ALEN);
+	nv_addr_from_ipv4(&dst, f->daddr);
+	if (!tf->dst_mac) {
+		const __u8 *mac = mac_none;
+
+		if (!record_of(m, vsid, f->daddr, &rec))
+			mac = rec.mac;
+		else if (!underlay && have_subnet && sn.prefixlen &&
+			 (!nv_prefix_contains(&sn.prefix, sn.prefixlen, &dst) ||
+			  !memcmp(&dst, &sn.gw_ca, sizeof(dst))))
+			mac = sn.gw_mac; /* off the port's subnet, or the gateway: as a VM sends */
+		memcpy(f->dmac, mac, NV_ETH_ALEN);
+	}
 	if (!underlay) {
 		*len = nv_frame_build_ipv4(buf, f);
 		return 0;

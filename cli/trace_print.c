@@ -107,18 +107,113 @@ static bool show_record(struct lookups *l, const struct nv_maps *m, __u32 vsid, 
 	return found;
 }
 
-static void show_subnet(struct lookups *l, const struct nv_maps *m, __u32 vsid)
+/* The subnet of vsid (why: its role, NULL for the port's own); *out and true when found. */
+static bool show_subnet(struct lookups *l, const struct nv_maps *m, __u32 vsid, const char *why,
+			struct nv_subnet *out)
 {
-	char key[32], val[64];
+	char key[64], val[160], pfx[NV_PREFIX_STRLEN], gw[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
 	struct nv_subnet s;
 	bool found = !nv_subnet_get(m, vsid, &s);
+	json_t *k = json_pack("{s:I}", "vsid", (json_int_t)vsid);
 
-	snprintf(key, sizeof(key), "%u", vsid);
-	if (found)
-		snprintf(val, sizeof(val), "rdid %u", s.rdid);
-	lookup_out(l, "nv_subnets", json_pack("{s:I}", "vsid", (json_int_t)vsid), key,
-		   found ? json_pack("{s:I}", "rdid", (json_int_t)s.rdid) : NULL,
+	if (why) {
+		snprintf(key, sizeof(key), "%u (%s)", vsid, why);
+		json_object_set_new(k, "role", json_string(why));
+	} else {
+		snprintf(key, sizeof(key), "%u", vsid);
+	}
+	if (found) {
+		nv_prefix_format(&s.prefix, s.prefixlen, pfx, sizeof(pfx));
+		nv_addr_format(&s.gw_ca, gw, sizeof(gw));
+		nv_mac_format(s.gw_mac, mac, sizeof(mac));
+		snprintf(val, sizeof(val), "rdid %u prefix %s gateway %s mac %s", s.rdid, pfx, gw,
+			 mac);
+		*out = s;
+	}
+	lookup_out(l, "nv_subnets", k, key,
+		   found ? json_pack("{s:I, s:s, s:s, s:s}", "rdid", (json_int_t)s.rdid, "prefix",
+				     pfx, "gateway", gw, "gateway_mac", mac)
+			 : NULL,
 		   found ? val : NULL);
+	return found;
+}
+
+/* ARP for the gateway CA: the router answers it from the subnet (the gateway has no record). */
+static void show_gateway(struct lookups *l, __u32 vsid, const struct nv_subnet *s)
+{
+	char key[96], val[96], gw[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
+
+	nv_addr_format(&s->gw_ca, gw, sizeof(gw));
+	nv_mac_format(s->gw_mac, mac, sizeof(mac));
+	snprintf(key, sizeof(key), "%u %s (ARP target: gateway)", vsid, gw);
+	snprintf(val, sizeof(val), "gateway %s mac %s", gw, mac);
+	lookup_out(l, "nv_subnets",
+		   json_pack("{s:I, s:s, s:s}", "vsid", (json_int_t)vsid, "ca", gw, "role",
+			     "ARP target: gateway"),
+		   key, json_pack("{s:s, s:s}", "gateway", gw, "gateway_mac", mac), val);
+}
+
+/*
+ * The VSID in which ca has its record in rdid, and that VSID's gateway MAC (nv_rdid_cas);
+ * *vsid and true when found.
+ */
+static bool show_rdid_ca(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 ca4,
+			 const char *why, __u32 *vsid)
+{
+	char key[96], val[64], ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
+	struct nv_rdid_ca ix;
+	union nv_addr a;
+	bool found;
+
+	nv_addr_from_ipv4(&a, ca4);
+	found = !nv_rdid_ca_lookup(m, rdid, &a, &ix);
+	nv_addr_format(&a, ca, sizeof(ca));
+	snprintf(key, sizeof(key), "rdid %u %s (%s)", rdid, ca, why);
+	if (found) {
+		*vsid = ix.vsid;
+		nv_mac_format(ix.gw_mac, mac, sizeof(mac));
+		snprintf(val, sizeof(val), "vsid %u gateway-mac %s", ix.vsid, mac);
+	}
+	lookup_out(l, "nv_rdid_cas",
+		   json_pack("{s:I, s:s, s:s}", "rdid", (json_int_t)rdid, "ca", ca, "role", why),
+		   key,
+		   found ? json_pack("{s:I, s:s}", "vsid", (json_int_t)ix.vsid, "gateway_mac", mac)
+			 : NULL,
+		   found ? val : NULL);
+	return found;
+}
+
+/* The route the router takes to dst in rdid (longest prefix, then the best); true when found. */
+static bool show_route(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 dst4,
+		       struct nv_route_info *out)
+{
+	char key[64], val[160], dst[NV_ADDR_STRLEN], pfx[NV_PREFIX_STRLEN], nh[NV_ADDR_STRLEN];
+	union nv_addr a;
+	bool found, onlink;
+
+	nv_addr_from_ipv4(&a, dst4);
+	found = !nv_route_lookup(m, rdid, &a, out);
+	nv_addr_format(&a, dst, sizeof(dst));
+	snprintf(key, sizeof(key), "rdid %u %s", rdid, dst);
+	onlink = found && !(out->route.nexthop.w[0] | out->route.nexthop.w[1] |
+			    out->route.nexthop.w[2] | out->route.nexthop.w[3]);
+	if (found) {
+		nv_prefix_format(&out->prefix, (__u8)out->prefixlen, pfx, sizeof(pfx));
+		nv_addr_format(&out->route.nexthop, nh, sizeof(nh));
+		snprintf(val, sizeof(val), "%s %s%s vsid %u metric %u%s", pfx,
+			 onlink ? "on-link" : "via ", onlink ? "" : nh, out->route.vsid,
+			 out->route.metric, out->flags & NV_ROUTE_F_SUBNET ? " (subnet)" : "");
+	}
+	lookup_out(l, "nv_routes", json_pack("{s:I, s:s}", "rdid", (json_int_t)rdid, "addr", dst),
+		   key,
+		   found ? json_pack("{s:s, s:o, s:I, s:I, s:b}", "prefix", pfx, "nexthop",
+				     onlink ? json_null() : json_string(nh), "vsid",
+				     (json_int_t)out->route.vsid, "metric",
+				     (json_int_t)out->route.metric, "subnet",
+				     !!(out->flags & NV_ROUTE_F_SUBNET))
+			 : NULL,
+		   found ? val : NULL);
+	return found;
 }
 
 static void show_local_pa(struct lookups *l, const struct nv_maps *m, __be32 pa4, const char *why)
@@ -143,13 +238,80 @@ static void show_local_pa(struct lookups *l, const struct nv_maps *m, __be32 pa4
 		   found ? val : NULL);
 }
 
+/* Where a destination's record leads: its local port, or whether its PA is local. */
+static void show_delivery(struct lookups *l, const struct nv_maps *m, const struct nv_record *r)
+{
+	if (r->ifindex)
+		show_port(l, m, r->ifindex);
+	else if (nv_addr_is_ipv4(&r->pa))
+		show_local_pa(l, m, r->pa.w[3], "destination PA");
+}
+
+/*
+ * The router's lookups for dst, sent by a port in rdid to its gateway MAC (from_vm.bpf.c
+ * route_dst, bpf/lib/nv_route.h): the exact record in the RDID (the index also gives its
+ * subnet's gateway MAC), else the route, then the next hop's record or the destination's in the
+ * route's VSID (that VSID's gateway wildcard when it has none), then the subnet the route leads
+ * into (its gateway CA is never forwarded, its MAC is the routed frame's source MAC); where it
+ * goes.
+ */
+static void show_routed(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 dst)
+{
+	struct nv_route_info ri;
+	struct nv_subnet s;
+	struct nv_record r;
+	bool found, onlink;
+	__u32 vsid;
+
+	if (show_rdid_ca(l, m, rdid, dst, "destination", &vsid) &&
+	    show_record(l, m, vsid, dst, "destination", &r)) {
+		show_delivery(l, m, &r);
+		return;
+	}
+	if (!show_route(l, m, rdid, dst, &ri))
+		return;
+	vsid = ri.route.vsid;
+	onlink = !(ri.route.nexthop.w[0] | ri.route.nexthop.w[1] | ri.route.nexthop.w[2] |
+		   ri.route.nexthop.w[3]);
+	if (!onlink)
+		found = nv_addr_is_ipv4(&ri.route.nexthop) &&
+			show_record(l, m, vsid, ri.route.nexthop.w[3], "next hop", &r);
+	else
+		found = show_record(l, m, vsid, dst, "destination", &r) ||
+			show_record(l, m, vsid, 0, "gateway wildcard", &r);
+	if (!found && !onlink)
+		return;
+	if (!show_subnet(l, m, vsid, "destination", &s) || !found ||
+	    (nv_addr_is_ipv4(&s.gw_ca) && s.gw_ca.w[3] == dst))
+		return;
+	show_delivery(l, m, &r);
+}
+
+/*
+ * The inner source of an NVGRE frame that has no record in the key VSID (routed by the sender):
+ * its record in the key VSID's routing domain, else the domain's gateway wildcard (CA 0.0.0.0).
+ */
+static void show_routed_source(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 src)
+{
+	struct nv_record r;
+	__u32 vsid;
+
+	if (show_rdid_ca(l, m, rdid, src, "inner source", &vsid) &&
+	    show_record(l, m, vsid, src, "inner source, routed", &r))
+		return;
+	if (show_rdid_ca(l, m, rdid, 0, "gateway wildcard", &vsid))
+		show_record(l, m, vsid, 0, "gateway wildcard", &r);
+}
+
 /* What the datapath looks up for this frame, from the frame's own fields. */
 static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underlay, __u32 port,
 			 const struct nv_frame_view *v)
 {
 	const struct nv_fv_frame *f = &v->f;
+	struct nv_subnet s;
 	struct nv_record r;
 	struct nv_port p;
+	bool have_subnet;
 	__u32 vsid;
 
 	if (!underlay) {
@@ -157,9 +319,11 @@ static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underl
 		if (nv_port_get(m, port, &p))
 			return;
 		vsid = p.vsid;
-		show_subnet(l, m, vsid);
 		if (f->have & NV_FV_ARP) {
-			show_record(l, m, vsid, f->tpa, "ARP target", &r);
+			if (!show_record(l, m, vsid, f->tpa, "ARP target", &r) &&
+			    show_subnet(l, m, vsid, NULL, &s) && nv_addr_is_ipv4(&s.gw_ca) &&
+			    s.gw_ca.w[3] == f->tpa)
+				show_gateway(l, vsid, &s);
 			return;
 		}
 		if (!(f->have & NV_FV_IPV4))
@@ -167,12 +331,13 @@ static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underl
 		/* The sender's own record: its PA is the outer source of what the port sends. */
 		if (nv_addr_is_ipv4(&p.ca))
 			show_record(l, m, vsid, p.ca.w[3], "port's own", &r);
-		if (show_record(l, m, vsid, f->daddr, "destination", &r)) {
-			if (r.ifindex)
-				show_port(l, m, r.ifindex);
-			else if (nv_addr_is_ipv4(&r.pa))
-				show_local_pa(l, m, r.pa.w[3], "destination PA");
+		/* Routed: to the gateway's MAC, which the port keeps. Bridged: to the record's. */
+		if (!memcmp(f->dmac, p.gw_mac, NV_ETH_ALEN)) {
+			show_routed(l, m, p.rdid, f->daddr);
+			return;
 		}
+		if (show_record(l, m, vsid, f->daddr, "destination", &r))
+			show_delivery(l, m, &r);
 		return;
 	}
 	if (!(v->nvgre ? v->outer.have : f->have) ||
@@ -181,10 +346,11 @@ static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underl
 	show_local_pa(l, m, v->nvgre ? v->outer.daddr : f->daddr, "outer destination");
 	if (!v->nvgre)
 		return;
-	show_subnet(l, m, v->vsid);
+	have_subnet = show_subnet(l, m, v->vsid, NULL, &s);
 	if (!(f->have & NV_FV_IPV4))
 		return;
-	show_record(l, m, v->vsid, f->saddr, "inner source", &r);
+	if (!show_record(l, m, v->vsid, f->saddr, "inner source", &r) && have_subnet)
+		show_routed_source(l, m, s.rdid, f->saddr);
 	if (show_record(l, m, v->vsid, f->daddr, "inner destination", &r) && r.ifindex)
 		show_port(l, m, r.ifindex);
 }

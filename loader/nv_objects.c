@@ -54,7 +54,8 @@ static int prepare_first(struct bpf_object *obj, const struct nv_load_opts *opts
 			 (bpf_map__type(map) == BPF_MAP_TYPE_HASH ||
 			  bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_HASH))
 			err = bpf_map__set_max_entries(map, PRIVATE_HASH_ENTRIES);
-		else if (!err && opts->max_records && id == NV_MAP_RECORDS)
+		else if (!err && opts->max_records &&
+			 (id == NV_MAP_RECORDS || id == NV_MAP_RDID_CAS))
 			err = bpf_map__set_max_entries(map, opts->max_records);
 		if (err)
 			return err;

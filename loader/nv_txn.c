@@ -52,6 +52,10 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 		return nv_record_add(m, &u->rkey, &u->rec, NULL);
 	case NV_UNDO_EVENTS_SET:
 		return nv_events_set(m, u->id, u->rate);
+	case NV_UNDO_ROUTE_DEL:
+		return nv_route_del(m, &u->route_key, &u->addr, NULL);
+	case NV_UNDO_ROUTE_ADD:
+		return nv_route_add(m, &u->route_key, &u->route, NULL);
 	case NV_UNDO_RECORDS_DEL: {
 		int err, first = 0;
 

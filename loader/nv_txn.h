@@ -22,6 +22,8 @@ enum nv_undo_kind {
 	NV_UNDO_RECORD_ADD,
 	NV_UNDO_RECORDS_DEL, /* keys[0..nkeys), newest last */
 	NV_UNDO_EVENTS_SET,  /* id: the mode, rate: the rate */
+	NV_UNDO_ROUTE_DEL,   /* route_key, addr: the next hop (zero: on-link) */
+	NV_UNDO_ROUTE_ADD,   /* route_key, route */
 };
 
 struct nv_undo {
@@ -33,6 +35,8 @@ struct nv_undo {
 	struct nv_port port;
 	struct nv_record_key rkey;
 	struct nv_record rec;
+	struct nv_route_key route_key;
+	struct nv_route route;
 	struct nv_record_key *keys; /* owned by the log */
 	size_t nkeys;
 };

@@ -52,6 +52,15 @@ const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+bool nv_addr_is_wildcard(const union nv_addr *a)
+{
+	static const union nv_addr zero;
+
+	if (nv_addr_is_ipv4(a))
+		return !(a->b[12] | a->b[13] | a->b[14] | a->b[15]);
+	return !memcmp(a, &zero, sizeof(zero));
+}
+
 bool nv_addr_unicast(const union nv_addr *a)
 {
 	static const union nv_addr zero;

@@ -25,6 +25,8 @@ const char *nv_addr_format(const union nv_addr *a, char *buf, size_t len);
  * library and the CLI both check with this.
  */
 bool nv_addr_unicast(const union nv_addr *a);
+/* 0.0.0.0 (IPv4-mapped) or ::: the CA of a gateway wildcard record. */
+bool nv_addr_is_wildcard(const union nv_addr *a);
 
 /*
  * "10.0.0.0/24" or "fd00::/64": the address and its length in address bits (an IPv4 prefix

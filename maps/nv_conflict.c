@@ -86,11 +86,19 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 {
 	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pmac[NV_MAC_STRLEN];
 	char gw[NV_ADDR_STRLEN], pfx[NV_PREFIX_STRLEN], port[IF_NAMESIZE + 40];
+	char net[NV_PREFIX_STRLEN], nh[NV_ADDR_STRLEN + 16];
 
 	nv_addr_format(&c->ca, ca, sizeof(ca));
 	nv_addr_format(&c->pa, pa, sizeof(pa));
 	nv_mac_format(c->mac, mac, sizeof(mac));
 	nv_addr_format(&c->gw, gw, sizeof(gw));
+	nv_prefix_format(&c->net, (__u8)c->netlen, net, sizeof(net));
+	nv_prefix_format(&c->ca, (__u8)c->prefixlen, pfx, sizeof(pfx));
+	/* A route's next hop, when it has one: " via 10.0.0.9". */
+	if (nv_addr_unicast(&c->gw))
+		snprintf(nh, sizeof(nh), " via %s", gw);
+	else
+		nh[0] = '\0';
 	switch (c->kind) {
 	case NV_CONFLICT_NONE:
 		return snprintf(buf, len, "no conflict");
@@ -123,6 +131,8 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_VSID_UNKNOWN:
 		return snprintf(buf, len, "vsid %u has no subnet", c->vsid);
 	case NV_CONFLICT_SUBNET_PREFIX:
+		if (!c->prefixlen)
+			return snprintf(buf, len, "vsid %u: a subnet needs a prefix", c->vsid);
 		return snprintf(buf, len,
 				"vsid %u: prefix %s is not a subnet prefix (host bits set, or no "
 				"room for a gateway and hosts)",
@@ -134,6 +144,31 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 		return snprintf(buf, len, "vsid %u: gateway %s is not a host address of prefix %s",
 				c->vsid, gw,
 				nv_prefix_format(&c->ca, (__u8)c->prefixlen, pfx, sizeof(pfx)));
+	case NV_CONFLICT_SUBNET_OVERLAP:
+		return snprintf(buf, len, "vsid %u: prefix %s overlaps %s of vsid %u in rdid %u",
+				c->vsid, pfx, net, c->vsid2, c->rdid);
+	case NV_CONFLICT_CA_OUTSIDE_PREFIX:
+		return snprintf(buf, len, "ca %s is outside prefix %s of vsid %u", ca, net,
+				c->vsid);
+	case NV_CONFLICT_CA_IS_GATEWAY:
+		return snprintf(buf, len, "ca %s is the gateway of vsid %u", ca, c->vsid);
+	case NV_CONFLICT_WILDCARD_EXISTS:
+		return snprintf(buf, len,
+				"rdid %u already has its gateway wildcard record (ca 0) in vsid %u",
+				c->rdid, c->vsid2);
+	case NV_CONFLICT_NEXTHOP_UNKNOWN:
+		return snprintf(buf, len, "next hop %s has no record in rdid %u", gw, c->rdid);
+	case NV_CONFLICT_NEXTHOP_VSID:
+		return snprintf(buf, len, "next hop %s has its record in vsid %u, not in vsid %u",
+				gw, c->vsid2, c->vsid);
+	case NV_CONFLICT_ROUTE_AMBIGUOUS:
+		return snprintf(buf, len, "rdid %u has several routes %s: name the next hop",
+				c->rdid, pfx);
+	case NV_CONFLICT_ROUTE_IS_SUBNET:
+		return snprintf(buf, len,
+				"route %s of rdid %u is the on-link route of vsid %u (subnet del "
+				"removes it)",
+				pfx, c->rdid, c->vsid);
 	case NV_CONFLICT_SUBNET_EXISTS:
 		return snprintf(buf, len, "vsid %u already exists", c->vsid);
 	case NV_CONFLICT_SUBNET_HAS_PORT:
@@ -143,8 +178,8 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 		return snprintf(buf, len, "vsid %u is still used by the record of ca %s", c->vsid,
 				ca);
 	case NV_CONFLICT_SUBNET_HAS_ROUTE:
-		return snprintf(buf, len, "vsid %u is still used by the route %s/%u of rdid %u",
-				c->vsid, ca, c->prefixlen, c->rdid);
+		return snprintf(buf, len, "vsid %u is still used by the route %s of rdid %u",
+				c->vsid, pfx, c->rdid);
 	case NV_CONFLICT_RDID_DIFFERS:
 		return snprintf(buf, len, "vsid %u is in rdid %u", c->vsid, c->rdid);
 	case NV_CONFLICT_PA_EXISTS:
@@ -197,10 +232,9 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 				pmac, port_name(c->ifindex, port, sizeof(port)), mac, ca, c->vsid,
 				pa);
 	case NV_CONFLICT_ROUTE_EXISTS:
-		return snprintf(buf, len, "rdid %u already has a route %s/%u", c->rdid, ca,
-				c->prefixlen);
+		return snprintf(buf, len, "rdid %u already has a route %s%s", c->rdid, pfx, nh);
 	case NV_CONFLICT_ROUTE_UNKNOWN:
-		return snprintf(buf, len, "rdid %u has no route %s/%u", c->rdid, ca, c->prefixlen);
+		return snprintf(buf, len, "rdid %u has no route %s%s", c->rdid, pfx, nh);
 	case NV_CONFLICT_ROUTE_RDID:
 		return snprintf(buf, len, "vsid %u is in rdid %u, not the route's", c->vsid,
 				c->rdid);

@@ -43,6 +43,11 @@
 	X(SUBNET_PREFIX, EINVAL, "vsid ca(prefix) prefixlen")                                \
 	/* outside the prefix, its first or (IPv4) last address, or no prefix at all */      \
 	X(GATEWAY_INVALID, EINVAL, "vsid ca(prefix) prefixlen gw")                           \
+	/* the prefix overlaps net/netlen of vsid2 in the same routing domain */             \
+	X(SUBNET_OVERLAP, EINVAL, "vsid ca(prefix) prefixlen rdid vsid2 net netlen")         \
+	/* a port's or record's CA: outside its subnet's prefix (net/netlen), or its gw */   \
+	X(CA_OUTSIDE_PREFIX, EINVAL, "vsid ca net netlen")                                   \
+	X(CA_IS_GATEWAY, EINVAL, "vsid ca")                                                  \
 	/* local PAs */                                                                      \
 	X(PA_EXISTS, EEXIST, "pa")                                                           \
 	X(PA_NOT_LOCAL, ENOENT, "pa") /* local PA del */                                     \
@@ -57,12 +62,22 @@
 	/* records */                                                                        \
 	X(RECORD_EXISTS, EEXIST, "vsid ca") /* or a key given twice to add_many */           \
 	X(RECORD_UNKNOWN, ENOENT, "vsid ca")                                                 \
+	/* rdid has its gateway wildcard record (CA 0) in vsid2 already */                   \
+	X(WILDCARD_EXISTS, EEXIST, "rdid vsid2")                                             \
 	/* A record (mac, at pa) and the port of its (vsid, ca) (port_mac) would disagree */ \
 	X(MAC_DIFFERS, EINVAL, "vsid ca pa mac ifindex port_mac")                            \
 	/* routes */                                                                         \
-	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen")                                 \
-	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen")                                \
+	X(ROUTE_EXISTS, EEXIST, "rdid ca(prefix) prefixlen gw(nexthop)")                     \
+	X(ROUTE_UNKNOWN, ENOENT, "rdid ca(prefix) prefixlen gw(nexthop)")                    \
 	X(ROUTE_RDID, EINVAL, "vsid rdid") /* rdid: the VSID's, not the route's */           \
+	/* the next hop (gw) has no record in the route's routing domain */                  \
+	X(NEXTHOP_UNKNOWN, ENOENT, "rdid gw(nexthop)")                                       \
+	/* the route names a VSID and a next hop whose record is in another one (vsid2) */   \
+	X(NEXTHOP_VSID, EINVAL, "vsid gw(nexthop) vsid2")                                    \
+	/* route del without a next hop, and the prefix has several routes */                \
+	X(ROUTE_AMBIGUOUS, EINVAL, "rdid ca(prefix) prefixlen")                              \
+	/* the on-link route of subnet vsid: subnet del removes it */                        \
+	X(ROUTE_IS_SUBNET, EBUSY, "rdid ca(prefix) prefixlen vsid")                          \
 	/* the config entry (its errno differs from PA_NOT_LOCAL's) */                       \
 	X(CONFIG_PA_NOT_LOCAL, EINVAL, "pa") /* the config PA must be a local PA */          \
 	/* any map: a hash map without room (-E2BIG from the kernel) */                      \
@@ -93,7 +108,10 @@ struct nv_conflict {
 	__u32 prefixlen;  /* routes: address bits of the prefix in ca */
 	union nv_addr ca; /* a CA, or a route's prefix */
 	union nv_addr pa;
-	union nv_addr gw; /* a subnet's gateway CA */
+	union nv_addr gw;  /* a subnet's gateway CA, or a route's next hop */
+	__u32 vsid2;	   /* a second VSID: the other subnet of an overlap, ... */
+	__u32 netlen;	   /* address bits of net */
+	union nv_addr net; /* a second prefix: a subnet's, beside the ca it does not hold */
 	__u8 mac[NV_ETH_ALEN];
 	__u8 port_mac[NV_ETH_ALEN]; /* MAC_DIFFERS: the port's MAC (mac: the record's) */
 	__u32 map;		    /* TABLE_FULL: the enum nv_map_id without room */

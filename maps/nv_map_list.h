@@ -44,10 +44,19 @@
 	X(EVENT_STATE, nv_event_state, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,          \
 	  struct nv_event_state, 1, 0, 1)
 
-/* The distributed router: customer routes (LPM_TRIE wants BPF_F_NO_PREALLOC). */
-#define NV_MAP_LIST_ROUTING(X)                                                                \
-	X(ROUTES, nv_routes, ROUTING, POLICY, KV, BPF_MAP_TYPE_LPM_TRIE, struct nv_route_key, \
-	  struct nv_route, NV_MAX_ROUTES, BPF_F_NO_PREALLOC, 0)
+/*
+ * The distributed router: the forwarding table (LPM_TRIE wants BPF_F_NO_PREALLOC), every customer
+ * route (user space only), where each CA of a routing domain is, and the ICMP error limiter.
+ */
+#define NV_MAP_LIST_ROUTING(X)                                                                  \
+	X(ROUTES, nv_routes, ROUTING, POLICY, KV, BPF_MAP_TYPE_LPM_TRIE, struct nv_route_key,   \
+	  struct nv_route, NV_MAX_ROUTES, BPF_F_NO_PREALLOC, 0)                                 \
+	X(ROUTE_TABLE, nv_route_table, ROUTING, POLICY, KV, BPF_MAP_TYPE_HASH,                  \
+	  struct nv_route_table_key, struct nv_route_entry, NV_MAX_ROUTES, 0, 0)                \
+	X(RDID_CAS, nv_rdid_cas, ROUTING, POLICY, KV, BPF_MAP_TYPE_HASH, struct nv_rdid_ca_key, \
+	  struct nv_rdid_ca, NV_MAX_RECORDS, 0, 0)                                              \
+	X(ICMP_STATE, nv_icmp_state, ROUTING, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,      \
+	  struct nv_icmp_state, 1, 0, 1)
 
 /* Gateways only (NAT, connection tracking): none yet. */
 #define NV_MAP_LIST_GATEWAY(X)

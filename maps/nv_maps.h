@@ -104,9 +104,10 @@ bool nv_vsid_valid(__u32 vsid);
  * route uses the VSID (needs the routing group open).
  */
 /*
- * s->prefix/prefixlen (prefixlen in address bits, IPv4 as 96 + len; 0: no prefix, then no
- * gateway either) with s->gw_ca in it (zero: the prefix's first host) and s->gw_mac (zero: the
- * MAC nv_subnet_default_gw_mac derives from the VSID).
+ * s->prefix/prefixlen (prefixlen in address bits, IPv4 as 96 + len; required: SUBNET_PREFIX),
+ * not overlapping another subnet's prefix in s->rdid (SUBNET_OVERLAP), with s->gw_ca in it
+ * (zero: the prefix's first host) and s->gw_mac (zero: the MAC nv_subnet_default_gw_mac derives
+ * from the VSID). add also adds the subnet's on-link route; del removes it.
  */
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
 		  struct nv_conflict *why);
@@ -133,12 +134,13 @@ int nv_local_pa_iter(const struct nv_maps *m, nv_local_pa_cb cb, void *arg);
 
 /*
  * Ports. add: p->pa is ignored and computed (bound: the record's PA); the record of (vsid, ca) is
- * bound to the port. -ENOENT no subnet, -EINVAL bad vsid, CA, MAC, deliver or flags, rdid differs
- * from the subnet's, ifindex is the config's underlay, or the record of (vsid, ca) is at a local
- * PA with another MAC, -EEXIST ifindex already a port or another port has (vsid, ca), -EOPNOTSUPP
- * deliver xdp on a datapath without XDP, -ENODEV (from the devmap) unknown ifindex.
- * del: -ENOENT; the record is unbound (ifindex 0, local only NV_LOCAL_PA if its PA is local).
- * find: the port with (vsid, ca): its ifindex and entry (either may be NULL), -ENOENT when none.
+ * bound to the port. The CA lies in the subnet's prefix and is not its gateway. -ENOENT no subnet,
+ * -EINVAL bad vsid, CA, MAC, deliver or flags, rdid differs from the subnet's, ifindex is the
+ * config's underlay, or the record of (vsid, ca) is at a local PA with another MAC, -EEXIST ifindex
+ * already a port or another port has (vsid, ca), -EOPNOTSUPP deliver xdp on a datapath without XDP,
+ * -ENODEV (from the devmap) unknown ifindex. del: -ENOENT; the record is unbound (ifindex 0, local
+ * only NV_LOCAL_PA if its PA is local). find: the port with (vsid, ca): its ifindex and entry
+ * (either may be NULL), -ENOENT when none.
  */
 int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 		struct nv_conflict *why);
@@ -154,7 +156,10 @@ int nv_port_iter(const struct nv_maps *m, nv_port_cb cb, void *arg);
 
 /*
  * Lookup records. add: r->local and r->ifindex are ignored and computed; a port with (vsid, ca)
- * is bound when r->pa is local (its pa set to it). -EINVAL bad vsid, CA, PA, MAC or rule, or r->pa
+ * is bound when r->pa is local (its pa set to it). The CA lies in the subnet's prefix and is not
+ * its gateway (CA_OUTSIDE_PREFIX, CA_IS_GATEWAY), except CA 0 (0.0.0.0 or ::): the routing
+ * domain's gateway wildcard record, one per RDID and family (WILDCARD_EXISTS). Each record is
+ * also indexed by (rdid, ca) in nv_rdid_cas. -EINVAL bad vsid, CA, PA, MAC or rule, or r->pa
  * is local and the port with (vsid, ca) has another MAC, -ENOENT no subnet, -EEXIST, -E2BIG the
  * table is full. del: -ENOENT; the bound port, if any, is unbound (its pa zeroed).
  */
@@ -176,14 +181,49 @@ typedef int (*nv_record_cb)(const struct nv_record_key *k, const struct nv_recor
 int nv_record_iter(const struct nv_maps *m, nv_record_cb cb, void *arg);
 
 /*
- * Customer routes (LPM, the routing group). prefixlen in key is the address prefix length
- * (0..128); the library adds the 32 bits of rdid. add: -EINVAL bad prefix length or VSID, or the
- * VSID is in another RDID, -ENOENT no subnet, -EEXIST, -ENOSPC the trie is full (kind NONE).
- * del: -ENOENT.
+ * Customer routes (the routing group; DESIGN section 7). Every route is kept in nv_route_table;
+ * nv_routes, the LPM trie the programs read, holds the best one of each prefix: the lowest
+ * metric, then on-link before a next hop, then the lowest next hop address (the same choice on
+ * every host, whatever the order of the calls). Each subnet brings its on-link route (metric 0,
+ * NV_ROUTE_F_SUBNET), added and removed with it.
+ *
+ * k->prefixlen counts address bits (IPv4 as 96 + len); host bits are cleared. r->nexthop zero:
+ * on-link in r->vsid, a subnet of k->rdid (ROUTE_RDID otherwise). r->nexthop set: a CA that has a
+ * record in k->rdid (NEXTHOP_UNKNOWN), whose VSID the route takes (r->vsid: 0 or that VSID,
+ * NEXTHOP_VSID). Next hops are never resolved through other routes.
+ * add: -EINVAL, -ENOENT, -EEXIST (same rdid, prefix and next hop), -E2BIG / -ENOSPC full.
+ * del: the route of k with next hop nexthop (NULL: the prefix's only customer route,
+ * ROUTE_AMBIGUOUS when it has several); -ENOENT, -EBUSY for a subnet's on-link route
+ * (ROUTE_IS_SUBNET). A change reaches the datapath in one update of nv_routes: never a moment
+ * without a route.
  */
 int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const struct nv_route *r,
 		 struct nv_conflict *why);
-int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k, struct nv_conflict *why);
+int nv_route_del(const struct nv_maps *m, const struct nv_route_key *k,
+		 const union nv_addr *nexthop, struct nv_conflict *why);
+
+/* A route as nv_route_iter and nv_route_lookup give it. */
+struct nv_route_info {
+	__u32 rdid;
+	__u32 prefixlen; /* address bits */
+	union nv_addr prefix;
+	struct nv_route route; /* vsid, metric, nexthop (zero: on-link) */
+	__u32 flags;	       /* enum nv_route_flags */
+	bool active;	       /* the best of its prefix: the one in nv_routes */
+};
+typedef int (*nv_route_cb)(const struct nv_route_info *r, void *arg);
+/* Every route, ordered by rdid, address family, prefix, length (longest first), preference. */
+int nv_route_iter(const struct nv_maps *m, nv_route_cb cb, void *arg);
+/* The route the datapath takes to addr in rdid (longest prefix, then the best): -ENOENT none. */
+int nv_route_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *addr,
+		    struct nv_route_info *out);
+/*
+ * The index entry of ca in rdid (nv_rdid_cas: its record's VSID and that VSID's gateway MAC):
+ * 0, or -ENOENT when ca has no record there. _get gives the VSID alone.
+ */
+int nv_rdid_ca_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca,
+		      struct nv_rdid_ca *out);
+int nv_rdid_ca_get(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca, __u32 *vsid);
 
 /*
  * Configuration (the single config entry). set: -EINVAL when c->pa is not zero and not a local PA

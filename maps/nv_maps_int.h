@@ -86,4 +86,30 @@ int nv_record_key_check(const struct nv_maps *m, const struct nv_record_key *k,
 int nv_record_value_check(const struct nv_record_key *key, const struct nv_record *r,
 			  struct nv_conflict *why);
 
+/*
+ * A route table entry and the trie's best route of its prefix (nv_route.c): add refuses an entry
+ * that exists (ROUTE_EXISTS) and undoes itself when the trie refuses; del takes it back (-ENOENT).
+ * nv_subnet.c adds and removes a subnet's on-link route with these.
+ */
+int nv_route_table_add(const struct nv_maps *m, const struct nv_route_table_key *t,
+		       const struct nv_route_entry *v, struct nv_conflict *why);
+int nv_route_table_del(const struct nv_maps *m, const struct nv_route_table_key *t);
+
+/*
+ * nv_rdid_cas, kept with the records (nv_record.c): the index entry of the record (vsid, ca) in
+ * the RDID of s, the subnet of vsid, with its gateway MAC. add refuses a second wildcard record of
+ * the RDID (WILDCARD_EXISTS) or a CA indexed in another VSID; del removes the entry when it names
+ * vsid.
+ */
+int nv_rdid_ca_add(const struct nv_maps *m, const struct nv_subnet *s, __u32 vsid,
+		   const union nv_addr *ca, struct nv_conflict *why);
+void nv_rdid_ca_del(const struct nv_maps *m, __u32 rdid, __u32 vsid, const union nv_addr *ca);
+
+/*
+ * The rules a CA of a port or a record meets in its subnet s: inside its prefix, not its gateway
+ * (CA_OUTSIDE_PREFIX, CA_IS_GATEWAY). wildcard: CA 0 is allowed (a record's, not a port's).
+ */
+int nv_subnet_ca_check(__u32 vsid, const struct nv_subnet *s, const union nv_addr *ca,
+		       bool wildcard, struct nv_conflict *why);
+
 #endif /* NV_MAPS_INT_H */

@@ -87,6 +87,9 @@ static int port_rules(const struct nv_maps *m, __u32 ifindex, const struct nv_po
 		return err;
 	if (s.rdid != p->rdid)
 		return NV_RAISE(why, RDID_DIFFERS, .vsid = p->vsid, .rdid = s.rdid);
+	err = nv_subnet_ca_check(p->vsid, &s, &p->ca, false, why);
+	if (err)
+		return err;
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_PORTS], &ifindex, v))
 		return NV_RAISE(why, PORT_EXISTS, .ifindex = ifindex);
 	/* A config that cannot be read refuses nothing, as before the underlay rule. */
@@ -117,6 +120,7 @@ static int port_rules(const struct nv_maps *m, __u32 ifindex, const struct nv_po
 	memcpy(v->mac, p->mac, sizeof(v->mac));
 	v->deliver = p->deliver;
 	v->flags = p->flags;
+	memcpy(v->gw_mac, s.gw_mac, sizeof(v->gw_mac));
 	return 0;
 }
 

@@ -31,7 +31,8 @@ int nv_record_value_check(const struct nv_record_key *key, const struct nv_recor
 {
 	if (!r)
 		return -EINVAL;
-	if (!nv_addr_unicast(&key->ca))
+	/* CA 0: the routing domain's gateway wildcard record. */
+	if (!nv_addr_unicast(&key->ca) && !nv_addr_is_wildcard(&key->ca))
 		return NV_RAISE(why, CA_INVALID, .ca = key->ca);
 	if (!nv_addr_unicast(&r->pa))
 		return NV_RAISE(why, PA_INVALID, .pa = r->pa);
@@ -60,6 +61,8 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 		err = nv_record_value_check(&key, r, why);
 	if (!err)
 		err = nv_subnet_lookup(m, key.vsid, &s, why);
+	if (!err)
+		err = nv_subnet_ca_check(key.vsid, &s, &key.ca, true, why);
 	if (err)
 		return err;
 	if (!bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &v))
@@ -92,15 +95,22 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 		if (err)
 			goto out;
 	}
-	/* The record first, so that a port never holds a PA that no record gives it. */
+	/* The index first: it refuses a second wildcard of the RDID before anything is written. */
+	err = nv_rdid_ca_add(m, &s, key.vsid, &key.ca, why);
+	if (err)
+		goto out;
+	/* The record next, so that a port never holds a PA that no record gives it. */
 	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_NOEXIST);
 	if (err) {
 		err = nv_map_write_err(why, NV_MAP_RECORDS, err);
+		nv_rdid_ca_del(m, s.rdid, key.vsid, &key.ca);
 		goto out;
 	}
 	err = nv_bind_apply(m, &c);
-	if (err)
+	if (err) {
 		bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
+		nv_rdid_ca_del(m, s.rdid, key.vsid, &key.ca);
+	}
 out:
 	free(c.v);
 	return err;
@@ -112,6 +122,7 @@ int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct
 	struct nv_record_key key;
 	struct port_ent port;
 	struct bind_want w;
+	struct nv_subnet s;
 	struct nv_record r;
 	int err;
 
@@ -119,6 +130,9 @@ int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct
 	err = nv_record_key_check(m, k, &key, why);
 	if (err)
 		return err;
+	/* A record exists only in a subnet: its RDID names its index entry. */
+	if (nv_subnet_lookup(m, key.vsid, &s, NULL))
+		memset(&s, 0, sizeof(s));
 	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &r);
 	if (err == -ENOENT)
 		return NV_RAISE(why, RECORD_UNKNOWN, .vsid = key.vsid, .ca = key.ca);
@@ -150,6 +164,8 @@ int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct
 	err = bpf_map_delete_elem(m->fd[NV_MAP_RECORDS], &key);
 	if (err)
 		nv_bind_revert(m, &c, c.n);
+	else
+		nv_rdid_ca_del(m, s.rdid, key.vsid, &key.ca);
 out:
 	free(c.v);
 	return err;

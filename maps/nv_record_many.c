@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "nv_addr.h"
 #include "nv_maps.h"
 #include "nv_maps_int.h"
 
@@ -77,11 +78,20 @@ static bool pa_set_has(const struct nv_maps *m, const struct pa_set *s, const un
 
 struct add_many {
 	const struct nv_maps *m;
-	struct nv_record_key *key; /* normalized keys, all n */
-	struct nv_record *val;	   /* values waiting for one batch update, from index first */
+	struct nv_record_key *key;     /* normalized keys, all n */
+	struct nv_record *val;	       /* values waiting for one batch update, from index first */
+	struct nv_rdid_ca_key *ix_key; /* their nv_rdid_cas entries, written just before them */
+	struct nv_rdid_ca *ix_val;
 	size_t first, pending;
 	size_t done; /* keys[0..done) are in the map */
 };
+
+/* The index entries of the waiting records from the one at index from on: taken back. */
+static void index_undo(struct add_many *a, size_t from)
+{
+	for (size_t i = from; i < a->pending; i++)
+		bpf_map_delete_elem(a->m->fd[NV_MAP_RDID_CAS], &a->ix_key[i]);
+}
 
 /* Writes the waiting records; on failure *failed is the index of the record that failed. */
 static int add_many_flush(struct add_many *a, size_t *failed, struct nv_conflict *why)
@@ -92,6 +102,14 @@ static int add_many_flush(struct add_many *a, size_t *failed, struct nv_conflict
 
 	if (!a->pending)
 		return 0;
+	/* The index first, as nv_record_add writes it: no wildcard goes this way (see below). */
+	err = bpf_map_update_batch(a->m->fd[NV_MAP_RDID_CAS], a->ix_key, a->ix_val, &count, &opts);
+	if (err) {
+		index_undo(a, 0);
+		*failed = a->first;
+		return nv_map_write_err(why, NV_MAP_RDID_CAS, err);
+	}
+	count = a->pending;
 	/*
 	 * BPF_ANY: the batch update takes no BPF_NOEXIST. Every key was checked absent just before
 	 * (and callers serialize writers; the programs never write nv_records).
@@ -102,6 +120,7 @@ static int add_many_flush(struct add_many *a, size_t *failed, struct nv_conflict
 		count = a->pending;
 	a->done = a->first + count;
 	if (err) {
+		index_undo(a, count);
 		*failed = a->done;
 		return nv_map_write_err(why, NV_MAP_RECORDS, err);
 	}
@@ -120,6 +139,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 	__u32 last_vsid = 0;
 	bool last_local = false, have_pa = false, was_empty;
 	struct nv_record_key first_key;
+	struct nv_subnet s;
 	size_t i, size = 2, dummy;
 	int err = 0;
 
@@ -135,8 +155,10 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		size *= 2;
 	a.key = malloc(n * sizeof(*a.key));
 	a.val = malloc((n < ADD_MANY_CHUNK ? n : ADD_MANY_CHUNK) * sizeof(*a.val));
+	a.ix_key = malloc((n < ADD_MANY_CHUNK ? n : ADD_MANY_CHUNK) * sizeof(*a.ix_key));
+	a.ix_val = malloc((n < ADD_MANY_CHUNK ? n : ADD_MANY_CHUNK) * sizeof(*a.ix_val));
 	set.slot = calloc(size, sizeof(*set.slot));
-	if (!a.key || !a.val || !set.slot) {
+	if (!a.key || !a.val || !a.ix_key || !a.ix_val || !set.slot) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -152,7 +174,6 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct nv_record *v;
-		struct nv_subnet s;
 		struct nv_record old;
 
 		/* The checks of nv_record_add, in its order. */
@@ -164,6 +185,8 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 			if (!err)
 				last_vsid = a.key[i].vsid;
 		}
+		if (!err)
+			err = nv_subnet_ca_check(a.key[i].vsid, &s, &a.key[i].ca, true, why);
 		if (err)
 			break;
 		if (!key_set_insert(&set, i) ||
@@ -177,7 +200,8 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 			last_local = pa_set_has(m, &pas, &last_pa);
 			have_pa = true;
 		}
-		if (last_local) {
+		/* A wildcard is one per RDID, which only nv_record_add checks against the index. */
+		if (last_local || nv_addr_is_wildcard(&a.key[i].ca)) {
 			/* It may bind a port: the one-record path, in order. */
 			err = add_many_flush(&a, failed, why);
 			if (err)
@@ -194,6 +218,12 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		v->pa = r[i].pa;
 		memcpy(v->mac, r[i].mac, sizeof(v->mac));
 		v->rule = r[i].rule;
+		memset(&a.ix_key[a.pending - 1], 0, sizeof(a.ix_key[0]));
+		a.ix_key[a.pending - 1].rdid = s.rdid;
+		a.ix_key[a.pending - 1].ca = a.key[i].ca;
+		memset(&a.ix_val[a.pending - 1], 0, sizeof(a.ix_val[0]));
+		a.ix_val[a.pending - 1].vsid = a.key[i].vsid;
+		memcpy(a.ix_val[a.pending - 1].gw_mac, s.gw_mac, sizeof(s.gw_mac));
 		if (a.pending == ADD_MANY_CHUNK) {
 			err = add_many_flush(&a, failed, why);
 			if (err)
@@ -213,6 +243,8 @@ undo:
 		nv_record_del(m, &a.key[a.done], NULL);
 out:
 	free(set.slot);
+	free(a.ix_val);
+	free(a.ix_key);
 	free(a.val);
 	free(a.key);
 	return err;

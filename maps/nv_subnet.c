@@ -25,9 +25,9 @@ int nv_subnet_lookup(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out,
 /* What uses a VSID, the first one found: a subnet del names it. */
 struct vsid_use {
 	__u32 vsid;
-	__u32 ifindex;		   /* a port */
-	struct nv_record_key rec;  /* a record */
-	struct nv_route_key route; /* a route, as stored */
+	__u32 ifindex;			 /* a port */
+	struct nv_record_key rec;	 /* a record */
+	struct nv_route_table_key route; /* a route */
 };
 
 static int port_uses_cb(const void *key, const void *value, void *arg)
@@ -53,12 +53,13 @@ static int record_uses_cb(const void *key, const void *value, void *arg)
 	return 1;
 }
 
+/* A customer route into the VSID (its own on-link route goes with it). */
 static int route_uses_cb(const void *key, const void *value, void *arg)
 {
-	const struct nv_route *r = value;
+	const struct nv_route_entry *r = value;
 	struct vsid_use *u = arg;
 
-	if (r->vsid != u->vsid)
+	if (r->vsid != u->vsid || (r->flags & NV_ROUTE_F_SUBNET))
 		return 0;
 	memcpy(&u->route, key, sizeof(u->route));
 	return 1;
@@ -79,12 +80,11 @@ static int vsid_unused(const struct nv_maps *m, struct vsid_use *u, struct nv_co
 	if (err > 0)
 		return NV_RAISE(why, SUBNET_HAS_RECORD, .vsid = u->vsid, .ca = u->rec.ca);
 	if (!err)
-		err = nv_map_iter_raw(m->fd[NV_MAP_ROUTES], sizeof(struct nv_route_key),
-				      sizeof(struct nv_route), route_uses_cb, u);
-	/* The stored prefix length counts the 32 bits of rdid too (nv_route.c). */
+		err = nv_map_iter_raw(m->fd[NV_MAP_ROUTE_TABLE], sizeof(struct nv_route_table_key),
+				      sizeof(struct nv_route_entry), route_uses_cb, u);
 	if (err > 0)
 		return NV_RAISE(why, SUBNET_HAS_ROUTE, .vsid = u->vsid, .ca = u->route.addr,
-				.prefixlen = u->route.prefixlen - 32, .rdid = u->route.rdid);
+				.prefixlen = u->route.prefixlen, .rdid = u->route.rdid);
 	return err;
 }
 
@@ -125,8 +125,7 @@ static bool last_address(const union nv_addr *prefix, __u8 len, const union nv_a
 
 /*
  * The subnet as stored: s's fields, checked, with the defaults filled in (gateway: the first host
- * of the prefix; gateway MAC: nv_subnet_default_gw_mac). A subnet without a prefix (prefixlen 0)
- * routes nothing, so it has no gateway either.
+ * of the prefix; gateway MAC: nv_subnet_default_gw_mac).
  */
 static int subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subnet *v,
 			   struct nv_conflict *why)
@@ -141,12 +140,9 @@ static int subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subn
 	v->prefixlen = s->prefixlen;
 	v->gw_ca = s->gw_ca;
 	memcpy(v->gw_mac, s->gw_mac, sizeof(v->gw_mac));
-	if (!s->prefixlen) {
-		if (memcmp(&s->gw_ca, &zero, sizeof(zero)) || memcmp(s->gw_mac, zero_mac, 6) ||
-		    memcmp(&s->prefix, &zero, sizeof(zero)))
-			return NV_RAISE(why, GATEWAY_INVALID, .vsid = vsid, .gw = s->gw_ca);
-		return 0;
-	}
+	/* A subnet routes: a prefix, and so a gateway. */
+	if (!s->prefixlen)
+		return NV_RAISE(why, SUBNET_PREFIX, .vsid = vsid);
 	/* IPv4 /1../30 and IPv6 /1../126: room for the gateway and at least one host. */
 	if ((v4 ? s->prefixlen < 97 || s->prefixlen > 126 : s->prefixlen > 126) ||
 	    !nv_prefix_contains(&s->prefix, s->prefixlen, &s->prefix))
@@ -168,9 +164,63 @@ static int subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subn
 	return 0;
 }
 
+/* Two prefixes overlap when the shorter one holds the other's first address. */
+static bool prefixes_overlap(const union nv_addr *a, __u8 alen, const union nv_addr *b, __u8 blen)
+{
+	return alen <= blen ? nv_prefix_contains(a, alen, b) : nv_prefix_contains(b, blen, a);
+}
+
+/* The first subnet of the new one's RDID whose prefix overlaps it: its VSID in u->vsid. */
+struct overlap {
+	const struct nv_subnet *s;
+	__u32 vsid;
+	struct nv_subnet other;
+};
+
+static int overlap_cb(__u32 vsid, const struct nv_subnet *s, void *arg)
+{
+	struct overlap *o = arg;
+
+	if (s->rdid != o->s->rdid ||
+	    !prefixes_overlap(&s->prefix, s->prefixlen, &o->s->prefix, o->s->prefixlen))
+		return 0;
+	o->vsid = vsid;
+	o->other = *s;
+	return 1;
+}
+
+/* The on-link route a subnet brings: its prefix in its RDID, to its VSID, metric 0. */
+static void onlink_route(__u32 vsid, const struct nv_subnet *s, struct nv_route_table_key *t,
+			 struct nv_route_entry *v)
+{
+	memset(t, 0, sizeof(*t));
+	t->rdid = s->rdid;
+	t->prefixlen = s->prefixlen;
+	t->addr = s->prefix;
+	memset(v, 0, sizeof(*v));
+	v->vsid = vsid;
+	v->flags = NV_ROUTE_F_SUBNET;
+}
+
+int nv_subnet_ca_check(__u32 vsid, const struct nv_subnet *s, const union nv_addr *ca,
+		       bool wildcard, struct nv_conflict *why)
+{
+	if (wildcard && nv_addr_is_wildcard(ca))
+		return 0;
+	if (!nv_prefix_contains(&s->prefix, s->prefixlen, ca))
+		return NV_RAISE(why, CA_OUTSIDE_PREFIX, .vsid = vsid, .ca = *ca, .net = s->prefix,
+				.netlen = s->prefixlen);
+	if (!memcmp(ca, &s->gw_ca, sizeof(*ca)))
+		return NV_RAISE(why, CA_IS_GATEWAY, .vsid = vsid, .ca = *ca);
+	return 0;
+}
+
 int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s,
 		  struct nv_conflict *why)
 {
+	struct nv_route_table_key rt;
+	struct nv_route_entry re;
+	struct overlap o = { 0 };
 	struct nv_subnet v;
 	int err;
 
@@ -180,6 +230,17 @@ int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s
 	if (!nv_vsid_valid(vsid))
 		return NV_RAISE(why, VSID_RANGE, .vsid = vsid);
 	err = subnet_complete(vsid, s, &v, why);
+	if (err)
+		return err;
+	if (!nv_subnet_lookup(m, vsid, &o.other, NULL))
+		return NV_RAISE(why, SUBNET_EXISTS, .vsid = vsid);
+	/* In one routing domain a CA is in one subnet: the router finds it by (RDID, CA). */
+	o.s = &v;
+	err = nv_subnet_iter(m, overlap_cb, &o);
+	if (err > 0)
+		return NV_RAISE(why, SUBNET_OVERLAP, .vsid = vsid, .ca = v.prefix,
+				.prefixlen = v.prefixlen, .rdid = v.rdid, .vsid2 = o.vsid,
+				.net = o.other.prefix, .netlen = o.other.prefixlen);
 	if (err)
 		return err;
 	err = bpf_map_update_elem(m->fd[NV_MAP_SUBNETS], &vsid, &v, BPF_NOEXIST);
@@ -192,12 +253,21 @@ int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s
 		bpf_map_delete_elem(m->fd[NV_MAP_SUBNETS], &vsid);
 		return nv_map_write_err(why, NV_MAP_STATS, err);
 	}
-	return 0;
+	/* Last: the datapath routes into the subnet only once it exists. */
+	onlink_route(vsid, &v, &rt, &re);
+	err = nv_route_table_add(m, &rt, &re, why);
+	if (err) {
+		bpf_map_delete_elem(m->fd[NV_MAP_STATS], &vsid);
+		bpf_map_delete_elem(m->fd[NV_MAP_SUBNETS], &vsid);
+	}
+	return err;
 }
 
 int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why)
 {
 	struct vsid_use u = { .vsid = vsid };
+	struct nv_route_table_key rt;
+	struct nv_route_entry re;
 	struct nv_subnet s;
 	int err;
 
@@ -212,15 +282,22 @@ int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why)
 	err = vsid_unused(m, &u, why);
 	if (err)
 		return err;
+	/* The on-link route first: nothing is routed into a subnet on its way out. */
+	onlink_route(vsid, &s, &rt, &re);
+	err = nv_route_table_del(m, &rt);
+	if (err && err != -ENOENT)
+		return err;
 	err = bpf_map_delete_elem(m->fd[NV_MAP_SUBNETS], &vsid);
-	if (err)
-		return err;
-	err = bpf_map_delete_elem(m->fd[NV_MAP_STATS], &vsid);
-	if (err && err != -ENOENT) {
-		bpf_map_update_elem(m->fd[NV_MAP_SUBNETS], &vsid, &s, BPF_NOEXIST);
-		return err;
+	if (!err) {
+		err = bpf_map_delete_elem(m->fd[NV_MAP_STATS], &vsid);
+		if (err == -ENOENT)
+			err = 0;
+		if (err)
+			bpf_map_update_elem(m->fd[NV_MAP_SUBNETS], &vsid, &s, BPF_NOEXIST);
 	}
-	return 0;
+	if (err)
+		nv_route_table_add(m, &rt, &re, NULL);
+	return err;
 }
 
 int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out)

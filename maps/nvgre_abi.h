@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 4
+#define NV_ABI_VERSION 5
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -39,6 +39,9 @@
 #define NV_MAX_ROUTES	 65536
 #define NV_MAX_SUBNETS	 65536
 #define NV_MAX_LOCAL_PAS 64
+/* ICMP errors the router sends (time exceeded), per second per CPU (Linux: icmp_ratelimit). */
+#define NV_ICMP_RATE	  100u
+#define NV_ICMP_WINDOW_NS 1000000000ull
 
 /*
  * A CA or PA. IPv4 is stored IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2) so IPv6 needs no
@@ -74,6 +77,13 @@ struct nv_port {
 	 * of nv_port_add() leave it zero.
 	 */
 	union nv_addr pa;
+	/*
+	 * The MAC of the subnet's gateway, copied from the subnet by the maps library (a subnet
+	 * cannot change under its ports): the router's frames are told from bridged ones without
+	 * a lookup. Callers of nv_port_add() leave it zero.
+	 */
+	__u8 gw_mac[NV_ETH_ALEN];
+	__u8 pad[2];
 };
 
 /* records: the lookup table (VSID, CA) -> (PA, MAC), the same on every host. */
@@ -105,7 +115,10 @@ struct nv_record {
 	__u32 ifindex;
 };
 
-/* routes (LPM_TRIE): the prefix covers rdid (32 bits) then addr. */
+/*
+ * routes (LPM_TRIE): the forwarding table the programs read, one route per prefix, the best of
+ * route_table's (the lowest metric). The prefix covers rdid (32 bits) then addr.
+ */
 struct nv_route_key {
 	__u32 prefixlen;
 	__u32 rdid;
@@ -113,9 +126,48 @@ struct nv_route_key {
 };
 
 struct nv_route {
-	__u32 vsid; /* on-link subnet of the destination */
+	__u32 vsid; /* on-link: the subnet of the destination; next hop: the next hop's subnet */
 	__u32 metric;
 	union nv_addr nexthop; /* all zero: on-link */
+};
+
+/*
+ * route_table (HASH): every customer route, read by user space only (several may share a prefix:
+ * they differ in next hop). prefixlen counts address bits (IPv4 as 96 + len), addr has no host
+ * bits. A subnet's on-link route is here too, flagged NV_ROUTE_F_SUBNET, kept by the subnet.
+ */
+enum nv_route_flags {
+	NV_ROUTE_F_SUBNET = 1 << 0, /* the on-link route `subnet add` implies */
+};
+
+struct nv_route_table_key {
+	__u32 rdid;
+	__u32 prefixlen;
+	union nv_addr addr;
+	union nv_addr nexthop; /* all zero: on-link */
+};
+
+struct nv_route_entry {
+	__u32 vsid;
+	__u32 metric;
+	__u32 flags; /* enum nv_route_flags */
+};
+
+/*
+ * rdid_cas (HASH): in which VSID of a routing domain a CA has its record, for the router (a
+ * routed destination) and the receiver (a routed source). Kept by the maps library with the
+ * records; prefixes of one RDID never overlap, so a CA is in one VSID. CA 0 (0.0.0.0 / ::) is the
+ * RDID's gateway wildcard record (HNV's GatewayWildcard).
+ */
+struct nv_rdid_ca_key {
+	__u32 rdid;
+	union nv_addr ca;
+};
+
+struct nv_rdid_ca {
+	__u32 vsid;
+	__u8 gw_mac[NV_ETH_ALEN]; /* that VSID's gateway MAC: the source MAC of frames routed in */
+	__u8 pad[2];
 };
 
 /*
@@ -130,6 +182,13 @@ struct nv_subnet {
 	__u8 pad;
 	union nv_addr gw_ca;
 	union nv_addr prefix;
+};
+
+/* icmp_state: PERCPU_ARRAY with one entry, key 0: the ICMP error rate limiter (NV_ICMP_RATE). */
+struct nv_icmp_state {
+	__u64 window_ns; /* start of the current window */
+	__u32 in_window; /* ICMP errors sent in it */
+	__u32 pad;
 };
 
 /* local_pas: key = union nv_addr (a PA of this host). */
@@ -270,40 +329,48 @@ struct nv_event_state {
  * Drop reasons. X(name, number, text): numbers are fixed forever; append only. "wire" reasons
  * are raised by the underlay programs, "vm" reasons by from_vm.
  */
-#define NV_DROP_REASONS(X)                                                         \
-	X(NONE, 0, "none")                                                         \
-	X(TRUNCATED, 1, "frame shorter than its headers")                          \
-	X(MALFORMED, 2, "invalid header field")                                    \
-	X(PORT_UNKNOWN, 3, "vm: ingress device is not a port")                     \
-	X(SPOOF_MAC, 4, "vm: source MAC is not the port's")                        \
-	X(SPOOF_CA, 5, "vm: source CA is not the port's")                          \
-	X(BROADCAST, 6, "vm: broadcast or multicast that is not ARP")              \
-	X(ARP_NOT_REQUEST, 7, "vm: ARP that is not an IPv4-over-Ethernet request") \
-	X(ARP_UNKNOWN, 8, "vm: ARP request for a CA with no record")               \
-	X(ARP_SELF, 9, "vm: gratuitous ARP or probe for the port's own CA")        \
-	X(ETHERTYPE, 10, "vm: ethertype not supported")                            \
-	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")    \
-	X(DST_MAC, 12, "destination MAC is not the destination CA's")              \
-	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")     \
-	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")              \
-	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")        \
-	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                \
-	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                  \
-	X(GRE_PROTO, 18, "wire: GRE protocol is not 0x6558")                       \
-	X(VSID_RANGE, 19, "wire: VSID outside 4096..16777214")                     \
-	X(VSID_UNKNOWN, 20, "wire: VSID has no subnet")                            \
-	X(INNER_VLAN, 21, "wire: inner frame carries an 802.1Q/802.1ad tag")       \
-	X(INNER_ETHERTYPE, 22, "wire: inner frame is not IPv4")                    \
-	X(SRC_UNKNOWN, 23, "wire: inner source CA has no record")                  \
-	X(SRC_PA, 24, "wire: outer source is not the PA of the inner source CA")   \
-	X(SRC_MAC, 25, "wire: inner source MAC is not the inner source CA's")      \
-	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")         \
-	X(RDID, 27, "source and destination are in different routing domains")     \
-	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")             \
-	X(REDIRECT, 29, "redirect to the target device failed")                    \
-	X(PORT_UNBOUND, 30, "vm: the port's CA has no record at a local PA")       \
-	X(OUTER_CSUM, 31, "wire: outer IPv4 header checksum is wrong")             \
-	X(SRC_LOCAL, 32, "wire: inner source CA is recorded at a local PA")
+#define NV_DROP_REASONS(X)                                                              \
+	X(NONE, 0, "none")                                                              \
+	X(TRUNCATED, 1, "frame shorter than its headers")                               \
+	X(MALFORMED, 2, "invalid header field")                                         \
+	X(PORT_UNKNOWN, 3, "vm: ingress device is not a port")                          \
+	X(SPOOF_MAC, 4, "vm: source MAC is not the port's")                             \
+	X(SPOOF_CA, 5, "vm: source CA is not the port's")                               \
+	X(BROADCAST, 6, "vm: broadcast or multicast that is not ARP")                   \
+	X(ARP_NOT_REQUEST, 7, "vm: ARP that is not an IPv4-over-Ethernet request")      \
+	X(ARP_UNKNOWN, 8, "vm: ARP request for a CA with no record")                    \
+	X(ARP_SELF, 9, "vm: gratuitous ARP or probe for the port's own CA")             \
+	X(ETHERTYPE, 10, "vm: ethertype not supported")                                 \
+	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")         \
+	X(DST_MAC, 12, "destination MAC is not the destination CA's")                   \
+	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")          \
+	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")                   \
+	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")             \
+	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                     \
+	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                       \
+	X(GRE_PROTO, 18, "wire: GRE protocol is not 0x6558")                            \
+	X(VSID_RANGE, 19, "wire: VSID outside 4096..16777214")                          \
+	X(VSID_UNKNOWN, 20, "wire: VSID has no subnet")                                 \
+	X(INNER_VLAN, 21, "wire: inner frame carries an 802.1Q/802.1ad tag")            \
+	X(INNER_ETHERTYPE, 22, "wire: inner frame is not IPv4")                         \
+	X(SRC_UNKNOWN, 23, "wire: inner source CA has no record")                       \
+	X(SRC_PA, 24, "wire: outer source is not the PA of the inner source CA")        \
+	X(SRC_MAC, 25, "wire: inner source MAC is not the inner source CA's")           \
+	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")              \
+	X(RDID, 27, "source and destination are in different routing domains")          \
+	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")                  \
+	X(REDIRECT, 29, "redirect to the target device failed")                         \
+	X(PORT_UNBOUND, 30, "vm: the port's CA has no record at a local PA")            \
+	X(OUTER_CSUM, 31, "wire: outer IPv4 header checksum is wrong")                  \
+	X(SRC_LOCAL, 32, "wire: inner source CA is recorded at a local PA")             \
+	X(TTL_EXPIRED, 33, "vm: routed packet's TTL expired (ICMP time exceeded sent)") \
+	X(ICMP_RATE, 34, "vm: routed packet's TTL expired, ICMP error rate-limited")    \
+	X(NO_ROUTE, 35, "vm: no record or route for the destination CA in the RDID")    \
+	X(ROUTE_NO_RECORD, 36, "vm: destination CA has no record in the route's VSID")  \
+	X(NEXTHOP_UNKNOWN, 37, "vm: the route's next hop CA has no record")             \
+	X(GATEWAY_CA, 38, "vm: packet to the gateway CA (the router answers ARP only)") \
+	X(ROUTED_SRC_MAC, 39, "wire: routed frame's source MAC is not the gateway MAC") \
+	X(GATEWAY_PA, 40, "wire: source outside the RDID and not from its gateway's PA")
 
 #define NV_DROP_ENUM_ENTRY(name, num, text) NV_DROP_##name = num,
 enum nv_drop_reason {
@@ -319,11 +386,16 @@ _Static_assert(NV_DROP__MAX <= NV_DROP_SLOTS,
 /* Sizes are ABI: a change here must bump NV_ABI_VERSION. */
 #define NV_ASSERT_SIZE(type, size) _Static_assert(sizeof(type) == (size), #type " is ABI")
 NV_ASSERT_SIZE(union nv_addr, 16);
-NV_ASSERT_SIZE(struct nv_port, 48);
+NV_ASSERT_SIZE(struct nv_port, 56);
 NV_ASSERT_SIZE(struct nv_record_key, 20);
 NV_ASSERT_SIZE(struct nv_record, 28);
 NV_ASSERT_SIZE(struct nv_route_key, 24);
 NV_ASSERT_SIZE(struct nv_route, 24);
+NV_ASSERT_SIZE(struct nv_route_table_key, 40);
+NV_ASSERT_SIZE(struct nv_route_entry, 12);
+NV_ASSERT_SIZE(struct nv_rdid_ca_key, 20);
+NV_ASSERT_SIZE(struct nv_rdid_ca, 12);
+NV_ASSERT_SIZE(struct nv_icmp_state, 16);
 NV_ASSERT_SIZE(struct nv_subnet, 44);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);
 NV_ASSERT_SIZE(struct nv_config, 32);

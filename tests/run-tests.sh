@@ -72,6 +72,9 @@ run nvctl-metrics watch 300 bash "$here/cli/test_metrics.sh" "$build"
 # Three hosts, seven VMs and two tenants in network namespaces, configured with nvctl: real
 # traffic (ping, iperf3), captures decoded by tshark, counters, reload, detach.
 run e2e watch "${NV_E2E_TIMEOUT:-400}" bash "$here/e2e/e2e.sh" "$build"
+# The distributed router: three hosts in two physical subnets behind a router namespace, two
+# tenants of three subnets each; ping, iperf3, traceroute, TTL expiry, captures, customer routes.
+run e2e-routed watch "${NV_E2E_ROUTED_TIMEOUT:-300}" bash "$here/e2e/routed.sh" "$build"
 
 echo "---- all suites ----"
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"

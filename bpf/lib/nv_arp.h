@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * ARP responder for VMs: a request for a CA of the port's VSID is answered in place from the
- * lookup records and sent back out of the port. No ARP ever reaches the wire.
+ * lookup records, one for the subnet's gateway CA with the gateway MAC (the distributed router),
+ * and sent back out of the port. No ARP ever reaches the wire.
  */
 #ifndef NV_ARP_H
 #define NV_ARP_H
@@ -27,7 +28,9 @@ static __always_inline enum nv_drop_reason nv_arp_reply(struct ethhdr *eth, void
 {
 	struct nv_arp_eth_ipv4 *arp = (void *)(eth + 1);
 	struct nv_record_key key = { .vsid = port->vsid };
+	struct nv_subnet *subnet;
 	struct nv_record *rec;
+	const __u8 *mac;
 	__be32 target;
 
 	if ((void *)(arp + 1) > data_end)
@@ -46,15 +49,22 @@ static __always_inline enum nv_drop_reason nv_arp_reply(struct ethhdr *eth, void
 		return NV_DROP_ARP_SELF;
 	nv_addr_set_v4(&key.ca, target);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
-	if (!rec)
-		return NV_DROP_ARP_UNKNOWN;
+	if (rec) {
+		mac = rec->mac;
+	} else {
+		/* The gateway has no record (the library keeps CAs off it): its subnet names it. */
+		subnet = bpf_map_lookup_elem(&nv_subnets, &port->vsid);
+		if (!subnet || subnet->gw_ca.w[3] != target || !nv_addr_is_v4(&subnet->gw_ca))
+			return NV_DROP_ARP_UNKNOWN;
+		mac = subnet->gw_mac;
+	}
 
 	nv_mac_copy(eth->h_dest, port->mac);
-	nv_mac_copy(eth->h_source, rec->mac);
+	nv_mac_copy(eth->h_source, mac);
 	arp->oper = bpf_htons(ARPOP_REPLY);
 	nv_mac_copy(arp->tha, port->mac);
 	arp->tpa = arp->spa;
-	nv_mac_copy(arp->sha, rec->mac);
+	nv_mac_copy(arp->sha, mac);
 	arp->spa = target;
 	return NV_DROP_NONE;
 }

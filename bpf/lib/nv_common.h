@@ -24,6 +24,7 @@
 #define ARPOP_REPLY   2
 #define ARPHRD_ETHER  1
 #define EFAULT	      14
+#define EINVAL	      22
 
 #define NV_ADJ_ROOM_ENCAP_L2(len) \
 	(((__u64)(len)&BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)

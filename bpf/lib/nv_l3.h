@@ -29,6 +29,8 @@ struct nv_l3 {
 	__be32 ports;		/* TCP/UDP source and destination port, else 0 (see the parsers) */
 	__u8 tos;		/* IPv4 TOS, IPv6 traffic class: DSCP and ECN */
 	__u8 proto;		/* the L4 protocol */
+	__u8 ttl;		/* IPv4 TTL, IPv6 hop limit */
+	__u8 hlen;		/* the L3 header's length, options included */
 };
 
 /*
@@ -52,6 +54,8 @@ nv_l3_parse(const enum nv_family family, void *hdr, void *data_end, __u32 avail,
 		l3->ports = nv_ipv4_ports(ip, data_end);
 		l3->tos = ip->tos;
 		l3->proto = ip->protocol;
+		l3->ttl = ip->ttl;
+		l3->hlen = nv_ipv4_hlen(ip);
 		return NV_DROP_NONE;
 	}
 	/* No parser for the family: no dispatch calls this (see the top of this file). */

@@ -13,6 +13,7 @@
 #include "nv_common.h"
 #include "nv_ipv4.h"
 #include "nv_l3.h"
+#include "nv_route.h"
 
 /*
  * The shortest inner L3 header of any family: an NVGRE frame carries at least this after its
@@ -54,44 +55,125 @@ static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_r
 }
 
 /*
- * The inner source must be a CA that the outer source PA holds, with its recorded MAC, and not one
- * of this host's (this host never sends itself NVGRE). No record: the VSID itself may be unknown,
- * looked up only then since records exist only for known VSIDs.
+ * The record of an inner source CA must be at exactly the outer source PA, and not at one of this
+ * host's (this host never sends itself NVGRE).
+ */
+static __always_inline int nv_wire_source_pa(const struct nv_record *rec, const struct iphdr *ip,
+					     struct nv_wire_result *r)
+{
+	if (rec->pa.w[3] != ip->saddr || !nv_addr_is_v4(&rec->pa))
+		return nv_wire_drop(r, NV_DROP_SRC_PA);
+	if (rec->local & NV_LOCAL_PA)
+		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
+	return NV_WIRE_DELIVER;
+}
+
+/*
+ * A source with no record in the key VSID: a routed frame (DESIGN section 7). Its CA has a record
+ * in another VSID of the key VSID's routing domain, at the outer source PA; or it is outside the
+ * routing domain's records and comes from the PA of its gateway wildcard record. Either way the
+ * inner source MAC is the key VSID's gateway MAC, as the sending host's router wrote it (or the
+ * wildcard record's own MAC when the gateway sits in the key VSID).
+ */
+static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr *ip,
+						 const struct ethhdr *in_eth,
+						 const struct nv_l3 *in, struct nv_wire_result *r)
+{
+	struct nv_subnet *subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
+	const struct nv_record *rec = NULL;
+	union nv_addr wildcard;
+	__u32 src_vsid;
+	int ret;
+
+	if (!subnet)
+		return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
+	src_vsid = nv_rdid_ca_vsid(subnet->rdid, &in->src);
+	if (src_vsid)
+		rec = nv_record_get(src_vsid, &in->src);
+	if (rec) {
+		ret = nv_wire_source_pa(rec, ip, r);
+		if (ret != NV_WIRE_DELIVER)
+			return ret;
+		if (!nv_mac_equal(in_eth->h_source, subnet->gw_mac))
+			return nv_wire_drop(r, NV_DROP_ROUTED_SRC_MAC);
+		return NV_WIRE_DELIVER;
+	}
+	nv_addr_wildcard_v4(&wildcard);
+	src_vsid = nv_rdid_ca_vsid(subnet->rdid, &wildcard);
+	if (src_vsid)
+		rec = nv_record_get(src_vsid, &wildcard);
+	if (!rec)
+		return nv_wire_drop(r, NV_DROP_SRC_UNKNOWN);
+	if (rec->pa.w[3] != ip->saddr || !nv_addr_is_v4(&rec->pa))
+		return nv_wire_drop(r, NV_DROP_GATEWAY_PA);
+	if (rec->local & NV_LOCAL_PA)
+		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
+	if (!nv_mac_equal(in_eth->h_source, subnet->gw_mac) &&
+	    !(src_vsid == vsid && nv_mac_equal(in_eth->h_source, rec->mac)))
+		return nv_wire_drop(r, NV_DROP_ROUTED_SRC_MAC);
+	return NV_WIRE_DELIVER;
+}
+
+/*
+ * The inner source must be a CA that the outer source PA holds, with its recorded MAC (bridged),
+ * or the key VSID's gateway MAC (routed in from its own subnet: a VM that sent to its gateway a
+ * packet for a neighbour). Not in the key VSID: nv_wire_routed_source.
  */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
 						const struct ethhdr *in_eth, const struct nv_l3 *in,
 						struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid, .ca = in->src };
+	struct nv_subnet *subnet;
 	struct nv_record *rec;
+	int ret;
 
-	rec = bpf_map_lookup_elem(&nv_records, &key);
-	if (!rec) {
-		if (!bpf_map_lookup_elem(&nv_subnets, &vsid))
-			return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
-		return nv_wire_drop(r, NV_DROP_SRC_UNKNOWN);
-	}
-	if (rec->pa.w[3] != ip->saddr || !nv_addr_is_v4(&rec->pa))
-		return nv_wire_drop(r, NV_DROP_SRC_PA);
-	if (rec->local & NV_LOCAL_PA)
-		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
-	if (!nv_mac_equal(in_eth->h_source, rec->mac))
-		return nv_wire_drop(r, NV_DROP_SRC_MAC);
-	return NV_WIRE_DELIVER;
+	rec = nv_record_get(vsid, &in->src);
+	if (!rec)
+		return nv_wire_routed_source(vsid, ip, in_eth, in, r);
+	ret = nv_wire_source_pa(rec, ip, r);
+	if (ret != NV_WIRE_DELIVER)
+		return ret;
+	if (nv_mac_equal(in_eth->h_source, rec->mac))
+		return NV_WIRE_DELIVER;
+	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
+	if (subnet && nv_mac_equal(in_eth->h_source, subnet->gw_mac))
+		return NV_WIRE_DELIVER;
+	return nv_wire_drop(r, NV_DROP_SRC_MAC);
 }
 
 /*
- * The inner destination must be a port of this host bound to (vsid, CA). The record caches what
- * delivery needs of the port (the maps library keeps it, and a port's MAC equal to its record's),
- * so the port itself is not looked up. Same VSID on both sides: the same routing domain.
+ * A destination CA without a record in the key VSID was routed here through a customer route:
+ * this host routes it again in the key VSID's RDID and takes it only when its own table names
+ * the same VSID (the key) and a next hop record; the port check below then applies to that.
+ */
+static __always_inline const struct nv_record *nv_wire_routed_dest(__u32 vsid,
+								   const struct nv_l3 *in)
+{
+	struct nv_route_result route;
+	struct nv_subnet *subnet;
+
+	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
+	if (!subnet)
+		return NULL;
+	if (nv_route_resolve(subnet->rdid, &in->dst, &route) != NV_DROP_NONE)
+		return NULL;
+	return route.vsid == vsid ? route.rec : NULL;
+}
+
+/*
+ * The inner destination must be a port of this host bound to (vsid, CA), or the next hop a
+ * customer route of the RDID names for that CA. The record caches what delivery needs of the
+ * port (the maps library keeps it, and a port's MAC equal to its record's), so the port itself
+ * is not looked up. Same VSID on both sides: the same routing domain.
  */
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
 						const struct nv_l3 *in, struct nv_wire_result *r)
 {
-	struct nv_record_key key = { .vsid = vsid, .ca = in->dst };
-	struct nv_record *rec;
+	const struct nv_record *rec;
 
-	rec = bpf_map_lookup_elem(&nv_records, &key);
+	rec = nv_record_get(vsid, &in->dst);
+	if (!rec)
+		rec = nv_wire_routed_dest(vsid, in);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
 	if (!nv_mac_equal(in_eth->h_dest, rec->mac))

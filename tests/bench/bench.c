@@ -38,7 +38,7 @@ static int setup(struct bench_env *e)
 			strerror(-err));
 		return -1;
 	}
-	e->spread_keys = bench_spread_keys(BENCH_LARGE_RECORDS);
+	e->spread_keys = bench_spread_keys(BENCH_LARGE_RECORDS, bench_count_records(&e->l2));
 	t0 = now_s();
 	err = bench_fill_records(&e->l1, e->spread_keys);
 	if (!err)

@@ -34,7 +34,7 @@ FILE *bench_open(const char *dir, const char *name);
 __be32 bench_ca(__u32 i);
 void bench_mac(__u32 i, __u8 mac[6]);
 /* Keys that fill a table of max_records with the fixture's records in it. */
-__u32 bench_spread_keys(__u32 max_records);
+__u32 bench_spread_keys(__u32 max_records, __u32 fixture_records);
 /* Writes the filler records straight into nv_records (batch updates on the raw fd). */
 int bench_fill_records(const struct host *h, __u32 nkeys);
 /* Entries in nv_records (counted by iterating its keys). */

@@ -13,6 +13,8 @@
 #
 #   tc, xdp  nvgre-xdp, vsid 5001; VMs 10.0.0.1 and .2/24, MTU = underlay - 42, ports
 #            delivering in TC or in XDP
+#   routed   as tc, but VM 2 in a second subnet of the same RDID (vsid 5002, 10.0.1.2/24): every
+#            packet goes through the distributed router (each VM's default route is its gateway)
 #   tcrx     tc attached with xdp-mode none: no XDP program on the underlay, nv_wire_tc validates
 #            and decapsulates alone, after GRO (what XDP on a veth costs: see profile.sh)
 #   vxlan    kernel VXLAN (VNI 5001, dstport 4789, no learning, static FDB entries plus an
@@ -41,7 +43,9 @@ TOPO_UL_MTU=$BT_UL_MTU
 TOPO_SW_RX=$BT_SW
 TOPO_HOST_GRO=$BT_HOST_GRO
 TOPO_UL_QDISC="pfifo limit 1000"
-topo_tenant T 5001 1
+# VMs 10.0.0.1 and .2: the gateway is .254 (the route configuration's VMs use no subnet).
+topo_tenant T 5001 1 10.0.0.0/24 10.0.0.254
+topo_tenant T2 5002 1 10.0.1.0/24 10.0.1.254 # the routed configuration's VM 2
 
 bt_log() { topo_log "$@"; }
 
@@ -54,9 +58,9 @@ bt_prepare() {
 
 # bt_layout CONF: the two hosts and two VMs of one configuration, with its MTU and addresses.
 bt_layout() {
-	local c=$1 mtu n ca
+	local c=$1 mtu n ca t
 	case "$c" in
-	tc | xdp | tcrx) mtu=$((BT_UL_MTU - 42)) ;;
+	tc | xdp | tcrx | routed) mtu=$((BT_UL_MTU - 42)) ;;
 	vxlan) mtu=$((BT_UL_MTU - 50)) ;;
 	route) mtu=$BT_UL_MTU ;;
 	*) die "unknown configuration $c" ;;
@@ -64,9 +68,10 @@ bt_layout() {
 	topo_switch "$c-sw"
 	for n in 1 2; do
 		topo_host "$c-h$n" "$c-sw" "192.0.2.$n"
-		ca=""
+		ca="" t=T
 		[ "$c" != route ] || ca="10.1.$n.2"
-		topo_vm "$c-v$n" T "$c-h$n" "$n" "$mtu" ${ca:+"$ca"}
+		[ "$c" != routed ] || [ "$n" != 2 ] || t=T2
+		topo_vm "$c-v$n" "$t" "$c-h$n" "$n" "$mtu" ${ca:+"$ca"}
 	done
 }
 
@@ -111,7 +116,7 @@ bt_conf_route() {
 	done
 }
 
-# bt_up CONF: build one configuration (tc, xdp, tcrx, vxlan or route).
+# bt_up CONF: build one configuration (tc, xdp, tcrx, routed, vxlan or route).
 bt_up() {
 	local c=$1
 	bt_layout "$c"
@@ -119,6 +124,11 @@ bt_up() {
 	case "$c" in
 	tc | xdp) topo_configure "$c-sw" "$c" ;;
 	tcrx) topo_configure "$c-sw" tc none ;;
+	routed)
+		topo_configure "$c-sw" tc
+		topo_vm_default_route "$c-v1"
+		topo_vm_default_route "$c-v2"
+		;;
 	vxlan) bt_conf_vxlan "$c" ;;
 	route) bt_conf_route "$c" ;;
 	esac

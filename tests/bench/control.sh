@@ -36,7 +36,9 @@ netns_init nvgre-cp
 topo_prepare bpftool jq ping awk
 topo_switch sw
 topo_host h1 sw 192.0.2.1
-topo_tenant T 5001 1
+# One /8 holds the VMs (10.0.0.1, .2), the loaded records (10.0.1.1 and up) and 10.9.0.1; its
+# gateway is an address none of them uses.
+topo_tenant T 5001 1 10.0.0.0/8 10.255.255.254
 topo_vm v1 T h1 1 # 10.0.0.1, MTU 1458
 topo_vm v2 T h1 2
 topo_build sw
@@ -71,8 +73,8 @@ row() # METRIC RUNS "MIN MEDIAN MAX" UNIT
 
 # ---- 1. loading N records with one batch ----
 echo "# generating $N records"
-awk -v n="$N" 'BEGIN {
-	print "subnet add vsid 5001 rdid 1"
+awk -v n="$N" -v subnet="$(topo_subnet_args T)" 'BEGIN {
+	print "subnet add " subnet
 	for (i = 1; i <= n; i++) {
 		a = i + 256
 		printf "record add vsid 5001 ca 10.%d.%d.%d mac 02:4e:%02x:%02x:%02x:%02x pa 198.51.%d.%d\n",
@@ -116,7 +118,8 @@ row "memlock growth per record (N vs 0)" 1 "$v $v $v" "bytes"
 
 # ---- 2. one command's latency, interleaved with its baselines ----
 attach
-nvctl subnet add vsid 5001 rdid 1
+read -r -a subnet_args <<<"$(topo_subnet_args T)"
+nvctl subnet add "${subnet_args[@]}"
 lat_add=() lat_del=() lat_v=() lat_true=()
 for i in $(seq "$REPS"); do
 	t0=$(now_ns)

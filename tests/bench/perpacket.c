@@ -120,6 +120,21 @@ static void b_gre_flags(struct pkt *p, long k)
 	wire_frame(p, k, VSID_A, 0, 0x2001); /* version 1 */
 }
 
+/*
+ * Routed into host 2's A6 (VSID A2, a TC-delivery port) from CA_1 (VSID A, host 1): the key is
+ * the destination VSID, the inner source MAC its gateway's.
+ */
+static void b_wire_routed(struct pkt *p, long k)
+{
+	struct pkt_nvgre_spec o;
+	struct pkt inner;
+
+	(void)k;
+	frame_udp(&inner, MAC_GW_A2, CA_1, MAC_6, CA_6, 100);
+	pkt_nvgre_spec_init(&o, PA_1, PA_2A, VSID_A2, 0x5a);
+	pkt_nvgre(p, &o, inner.d, inner.len);
+}
+
 static void b_src_pa(struct pkt *p, long k)
 {
 	wire_frame(p, k, VSID_A, PA_FOREIGN, 0);
@@ -163,6 +178,19 @@ static void b_same_host(struct pkt *p, long k)
 	frame_udp(p, MAC_1, CA_1, MAC_3, CA_3, 100);
 }
 
+/* From A1 to its gateway MAC: routed into VSID A2, to A6 on host 2 or A5 on host 1. */
+static void b_routed_encap(struct pkt *p, long k)
+{
+	(void)k;
+	frame_udp(p, MAC_1, CA_1, MAC_GW_A, CA_6, 100);
+}
+
+static void b_routed_local(struct pkt *p, long k)
+{
+	(void)k;
+	frame_udp(p, MAC_1, CA_1, MAC_GW_A, CA_5, 100);
+}
+
 static void b_arp(struct pkt *p, long k)
 {
 	frame_arp_request(p, MAC_1, CA_1, k == HOT ? CA_2 : bench_ca(k));
@@ -186,15 +214,19 @@ static const struct path paths[] = {
 	{ "xdp no-op (baseline)",               HOOK_XDP, HOST_2, P_NOOP,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false, NV_EVENTS_OFF, 0 },
 	{ "from_wire: validate+decap+redirect", HOOK_XDP, HOST_2, P_WIRE,    XDP_REDIRECT, NV_DROP_NONE,      b_wire_xdp,  true, NV_EVENTS_OFF, 0 },
 	{ "from_wire: validate+TC handover",    HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_wire_b,    true, NV_EVENTS_OFF, 0 },
+	{ "from_wire: routed, TC handover",     HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_wire_routed, false, NV_EVENTS_OFF, 0 },
 	{ "from_wire: drop GRE_FLAGS (early)",  HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_GRE_FLAGS, b_gre_flags, true, NV_EVENTS_OFF, 0 },
 	{ "from_wire: drop SRC_PA (late)",      HOOK_XDP, HOST_2, P_WIRE,    XDP_DROP,     NV_DROP_SRC_PA,    b_src_pa,    true, NV_EVENTS_OFF, 0 },
 	{ "from_wire: not NVGRE, passed",       HOOK_XDP, HOST_2, P_WIRE,    XDP_PASS,     NV_DROP_NONE,      b_not_nvgre, false, NV_EVENTS_OFF, 0 },
 	{ "tc no-op (baseline)",                HOOK_TC,  HOST_1, P_NOOP,    TC_ACT_OK,    NV_DROP_NONE,      b_noop_tc,   false, NV_EVENTS_OFF, 0 },
 	{ "from_vm: encap+redirect_neigh",      HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_encap,     true, NV_EVENTS_OFF, 0 },
+	{ "from_vm: routed encap+redirect_neigh", HOOK_TC, HOST_1, P_VM,     TC_ACT_REDIRECT, NV_DROP_NONE,   b_routed_encap, false, NV_EVENTS_OFF, 0 },
 	{ "from_vm: same-host delivery",        HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_same_host, false, NV_EVENTS_OFF, 0 },
+	{ "from_vm: routed same-host delivery", HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_routed_local, false, NV_EVENTS_OFF, 0 },
 	{ "from_vm: ARP reply",                 HOOK_TC,  HOST_1, P_VM,      TC_ACT_REDIRECT, NV_DROP_NONE,   b_arp,       true, NV_EVENTS_OFF, 0 },
 	{ "from_vm: drop DST_MAC",              HOOK_TC,  HOST_1, P_VM,      TC_ACT_SHOT,  NV_DROP_DST_MAC,   b_dst_mac,   true, NV_EVENTS_OFF, 0 },
 	{ "wire_tc: validate+decap+redirect",   HOOK_TC,  HOST_2, P_WIRE_TC, TC_ACT_REDIRECT, NV_DROP_NONE,   b_wire_b,    true, NV_EVENTS_OFF, 0 },
+	{ "wire_tc: routed, decap+redirect",    HOOK_TC,  HOST_2, P_WIRE_TC, TC_ACT_REDIRECT, NV_DROP_NONE,   b_wire_routed, false, NV_EVENTS_OFF, 0 },
 	/* events on: the same paths, small table, hot key */
 	{ "from_wire: drop SRC_PA, drop events",     HOOK_XDP, HOST_2, P_WIRE, XDP_DROP,     NV_DROP_SRC_PA, b_src_pa,   false, NV_EVENTS_DROPS, RATE_ALL },
 	{ "from_wire: drop SRC_PA, over rate limit", HOOK_XDP, HOST_2, P_WIRE, XDP_DROP,     NV_DROP_SRC_PA, b_src_pa,   false, NV_EVENTS_DROPS, RATE_ONE },

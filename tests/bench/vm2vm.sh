@@ -3,6 +3,7 @@
 #
 # Case 3 of `make bench`: VM to VM across two hosts (network namespaces on one machine), for
 #   tc     nvgre-xdp, ports delivering in TC
+#   routed nvgre-xdp as tc, the VMs in two subnets of one RDID (the distributed router routes)
 #   xdp    nvgre-xdp, ports delivering in XDP
 #   tcrx   nvgre-xdp attached with xdp-mode none: TC delivery, no XDP program on the underlay
 #   vxlan  the kernel's VXLAN device + bridge on each host
@@ -11,16 +12,16 @@
 # user would set (VM MTU = underlay MTU - 42 for NVGRE, - 50 for VXLAN, = underlay for routing).
 # Metrics, all measured by iperf3 at the receiver: TCP 1 stream and 4 streams (Gbit/s), UDP with
 # 64-byte payloads at an unlimited rate (received kpps). The configurations run interleaved,
-# round by round (tc xdp vxlan route tc xdp ...), each metric in turn.
+# round by round (tc routed xdp ... route tc routed ...), each metric in turn.
 #
-# Prints min/median/max per configuration and metric and the ratios of medians against VXLAN and
-# against routing; writes build/bench/vm2vm.csv (every run), vm2vm.json (the summary) and
-# vm2vm.png (gnuplot). Asserts nothing about speed: exits non-zero only when a configuration
-# passes no traffic at all (or the setup fails).
+# Prints min/median/max per configuration and metric and the ratios of medians against VXLAN,
+# against routing and (routed only) against tc, the same path bridged; writes build/bench/vm2vm.csv
+# (every run), vm2vm.json (the summary) and vm2vm.png (gnuplot). Asserts nothing about speed:
+# exits non-zero only when a configuration passes no traffic at all (or the setup fails).
 #
-# Environment: BENCH_ROUNDS (3), BENCH_SECS (3, seconds per iperf3 run), BENCH_CONFS ("tc xdp
-# tcrx vxlan route"), BENCH_METRICS ("tcp1 tcp4 udp64"), BENCH_OUT (build/bench), NVCTL (build/nvctl),
-# BT_UL_MTU (1500), BT_SW (napi) and BT_HOST_GRO
+# Environment: BENCH_ROUNDS (3), BENCH_SECS (3, seconds per iperf3 run), BENCH_CONFS ("tc routed
+# xdp tcrx vxlan route"), BENCH_METRICS ("tcp1 tcp4 udp64"), BENCH_OUT (build/bench), NVCTL
+# (build/nvctl), BT_UL_MTU (1500), BT_SW (napi) and BT_HOST_GRO
 # (on): the underlay receive settings, see bench_topo.sh, BENCH_KEEP=1 (keep the iperf3 JSON).
 # Needs root; about 4 x 3 x (BENCH_SECS + 1.5) s per round.
 
@@ -31,7 +32,7 @@ NVCTL=${NVCTL:-build/nvctl}
 NVCTL=$(realpath "$NVCTL")
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECS:-3}
-CONFS=${BENCH_CONFS:-tc xdp tcrx vxlan route}
+CONFS=${BENCH_CONFS:-tc routed xdp tcrx vxlan route}
 METRICS=${BENCH_METRICS:-tcp1 tcp4 udp64}
 OUT=${BENCH_OUT:-build/bench}
 PY=/usr/bin/python3
@@ -119,11 +120,11 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	import csv, json, statistics, sys
 	path, out, confs, metrics = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
 	rounds, secs, mtu, gro = sys.argv[5:9]
-	names = {"tc": "nvgre-xdp TC delivery", "xdp": "nvgre-xdp XDP delivery",
-	         "tcrx": "nvgre-xdp xdp-mode none", "vxlan": "kernel VXLAN + bridge",
+	names = {"tc": "nvgre-xdp TC delivery", "routed": "nvgre-xdp TC, routed",
+	         "xdp": "nvgre-xdp XDP delivery", "tcrx": "nvgre-xdp xdp-mode none", "vxlan": "kernel VXLAN + bridge",
 	         "route": "plain routing"}
-	short = {"tc": "NVGRE TC", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP", "vxlan": "VXLAN",
-	         "route": "routing"}
+	short = {"tc": "NVGRE TC", "routed": "NVGRE routed", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP",
+	         "vxlan": "VXLAN", "route": "routing"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)"}
 	vals = {}
@@ -140,10 +141,10 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	            med[c, m] = statistics.median(v)
 	for m in metrics:
 	    print("\n%s" % mnames[m])
-	    print("| %-24s | %8s | %8s | %8s | %3s | %9s | %10s |" %
-	          ("configuration", "min", "median", "max", "n", "vs VXLAN", "vs routing"))
-	    print("|%s|%s:|%s:|%s:|%s:|%s:|%s:|" % ("-" * 26, "-" * 9, "-" * 9, "-" * 9, "-" * 4,
-	                                          "-" * 10, "-" * 11))
+	    print("| %-24s | %8s | %8s | %8s | %3s | %9s | %10s | %9s |" %
+	          ("configuration", "min", "median", "max", "n", "vs VXLAN", "vs routing", "vs TC"))
+	    print("|%s|%s:|%s:|%s:|%s:|%s:|%s:|%s:|" % ("-" * 26, "-" * 9, "-" * 9, "-" * 9, "-" * 4,
+	                                             "-" * 10, "-" * 11, "-" * 10))
 	    for c in confs:
 	        v = vals.get((c, m), [])
 	        e = {"config": c, "metric": m, "unit": "kpps" if m == "udp64" else "Gbit/s",
@@ -155,12 +156,14 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	        if v:
 	            e.update(min=min(v), median=med[c, m], max=max(v),
 	                     ratio_vxlan=ratio("vxlan"), ratio_route=ratio("route"))
+	            if c == "routed":
+	                e.update(ratio_bridged=ratio("tc"))
 	        res["results"].append(e)
 	        f = lambda x: "%8.2f" % x if x is not None else "%8s" % "-"
 	        r = lambda x: "%8.2fx" % x if x is not None else "%9s" % "-"
-	        print("| %-24s | %s | %s | %s | %3d | %s | %9s |" % (
+	        print("| %-24s | %s | %s | %s | %3d | %s | %9s | %s |" % (
 	            names[c], f(e.get("min")), f(e.get("median")), f(e.get("max")), len(v),
-	            r(e.get("ratio_vxlan")), r(e.get("ratio_route"))))
+	            r(e.get("ratio_vxlan")), r(e.get("ratio_route")), r(e.get("ratio_bridged"))))
 	json.dump(res, open(out + "/vm2vm.json", "w"), indent=2)
 	# gnuplot data: one block per metric, one line per configuration
 	with open(out + "/vm2vm.dat", "w") as f:

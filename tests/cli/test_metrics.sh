@@ -74,8 +74,8 @@ families() { sed -n 's/^# TYPE \([^ ]*\) .*/\1/p' | sort; }
 # =====================================================================================
 begin "setup: attach, two subnets, two VMs bound as ports of 5001"
 nv_ok dp attach dev ul0 pa 192.0.2.1
-nv_ok subnet add vsid 5001 rdid 1
-nv_ok subnet add vsid 5002 rdid 2
+nv_ok subnet add vsid 5001 rdid 1 prefix 10.0.0.0/24 gateway 10.0.0.254
+nv_ok subnet add vsid 5002 rdid 2 prefix 10.2.0.0/24
 nv_ok record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
 nv_ok record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:02 pa 192.0.2.1
 nv_ok port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01
@@ -125,7 +125,7 @@ bad "events set: unknown keyword" 2 '"burst"' events set mode drops burst 5
 bad "events set: mode as a positional" 2 '"drops"' events set drops
 bad "events show: extra argument" 2 '"all"' events show all
 
-printf 'events set mode trace rate 77\nsubnet add vsid 5001 rdid 9\n' >"$TMP/events-fail.batch"
+printf 'events set mode trace rate 77\nsubnet add vsid 5001 rdid 9 prefix 10.9.0.0/24\n' >"$TMP/events-fail.batch"
 bad "batch: events set is taken back when a later line fails" 1 "line 2" batch file "$TMP/events-fail.batch"
 begin "batch: events set applies in a good batch"
 printf 'events set mode drops rate 500\n' >"$TMP/events.batch"
@@ -360,7 +360,7 @@ scrape "http://127.0.0.1:$PORT/metrics/x"
 end
 
 begin "metrics listen does not hold the instance lock: other nvctl commands run meanwhile"
-nv subnet add vsid 5003 rdid 3
+nv subnet add vsid 5003 rdid 3 prefix 10.3.0.0/24
 [ "$RC" -eq 0 ] || fail "subnet add while listening: exit $RC: $ERR"
 scrape "http://127.0.0.1:$PORT/metrics"
 grep -qx 'nvgre_vsid_tx_packets_total{vsid="5003"} 0' "$TMP/body" || fail "the new subnet is not in the next scrape"

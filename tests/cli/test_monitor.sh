@@ -28,7 +28,7 @@ snapshot() {
 	local o
 	ls -d "$PIN" "$NOPIN" 2>/dev/null
 	[ -d "$PIN" ] || return 0
-	for o in record port subnet; do
+	for o in record port subnet route; do
 		in_host "$NVCTL" --pin-dir "$PIN" -j $o show 2>&1
 	done
 	events_config "$PIN"
@@ -85,7 +85,7 @@ expect_err 1 "pcap \"$TMP/bad.pcap\"" nv_none trace port lo pcap "$TMP/bad.pcap"
 # ---- on an attached datapath ----
 begin "attach a datapath with one port"
 nv_ok dp attach dev ul0 pa 192.0.2.1
-nv_ok subnet add vsid 5001 rdid 1
+nv_ok subnet add vsid 5001 rdid 1 prefix 10.0.0.0/24 gateway 10.0.0.254
 nv_ok record add vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01 pa 192.0.2.1
 nv_ok record add vsid 5001 ca 10.0.0.2 mac 02:4e:56:00:00:02 pa 192.0.2.2
 nv_ok port add dev vm1 vsid 5001 ca 10.0.0.1 mac 02:4e:56:00:00:01
@@ -130,6 +130,94 @@ else
 	v=$($PY -c 'import json, sys; t = json.loads(sys.argv[1]); print(t["verdict"], t["target"])' "$OUT" 2>&1)
 	[ "$v" = "redirect ul0" ] || fail "got [$v] from [$OUT]"
 fi
+end
+
+# ---- the distributed router, as trace shows it ----
+# Tenant 1 gets a second subnet 5002 (10.1.0.0/24, gateway MAC 02:4e:56:00:13:8a) with a remote
+# VM, a router VM 10.0.0.9 in 5001 as the default route, and its gateway wildcard record.
+begin "routing setup: subnet 5002, a remote VM there, a default route via 10.0.0.9, the wildcard"
+nv_ok subnet add vsid 5002 rdid 1 prefix 10.1.0.0/24
+nv_ok record add vsid 5002 ca 10.1.0.7 mac 02:4e:56:00:01:07 pa 192.0.2.2
+nv_ok record add vsid 5001 ca 10.0.0.9 mac 02:4e:56:00:00:09 pa 192.0.2.3
+nv_ok record add vsid 5001 ca 0.0.0.0 mac 02:4e:56:00:00:fe pa 192.0.2.4
+nv_ok route add rdid 1 prefix 0.0.0.0/0 nexthop 10.0.0.9
+end
+
+# lookup MAP ROLE_OR_KEY FOUND: the JSON trace in $OUT has a lookup of MAP whose key has that role
+# (or ca/addr), found or not.
+lookup() {
+	printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == '$1' and '$2' in (x['key'].get('role'), x['key'].get('ca'), x['key'].get('addr')) and x['found'] == $3]"
+}
+
+begin "trace port vm1 dst 10.1.0.7 (JSON): routed by the (RDID, CA) index, destination VSID in the key"
+nv_ok -j trace port vm1 dst 10.1.0.7
+printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['target'] == 'ul0' and d['input']['frame']['dst_mac'] == '02:4e:56:00:13:89'" ||
+	fail "not sent to the gateway MAC, or not encapsulated: $OUT"
+printf '%s' "$OUT" | json_true "(lambda f: f['outer']['vsid'] == 5002 and f['outer']['dst'] == '192.0.2.2' and f['src_mac'] == '02:4e:56:00:13:8a' and f['dst_mac'] == '02:4e:56:00:01:07' and f['ttl'] == 63)(d['stages'][0]['output']['frame'])" ||
+	fail "routed output: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'destination'} and x['value'] == {'vsid': 5002, 'gateway_mac': '02:4e:56:00:13:8a'}]" ||
+	fail "no nv_rdid_cas lookup: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['vsid'] == 5002 and x['key']['ca'] == '10.1.0.7' and x['found']]" ||
+	fail "no record of 10.1.0.7 in 5002: $OUT"
+printf '%s' "$OUT" | json_true "not [x for x in d['lookups'] if x['map'] == 'nv_subnets']" ||
+	fail "a subnet looked up for an exact record (the index and the port give the gateway MACs): $OUT"
+lookup nv_routes 10.1.0.7 True && fail "a route was looked up though the record was found: $OUT"
+end
+
+begin "trace port vm1 dst 198.51.100.7 (text): the default route, then the next hop's record"
+nv_ok trace port vm1 dst 198.51.100.7
+grep -q "^  nv_rdid_cas   rdid 1 198.51.100.7 (destination) *not found$" <<<"$OUT" || fail "no index miss: $OUT"
+grep -q "^  nv_routes     rdid 1 198.51.100.7 *found: 0.0.0.0/0 via 10.0.0.9 vsid 5001 metric 0$" <<<"$OUT" || fail "no route: $OUT"
+grep -q "^  nv_records    5001 10.0.0.9 (next hop) *found: pa 192.0.2.3 mac 02:4e:56:00:00:09$" <<<"$OUT" || fail "no next hop record: $OUT"
+grep -q "output: .* bytes: 192.0.2.1 -> 192.0.2.3 vsid 5001 flow [0-9]*: 10.0.0.1 -> 198.51.100.7 icmp .*(02:4e:56:00:13:89 -> 02:4e:56:00:00:09)" <<<"$OUT" ||
+	fail "not encapsulated to the next hop: $OUT"
+end
+
+begin "trace port vm1 dst 10.1.0.66 (JSON): the on-link route, no record, no wildcard in 5002: ROUTE_NO_RECORD"
+nv_ok -j trace port vm1 dst 10.1.0.66
+printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'ROUTE_NO_RECORD'" || fail "verdict: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_routes' and x['value'] == {'prefix': '10.1.0.0/24', 'nexthop': None, 'vsid': 5002, 'metric': 0, 'subnet': True}]" ||
+	fail "no on-link route: $OUT"
+lookup nv_records "gateway wildcard" False || fail "no wildcard lookup in 5002: $OUT"
+end
+
+begin "trace port vm1: ARP for the gateway is answered with its MAC; a ping to it is dropped (GATEWAY_CA)"
+nv_ok -j trace port vm1 frame ffffffffffff024e5600000108060001080006040001024e560000010a0000010000000000000a0000fe
+printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['target'] == 'vm1'" || fail "ARP verdict: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_subnets' and x['key'].get('role') == 'ARP target: gateway' and x['value'] == {'gateway': '10.0.0.254', 'gateway_mac': '02:4e:56:00:13:89'}]" ||
+	fail "no gateway lookup: $OUT"
+nv_ok -j trace port vm1 dst 10.0.0.254
+printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'GATEWAY_CA'" || fail "ping the gateway: $OUT"
+end
+
+begin "trace underlay vsid 5001 src 10.1.0.7 (routed from 5002): its record found through the RDID"
+nv_ok -j trace underlay vsid 5001 src 10.1.0.7 dst 10.0.0.1
+printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['target'] == 'vm1' and d['input']['frame']['outer']['src'] == '192.0.2.2' and d['input']['frame']['src_mac'] == '02:4e:56:00:13:89'" ||
+	fail "verdict or built frame: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'inner source'} and x['value']['vsid'] == 5002]" ||
+	fail "no index lookup of the inner source: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['vsid'] == 5002 and x['key']['ca'] == '10.1.0.7' and x['found']]" ||
+	fail "no record of the inner source in 5002: $OUT"
+end
+
+begin "trace underlay vsid 5001 src 203.0.113.9 (outside the RDID): from the wildcard's PA, else GATEWAY_PA"
+nv_ok -j trace underlay vsid 5001 src 203.0.113.9 dst 10.0.0.1
+printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['input']['frame']['outer']['src'] == '192.0.2.4'" || fail "from the wildcard's PA: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key']['ca'] == '0.0.0.0' and x['value']['vsid'] == 5001] and [x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['ca'] == '0.0.0.0' and x['found'] and x['value']['pa'] == '192.0.2.4']" ||
+	fail "no wildcard lookups: $OUT"
+nv_ok -j trace underlay vsid 5001 src 203.0.113.9 dst 10.0.0.1 outer-src 192.0.2.2
+printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'GATEWAY_PA'" || fail "from another PA: $OUT"
+end
+
+begin "route del: the traced frame has no route at once (NO_ROUTE); the setup taken back"
+nv_ok route del rdid 1 prefix 0.0.0.0/0
+nv_ok -j trace port vm1 dst 198.51.100.7
+printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'NO_ROUTE'" || fail "after route del: $OUT"
+lookup nv_routes 198.51.100.7 False || fail "route lookup not shown as not found: $OUT"
+nv_ok record del vsid 5001 ca 0.0.0.0
+nv_ok record del vsid 5001 ca 10.0.0.9
+nv_ok record del vsid 5002 ca 10.1.0.7
+nv_ok subnet del vsid 5002
 end
 
 # Pinned programs that are not this nvctl's (an older datapath): trace refuses, naming the cure.

@@ -49,7 +49,7 @@ snapshot()
 	# shellcheck disable=SC2016,SC2086
 	in_host sh -c 'nvctl=$1 pin=$2
 	shift 2
-	for o in record port subnet pa; do
+	for o in record port subnet route pa; do
 		out=$("$nvctl" --pin-dir "$pin" -j $o show 2>&1)
 		echo "$o ($?): $out"
 	done
@@ -67,9 +67,10 @@ snapshot_maps() { snapshot | grep -v -e '^ingress' -e '^prog/xdp'; }
 
 # =====================================================================================
 # Attach, and a base configuration the bad inputs run against.
-# PA 192.0.2.1 (main, local). Subnets 5001 (rdid 1), 5002 (rdid 2). Records: 10.0.0.1 in 5001
-# at our PA (vm1's), 10.0.0.2 in 5001 at a remote PA, 10.0.0.3 in 5001 at our PA (no port).
-# Port vm1 bound to 10.0.0.1.
+# PA 192.0.2.1 (main, local). Subnets 5001 (rdid 1, 10.0.0.0/24, gateway 10.0.0.254: the CAs
+# below start at .1) and 5002 (rdid 2, 10.0.0.0/8, gateway 10.255.255.254: another routing domain
+# may reuse the prefixes of the first). Records: 10.0.0.1 in 5001 at our PA (vm1's), 10.0.0.2 in
+# 5001 at a remote PA, 10.0.0.3 in 5001 at our PA (no port). Port vm1 bound to 10.0.0.1.
 # =====================================================================================
 begin "dp attach dev ul0 pa 192.0.2.1"
 nv_ok dp attach dev ul0 pa 192.0.2.1
@@ -97,8 +98,8 @@ done
 end
 
 begin "base configuration"
-nv_ok subnet add vsid 5001 rdid 1
-nv_ok subnet add vsid 5002 rdid 2
+nv_ok subnet add vsid 5001 rdid 1 prefix 10.0.0.0/24 gateway 10.0.0.254
+nv_ok subnet add vsid 5002 rdid 2 prefix 10.0.0.0/8 gateway 10.255.255.254
 nv_ok record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
 nv_ok record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:02 pa 192.0.2.2
 nv_ok record add vsid 5001 ca 10.0.0.3 mac 02:00:00:00:00:03 pa 192.0.2.1
@@ -115,7 +116,8 @@ bad "malformed CA" 2 10.0.0.300 record add vsid 5001 ca 10.0.0.300 mac 02:00:00:
 bad "malformed PA" 2 192.0.2 record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2
 bad "CA with leading zero octets" 2 010.0.0.5 record add vsid 5001 ca 010.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
 bad "CA that is a name" 2 vm-five record del vsid 5001 ca vm-five
-bad "CA 0.0.0.0" 2 0.0.0.0 record add vsid 5001 ca 0.0.0.0 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "CA 0.0.0.0 (port: only a record may be the wildcard)" 2 0.0.0.0 port add dev vm2 vsid 5001 ca 0.0.0.0 mac 02:00:00:00:00:05
+bad "PA 0.0.0.0" 2 0.0.0.0 record add vsid 5001 ca 0.0.0.0 mac 02:00:00:00:00:05 pa 0.0.0.0
 bad "multicast CA" 2 224.0.0.5 port add dev vm2 vsid 5001 ca 224.0.0.5 mac 02:00:00:00:00:05
 bad "broadcast PA" 2 255.255.255.255 record add vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 255.255.255.255
 bad "IPv6 CA (IPv4 only)" 2 2001:db8::5 record add vsid 5001 ca 2001:db8::5 mac 02:00:00:00:00:05 pa 192.0.2.1
@@ -192,13 +194,16 @@ bad "empty --pin-dir" 2 pin-dir --pin-dir "" subnet show
 NOJSON=1 bad "-p without -j" 2 -p -p subnet show
 NOJSON=0
 # runtime errors
-bad "duplicate subnet" 1 5001 subnet add vsid 5001 rdid 7
+bad "duplicate subnet" 1 5001 subnet add vsid 5001 rdid 7 prefix 10.7.0.0/24
+bad "subnet add without a prefix" 2 "missing prefix" subnet add vsid 5005 rdid 3
+bad "subnet prefix overlapping another subnet of its routing domain" 1 "overlaps 10.0.0.0/24 of vsid 5001" subnet add vsid 5005 rdid 1 prefix 10.0.0.0/16
+bad "subnet prefix inside another subnet's of its routing domain" 1 "overlaps" subnet add vsid 5005 rdid 1 prefix 10.0.0.128/25
 bad "subnet prefix with host bits" 2 10.5.0.1/24 subnet add vsid 5005 rdid 3 prefix 10.5.0.1/24
 bad "subnet prefix without a length" 2 10.5.0.0 subnet add vsid 5005 rdid 3 prefix 10.5.0.0
 bad "subnet prefix with no room for hosts" 1 10.5.0.0/31 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/31
 bad "subnet gateway outside its prefix" 1 10.6.0.1 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway 10.6.0.1
 bad "subnet gateway is the broadcast" 1 10.5.0.255 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway 10.5.0.255
-bad "subnet gateway without a prefix" 1 "needs a prefix" subnet add vsid 5005 rdid 3 gateway 10.5.0.1
+bad "subnet gateway without a prefix" 2 "missing prefix" subnet add vsid 5005 rdid 3 gateway 10.5.0.1
 bad "subnet gateway MAC multicast" 2 03:00:00:00:00:01 subnet add vsid 5005 rdid 3 prefix 10.5.0.0/24 gateway-mac 03:00:00:00:00:01
 bad "duplicate record" 1 10.0.0.1 record add vsid 5001 ca 10.0.0.1 mac 02:00:00:00:00:01 pa 192.0.2.1
 bad "duplicate record, other PA and MAC" 1 10.0.0.2 record add vsid 5001 ca 10.0.0.2 mac 02:00:00:00:00:22 pa 192.0.2.3
@@ -213,6 +218,10 @@ bad "delete a port that does not exist" 1 vm2 port del dev vm2
 bad "delete a pa that does not exist" 1 192.0.2.99 pa del 192.0.2.99
 bad "delete the main pa" 1 192.0.2.1 pa del 192.0.2.1
 bad "subnet del while records and ports use it" 1 5001 subnet del vsid 5001
+bad "record with a CA outside its subnet's prefix" 1 "ca 10.1.0.5 is outside prefix 10.0.0.0/24 of vsid 5001" record add vsid 5001 ca 10.1.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "record with the subnet's gateway CA" 1 "10.0.0.254 is the gateway of vsid 5001" record add vsid 5001 ca 10.0.0.254 mac 02:00:00:00:00:05 pa 192.0.2.1
+bad "port with a CA outside its subnet's prefix" 1 "outside prefix 10.0.0.0/24" port add dev vm2 vsid 5001 ca 10.1.0.5 mac 02:00:00:00:00:05
+bad "port with the subnet's gateway CA" 1 "gateway" port add dev vm2 vsid 5001 ca 10.0.0.254 mac 02:00:00:00:00:05
 bad "record in a VSID without subnet" 1 5999 record add vsid 5999 ca 10.0.0.5 mac 02:00:00:00:00:05 pa 192.0.2.1
 bad "port in a VSID without subnet" 1 5999 port add dev vm2 vsid 5999 ca 10.0.0.5 mac 02:00:00:00:00:05
 bad "stats of a VSID without subnet" 1 5999 stats show vsid 5999
@@ -241,9 +250,10 @@ end
 
 # not root, no instance
 RUNNER=nv_nobody bad "not root" 1 root subnet show
-RUNNER=nv_nobody bad "not root, changing something" 1 root subnet add vsid 5003 rdid 1
+RUNNER=nv_nobody bad "not root, changing something" 1 root subnet add vsid 5003 rdid 1 prefix 10.3.0.0/24
 RUNNER=nv_none bad "no instance attached (show)" 1 "$PIN-none" record show
-RUNNER=nv_none bad "no instance attached (add)" 1 "$PIN-none" subnet add vsid 5003 rdid 1
+RUNNER=nv_none bad "no instance attached (add)" 1 "$PIN-none" subnet add vsid 5003 rdid 1 prefix 10.3.0.0/24
+RUNNER=nv_none bad "no instance attached (route add)" 1 "$PIN-none" route add rdid 1 prefix 10.3.0.0/24 vsid 5001
 RUNNER=nv_none bad "no instance attached (dp detach)" 1 "$PIN-none" dp detach
 RUNNER=nv_none bad "no instance attached (dp show)" 1 "$PIN-none" dp show
 begin "no instance: nothing created at the other pin dir"
@@ -304,13 +314,13 @@ shows()
 }
 
 begin "subnet add/show/del"
-nv_ok subnet add vsid 5003 rdid 4294967295
+nv_ok subnet add vsid 5003 rdid 4294967295 prefix 10.3.0.0/24
 [ -z "$OUT" ] || fail "subnet add printed: $OUT"
-shows subnet "{'vsid': 5003, 'rdid': 4294967295, 'prefix': None, 'gateway': None, 'gateway_mac': None} in d" "^5003  *4294967295  *-  *-  *-$" "^VSID  *RDID  *PREFIX  *GATEWAY  *GATEWAY-MAC$"
+shows subnet "{'vsid': 5003, 'rdid': 4294967295, 'prefix': '10.3.0.0/24', 'gateway': '10.3.0.1', 'gateway_mac': '02:4e:56:00:13:8b'} in d" "^5003  *4294967295  *10.3.0.0/24  *10.3.0.1  *02:4e:56:00:13:8b$" "^VSID  *RDID  *PREFIX  *GATEWAY  *GATEWAY-MAC$"
 nv_ok subnet del vsid 5003
 shows subnet "not [s for s in d if s['vsid'] == 5003]"
-nv_ok subnet add vsid 0x138c rdid 0x10
-shows subnet "{'vsid': 5004, 'rdid': 16, 'prefix': None, 'gateway': None, 'gateway_mac': None} in d"
+nv_ok subnet add vsid 0x138c rdid 0x10 prefix 10.4.0.0/24
+shows subnet "{'vsid': 5004, 'rdid': 16, 'prefix': '10.4.0.0/24', 'gateway': '10.4.0.1', 'gateway_mac': '02:4e:56:00:13:8c'} in d"
 nv_ok subnet del vsid 005004
 shows subnet "not [s for s in d if s['vsid'] == 5004]"
 end
@@ -329,8 +339,8 @@ nv_ok subnet del vsid 5007
 end
 
 begin "subnet add at the edges of the VSID range"
-nv_ok subnet add vsid 4096 rdid 9
-nv_ok subnet add vsid 16777214 rdid 9
+nv_ok subnet add vsid 4096 rdid 9 prefix 10.40.0.0/24
+nv_ok subnet add vsid 16777214 rdid 9 prefix 10.41.0.0/24
 shows subnet "[s['rdid'] for s in d if s['vsid'] in (4096, 16777214)] == [9, 9]"
 nv_ok subnet del vsid 4096
 nv_ok subnet del vsid 16777214
@@ -371,6 +381,115 @@ begin "record add with an upper-case MAC shows it in lower case"
 nv_ok record add vsid 5002 ca 10.0.0.8 mac 02:AB:CD:EF:00:08 pa 203.0.113.8
 shows record "[r for r in d if r['ca'] == '10.0.0.8' and r['mac'] == '02:ab:cd:ef:00:08']"
 nv_ok record del vsid 5002 ca 10.0.0.8
+end
+
+begin "record add ca 0.0.0.0: the routing domain's gateway wildcard, one per RDID"
+nv_ok record add vsid 5001 ca 0.0.0.0 mac 02:00:00:00:00:fe pa 192.0.2.50
+shows record "{'vsid': 5001, 'ca': '0.0.0.0', 'mac': '02:00:00:00:00:fe', 'pa': '192.0.2.50', 'local_pa': False, 'port': None} in d" \
+	"^5001 .*0.0.0.0 .*02:00:00:00:00:fe .*192.0.2.50 .*-$"
+nv_ok record add vsid 5002 ca 0.0.0.0 mac 02:00:00:00:00:fe pa 192.0.2.50
+end
+begin "setup: subnet 5010 (rdid 1, 10.10.0.0/24), records of a VM there and of a router VM in 5001"
+nv_ok subnet add vsid 5010 rdid 1 prefix 10.10.0.0/24
+nv_ok record add vsid 5010 ca 10.10.0.5 mac 02:00:00:00:10:05 pa 192.0.2.5
+nv_ok record add vsid 5001 ca 10.0.0.9 mac 02:00:00:00:00:09 pa 192.0.2.9
+end
+bad "a second gateway wildcard in the routing domain" 1 "rdid 1 already has its gateway wildcard record" record add vsid 5010 ca 0.0.0.0 mac 02:00:00:00:00:fd pa 192.0.2.51
+begin "record del ca 0.0.0.0"
+nv_ok record del vsid 5001 ca 0.0.0.0
+nv_ok record del vsid 5002 ca 0.0.0.0
+shows record "not [r for r in d if r['ca'] == '0.0.0.0']"
+end
+
+begin "route show: every subnet's on-link route, flagged subnet, active"
+shows route "{'rdid': 1, 'prefix': '10.0.0.0/24', 'nexthop': None, 'vsid': 5001, 'metric': 0, 'subnet': True, 'active': True} in d and {'rdid': 1, 'prefix': '10.10.0.0/24', 'nexthop': None, 'vsid': 5010, 'metric': 0, 'subnet': True, 'active': True} in d and {'rdid': 2, 'prefix': '10.0.0.0/8', 'nexthop': None, 'vsid': 5002, 'metric': 0, 'subnet': True, 'active': True} in d and len(d) == 3" \
+	"^RDID  *PREFIX  *VIA  *VSID  *METRIC  *FLAGS  *ACTIVE$" \
+	"^1  *10.0.0.0/24  *on-link  *5001  *0  *subnet  *yes$" \
+	"^2  *10.0.0.0/8  *on-link  *5002  *0  *subnet  *yes$"
+nv_ok -j route show rdid 2
+printf '%s' "$OUT" | json_true "[r['prefix'] for r in d] == ['10.0.0.0/8']" || fail "rdid filter: $OUT"
+nv_ok route show rdid 7
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || fail "rdid 7 has routes: $OUT"
+end
+
+begin "route add on-link (vsid) and via a next hop: shown, with the next hop's VSID"
+nv_ok route add rdid 1 prefix 10.20.0.0/16 vsid 5010
+[ -z "$OUT" ] || fail "route add printed: $OUT"
+nv_ok route add rdid 1 prefix 0.0.0.0/0 nexthop 10.0.0.9
+shows route "{'rdid': 1, 'prefix': '10.20.0.0/16', 'nexthop': None, 'vsid': 5010, 'metric': 0, 'subnet': False, 'active': True} in d and {'rdid': 1, 'prefix': '0.0.0.0/0', 'nexthop': '10.0.0.9', 'vsid': 5001, 'metric': 0, 'subnet': False, 'active': True} in d" \
+	"^1  *10.20.0.0/16  *on-link  *5010  *0  *-  *yes$" \
+	"^1  *0.0.0.0/0  *10.0.0.9  *5001  *0  *-  *yes$"
+end
+
+begin "route metric: the lowest metric of a prefix is active, whatever the order"
+nv_ok route add rdid 1 prefix 10.20.0.0/16 nexthop 10.0.0.9 metric 5
+nv_ok route add rdid 1 prefix 10.21.0.0/16 vsid 5010 metric 9
+nv_ok route add rdid 1 prefix 10.21.0.0/16 nexthop 10.0.0.9 metric 4294967295
+nv_ok route add rdid 1 prefix 10.21.0.0/16 nexthop 10.10.0.5 metric 7
+shows route "[(r['nexthop'], r['metric'], r['active']) for r in d if r['prefix'] == '10.20.0.0/16'] == [(None, 0, True), ('10.0.0.9', 5, False)] and [(r['nexthop'], r['vsid'], r['metric'], r['active']) for r in d if r['prefix'] == '10.21.0.0/16'] == [('10.10.0.5', 5010, 7, True), (None, 5010, 9, False), ('10.0.0.9', 5001, 4294967295, False)]" \
+	"^1  *10.20.0.0/16  *10.0.0.9  *5001  *5  *-  *no$" \
+	"^1  *10.21.0.0/16  *10.10.0.5  *5010  *7  *-  *yes$"
+end
+
+# Bad routes (the routes above in place).
+bad "route add with both vsid and nexthop" 2 "not both" route add rdid 1 prefix 10.30.0.0/16 vsid 5010 nexthop 10.0.0.9
+bad "route add with neither vsid nor nexthop" 2 "missing vsid (on-link) or nexthop" route add rdid 1 prefix 10.30.0.0/16
+bad "route add with a prefix with host bits" 2 10.30.0.1/16 route add rdid 1 prefix 10.30.0.1/16 vsid 5010
+bad "route add with a prefix without a length" 2 10.30.0.0 route add rdid 1 prefix 10.30.0.0 vsid 5010
+bad "route add with a prefix length over 32" 2 10.30.0.0/33 route add rdid 1 prefix 10.30.0.0/33 vsid 5010
+bad "route add with a prefix that is a name" 2 default route add rdid 1 prefix default nexthop 10.0.0.9
+bad "route add with an IPv6 prefix (IPv4 only)" 2 fd00:30::/64 route add rdid 1 prefix fd00:30::/64 vsid 5010
+bad "route add with next hop 0.0.0.0" 2 0.0.0.0 route add rdid 1 prefix 10.30.0.0/16 nexthop 0.0.0.0
+bad "route add with a malformed next hop" 2 10.0.0.300 route add rdid 1 prefix 10.30.0.0/16 nexthop 10.0.0.300
+bad "route add with a metric past 32 bits" 2 4294967296 route add rdid 1 prefix 10.30.0.0/16 vsid 5010 metric 4294967296
+bad "route add with a VSID out of range" 2 4095 route add rdid 1 prefix 10.30.0.0/16 vsid 4095
+bad "route add without rdid" 2 "missing rdid" route add prefix 10.30.0.0/16 vsid 5010
+bad "route add without prefix" 2 "missing prefix" route add rdid 1 vsid 5010
+bad "route del without prefix" 2 "missing prefix" route del rdid 1
+bad "route del with vsid (not its keyword)" 2 '"vsid"' route del rdid 1 prefix 10.20.0.0/16 vsid 5010
+bad "route show with a bad rdid" 2 one route show rdid one
+bad "route add into a VSID without subnet" 1 5999 route add rdid 1 prefix 10.30.0.0/16 vsid 5999
+bad "route add into a VSID of another routing domain" 1 "vsid 5002 is in rdid 2" route add rdid 1 prefix 10.30.0.0/16 vsid 5002
+bad "route add via a next hop without record" 1 "next hop 10.0.0.77 has no record in rdid 1" route add rdid 1 prefix 10.30.0.0/16 nexthop 10.0.0.77
+bad "route add via a next hop recorded in another routing domain only" 1 "next hop 10.10.0.5 has no record in rdid 2" route add rdid 2 prefix 10.30.0.0/16 nexthop 10.10.0.5
+bad "route add that exists (same prefix and next hop)" 1 "already has a route 10.20.0.0/16" route add rdid 1 prefix 10.20.0.0/16 nexthop 10.0.0.9 metric 3
+bad "route add on-link to a subnet's prefix (its on-link route exists)" 1 "already has a route 10.0.0.0/24" route add rdid 1 prefix 10.0.0.0/24 vsid 5001
+bad "route del without nexthop where the prefix has several routes" 1 "name the next hop" route del rdid 1 prefix 10.20.0.0/16
+bad "route del of a subnet's on-link route" 1 "on-link route of vsid 5001" route del rdid 1 prefix 10.0.0.0/24
+bad "route del of a subnet's on-link route (another RDID)" 1 "on-link route of vsid 5002" route del rdid 2 prefix 10.0.0.0/8
+bad "route del of a prefix without routes" 1 "rdid 1 has no route 10.30.0.0/16" route del rdid 1 prefix 10.30.0.0/16
+bad "route del with a next hop the prefix does not have" 1 "has no route 10.20.0.0/16" route del rdid 1 prefix 10.20.0.0/16 nexthop 10.10.0.5
+bad "route del in another routing domain" 1 "rdid 2 has no route 10.20.0.0/16" route del rdid 2 prefix 10.20.0.0/16
+begin "setup: subnet 5011 with no record, an on-link route into it"
+nv_ok subnet add vsid 5011 rdid 1 prefix 10.11.0.0/24
+nv_ok route add rdid 1 prefix 10.22.0.0/16 vsid 5011
+end
+bad "subnet del while a route goes into it" 1 "still used by the route 10.22.0.0/16" subnet del vsid 5011
+
+begin "route del: by next hop, then the prefix's only one without it; traffic routes go, subnets' stay"
+nv_ok route del rdid 1 prefix 10.20.0.0/16 nexthop 10.0.0.9
+[ -z "$OUT" ] || fail "route del printed: $OUT"
+shows route "[(r['nexthop'], r['active']) for r in d if r['prefix'] == '10.20.0.0/16'] == [(None, True)]"
+nv_ok route del rdid 1 prefix 10.20.0.0/16
+nv_ok route del rdid 1 prefix 0.0.0.0/0
+nv_ok route del rdid 1 prefix 10.21.0.0/16 nexthop 10.10.0.5
+shows route "[(r['nexthop'], r['metric'], r['active']) for r in d if r['prefix'] == '10.21.0.0/16'] == [(None, 9, True), ('10.0.0.9', 4294967295, False)]"
+nv_ok route del rdid 1 prefix 10.21.0.0/16 nexthop 10.0.0.9
+nv_ok route del rdid 1 prefix 10.21.0.0/16
+nv_ok route del rdid 1 prefix 10.22.0.0/16
+shows route "sorted((r['rdid'], r['prefix']) for r in d) == [(1, '10.0.0.0/24'), (1, '10.10.0.0/24'), (1, '10.11.0.0/24'), (2, '10.0.0.0/8')] and all(r['subnet'] for r in d)"
+end
+
+begin "subnet del takes its on-link route; a prefix may be reused in another routing domain"
+nv_ok subnet del vsid 5011
+nv_ok record del vsid 5010 ca 10.10.0.5
+nv_ok record del vsid 5001 ca 10.0.0.9
+nv_ok subnet del vsid 5010
+shows route "sorted((r['rdid'], r['prefix']) for r in d) == [(1, '10.0.0.0/24'), (2, '10.0.0.0/8')]"
+nv_ok subnet add vsid 5012 rdid 7 prefix 10.0.0.0/24
+shows route "{'rdid': 7, 'prefix': '10.0.0.0/24', 'nexthop': None, 'vsid': 5012, 'metric': 0, 'subnet': True, 'active': True} in d"
+nv_ok subnet del vsid 5012
+shows route "not [r for r in d if r['rdid'] == 7]"
 end
 
 begin "port add/show/del (tc delivery, unbound: no record)"
@@ -505,12 +624,13 @@ printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 
 	fail "dp show -j: $OUT"
 nvraw "$PIN2" dp show
 case $OUT in *"xdp       none"*) ;; *) fail "dp show: $OUT" ;; esac
-nvraw "$PIN2" subnet add vsid 5001 rdid 1
-nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver xdp
+nvraw "$PIN2" subnet add vsid 5001 rdid 1 prefix 10.9.0.0/24
+[ "$RC" -eq 0 ] || fail "subnet add exited $RC: $ERR"
+nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.5 mac 02:00:00:00:09:01 deliver xdp
 [ "$RC" -eq 1 ] || fail "port add deliver xdp exited $RC, expected 1"
 case $ERR in *"deliver xdp"*"xdp-mode none"*) ;; *) fail "port add deliver xdp: $ERR" ;; esac
 in_host tc filter show dev vmz ingress | grep -q . && fail "vmz got a filter from the refused port add"
-nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.1 mac 02:00:00:00:09:01 deliver tc
+nvraw "$PIN2" port add dev vmz vsid 5001 ca 10.9.0.5 mac 02:00:00:00:09:01 deliver tc
 [ "$RC" -eq 0 ] || fail "port add deliver tc exited $RC: $ERR"
 nvraw "$PIN2" dp reload
 [ "$RC" -eq 0 ] || fail "dp reload exited $RC: $ERR"
@@ -541,11 +661,13 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|stats|events|metrics|monitor|trace|batch) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -qx "route add rdid RDID prefix ADDR/LEN \\[vsid VSID\\] \\[nexthop ADDR\\] \\[metric N\\]" || fail "no route add: $OUT"
+printf '%s\n' "$OUT" | grep -qx "subnet add vsid VSID rdid RDID prefix ADDR/LEN \\[gateway ADDR\\] \\[gateway-mac MAC\\]" || fail "subnet add: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record stats events metrics monitor trace batch; do
+for o in dp pa subnet port record route stats events metrics monitor trace batch; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help
@@ -567,7 +689,7 @@ end
 # =====================================================================================
 cat >"$TMP/good.batch" <<'EOF'
 # a new tenant on this host: everything or nothing
-subnet add vsid 6001 rdid 3
+subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254
 
 record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1   # local VM
 record add vsid 6001 ca 10.6.0.2 mac 02:00:00:06:00:02 pa 192.0.2.2
@@ -599,7 +721,7 @@ end
 # The 5th line fails at run time: lines 1-4 (a subnet, a record, a port with its filter, a PA) ran
 # and must be taken back.
 cat >"$TMP/fail5.batch" <<'EOF'
-subnet add vsid 6001 rdid 3
+subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254
 record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1
 port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 deliver xdp
 pa add 198.51.100.9
@@ -626,24 +748,45 @@ begin "batch: vm1 keeps its filter after the rollback"
 in_host tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1 lost its filter"
 end
 
+# Routes in a batch: an add and a del taken back when a later line fails (the deleted route comes
+# back with its metric and next hop); the same lines without the bad one apply.
+begin "setup: a customer route with a metric, for the route batches"
+nv_ok route add rdid 1 prefix 10.40.0.0/16 nexthop 10.0.0.2 metric 5
+end
+cat >"$TMP/route.batch" <<'EOF'
+route add rdid 1 prefix 10.41.0.0/16 nexthop 10.0.0.2
+route del rdid 1 prefix 10.40.0.0/16
+route add rdid 1 prefix 10.42.0.0/16 vsid 5001 metric 3
+route add rdid 1 prefix 10.43.0.0/16 nexthop 10.0.0.77
+EOF
+bad "batch: routes added and deleted before a failing route add are taken back" 1 "line 4: route add: next hop 10.0.0.77" batch file "$TMP/route.batch"
+begin "batch: route lines apply together, and a second batch takes them back"
+sed -i '$d' "$TMP/route.batch"
+nv_ok batch file "$TMP/route.batch"
+shows route "[(r['prefix'], r['nexthop'], r['metric']) for r in d if r['prefix'].startswith('10.4')] == [('10.41.0.0/16', '10.0.0.2', 0), ('10.42.0.0/16', None, 3)]"
+printf 'route del rdid 1 prefix 10.41.0.0/16 nexthop 10.0.0.2\nroute del rdid 1 prefix 10.42.0.0/16\n' >"$TMP/route-undo.batch"
+nv_ok batch file "$TMP/route-undo.batch"
+shows route "not [r for r in d if r['prefix'].startswith('10.4')]"
+end
+
 cat >"$TMP/syntax.batch" <<'EOF'
-subnet add vsid 6001 rdid 3
+subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254
 record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1
 port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01
 # the last line is wrong
 record add vsid 6001 ca 10.6.0.2 mac 02:00:00:06:00:zz pa 192.0.2.2
 EOF
 bad "batch: syntax error on the last line: nothing applied, line named" 2 "line 5" batch file "$TMP/syntax.batch"
-printf 'subnet add vsid 6001 rdid 3\nsubnet add vsid 6002 rdid 3 extra\n' >"$TMP/extra.batch"
+printf 'subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16\nsubnet add vsid 6002 rdid 3 prefix 10.7.0.0/16 extra\n' >"$TMP/extra.batch"
 bad "batch: extra argument on a line" 2 "line 2" batch file "$TMP/extra.batch"
-printf 'subnet add vsid 6001 rdid 3\nfrob add\n' >"$TMP/obj.batch"
+printf 'subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16\nfrob add\n' >"$TMP/obj.batch"
 bad "batch: unknown object on a line" 2 "line 2" batch file "$TMP/obj.batch"
 STDIN="$TMP/syntax.batch" bad "batch from stdin: syntax error, nothing applied" 2 "line 5" batch file -
 
 # Many record adds in a row are applied together (one library call): a failure at any of them is
 # still named by its line, and takes back everything, the lines before the group included.
 {
-	echo "subnet add vsid 6001 rdid 3"
+	echo "subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254"
 	echo "record add vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 pa 192.0.2.1"
 	echo "port add dev vm2 vsid 6001 ca 10.6.0.1 mac 02:00:00:06:00:01 deliver xdp"
 	for i in $(seq 2 1500); do
@@ -657,7 +800,7 @@ bad "batch: 1500 record adds, the last but one a duplicate: nothing applied, lin
 	"line 1503: record add: ca 10.6.0.77 already has a record" batch file "$TMP/many-dup.batch"
 begin "batch: 1500 record adds around a port: applied, the local one bound, then taken back"
 {
-	echo "subnet add vsid 6001 rdid 3"
+	echo "subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16 gateway 10.6.255.254"
 	for i in $(seq 2 1500); do
 		printf 'record add vsid 6001 ca 10.6.%d.%d mac 02:00:00:06:%02x:%02x pa 192.0.2.%d\n' \
 			$((i / 256)) $((i % 256)) $((i / 256)) $((i % 256)) $((2 + i % 50))
@@ -686,8 +829,8 @@ end
 
 for refused in "dp attach dev vm3 pa 192.0.2.9" "dp detach" "dp reload" "dp show" "record show" \
 	"port show" "subnet show" "pa show" "stats show" "stats reset" "batch file $TMP/good.batch" \
-	"help" "record help" "record"; do
-	printf 'subnet add vsid 6001 rdid 3\n\n%s\nsubnet add vsid 6002 rdid 3\n' "$refused" >"$TMP/refused.batch"
+	"help" "record help" "record" "route show"; do
+	printf 'subnet add vsid 6001 rdid 3 prefix 10.6.0.0/16\n\n%s\nsubnet add vsid 6002 rdid 3 prefix 10.7.0.0/16\n' "$refused" >"$TMP/refused.batch"
 	bad "batch: '$refused' is refused, naming the line" 2 "line 3" batch file "$TMP/refused.batch"
 done
 

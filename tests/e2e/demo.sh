@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # make demo: the datapath on three hosts and two tenants that reuse the same addresses, built and
-# configured in front of you with the same nvctl commands a host admin types. Everything it makes
+# configured in front of you with the same nvctl commands a host admin types, then a third tenant
+# with three subnets that every host routes between (the distributed router). Everything it makes
 # is removed at the end (and on Ctrl-C). Usage: tests/e2e/demo.sh [BUILD_DIR]
 set -euo pipefail
 
@@ -138,6 +139,55 @@ bg_forget "$mon"
 
 say "The same counters for Prometheus (nvctl metrics listen ADDR:PORT serves them over HTTP)"
 on h1 metrics show | grep -E '^nvgre_(port_tx_packets|drops_packets_total.*ARP_UNKNOWN)' | head -4
+
+say "Tenant C (RDID 3): three subnets, routed by every host (no router VM, no hairpin)"
+# Declared here, after the rows above: the loops there cover tenants A and B only.
+for x in 1 2 3; do
+	topo_tenant "C$x" "710$x" 3 "10.2.$x.0/24" # the gateway: nvctl's default, 10.2.X.1
+done
+topo_vm c1 C1 h1 11 # 10.2.1.11
+topo_vm c2 C2 h2 12 # 10.2.2.12
+topo_vm c3 C3 h1 13 # 10.2.3.13: h1 holds two of C's subnets
+for vm in c1 c2 c3; do
+	topo_add_vm "$vm"
+	printf '  %s on %s: subnet VSID %s %s, CA %s, MAC %s, default route via %s\n' "$vm" \
+		"$(vm_host "$vm")" "$(vm_vsid "$vm")" "${TOPO_PREFIX[$(vm_tenant "$vm")]}" "$(vm_ca "$vm")" \
+		"$(vm_mac "$vm")" "$(vm_gw "$vm")"
+	topo_vm_default_route "$vm"
+done
+echo "   (the gateway of each subnet defaults to its first host, its MAC to 02:4e:56 + the VSID)"
+for h in $TOPO_HOSTS; do
+	for x in 1 2 3; do
+		on "$h" subnet add vsid "710$x" rdid 3 prefix "10.2.$x.0/24"
+	done
+done
+for vm in c1 c2 c3; do
+	echo "record add vsid $(vm_vsid "$vm") ca $(vm_ca "$vm") mac $(vm_mac "$vm") pa ${TOPO_PA[$(vm_host "$vm")]}"
+done >"$TMP/table-c"
+for h in $TOPO_HOSTS; do
+	on "$h" batch file "$TMP/table-c"
+done
+for vm in c1 c2 c3; do
+	on "$(vm_host "$vm")" port add dev "$(vm_port "$vm")" vsid "$(vm_vsid "$vm")" ca "$(vm_ca "$vm")" \
+		mac "$(vm_mac "$vm")" deliver tc
+done
+on h1 subnet show
+on h1 route show rdid 3
+echo "  Across subnets, on one host and across hosts (the sending host routes):"
+ping_from c1 10.2.2.12 # h1 -> h2, VSID 7101 -> 7102
+ping_from c1 10.2.3.13 # h1 -> h1, never leaves the host
+ping_from c2 10.2.3.13 # h2 -> h1
+echo "  The router is one hop, its address the gateway CA (ICMP time exceeded from it):"
+if command -v traceroute >/dev/null 2>&1; then
+	printf '%sc1#%s traceroute -n 10.2.2.12\n' "$bold" "$plain"
+	in_ns c1 timeout 20 traceroute -n -N 1 -q 1 -w 2 -m 5 10.2.2.12 2>&1 | sed 's/^/  /' || true
+else
+	echo "  (traceroute is not installed: .ci/install-deps.sh installs it)"
+fi
+printf '%sc1#%s ping -c 1 -t 1 10.2.2.12\n' "$bold" "$plain"
+in_ns c1 ping -n -c 1 -t 1 -W 1 10.2.2.12 2>&1 | sed -n 's/^\(From .*\)/  \1/p' || true
+echo "  Tenant C's 10.2.2.12 is an address tenants A and B do not route to: a1 -> 10.2.2.12"
+ping_from a1 10.2.2.12
 
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do

@@ -21,59 +21,12 @@ source "$E2E_DIR/topology.sh"
 SEND="$E2E_DIR/nv_send.py"
 STATS="$E2E_DIR/nv_stats.py"
 
-oneline() { xargs <<<"$1"; } # lines joined by spaces
+# The helpers every end-to-end suite shares: captures, counters, ping (e2e_lib.sh).
+# shellcheck source=tests/e2e/e2e_lib.sh
+source "$E2E_DIR/e2e_lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-# Counters of a host, as nvctl -j prints them, into a file.
-stats_snap() { nvctl_on "$1" -j stats show >"$2"; }
-
-# The drop counters that changed between two snapshots, "drop REASON DELTA" lines, sorted. Run in
-# $(...), where fail() cannot reach the test: an error prints what no expected value matches.
-drops_delta() {
-	local out
-	out=$(/usr/bin/python3 "$STATS" diff "$1" "$2") || {
-		echo "ERROR: nv_stats.py diff $1 $2 failed"
-		return
-	}
-	grep '^drop ' <<<"$out" | sort || true
-}
-
-# A per-VSID counter's change between two snapshots.
-vsid_delta() {
-	local a b
-	a=$(/usr/bin/python3 "$STATS" get "$1" vsid "$3" "$4")
-	b=$(/usr/bin/python3 "$STATS" get "$2" vsid "$3" "$4")
-	echo $((b - a))
-}
-
-drop_delta() {
-	local a b
-	a=$(/usr/bin/python3 "$STATS" get "$1" drop "$3")
-	b=$(/usr/bin/python3 "$STATS" get "$2" drop "$3")
-	echo $((b - a))
-}
-
-# Frames the XDP program of a host dropped on its underlay (veth driver counters).
-xdp_drops() {
-	in_ns "$1" ethtool -S ul | awk '/rx_queue_[0-9]+_xdp_drops:/ { n += $2 } END { print n + 0 }'
-}
-
-# vm_ping FROM DST_CA COUNT [PING ARGS]: prints the number of replies received.
-vm_ping() {
-	local from=$1 dst=$2 count=$3 out
-	shift 3
-	out=$(in_ns "$from" ping -q -n -c "$count" -i 0.05 -W 1 "$@" "$dst" 2>&1) || true
-	sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out" | head -n1 | grep . || echo 0
-}
-
-flush_neigh() {
-	local vm
-	for vm in "$@"; do
-		ip -n "$(topo_ns "$vm")" neigh flush dev eth0
-	done
-}
 
 # quiet VM...: before a capture in VM that must stay empty, so that the VM sends nothing of its
 # own meanwhile. Its neighbour entries are flushed: an entry that an earlier test's traffic left
@@ -82,44 +35,6 @@ flush_neigh() {
 # datapath's ARP answer, not something that got through (test 37 failed on exactly that in the
 # baseline run). IPv6 is off: nothing else comes from a VM unasked.
 quiet() { flush_neigh "$@"; }
-
-# cap_start NODE FILE IFACE...: capture in NODE's namespace into FILE; CAP_PID is dumpcap's own
-# pid (bg_in_ns: nsenter execs it), so that cap_stop ends the capture itself. (A function put in
-# the background is a subshell: killing it left dumpcap capturing for its 60 s, into a file
-# tshark then read while it grew, and that the next test using the same name truncated.)
-cap_start() {
-	local node=$1 file=$2 i args=()
-	shift 2
-	for i in "$@"; do
-		args+=(-i "$i")
-	done
-	bg_in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log"
-	CAP_PID=$BG_PID
-	for i in $(seq 100); do
-		grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	fail "dumpcap in $node did not start: $(cat "$file.log")"
-	return 1
-}
-
-cap_stop() {
-	# libpcap hands dumpcap its frames in blocks, retired after dumpcap's 250 ms read timeout;
-	# a block not retired yet when dumpcap stops is lost. So wait past that first.
-	sleep 0.6
-	bg_stop "$1" TERM # dumpcap writes what it has and closes the file
-}
-
-# cap_count FILE DISPLAY_FILTER: frames of the capture that match. A capture tshark cannot read
-# is not "no frames": it prints an error, which no expected count matches.
-cap_count() {
-	local out
-	out=$(tshark -r "$1" -Y "$2" -T fields -e frame.number 2>"$1.tshark-err") || {
-		echo "ERROR: tshark -r $1: $(head -c 200 "$1.tshark-err")"
-		return
-	}
-	grep -c . <<<"$out" || true
-}
 
 # Frames of nv_send.py kind KIND (its ICMP payload says "nve:KIND") in a capture.
 cap_kind() { cap_count "$1" "icmp.type == 8 && frame contains \"nve:$2\""; }

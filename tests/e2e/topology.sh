@@ -13,7 +13,8 @@
 #     vm-a3  A 10.0.0.3    vm-b2  B 10.0.0.2
 #     vm-b1  B 10.0.0.1    vm-b3  B 10.0.0.3
 #
-#   tenant A: vsid 5001, rdid 1      tenant B: vsid 6001, rdid 2
+#   tenant A: vsid 5001, rdid 1      tenant B: vsid 6001, rdid 2      both 10.0.0.0/24, gateway
+#   10.0.0.254 (its MAC nvctl's default, 02:4e:56 + the VSID: no VM uses either)
 #   10.0.0.N has MAC 02:4e:56:00:00:0N in both tenants; VM eth0 MTU 1458 (1500 - 42)
 #
 # Same host: A .1-.3 on h1, B .2-.3 on h2. Across hosts: A .1-.2 (h1-h2), B .1-.2 (h1-h2), B .1-.4
@@ -39,8 +40,8 @@ topo_switch sw
 topo_host h1 sw 192.0.2.1
 topo_host h2 sw 192.0.2.2
 topo_host h3 sw 192.0.2.3
-topo_tenant A 5001 1
-topo_tenant B 6001 2
+topo_tenant A 5001 1 10.0.0.0/24 10.0.0.254
+topo_tenant B 6001 2 10.0.0.0/24 10.0.0.254
 # VM  tenant  host  N (its CA is 10.0.0.N, its MAC 02:4e:56:00:00:0N)
 while read -r vm t h n; do
 	topo_vm "$vm" "$t" "$h" "$n"

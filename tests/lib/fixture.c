@@ -31,6 +31,14 @@ const __u8 MAC_1[6] = MAC_1_INIT;
 const __u8 MAC_2[6] = MAC_2_INIT;
 const __u8 MAC_3[6] = MAC_3_INIT;
 const __u8 MAC_4[6] = MAC_4_INIT;
+const __u8 MAC_5[6] = MAC_5_INIT;
+const __u8 MAC_6[6] = MAC_6_INIT;
+/* clang-format off */
+const __u8 MAC_GW_A[6] = { 0x02, 0x4e, 0x56, 0, VSID_A >> 8, VSID_A & 0xff };
+const __u8 MAC_GW_A2[6] = { 0x02, 0x4e, 0x56, 0, VSID_A2 >> 8, VSID_A2 & 0xff };
+const __u8 MAC_GW_B[6] = { 0x02, 0x4e, 0x56, 0, VSID_B >> 8, VSID_B & 0xff };
+const __u8 MAC_GW_B2[6] = { 0x02, 0x4e, 0x56, 0, VSID_B2 >> 8, VSID_B2 & 0xff };
+/* clang-format on */
 const __u8 MAC_UNKNOWN[6] = MAC_UNKNOWN_INIT;
 const __u8 MAC_BCAST[6] = MAC_BCAST_INIT;
 
@@ -45,11 +53,13 @@ static const struct port_def h1_ports[H1_NPORTS] = {
 	[H1_A1] = { "h1a1", "vm-h1a1", VSID_A, RDID_A, CA_1, MAC_1 },
 	[H1_A3] = { "h1a3", "vm-h1a3", VSID_A, RDID_A, CA_3, MAC_3 },
 	[H1_B1] = { "h1b1", "vm-h1b1", VSID_B, RDID_B, CA_1, MAC_1 },
+	[H1_A5] = { "h1a5", "vm-h1a5", VSID_A2, RDID_A, CA_5, MAC_5 },
 };
 
 static const struct port_def h2_ports[H2_NPORTS] = {
 	[H2_A2] = { "h2a2", "vm-h2a2", VSID_A, RDID_A, CA_2, MAC_2 },
 	[H2_B2] = { "h2b2", "vm-h2b2", VSID_B, RDID_B, CA_2, MAC_2 },
+	[H2_A6] = { "h2a6", "vm-h2a6", VSID_A2, RDID_A, CA_6, MAC_6 },
 };
 
 /* The global lookup table, pushed unchanged to every host. */
@@ -58,9 +68,21 @@ static const struct {
 	__be32 ca, pa;
 	const __u8 *mac;
 } records[] = {
-	{ VSID_A, CA_1, PA_1, MAC_1 },	{ VSID_A, CA_3, PA_1, MAC_3 },
-	{ VSID_A, CA_2, PA_2A, MAC_2 }, { VSID_B, CA_1, PA_1, MAC_1 },
-	{ VSID_B, CA_2, PA_2B, MAC_2 },
+	{ VSID_A, CA_1, PA_1, MAC_1 },	 { VSID_A, CA_3, PA_1, MAC_3 },
+	{ VSID_A, CA_2, PA_2A, MAC_2 },	 { VSID_B, CA_1, PA_1, MAC_1 },
+	{ VSID_B, CA_2, PA_2B, MAC_2 },	 { VSID_A2, CA_5, PA_1, MAC_5 },
+	{ VSID_A2, CA_6, PA_2A, MAC_6 },
+};
+
+/* The subnets, the same on every host: two per tenant, B reusing A's prefixes. */
+static const struct {
+	__u32 vsid, rdid;
+	__be32 prefix, gw;
+} subnets[] = {
+	{ VSID_A, RDID_A, PKT_IP4(10, 0, 0, 0), GW_A },
+	{ VSID_B, RDID_B, PKT_IP4(10, 0, 0, 0), GW_A },
+	{ VSID_A2, RDID_A, PKT_IP4(10, 0, 1, 0), GW_A2 },
+	{ VSID_B2, RDID_B, PKT_IP4(10, 0, 1, 0), GW_A2 },
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -227,14 +249,17 @@ static int fill_policy(struct host *h)
 	const __be32 pas_h1[] = { PA_1 }, pas_h2[] = { PA_2A, PA_2B };
 	const __be32 *pas = h->id == HOST_1 ? pas_h1 : pas_h2;
 	int npas = h->id == HOST_1 ? 1 : 2;
-	struct nv_subnet sa = { .rdid = RDID_A }, sb = { .rdid = RDID_B };
 	union nv_addr pa;
-	int err;
+	int err = 0;
 
+	for (size_t i = 0; i < sizeof(subnets) / sizeof(subnets[0]) && !err; i++) {
+		struct nv_subnet s = { .rdid = subnets[i].rdid, .prefixlen = 96 + 24 };
+
+		v4(&s.prefix, subnets[i].prefix);
+		v4(&s.gw_ca, subnets[i].gw);
+		err = nv_subnet_add(&h->o.maps, subnets[i].vsid, &s, NULL);
+	}
 	/* The local PAs first: the library takes only one of them as the config PA. */
-	err = nv_subnet_add(&h->o.maps, VSID_A, &sa, NULL);
-	if (!err)
-		err = nv_subnet_add(&h->o.maps, VSID_B, &sb, NULL);
 	for (int i = 0; i < npas && !err; i++) {
 		v4(&pa, pas[i]);
 		err = nv_local_pa_add(&h->o.maps, &pa, h->underlay, NULL);

@@ -6,11 +6,14 @@
  * that dies with the process, so nothing is left behind, even after a crash.
  *
  * Topology (the same lookup table on every host, as HNV pushes it):
- *   tenant A: VSID 5001, RDID 1      tenant B: VSID 6001, RDID 2 (same CAs and MACs as A)
+ *   tenant A: RDID 1, subnets VSID 5001 10.0.0.0/24 and VSID 5002 10.0.1.0/24
+ *   tenant B: RDID 2, subnets VSID 6001 10.0.0.0/24 and VSID 6002 10.0.1.0/24 (B reuses A's
+ *             prefixes, CAs and MACs); every gateway is .254, its MAC the default of its VSID
  *   host 1, PA 192.0.2.1: ports A1 (10.0.0.1, 02:..:01), A3 (10.0.0.3, 02:..:03),
- *                         B1 (10.0.0.1, 02:..:01)
+ *                         B1 (10.0.0.1, 02:..:01), A5 (VSID 5002, 10.0.1.5, 02:..:01:05)
  *   host 2, PAs 192.0.2.2 (tenant A) and 192.0.2.3 (tenant B), config PA 192.0.2.2:
- *                         ports A2 (10.0.0.2, 02:..:02), B2 (10.0.0.2, 02:..:02)
+ *                         ports A2 (10.0.0.2, 02:..:02), B2 (10.0.0.2, 02:..:02),
+ *                         A6 (VSID 5002, 10.0.1.6, 02:..:01:06)
  * The underlay is one veth pair, h1ul <-> h2ul, MTU FIXTURE_UNDERLAY_MTU.
  *
  * Every port is bound: the record of its (VSID, CA) is at a local PA, so the maps library gives
@@ -33,6 +36,13 @@
 #define VSID_B	     6001
 #define RDID_B	     2
 #define VSID_UNKNOWN 7001 /* valid, no subnet */
+#define VSID_A2	     5002 /* tenant A's second subnet */
+#define VSID_B2	     6002 /* tenant B's second subnet */
+
+#define GW_A  PKT_IP4(10, 0, 0, 254) /* gateway CA of VSID_A and VSID_B */
+#define GW_A2 PKT_IP4(10, 0, 1, 254) /* gateway CA of VSID_A2 and VSID_B2 */
+#define CA_5  PKT_IP4(10, 0, 1, 5)   /* A5 on host 1 */
+#define CA_6  PKT_IP4(10, 0, 1, 6)   /* A6 on host 2 */
 
 #define PA_1	   PKT_IP4(192, 0, 2, 1)
 #define PA_2A	   PKT_IP4(192, 0, 2, 2)
@@ -52,10 +62,15 @@
 #define MAC_2_INIT       { 0x02, 0, 0, 0, 0, 0x02 }
 #define MAC_3_INIT       { 0x02, 0, 0, 0, 0, 0x03 }
 #define MAC_4_INIT       { 0x02, 0, 0, 0, 0, 0x04 }
+#define MAC_5_INIT       { 0x02, 0, 0, 0, 0x01, 0x05 }
+#define MAC_6_INIT       { 0x02, 0, 0, 0, 0x01, 0x06 }
 #define MAC_UNKNOWN_INIT { 0x02, 0, 0, 0, 0, 0x09 }
 #define MAC_BCAST_INIT   { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
 /* clang-format on */
-extern const __u8 MAC_1[6], MAC_2[6], MAC_3[6], MAC_4[6], MAC_UNKNOWN[6], MAC_BCAST[6];
+extern const __u8 MAC_1[6], MAC_2[6], MAC_3[6], MAC_4[6], MAC_5[6], MAC_6[6], MAC_UNKNOWN[6],
+	MAC_BCAST[6];
+/* Gateway MACs: nv_subnet_default_gw_mac of each VSID. */
+extern const __u8 MAC_GW_A[6], MAC_GW_A2[6], MAC_GW_B[6], MAC_GW_B2[6];
 
 /*
  * 1514-byte frames (a VM MTU of 1500) plus 42 bytes of NVGRE need an underlay MTU of at least
@@ -72,16 +87,18 @@ enum {
 	H1_A1,
 	H1_A3,
 	H1_B1,
+	H1_A5,
 	H1_NPORTS,
 };
 
 enum {
 	H2_A2,
 	H2_B2,
+	H2_A6,
 	H2_NPORTS,
 };
 
-#define HOST_MAX_PORTS 3
+#define HOST_MAX_PORTS 4
 
 struct host_port {
 	char name[16], vm_name[16];

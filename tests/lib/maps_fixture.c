@@ -25,7 +25,8 @@ int maps_fixture_create_one(enum nv_map_id id, __u32 max_entries)
 	spec = &nv_map_specs[id];
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = spec->map_flags);
 	if (!max_entries)
-		max_entries = id == NV_MAP_RECORDS ? MAPS_FIXTURE_RECORDS : spec->max_entries;
+		max_entries = id == NV_MAP_RECORDS || id == NV_MAP_RDID_CAS ? MAPS_FIXTURE_RECORDS
+									    : spec->max_entries;
 	return bpf_map_create(spec->type, spec->name, spec->key_size, spec->value_size, max_entries,
 			      &opts);
 }
@@ -36,7 +37,8 @@ int maps_fixture_create(struct nv_maps *m, __u32 max_records)
 		m->fd[i] = -1;
 	m->groups = NV_MAP_GROUPS_ALL;
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
-		int fd = maps_fixture_create_one(i, i == NV_MAP_RECORDS ? max_records : 0);
+		int fd = maps_fixture_create_one(
+			i, i == NV_MAP_RECORDS || i == NV_MAP_RDID_CAS ? max_records : 0);
 
 		if (fd < 0) {
 			nv_maps_close(m);

@@ -8,48 +8,75 @@
 #        ____________________|____________________
 #       |                    |                    |
 #   HOST: ul PA/24       HOST: ul PA/24       ...                 underlay, MTU $TOPO_UL_MTU
-#     vm-VM -- VM: eth0 CA/24, MAC 02:4e:56:00:00:NN, MTU of the VM
+#     vm-VM -- VM: eth0 CA/LEN, MAC 02:4e:56:00:00:NN, MTU of the VM
 #
-# A layout declares the world as data, then builds it (tests/e2e/topology.sh, tests/bench/
-# bench_topo.sh):
+# and, for underlays in several physical subnets, routers: a namespace with IP forwarding and one
+# leg (an address on a port of the switch) per switch it joins. Switches of one NET (a provider
+# network: the switches a router joins) are one world: every host of a NET carries the subnets
+# and the lookup records of every VM of the NET.
 #
-#   topo_switch SW                    an underlay switch
-#   topo_host HOST SW PA              a host on SW, its underlay device ul with PA/24
-#   topo_tenant T VSID RDID           a tenant: one virtual subnet in its routing domain
-#   topo_vm VM T HOST N [MTU [CA]]    a VM of tenant T on HOST: CA (default 10.0.0.N), MAC
-#                                     02:4e:56:00:00:NN (so two tenants can reuse both), MTU
-#                                     (default $TOPO_VM_MTU)
+# A layout declares the world as data, then builds it (tests/e2e/topology.sh, routed.sh,
+# tests/bench/bench_topo.sh):
+#
+#   topo_switch SW [NET]              an underlay switch, in provider network NET (default: SW)
+#   topo_host HOST SW PA [VIA]        a host on SW, its underlay device ul with PA/24; with VIA,
+#                                     a default route via VIA (a router's leg on SW)
+#   topo_router R SW ADDR [SW ADDR]...  a router: leg r-SW with ADDR/24 on each SW, ip_forward 1
+#   topo_tenant T VSID RDID PREFIX [GATEWAY]   one virtual subnet of a routing domain: its prefix
+#                                     (A.B.C.D/LEN) and its gateway CA (default: nvctl's, the
+#                                     prefix's first host); T names the subnet
+#   topo_vm VM T HOST N [MTU [CA]]    a VM of subnet T on HOST: CA (default the prefix's address
+#                                     + N, e.g. 10.0.0.N in 10.0.0.0/24), MAC 02:4e:56:00:00:NN
+#                                     (so two tenants can reuse both), MTU (default $TOPO_VM_MTU)
 #   topo_build SW                     namespaces and devices of SW, its hosts and its VMs
+#   topo_build_router R               a router's namespace and legs (after the switches it joins)
 #   topo_configure SW DELIVER [XDP_MODE]   every host of SW through nvctl (topo_configure_host)
+#   topo_vm_default_route VM          the VM's default route via its gateway CA
 #
 # Settings, read by topo_build: TOPO_UL_MTU (1500), TOPO_VM_MTU (the underlay MTU minus NVGRE's 42
 # bytes), and the underlay's receive and transmit settings TOPO_HOST_GRO, TOPO_SW_RX and
 # TOPO_UL_QDISC (below, with what they change).
 #
-# Everything is named after its node (the SW, HOST or VM name) by netns.sh: namespaces, pin
+# Everything is named after its node (the SW, HOST, R or VM name) by netns.sh: namespaces, pin
 # directories (one nvctl instance per host), all removed by its cleanup. nvctl runs in a host's
 # namespace through nsenter (never `ip netns exec`, which hides the pins).
 # Needs: NVCTL (path to nvctl), netns_init called.
 
 TOPO_UL_MTU=${TOPO_UL_MTU:-1500}
 TOPO_VM_MTU=${TOPO_VM_MTU:-$((TOPO_UL_MTU - 42))}
-TOPO_SWITCHES="" TOPO_HOSTS="" TOPO_TENANTS="" TOPO_VM_LIST=""
-declare -A TOPO_PA=() TOPO_SW_OF=() TOPO_VSID=() TOPO_RDID=()
+TOPO_SWITCHES="" TOPO_HOSTS="" TOPO_TENANTS="" TOPO_VM_LIST="" TOPO_ROUTERS=""
+declare -A TOPO_PA=() TOPO_SW_OF=() TOPO_VSID=() TOPO_RDID=() TOPO_NET=() TOPO_VIA=()
+declare -A TOPO_PREFIX=() TOPO_GW=() TOPO_ROUTER_LEGS=()
 declare -A TOPO_VM_T=() TOPO_VM_HOST=() TOPO_VM_N=() TOPO_VM_MTU_OF=() TOPO_VM_CA=()
 
 topo_log() { printf '# %s\n' "$*" >&2; }
 
 # ---- the layout: data ----
-topo_switch() { TOPO_SWITCHES="${TOPO_SWITCHES:+$TOPO_SWITCHES }$1"; }
+topo_switch() {
+	TOPO_SWITCHES="${TOPO_SWITCHES:+$TOPO_SWITCHES }$1"
+	TOPO_NET[$1]=${2:-$1}
+}
 topo_host() {
 	TOPO_HOSTS="${TOPO_HOSTS:+$TOPO_HOSTS }$1"
 	TOPO_SW_OF[$1]=$2
 	TOPO_PA[$1]=$3
+	TOPO_VIA[$1]=${4:-}
+}
+topo_router() {
+	local r=$1
+	shift
+	[ $# -ge 2 ] && [ $(($# % 2)) = 0 ] || die "topo_router $r: SW ADDR pairs expected"
+	TOPO_ROUTERS="${TOPO_ROUTERS:+$TOPO_ROUTERS }$r"
+	TOPO_ROUTER_LEGS[$r]="$*"
 }
 topo_tenant() {
+	[ -n "${4:-}" ] || die "topo_tenant $1: a prefix (A.B.C.D/LEN) is needed"
+	topo_ip4_int "${4%/*}" >/dev/null || die "topo_tenant $1: bad prefix $4"
 	TOPO_TENANTS="${TOPO_TENANTS:+$TOPO_TENANTS }$1"
 	TOPO_VSID[$1]=$2
 	TOPO_RDID[$1]=$3
+	TOPO_PREFIX[$1]=$4
+	TOPO_GW[$1]=${5:-}
 }
 topo_vm() {
 	TOPO_VM_LIST="${TOPO_VM_LIST:+$TOPO_VM_LIST }$1"
@@ -57,7 +84,22 @@ topo_vm() {
 	TOPO_VM_HOST[$1]=$3
 	TOPO_VM_N[$1]=$4
 	TOPO_VM_MTU_OF[$1]=${5:-$TOPO_VM_MTU}
-	TOPO_VM_CA[$1]=${6:-10.0.0.$4}
+	TOPO_VM_CA[$1]=${6:-$(topo_prefix_host "${TOPO_PREFIX[$2]}" "$4")}
+}
+
+# ---- IPv4 arithmetic ----
+topo_ip4_int() { # A.B.C.D -> the number
+	local IFS=. a b c d
+	read -r a b c d <<<"$1"
+	[[ "$a.$b.$c.$d" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 1
+	echo $(((a << 24) | (b << 16) | (c << 8) | d))
+}
+topo_int_ip4() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+# topo_prefix_host A.B.C.D/LEN N: the prefix's network address plus N.
+topo_prefix_host() {
+	local a len=${1#*/}
+	a=$(topo_ip4_int "${1%/*}") || return 1
+	topo_int_ip4 $(((a & (0xffffffff << (32 - len)) & 0xffffffff) + $2))
 }
 
 # ---- reading it ----
@@ -66,6 +108,17 @@ vm_host() { echo "${TOPO_VM_HOST[$1]}"; }
 vm_ca() { echo "${TOPO_VM_CA[$1]}"; }
 vm_mac() { printf '02:4e:56:00:00:%02x\n' "${TOPO_VM_N[$1]}"; }
 vm_vsid() { echo "${TOPO_VSID[${TOPO_VM_T[$1]}]}"; }
+vm_rdid() { echo "${TOPO_RDID[${TOPO_VM_T[$1]}]}"; }
+vm_prefixlen() { echo "${TOPO_PREFIX[${TOPO_VM_T[$1]}]#*/}"; }
+# The gateway CA of a subnet T (the layout's, else nvctl's default: the prefix's first host), its
+# MAC (nvctl's default: 02:4e:56 and the 24 bits of the VSID).
+tenant_gw() { echo "${TOPO_GW[$1]:-$(topo_prefix_host "${TOPO_PREFIX[$1]}" 1)}"; }
+tenant_gw_mac() {
+	local v=${TOPO_VSID[$1]}
+	printf '02:4e:56:%02x:%02x:%02x\n' $((v >> 16 & 255)) $((v >> 8 & 255)) $((v & 255))
+}
+vm_gw() { tenant_gw "${TOPO_VM_T[$1]}"; }
+vm_gw_mac() { tenant_gw_mac "${TOPO_VM_T[$1]}"; }
 vm_port() { echo "vm-$1"; } # the host-side device of the VM's NIC
 # topo_hosts [SW], topo_vms [SW]: the hosts, the VMs (of SW's hosts), in the order declared.
 topo_hosts() {
@@ -79,6 +132,14 @@ topo_vms() {
 	local vm
 	for vm in $TOPO_VM_LIST; do
 		[ -z "${1:-}" ] || [ "${TOPO_SW_OF[${TOPO_VM_HOST[$vm]}]}" = "$1" ] && echo "$vm"
+	done
+	return 0
+}
+# topo_net_vms NET: the VMs of every host on a switch of provider network NET.
+topo_net_vms() {
+	local vm
+	for vm in $TOPO_VM_LIST; do
+		[ "${TOPO_NET[${TOPO_SW_OF[${TOPO_VM_HOST[$vm]}]}]}" != "$1" ] || echo "$vm"
 	done
 	return 0
 }
@@ -204,6 +265,32 @@ topo_add_host() {
 	topo_underlay "$h" ul
 	topo_underlay "$sw" "$h"
 	ip -n "$ns" link set ul up
+	if [ -n "${TOPO_VIA[$h]}" ]; then
+		ip -n "$ns" route add default via "${TOPO_VIA[$h]}" dev ul || die "$h: default route"
+	fi
+}
+
+# topo_build_router R: its namespace, IP forwarding, and per switch a veth: r-SW (ADDR/24) in R,
+# port R on the switch's bridge. The underlay settings of topo_underlay on the switch's end; tx
+# off on the router's (as on every underlay veth).
+topo_build_router() {
+	local r=$1 ns sw addr legs
+	ns=$(ns_name "$r")
+	ns_add "$r"
+	ns_sysctl "$r" net/ipv4/ip_forward 1
+	read -r -a legs <<<"${TOPO_ROUTER_LEGS[$r]}"
+	set -- "${legs[@]}"
+	while [ $# -ge 2 ]; do
+		sw=$1 addr=$2
+		shift 2
+		ip -n "$ns" link add "r-$sw" mtu "$TOPO_UL_MTU" type veth peer name "$r" \
+			netns "$(ns_name "$sw")" mtu "$TOPO_UL_MTU" || die "$r: veth to $sw"
+		ip -n "$(ns_name "$sw")" link set "$r" master br0 up
+		ip -n "$ns" addr add "$addr/24" dev "r-$sw"
+		in_ns "$r" ethtool -K "r-$sw" tx off >/dev/null || die "ethtool -K r-$sw tx off on $r"
+		topo_underlay "$sw" "$r"
+		ip -n "$ns" link set "r-$sw" up
+	done
 }
 
 topo_add_vm() {
@@ -214,12 +301,17 @@ topo_add_vm() {
 	ns_add "$vm"
 	ip -n "$ns" link add "$(vm_port "$vm")" mtu "$mtu" type veth peer name eth0 \
 		netns "$vmns" mtu "$mtu" address "$(vm_mac "$vm")" || die "$vm: veth"
-	ip -n "$vmns" addr add "$(vm_ca "$vm")/24" dev eth0
+	ip -n "$vmns" addr add "$(vm_ca "$vm")/$(vm_prefixlen "$vm")" dev eth0
 	# XDP redirect into a veth needs GRO (NAPI) on the receiving end (DESIGN 12); every VM gets
 	# the same NIC.
 	in_ns "$vm" ethtool -K eth0 gro on >/dev/null
 	ip -n "$vmns" link set eth0 up
 	ip -n "$ns" link set "$(vm_port "$vm")" up
+}
+
+topo_vm_default_route() {
+	ip -n "$(ns_name "$1")" route add default via "$(vm_gw "$1")" dev eth0 ||
+		die "$1: default route via $(vm_gw "$1")"
 }
 
 # topo_build SW: the switch, its hosts, their VMs.
@@ -235,25 +327,30 @@ topo_build() {
 }
 
 # ---- the datapath, through nvctl only ----
+# topo_subnet_args T: the arguments of nvctl subnet add for subnet T.
+topo_subnet_args() {
+	echo "vsid ${TOPO_VSID[$1]} rdid ${TOPO_RDID[$1]} prefix ${TOPO_PREFIX[$1]}${TOPO_GW[$1]:+ gateway ${TOPO_GW[$1]}}"
+}
+
 # topo_configure_host HOST DELIVER [XDP_MODE]: attach (with xdp-mode XDP_MODE when given), the
-# subnets of the tenants on HOST's switch, the full lookup table of that switch (the same on every
-# host), then the ports of the host's VMs.
+# subnets of the tenants in HOST's provider network (its switch's NET), the full lookup table of
+# that network (the same on every host), then the ports of the host's VMs.
 topo_configure_host() {
-	local h=$1 deliver=$2 xdp=() t vm sw tenants=""
+	local h=$1 deliver=$2 xdp=() t vm net tenants="" args
 	[ -z "${3:-}" ] || xdp=(xdp-mode "$3")
-	sw=${TOPO_SW_OF[$h]}
+	net=${TOPO_NET[${TOPO_SW_OF[$h]}]}
 	[ ! -e "$(pin_dir "$h")" ] || die "$(pin_dir "$h") exists: not ours"
 	pin_own "$(pin_dir "$h")" "$h" # from here on the pin dir is ours, even if the attach fails
 	nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" "${xdp[@]}" || die "$h: nvctl dp attach failed"
-	for vm in $(topo_vms "$sw"); do
+	for vm in $(topo_net_vms "$net"); do
 		case " $tenants " in *" $(vm_tenant "$vm") "*) ;; *) tenants="$tenants $(vm_tenant "$vm")" ;; esac
 	done
 	for t in $TOPO_TENANTS; do
 		case " $tenants " in *" $t "*) ;; *) continue ;; esac
-		nvctl_on "$h" subnet add vsid "${TOPO_VSID[$t]}" rdid "${TOPO_RDID[$t]}" ||
-			die "$h: nvctl subnet add failed"
+		read -r -a args <<<"$(topo_subnet_args "$t")"
+		nvctl_on "$h" subnet add "${args[@]}" || die "$h: nvctl subnet add ${args[*]} failed"
 	done
-	for vm in $(topo_vms "$sw"); do
+	for vm in $(topo_net_vms "$net"); do
 		nvctl_on "$h" record add vsid "$(vm_vsid "$vm")" ca "$(vm_ca "$vm")" \
 			mac "$(vm_mac "$vm")" pa "${TOPO_PA[$(vm_host "$vm")]}" ||
 			die "$h: nvctl record add failed"

@@ -23,16 +23,21 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 4
+#define LAYOUT_VERSION 5
 static const struct {
 	const char *what;
 	size_t want, now;
 } layout[] = {
-	{ "struct nv_port", 48, sizeof(struct nv_port) },
+	{ "struct nv_port", 56, sizeof(struct nv_port) },
 	{ "struct nv_record_key", 20, sizeof(struct nv_record_key) },
 	{ "struct nv_record", 28, sizeof(struct nv_record) },
 	{ "struct nv_route_key", 24, sizeof(struct nv_route_key) },
 	{ "struct nv_route", 24, sizeof(struct nv_route) },
+	{ "struct nv_route_table_key", 40, sizeof(struct nv_route_table_key) },
+	{ "struct nv_route_entry", 12, sizeof(struct nv_route_entry) },
+	{ "struct nv_rdid_ca_key", 20, sizeof(struct nv_rdid_ca_key) },
+	{ "struct nv_rdid_ca", 12, sizeof(struct nv_rdid_ca) },
+	{ "struct nv_icmp_state", 16, sizeof(struct nv_icmp_state) },
 	{ "struct nv_subnet", 44, sizeof(struct nv_subnet) },
 	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },
 	{ "struct nv_config", 32, sizeof(struct nv_config) },

@@ -415,7 +415,7 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 		return nv_route_add(&m, &rk, &rt, why);
 	case OP_ROUTE_DEL:
 		rk = mk_rtkey(c->rdid, c->ca, c->prefixlen);
-		return nv_route_del(&m, &rk, why);
+		return nv_route_del(&m, &rk, NULL, why);
 	case OP_CONFIG_SET:
 		cr_assert_eq(nv_config_get(&m, &cfg), 0);
 		cfg.pa = A(c->pa);
@@ -561,7 +561,7 @@ Test(conflict, success_sets_none, .init = maps_setup, .fini = maps_teardown)
 	EXPECT_NONE(nv_record_del(&m, &k, &why));
 	EXPECT_NONE(nv_record_add_many(&m, &k, &r, 1, &failed, &why));
 	EXPECT_NONE(nv_route_add(&m, &rk, &rt, &why));
-	EXPECT_NONE(nv_route_del(&m, &rk, &why));
+	EXPECT_NONE(nv_route_del(&m, &rk, NULL, &why));
 	cr_assert_eq(nv_config_get(&m, &c), 0);
 	EXPECT_NONE(nv_config_set(&m, &c, &why));
 }

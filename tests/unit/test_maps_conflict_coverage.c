@@ -106,8 +106,14 @@ static bool names_field(const char *text, const struct nv_conflict *c, const cha
 		return strstr(text, nv_addr_format(&c->pa, s, sizeof(s)));
 	if (!strncmp(f, "abi", len) && len == 3)
 		return has_number(text, c->abi);
-	if (!strncmp(f, "gw", len) && len == 2)
+	if (!strncmp(f, "gw", 2) && (len == 2 || !strncmp(f, "gw(nexthop)", len)))
 		return strstr(text, nv_addr_format(&c->gw, s, sizeof(s)));
+	if (!strncmp(f, "vsid2", len) && len == 5)
+		return has_number(text, c->vsid2);
+	if (!strncmp(f, "net", len) && len == 3)
+		return strstr(text, nv_addr_format(&c->net, s, sizeof(s)));
+	if (!strncmp(f, "netlen", len) && len == 6)
+		return has_number(text, c->netlen - 96); /* IPv4: printed as its own length */
 	if (!strncmp(f, "mac", len) && len == 3)
 		return strstr(text, nv_mac_format(c->mac, s, sizeof(s)));
 	if (!strncmp(f, "port_mac", len) && len == 8)
@@ -136,6 +142,9 @@ Test(conflict_coverage, format_names_the_values)
 		nv_addr_parse("10.1.2.3", &c.ca);
 		nv_addr_parse("198.51.100.7", &c.pa);
 		nv_addr_parse("10.1.2.99", &c.gw);
+		c.vsid2 = 6666;
+		nv_addr_parse("10.1.0.0", &c.net);
+		c.netlen = 96 + 19;
 		nv_mac_parse("02:5a:00:00:00:07", c.mac);
 		nv_mac_parse("02:5a:00:00:00:08", c.port_mac);
 		n = nv_conflict_format(&c, text, sizeof(text));

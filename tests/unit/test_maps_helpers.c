@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The helpers of the maps library's suites (tests/unit/maps/maps_test.h). */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
@@ -59,6 +60,16 @@ void subnet(__u32 vsid, __u32 rdid)
 	struct nv_subnet s = mk_subnet(rdid);
 
 	cr_assert_eq(nv_subnet_add(&m, vsid, &s, NULL), 0, "subnet add %u", vsid);
+}
+
+void subnet_at(__u32 vsid, __u32 rdid, const char *net24)
+{
+	struct nv_subnet s = mk_subnet(rdid);
+
+	s.prefix = A(net24);
+	s.gw_ca = s.prefix;
+	s.gw_ca.w[3] |= htonl(254);
+	cr_assert_eq(nv_subnet_add(&m, vsid, &s, NULL), 0, "subnet add %u at %s/24", vsid, net24);
 }
 
 struct nv_port mk_port(__u32 vsid, __u32 rdid, const char *ca, const char *mac)

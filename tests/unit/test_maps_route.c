@@ -43,8 +43,8 @@ Test(route, ipv4_prefix_stored_with_rdid_bits, .init = maps_setup, .fini = maps_
 	/* Same prefix spelled with other host bits: the same route. */
 	k = mk_rtkey(RDID1, "10.1.99.99", 96 + 16);
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EEXIST);
-	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
-	cr_assert_eq(nv_route_del(&m, &k, NULL), -ENOENT);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), -ENOENT);
 }
 
 Test(route, ipv6_and_boundaries, .init = maps_setup, .fini = maps_teardown)
@@ -59,7 +59,7 @@ Test(route, ipv6_and_boundaries, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(stored.prefixlen, 64);
 	want = A("2001:db8::");
 	cr_assert_arr_eq(&stored.addr, &want, sizeof(want));
-	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), 0);
 
 	k = mk_rtkey(RDID1, "::", 0); /* default route of the RDID */
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
@@ -82,7 +82,7 @@ Test(route, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EEXIST);
 	k.prefixlen = 129;
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EINVAL, "prefixlen > 128");
-	cr_assert_eq(nv_route_del(&m, &k, NULL), -EINVAL);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), -EINVAL);
 	k = mk_rtkey(RDID1, "10.2.0.0", 96 + 16);
 	r.vsid = VSID2;
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -ENOENT, "no subnet for the target vsid");
@@ -91,7 +91,7 @@ Test(route, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	r.vsid = VSID1;
 	k.rdid = RDID2;
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), -EINVAL, "target subnet in another RDID");
-	cr_assert_eq(nv_route_del(&m, &k, NULL), -ENOENT);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), -ENOENT);
 	cr_assert_eq(nv_route_add(&m, NULL, &r, NULL), -EINVAL);
 	cr_assert_eq(nv_route_add(&m, &k, NULL, NULL), -EINVAL);
 	assert_unchanged(before, "failed route calls");

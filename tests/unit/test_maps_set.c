@@ -18,12 +18,21 @@
 Test(maps, names_by_id)
 {
 	static const char *const want[NV_MAP__COUNT] = {
-		[NV_MAP_PORTS] = "nv_ports",	     [NV_MAP_RECORDS] = "nv_records",
-		[NV_MAP_ROUTES] = "nv_routes",	     [NV_MAP_SUBNETS] = "nv_subnets",
-		[NV_MAP_LOCAL_PAS] = "nv_local_pas", [NV_MAP_CONFIG] = "nv_config",
-		[NV_MAP_TX_PORTS] = "nv_tx_ports",   [NV_MAP_STATS] = "nv_stats",
-		[NV_MAP_DROPS] = "nv_drops",	     [NV_MAP_PORT_STATS] = "nv_port_stats",
-		[NV_MAP_EVENTS] = "nv_events",	     [NV_MAP_EVENT_STATE] = "nv_event_state",
+		[NV_MAP_PORTS] = "nv_ports",
+		[NV_MAP_RECORDS] = "nv_records",
+		[NV_MAP_ROUTES] = "nv_routes",
+		[NV_MAP_SUBNETS] = "nv_subnets",
+		[NV_MAP_LOCAL_PAS] = "nv_local_pas",
+		[NV_MAP_CONFIG] = "nv_config",
+		[NV_MAP_TX_PORTS] = "nv_tx_ports",
+		[NV_MAP_STATS] = "nv_stats",
+		[NV_MAP_DROPS] = "nv_drops",
+		[NV_MAP_PORT_STATS] = "nv_port_stats",
+		[NV_MAP_EVENTS] = "nv_events",
+		[NV_MAP_EVENT_STATE] = "nv_event_state",
+		[NV_MAP_ROUTE_TABLE] = "nv_route_table",
+		[NV_MAP_RDID_CAS] = "nv_rdid_cas",
+		[NV_MAP_ICMP_STATE] = "nv_icmp_state",
 	};
 
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
@@ -39,15 +48,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v4");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v5");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v4");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v5");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v4");
+	cr_assert_str_eq(buf, "/maps-v5");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v4")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v4");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v4") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v5")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v5");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v5") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);

@@ -77,7 +77,7 @@ Test(subnet, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 Test(subnet, boundary_vsids, .init = maps_setup, .fini = maps_teardown)
 {
 	subnet(NV_VSID_MIN, RDID1);
-	subnet(NV_VSID_MAX, RDID1);
+	subnet_at(NV_VSID_MAX, RDID1, "10.0.1.0");
 	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MIN, NULL), 0);
 	cr_assert_eq(nv_subnet_del(&m, NV_VSID_MAX, NULL), 0);
 }
@@ -103,8 +103,8 @@ Test(subnet, del_busy_with_record, .init = maps_setup, .fini = maps_teardown)
 	struct maps_snapshot *before;
 
 	subnet(VSID1, RDID1);
-	subnet(VSID2, RDID1);
-	record(VSID2, "10.0.0.8", "192.0.2.2"); /* another VSID does not hold VSID1 */
+	subnet_at(VSID2, RDID1, "10.0.1.0");
+	record(VSID2, "10.0.1.8", "192.0.2.2"); /* another VSID does not hold VSID1 */
 	record(VSID1, "10.0.0.9", "192.0.2.2");
 	before = snap();
 	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), -EBUSY);
@@ -124,7 +124,7 @@ Test(subnet, del_busy_with_route, .init = maps_setup, .fini = maps_teardown)
 	before = snap();
 	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), -EBUSY);
 	assert_unchanged(before, "subnet del -EBUSY");
-	cr_assert_eq(nv_route_del(&m, &k, NULL), 0);
+	cr_assert_eq(nv_route_del(&m, &k, NULL, NULL), 0);
 	cr_assert_eq(nv_subnet_del(&m, VSID1, NULL), 0);
 }
 
@@ -151,6 +151,8 @@ Test(subnet, add_rolls_back_when_stats_full, .init = maps_setup, .fini = maps_te
 	close(m.fd[NV_MAP_STATS]);
 	m.fd[NV_MAP_STATS] = full;
 	subnet(VSID1, RDID1);
+	s.prefix = A("10.0.1.0"); /* not overlapping VSID1's: only the stats map refuses it */
+	s.gw_ca = A("10.0.1.254");
 	before = snap();
 	cr_assert_eq(nv_subnet_add(&m, VSID2, &s, NULL), -E2BIG);
 	assert_unchanged(before, "subnet add with stats full");
@@ -229,11 +231,11 @@ Test(subnet, prefix_and_gateway_refused_by_name, .init = maps_setup, .fini = map
 	cr_assert_arr_eq(&why.gw, &gw, sizeof(gw));
 	cr_assert_eq(add_prefix(5001, "10.1.2.0/24", "", "03:00:00:00:00:01", &out, &why), -EINVAL);
 	cr_assert_eq(why.kind, NV_CONFLICT_MAC_INVALID);
-	/* A gateway without a prefix routes nothing. */
+	/* Every subnet needs a prefix (its on-link route), with or without a gateway. */
 	memset(&s, 0, sizeof(s));
 	s.gw_ca = A("10.1.2.1");
 	cr_assert_eq(nv_subnet_add(&m, 5001, &s, &why), -EINVAL);
-	cr_assert_eq(why.kind, NV_CONFLICT_GATEWAY_INVALID);
+	cr_assert_eq(why.kind, NV_CONFLICT_SUBNET_PREFIX);
 	cr_assert_eq(why.prefixlen, 0);
 	assert_unchanged(before, "refused subnets");
 }
