@@ -105,8 +105,9 @@ static int add_many_flush(struct add_many *a, size_t *failed, struct nv_conflict
 	/* The index first, as nv_record_add writes it: no wildcard goes this way (see below). */
 	err = bpf_map_update_batch(a->m->fd[NV_MAP_RDID_CAS], a->ix_key, a->ix_val, &count, &opts);
 	if (err) {
+		/* count: the entries written before the one that failed, which is the record's. */
 		index_undo(a, 0);
-		*failed = a->first;
+		*failed = a->first + (count < a->pending ? count : 0);
 		return nv_map_write_err(why, NV_MAP_RDID_CAS, err);
 	}
 	count = a->pending;

@@ -25,7 +25,7 @@ Test(ifindex, port_then_record, .init = maps_setup, .fini = maps_teardown)
 	/* A remote record, a record of another CA: no port. */
 	record(VSID1, "10.0.0.2", PA_LOCAL);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.2"), 0);
-	subnet(VSID2, RDID1);
+	subnet(VSID2, RDID2);
 	record(VSID2, "10.0.0.1", PA_REMOTE);
 	cr_assert_eq(record_ifindex(VSID2, "10.0.0.1"), 0);
 	/* Port removed: the record no longer points at it. */
@@ -36,14 +36,14 @@ Test(ifindex, port_then_record, .init = maps_setup, .fini = maps_teardown)
 Test(ifindex, record_then_port, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_port p1 = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
-	struct nv_port p2 = mk_port(VSID2, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_port p2 = mk_port(VSID2, RDID2, "10.0.0.1", "02:00:00:00:00:01");
 	__u32 v1, v2;
 
 	netns();
 	v1 = veth("v1");
 	v2 = veth("v2");
 	subnet(VSID1, RDID1);
-	subnet(VSID2, RDID1);
+	subnet(VSID2, RDID2);
 	local_pa(PA_LOCAL);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	record(VSID2, "10.0.0.1", PA_LOCAL);
@@ -340,7 +340,7 @@ Test(bind, ipv6_pa, .init = maps_setup, .fini = maps_teardown)
 
 	netns();
 	v1 = veth("v1");
-	subnet(VSID1, RDID1);
+	subnet6(VSID1, RDID1);
 	port_add(v1, &p);
 	record(VSID1, "fd00::1", "2001:db8::1");
 	assert_port_pa(v1, NULL, "not local yet");

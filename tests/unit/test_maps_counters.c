@@ -64,11 +64,12 @@ Test(counters, reset_zeroes_everything, .init = maps_setup, .fini = maps_teardow
 	struct nv_vsid_stats v[ncpus], st;
 	struct nv_drop_stats d[ncpus], out[NV_DROP__MAX];
 	__u32 vsids[] = { VSID1, VSID2, VSID3 };
+	const char *nets[] = { "10.0.1.0", "10.0.2.0", "10.0.3.0" };
 
 	memset(v, 0x01, sizeof(v));
 	memset(d, 0x01, sizeof(d));
 	for (int i = 0; i < 3; i++) {
-		subnet(vsids[i], RDID1);
+		subnet_at(vsids[i], RDID1, nets[i]);
 		cr_assert_eq(bpf_map_update_elem(m.fd[NV_MAP_STATS], &vsids[i], v, BPF_EXIST), 0);
 	}
 	for (__u32 r = 0; r < NV_DROP__MAX; r++)

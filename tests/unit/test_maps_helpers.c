@@ -72,6 +72,16 @@ void subnet_at(__u32 vsid, __u32 rdid, const char *net24)
 	cr_assert_eq(nv_subnet_add(&m, vsid, &s, NULL), 0, "subnet add %u at %s/24", vsid, net24);
 }
 
+void subnet6(__u32 vsid, __u32 rdid)
+{
+	struct nv_subnet s = mk_subnet(rdid);
+
+	s.prefix = A("fd00::");
+	s.prefixlen = 64;
+	s.gw_ca = A("fd00::fe");
+	cr_assert_eq(nv_subnet_add(&m, vsid, &s, NULL), 0, "subnet add %u at fd00::/64", vsid);
+}
+
 struct nv_port mk_port(__u32 vsid, __u32 rdid, const char *ca, const char *mac)
 {
 	struct nv_port p;
@@ -81,6 +91,8 @@ struct nv_port mk_port(__u32 vsid, __u32 rdid, const char *ca, const char *mac)
 	p.rdid = rdid;
 	p.ca = A(ca);
 	mac_set(p.mac, mac);
+	/* nv_port_add copies the subnet's gateway MAC: mk_subnet's, in every suite. */
+	mac_set(p.gw_mac, "02:00:00:00:00:fe");
 	p.deliver = NV_DELIVER_TC;
 	return p;
 }

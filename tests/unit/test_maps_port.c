@@ -95,6 +95,7 @@ Test(port, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 
 Test(port, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_teardown)
 {
+	struct nv_subnet wide;
 	struct nv_port p;
 	struct maps_snapshot *before;
 
@@ -108,7 +109,13 @@ Test(port, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_tea
 	p = mk_port(VSID1, RDID1, "10.0.0.1", "ff:ff:ff:ff:ff:ff");
 	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), -EINVAL, "broadcast mac");
 	assert_unchanged(before, "ports with a CA or MAC that is not unicast");
-	p = mk_port(VSID1, RDID1, "10.255.255.255", "02:00:00:00:00:01");
+	/* Not the broadcast of its /16: a unicast address like any other. */
+	wide = mk_subnet(RDID2);
+	wide.prefix = A("10.1.0.0");
+	wide.prefixlen = 96 + 16;
+	wide.gw_ca = A("10.1.0.1");
+	cr_assert_eq(nv_subnet_add(&m, VSID2, &wide, NULL), 0);
+	p = mk_port(VSID2, RDID2, "10.1.0.255", "02:00:00:00:00:01");
 	cr_assert_eq(nv_port_add(&m, 1, &p, NULL), 0, "a unicast CA that ends in .255");
 }
 

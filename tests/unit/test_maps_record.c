@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 
+#include "nv_addr.h"
 #include "unit/maps/maps_test.h"
 
 static int count_records_cb(const struct nv_record_key *k, const struct nv_record *r, void *arg)
@@ -18,11 +19,12 @@ static int count_records_cb(const struct nv_record_key *k, const struct nv_recor
 
 Test(record, add_get_iter_del, .init = maps_setup, .fini = maps_teardown)
 {
-	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1"), k6 = mk_rkey(VSID1, "fd00::1");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1"), k6 = mk_rkey(VSID2, "fd00::1");
 	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01"), out;
 	int n = 0;
 
 	subnet(VSID1, RDID1);
+	subnet6(VSID2, RDID2);
 	r.ifindex = 77; /* ignored: computed */
 	r.local = 0xaa;
 	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), 0);
@@ -67,10 +69,11 @@ Test(record, errors_change_nothing, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "pa 0.0.0.0");
 	bad = mk_record("192.0.2.2", "01:00:5e:00:00:01");
 	cr_assert_eq(nv_record_add(&m, &k, &bad, NULL), -EINVAL, "multicast mac");
-	k = mk_rkey(VSID1, "::");
-	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "zero ca");
+	k = mk_rkey(VSID1, "10.0.9.1");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "outside the prefix");
+	k = mk_rkey(VSID1, "10.0.0.254");
+	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "the gateway's CA");
 	k = mk_rkey(VSID1, "0.0.0.0");
-	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca 0.0.0.0");
 	cr_assert_eq(nv_record_add(&m, &k, NULL, NULL), -EINVAL);
 	k = mk_rkey(VSID1, "10.0.0.2");
 	cr_assert_eq(nv_record_del(&m, &k, NULL), -ENOENT);
@@ -88,9 +91,13 @@ Test(record, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_t
 	for (size_t i = 0; i < not_unicast_n; i++) {
 		k = mk_rkey(VSID1, not_unicast[i]);
 		r = mk_record("192.0.2.2", "02:00:00:00:00:01");
-		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca %s", not_unicast[i]);
-		cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL, "many: ca %s",
-			     not_unicast[i]);
+		/* CA 0 is the gateway wildcard (record, wildcard_one_per_rdid): not refused. */
+		if (!nv_addr_is_wildcard(&k.ca)) {
+			cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "ca %s",
+				     not_unicast[i]);
+			cr_assert_eq(nv_record_add_many(&m, &k, &r, 1, NULL, NULL), -EINVAL,
+				     "many: ca %s", not_unicast[i]);
+		}
 		k = mk_rkey(VSID1, "10.0.0.1");
 		r = mk_record(not_unicast[i], "02:00:00:00:00:01");
 		cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "pa %s", not_unicast[i]);
@@ -100,6 +107,62 @@ Test(record, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_t
 	r = mk_record("192.0.2.2", "ff:ff:ff:ff:ff:ff");
 	cr_assert_eq(nv_record_add(&m, &k, &r, NULL), -EINVAL, "broadcast mac");
 	assert_unchanged(before, "records with a CA, PA or MAC that is not unicast");
+}
+
+/* nv_rdid_cas: each record indexed by (its subnet's RDID, CA) with its VSID and gateway MAC. */
+Test(record, indexed_by_rdid, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k1 = mk_rkey(VSID1, "10.0.0.1"), k2 = mk_rkey(VSID2, "10.0.1.1");
+	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01");
+	union nv_addr ca1 = A("10.0.0.1"), ca2 = A("10.0.1.1");
+	struct nv_rdid_ca ix;
+	__u8 gw[NV_ETH_ALEN];
+
+	subnet(VSID1, RDID1);
+	subnet_at(VSID2, RDID1, "10.0.1.0");
+	cr_assert_eq(nv_record_add(&m, &k1, &r, NULL), 0);
+	cr_assert_eq(nv_record_add_many(&m, &k2, &r, 1, NULL, NULL), 0);
+	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca1, &ix), 0);
+	cr_assert_eq(ix.vsid, VSID1);
+	mac_set(gw, "02:00:00:00:00:fe");
+	cr_assert_arr_eq(ix.gw_mac, gw, NV_ETH_ALEN, "the subnet's gateway MAC");
+	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca2, &ix), 0, "add_many indexes too");
+	cr_assert_eq(ix.vsid, VSID2);
+	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID2, &ca1, &ix), -ENOENT, "other RDID");
+	cr_assert_eq(map_count(NV_MAP_RDID_CAS), 2);
+	cr_assert_eq(nv_record_del(&m, &k1, NULL), 0);
+	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca1, &ix), -ENOENT, "del unindexes");
+	cr_assert_eq(map_count(NV_MAP_RDID_CAS), 1);
+}
+
+/* CA 0 is the routing domain's gateway wildcard: one per RDID, in whichever subnet. */
+Test(record, wildcard_one_per_rdid, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key w1 = mk_rkey(VSID1, "0.0.0.0"), w2 = mk_rkey(VSID2, "0.0.0.0");
+	struct nv_record_key w3 = mk_rkey(VSID3, "0.0.0.0");
+	struct nv_record r = mk_record("192.0.2.9", "02:00:00:00:00:09");
+	union nv_addr zero = A("0.0.0.0");
+	struct maps_snapshot *before;
+	struct nv_conflict why;
+	__u32 vsid;
+
+	subnet(VSID1, RDID1);
+	subnet_at(VSID2, RDID1, "10.0.1.0");
+	subnet(VSID3, RDID2);
+	cr_assert_eq(nv_record_add(&m, &w1, &r, NULL), 0, "outside every prefix, yet accepted");
+	cr_assert_eq(nv_rdid_ca_get(&m, RDID1, &zero, &vsid), 0);
+	cr_assert_eq(vsid, VSID1);
+	before = snap();
+	cr_assert_eq(nv_record_add(&m, &w2, &r, &why), -EEXIST, "a second one in the RDID");
+	cr_assert_eq(why.kind, NV_CONFLICT_WILDCARD_EXISTS);
+	cr_assert_eq(why.rdid, RDID1);
+	cr_assert_eq(why.vsid2, VSID1);
+	cr_assert_eq(nv_record_add_many(&m, &w2, &r, 1, NULL, &why), -EEXIST, "add_many too");
+	cr_assert_eq(why.kind, NV_CONFLICT_WILDCARD_EXISTS);
+	assert_unchanged(before, "a second wildcard");
+	cr_assert_eq(nv_record_add(&m, &w3, &r, NULL), 0, "another RDID has its own");
+	cr_assert_eq(nv_record_del(&m, &w1, NULL), 0);
+	cr_assert_eq(nv_record_add(&m, &w2, &r, NULL), 0, "free again once deleted");
 }
 
 Test(record, full_map_changes_nothing)
@@ -249,7 +312,8 @@ Test(record, add_many_full_map_changes_nothing)
 	cr_assert_eq(nv_record_add_many(&m, k, r, 3, &failed, &why), -E2BIG);
 	cr_assert_eq(failed, 2);
 	cr_assert_eq(why.kind, NV_CONFLICT_TABLE_FULL, "a batch update refused");
-	cr_assert_eq(why.map, NV_MAP_RECORDS);
+	/* The routing domain's index is written first, and the fixture made it as small. */
+	cr_assert_eq(why.map, NV_MAP_RDID_CAS);
 	assert_unchanged(before, "add_many into a full map");
 	nv_maps_close(&m);
 }
@@ -280,7 +344,7 @@ Test(iter, stop_value_and_delete_in_callback, .init = maps_setup, .fini = maps_t
 	cr_assert_eq(n, 0, "empty map: no call");
 	subnet(VSID1, RDID1);
 	for (int i = 1; i <= 50; i++) {
-		snprintf(ca, sizeof(ca), "10.0.1.%d", i);
+		snprintf(ca, sizeof(ca), "10.0.0.%d", i);
 		record(VSID1, ca, PA_REMOTE);
 	}
 	cr_assert_eq(nv_record_iter(&m, stop_at_second, &n), 42);

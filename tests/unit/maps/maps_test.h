@@ -42,6 +42,8 @@ void mac_set(__u8 mac[NV_ETH_ALEN], const char *s);
 struct nv_subnet mk_subnet(__u32 rdid);
 /* A subnet with prefix net24/24 and gateway .254: subnets of one RDID must not overlap. */
 void subnet_at(__u32 vsid, __u32 rdid, const char *net24);
+/* An IPv6 subnet: fd00::/64, gateway fd00::fe. */
+void subnet6(__u32 vsid, __u32 rdid);
 struct nv_port mk_port(__u32 vsid, __u32 rdid, const char *ca, const char *mac);
 struct nv_record_key mk_rkey(__u32 vsid, const char *ca);
 struct nv_record mk_record(const char *pa, const char *mac);
