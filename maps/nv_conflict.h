@@ -39,9 +39,9 @@
 	X(SUBNET_HAS_RECORD, EBUSY, "vsid ca")                                               \
 	X(SUBNET_HAS_ROUTE, EBUSY, "vsid ca(prefix) prefixlen rdid")                         \
 	X(RDID_DIFFERS, EINVAL, "vsid rdid") /* rdid: the subnet's */                        \
-	/* host bits set, or a length that leaves no room for hosts and a gateway */         \
+	/* no prefix, host bits set, or no room for hosts and a gateway */                   \
 	X(SUBNET_PREFIX, EINVAL, "vsid ca(prefix) prefixlen")                                \
-	/* outside the prefix, its first or (IPv4) last address, or no prefix at all */      \
+	/* outside the prefix, its first or (IPv4) last address */                           \
 	X(GATEWAY_INVALID, EINVAL, "vsid ca(prefix) prefixlen gw")                           \
 	/* the prefix overlaps net/netlen of vsid2 in the same routing domain */             \
 	X(SUBNET_OVERLAP, EINVAL, "vsid ca(prefix) prefixlen rdid vsid2 net netlen")         \

@@ -22,21 +22,23 @@
 
 #define VSID4	     5004u	 /* a route leads there, nothing else uses it */
 #define VSID5	     5005u	 /* no subnet */
+#define RDID3	     3u		 /* no subnet: room for any prefix */
 #define PA_NONLOCAL  "192.0.2.3" /* the record of v3 is there: not local */
 #define RECORD_OTHER "10.0.0.50" /* the second record of add_many, at PA_REMOTE */
 
 /*
  * The world every row starts from:
  *   config     underlay u1, pa PA_LOCAL (a local PA)
- *   subnets    VSID1 (RDID1): ports, records; VSID2 (RDID2): one port (v5); VSID3 (RDID1): one
- *              record; VSID4 (RDID1): one route leads there
+ *   subnets    VSID1 (RDID1, 10.0.0.0/24): ports, records; VSID2 (RDID2, 10.0.0.0/24): one
+ *              port (v5); VSID3 (RDID1, 10.0.3.0/24): one record; VSID4 (RDID1, 10.0.4.0/24):
+ *              one route leads there. Gateways .254, MAC 02:00:00:00:00:fe.
  *   v1         (VSID1, 10.0.0.1), bound to its record at PA_LOCAL (MACs :01)
  *   v2         (VSID1, 10.0.0.2) MAC :22, no record
  *   v3         (VSID1, 10.0.0.3) MAC :33; its record (MAC :03) at PA_NONLOCAL
  *   record     (VSID1, 10.0.0.4) at PA_LOCAL, MAC :04, no port
- *   record     (VSID3, 10.0.0.5) at PA_REMOTE
+ *   record     (VSID3, 10.0.3.5) at PA_REMOTE
  *   v5         (VSID2, 10.0.0.1)
- *   route      RDID1 10.9.0.0/16 -> VSID4
+ *   route      RDID1 10.9.0.0/16 -> VSID4 (on-link)
  *   v4         no port: the device the rows add
  */
 static void world(void)
@@ -52,13 +54,13 @@ static void world(void)
 	netns();
 	subnet(VSID1, RDID1);
 	subnet(VSID2, RDID2);
-	subnet(VSID3, RDID1);
-	subnet(VSID4, RDID1);
+	subnet_at(VSID3, RDID1, "10.0.3.0");
+	subnet_at(VSID4, RDID1, "10.0.4.0");
 	local_pa(PA_LOCAL);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	record(VSID1, "10.0.0.3", PA_NONLOCAL);
 	record(VSID1, "10.0.0.4", PA_LOCAL);
-	record(VSID3, "10.0.0.5", PA_REMOTE);
+	record(VSID3, "10.0.3.5", PA_REMOTE);
 	port_add(veth("v1"), &p1);
 	port_add(veth("v2"), &p2);
 	port_add(veth("v3"), &p3);
@@ -142,6 +144,25 @@ static void full_records(void)
 	full(NV_MAP_RECORDS);
 }
 
+/* RDID1's gateway wildcard record, in VSID3. */
+static void wildcard(void)
+{
+	record(VSID3, "0.0.0.0", PA_REMOTE);
+}
+
+/* Two customer routes of RDID1 to 10.7.0.0/16, by next hops in VSID1 and VSID3. */
+static void two_routes(void)
+{
+	struct nv_route_key k = mk_rtkey(RDID1, "10.7.0.0", 96 + 16);
+	struct nv_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.nexthop = A("10.0.0.4");
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
+	r.nexthop = A("10.0.3.5");
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
+}
+
 /* ---- the rows ---- */
 
 #define WANT(k, ...) .want = { .kind = NV_CONFLICT_##k, __VA_ARGS__ }
@@ -166,16 +187,25 @@ const struct conflict_case conflict_cases[] = {
 	  .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.5.0.255", .err = -EINVAL,
 	  WANT(GATEWAY_INVALID, .vsid = VSID5, .ca = "10.5.0.0", .prefixlen = 96 + 24,
 	       .gw = "10.5.0.255") },
-	{ "subnet add: gateway without a prefix", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
-	  .ca = "::", .prefixlen = 0, .gw = "10.5.0.1", .err = -EINVAL,
-	  WANT(GATEWAY_INVALID, .vsid = VSID5, .gw = "10.5.0.1") },
+	{ "subnet add: no prefix (a subnet routes)", .op = OP_SUBNET_ADD, .vsid = VSID5,
+	  .rdid = RDID1, .ca = "::", .prefixlen = 0, .gw = "10.5.0.1", .err = -EINVAL,
+	  WANT(SUBNET_PREFIX, .vsid = VSID5) },
+	{ "subnet add: gateway is the prefix's first address", .op = OP_SUBNET_ADD, .vsid = VSID5,
+	  .rdid = RDID1, .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.5.0.0", .err = -EINVAL,
+	  WANT(GATEWAY_INVALID, .vsid = VSID5, .ca = "10.5.0.0", .prefixlen = 96 + 24,
+	       .gw = "10.5.0.0") },
 	{ "subnet add: gateway MAC is multicast", .op = OP_SUBNET_ADD, .vsid = VSID5, .rdid = RDID1,
 	  .ca = "10.5.0.0", .prefixlen = 96 + 24, .gw = "10.5.0.1", .mac = "03:00:00:00:00:01",
 	  .err = -EINVAL, WANT(MAC_INVALID, .mac = "03:00:00:00:00:01") },
+	{ "subnet add: overlaps a subnet of the RDID", .op = OP_SUBNET_ADD, .vsid = VSID5,
+	  .rdid = RDID1, .ca = "10.0.3.128", .prefixlen = 96 + 25, .gw = "10.0.3.129",
+	  .err = -EINVAL,
+	  WANT(SUBNET_OVERLAP, .vsid = VSID5, .ca = "10.0.3.128", .prefixlen = 96 + 25,
+	       .rdid = RDID1, .vsid2 = VSID3, .net = "10.0.3.0", .netlen = 96 + 24) },
 	{ "subnet add: nv_subnets full", full_subnets, .op = OP_SUBNET_ADD, .vsid = VSID5,
-	  .rdid = RDID1, .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_SUBNETS) },
+	  .rdid = RDID3, .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_SUBNETS) },
 	{ "subnet add: nv_stats full (the subnet is taken back)", full_stats, .op = OP_SUBNET_ADD,
-	  .vsid = VSID5, .rdid = RDID1, .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_STATS) },
+	  .vsid = VSID5, .rdid = RDID3, .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_STATS) },
 	{ "subnet del: vsid above the range", .op = OP_SUBNET_DEL, .vsid = NV_VSID_MAX + 1,
 	  .err = -EINVAL, WANT(VSID_RANGE, .vsid = NV_VSID_MAX + 1) },
 	{ "subnet del: no subnet", .op = OP_SUBNET_DEL, .vsid = VSID5, .err = -ENOENT,
@@ -183,7 +213,7 @@ const struct conflict_case conflict_cases[] = {
 	{ "subnet del: a port uses it", .op = OP_SUBNET_DEL, .vsid = VSID2, .err = -EBUSY,
 	  WANT(SUBNET_HAS_PORT, .vsid = VSID2, .dev = "v5") },
 	{ "subnet del: a record uses it", .op = OP_SUBNET_DEL, .vsid = VSID3, .err = -EBUSY,
-	  WANT(SUBNET_HAS_RECORD, .vsid = VSID3, .ca = "10.0.0.5") },
+	  WANT(SUBNET_HAS_RECORD, .vsid = VSID3, .ca = "10.0.3.5") },
 	{ "subnet del: a route leads there", .op = OP_SUBNET_DEL, .vsid = VSID4, .err = -EBUSY,
 	  WANT(SUBNET_HAS_ROUTE, .vsid = VSID4, .ca = "10.9.0.0", .prefixlen = 96 + 16,
 	       .rdid = RDID1) },
@@ -226,6 +256,16 @@ const struct conflict_case conflict_cases[] = {
 	{ "port add: rdid differs from the subnet's", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
 	  .rdid = RDID2, .ca = "10.0.0.9", .err = -EINVAL,
 	  WANT(RDID_DIFFERS, .vsid = VSID1, .rdid = RDID1) },
+	{ "port add: ca outside the subnet's prefix", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
+	  .rdid = RDID1, .ca = "10.0.9.9", .err = -EINVAL,
+	  WANT(CA_OUTSIDE_PREFIX, .vsid = VSID1, .ca = "10.0.9.9", .net = "10.0.0.0",
+	       .netlen = 96 + 24) },
+	{ "port add: ca is the gateway's", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
+	  .rdid = RDID1, .ca = "10.0.0.254", .err = -EINVAL,
+	  WANT(CA_IS_GATEWAY, .vsid = VSID1, .ca = "10.0.0.254") },
+	{ "port add: the wildcard is no port's", .op = OP_PORT_ADD, .dev = "v4", .vsid = VSID1,
+	  .rdid = RDID1, .ca = "0.0.0.0", .mac = "02:00:00:00:00:09", .err = -EINVAL,
+	  WANT(CA_INVALID, .ca = "0.0.0.0") },
 	{ "port add: the device is a port", .op = OP_PORT_ADD, .dev = "v1", .vsid = VSID1,
 	  .rdid = RDID1, .ca = "10.0.0.9", .err = -EEXIST, WANT(PORT_EXISTS, .dev = "v1") },
 	{ "port add: deliver xdp with xdp-mode none", xdp_none, .op = OP_PORT_ADD, .dev = "v4",
@@ -268,6 +308,15 @@ const struct conflict_case conflict_cases[] = {
 	  .err = -EINVAL, WANT(RULE_INVALID) },
 	{ "record add: no subnet", .op = OP_RECORD_ADD, .vsid = VSID5, .ca = "10.0.0.9",
 	  .err = -ENOENT, WANT(VSID_UNKNOWN, .vsid = VSID5) },
+	{ "record add: ca outside the subnet's prefix", .op = OP_RECORD_ADD, .vsid = VSID1,
+	  .ca = "10.0.3.9", .err = -EINVAL,
+	  WANT(CA_OUTSIDE_PREFIX, .vsid = VSID1, .ca = "10.0.3.9", .net = "10.0.0.0",
+	       .netlen = 96 + 24) },
+	{ "record add: ca is the gateway's", .op = OP_RECORD_ADD, .vsid = VSID1, .ca = "10.0.0.254",
+	  .err = -EINVAL, WANT(CA_IS_GATEWAY, .vsid = VSID1, .ca = "10.0.0.254") },
+	{ "record add: a second wildcard in the RDID", wildcard, .op = OP_RECORD_ADD, .vsid = VSID1,
+	  .ca = "0.0.0.0", .mac = "02:00:00:00:00:09", .err = -EEXIST,
+	  WANT(WILDCARD_EXISTS, .rdid = RDID1, .vsid2 = VSID3) },
 	{ "record add: exists", .op = OP_RECORD_ADD, .vsid = VSID1, .ca = "10.0.0.1",
 	  .err = -EEXIST, WANT(RECORD_EXISTS, .vsid = VSID1, .ca = "10.0.0.1") },
 	{ "record add: would bind v2 of another MAC", .op = OP_RECORD_ADD, .vsid = VSID1,
@@ -299,11 +348,38 @@ const struct conflict_case conflict_cases[] = {
 	{ "route add: exists (other host bits)", .op = OP_ROUTE_ADD, .rdid = RDID1,
 	  .ca = "10.9.77.1", .prefixlen = 96 + 16, .vsid = VSID4, .err = -EEXIST,
 	  WANT(ROUTE_EXISTS, .rdid = RDID1, .ca = "10.9.0.0", .prefixlen = 96 + 16) },
+	{ "route add: next hop without a record", .op = OP_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .gw = "10.0.0.77", .err = -ENOENT,
+	  WANT(NEXTHOP_UNKNOWN, .rdid = RDID1, .gw = "10.0.0.77") },
+	{ "route add: next hop recorded in another RDID only", .op = OP_ROUTE_ADD, .rdid = RDID2,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .gw = "10.0.0.4", .err = -ENOENT,
+	  WANT(NEXTHOP_UNKNOWN, .rdid = RDID2, .gw = "10.0.0.4") },
+	{ "route add: next hop is the wildcard", wildcard, .op = OP_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .gw = "0.0.0.0", .err = -ENOENT,
+	  WANT(NEXTHOP_UNKNOWN, .rdid = RDID1, .gw = "0.0.0.0") },
+	{ "route add: vsid is not the next hop's", .op = OP_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .vsid = VSID3, .gw = "10.0.0.4", .err = -EINVAL,
+	  WANT(NEXTHOP_VSID, .vsid = VSID3, .gw = "10.0.0.4", .vsid2 = VSID1) },
+	{ "route add: exists (same next hop)", two_routes, .op = OP_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.7.0.0", .prefixlen = 96 + 16, .gw = "10.0.3.5", .err = -EEXIST,
+	  WANT(ROUTE_EXISTS, .rdid = RDID1, .ca = "10.7.0.0", .prefixlen = 96 + 16,
+	       .gw = "10.0.3.5") },
 	{ "route del: prefix length", .op = OP_ROUTE_DEL, .rdid = RDID1, .ca = "10.9.0.0",
 	  .prefixlen = 200, .err = -EINVAL, WANT(PREFIX_INVALID, .prefixlen = 200) },
 	{ "route del: no route", .op = OP_ROUTE_DEL, .rdid = RDID1, .ca = "10.8.1.2",
 	  .prefixlen = 96 + 16, .err = -ENOENT,
 	  WANT(ROUTE_UNKNOWN, .rdid = RDID1, .ca = "10.8.0.0", .prefixlen = 96 + 16) },
+	{ "route del: no route by that next hop", .op = OP_ROUTE_DEL, .rdid = RDID1,
+	  .ca = "10.9.0.0", .prefixlen = 96 + 16, .gw = "10.0.0.4", .err = -ENOENT,
+	  WANT(ROUTE_UNKNOWN, .rdid = RDID1, .ca = "10.9.0.0", .prefixlen = 96 + 16,
+	       .gw = "10.0.0.4") },
+	{ "route del: several routes, no next hop given", two_routes, .op = OP_ROUTE_DEL,
+	  .rdid = RDID1, .ca = "10.7.0.0", .prefixlen = 96 + 16, .err = -EINVAL,
+	  WANT(ROUTE_AMBIGUOUS, .rdid = RDID1, .ca = "10.7.0.0", .prefixlen = 96 + 16) },
+	{ "route del: a subnet's on-link route", .op = OP_ROUTE_DEL, .rdid = RDID1,
+	  .ca = "10.0.3.0", .prefixlen = 96 + 24, .err = -EBUSY,
+	  WANT(ROUTE_IS_SUBNET, .rdid = RDID1, .ca = "10.0.3.0", .prefixlen = 96 + 24,
+	       .vsid = VSID3) },
 
 	/* config */
 	{ "config set: events", .op = OP_CONFIG_SET, .pa = PA_LOCAL, .events = NV_EVENTS_TRACE + 1,
@@ -412,10 +488,12 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 	case OP_ROUTE_ADD:
 		rk = mk_rtkey(c->rdid, c->ca, c->prefixlen);
 		rt = mk_route(c->vsid);
+		rt.nexthop = addr_or_zero(c->gw);
 		return nv_route_add(&m, &rk, &rt, why);
 	case OP_ROUTE_DEL:
 		rk = mk_rtkey(c->rdid, c->ca, c->prefixlen);
-		return nv_route_del(&m, &rk, NULL, why);
+		a = addr_or_zero(c->gw);
+		return nv_route_del(&m, &rk, c->gw ? &a : NULL, why);
 	case OP_CONFIG_SET:
 		cr_assert_eq(nv_config_get(&m, &cfg), 0);
 		cfg.pa = A(c->pa);
@@ -442,6 +520,7 @@ static void expect_why(const char *name, const struct nv_conflict *why,
 		       const struct conflict_want *w)
 {
 	union nv_addr ca = addr_or_zero(w->ca), pa = addr_or_zero(w->pa), gw = addr_or_zero(w->gw);
+	union nv_addr net = addr_or_zero(w->net);
 	__u8 mac[NV_ETH_ALEN] = { 0 }, port_mac[NV_ETH_ALEN] = { 0 };
 	char got[NV_ADDR_STRLEN];
 
@@ -464,6 +543,11 @@ static void expect_why(const char *name, const struct nv_conflict *why,
 			 nv_addr_format(&why->pa, got, sizeof(got)), w->pa ? w->pa : "zero");
 	cr_expect_arr_eq(&why->gw, &gw, sizeof(gw), "%s: gw %s, want %s", name,
 			 nv_addr_format(&why->gw, got, sizeof(got)), w->gw ? w->gw : "zero");
+	cr_expect_eq(why->vsid2, w->vsid2, "%s: vsid2 %u, want %u", name, why->vsid2, w->vsid2);
+	cr_expect_eq(why->netlen, w->netlen, "%s: netlen %u, want %u", name, why->netlen,
+		     w->netlen);
+	cr_expect_arr_eq(&why->net, &net, sizeof(net), "%s: net %s, want %s", name,
+			 nv_addr_format(&why->net, got, sizeof(got)), w->net ? w->net : "zero");
 	cr_expect_arr_eq(why->mac, mac, sizeof(mac), "%s: mac, want %s", name,
 			 w->mac ? w->mac : "zero");
 	cr_expect_arr_eq(why->port_mac, port_mac, sizeof(port_mac), "%s: port_mac, want %s", name,
@@ -542,7 +626,7 @@ Test(conflict, success_sets_none, .init = maps_setup, .fini = maps_teardown)
 	struct nv_record r = mk_record(PA_REMOTE, "02:00:00:00:00:08");
 	struct nv_route_key rk = mk_rtkey(RDID1, "10.8.0.0", 96 + 16);
 	struct nv_route rt = mk_route(VSID1);
-	struct nv_subnet s = mk_subnet(RDID1);
+	struct nv_subnet s = mk_subnet(RDID3);
 	union nv_addr pa = A("192.0.2.9");
 	struct nv_conflict why;
 	struct nv_config c;

@@ -25,9 +25,9 @@ enum conflict_op {
 	OP_RECORD_ADD,	     /* vsid, ca, pa, mac, rule; also run as add_many([it, another]) */
 	OP_RECORD_ADD_TWICE, /* add_many([it, it]): refused at index 1 */
 	OP_RECORD_DEL,	     /* vsid, ca */
-	OP_ROUTE_ADD,	     /* rdid, ca (the prefix), prefixlen (address bits), vsid */
-	OP_ROUTE_DEL,	     /* rdid, ca, prefixlen */
-	OP_CONFIG_SET,	     /* the config as it is, with pa and events */
+	OP_ROUTE_ADD,  /* rdid, ca (the prefix), prefixlen (address bits), vsid, gw (next hop) */
+	OP_ROUTE_DEL,  /* rdid, ca, prefixlen, gw (next hop; NULL: none given) */
+	OP_CONFIG_SET, /* the config as it is, with pa and events */
 };
 
 /* What a row expects in why, beside the kind: zero and NULL for what the kind does not name. */
@@ -37,6 +37,8 @@ struct conflict_want {
 	const char *dev; /* ifindex: this device's, else ifindex */
 	__u32 ifindex;
 	const char *ca, *pa, *gw, *mac, *port_mac;
+	__u32 vsid2, netlen;
+	const char *net;
 };
 
 struct conflict_case {
@@ -48,7 +50,7 @@ struct conflict_case {
 	__u32 ifindex;
 	__u32 vsid, rdid, prefixlen;
 	const char *ca, *pa, *mac; /* NULL: the world's default for the op */
-	const char *gw;		   /* OP_SUBNET_ADD */
+	const char *gw;		   /* OP_SUBNET_ADD: the gateway; OP_ROUTE_*: the next hop */
 	__u8 deliver, flags;
 	__u8 rule;   /* 0: NV_RULE_ENCAP */
 	__u8 events; /* OP_CONFIG_SET */
