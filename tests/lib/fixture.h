@@ -66,6 +66,7 @@
 #define MAC_6_INIT       { 0x02, 0, 0, 0, 0x01, 0x06 }
 #define MAC_UNKNOWN_INIT { 0x02, 0, 0, 0, 0, 0x09 }
 #define MAC_BCAST_INIT   { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+#define MAC_GW_INIT(vsid) { 0x02, 0x4e, 0x56, 0, ((vsid) >> 8) & 0xff, (vsid) & 0xff }
 /* clang-format on */
 extern const __u8 MAC_1[6], MAC_2[6], MAC_3[6], MAC_4[6], MAC_5[6], MAC_6[6], MAC_UNKNOWN[6],
 	MAC_BCAST[6];

@@ -24,6 +24,7 @@ enum vm_out {
 	VO_ENCAP,     /* NVGRE of the input, checked field by field */
 	VO_SAME,      /* the input, byte for byte (same-host delivery) */
 	VO_ARP_REPLY, /* the ARP reply, checked field by field */
+	VO_ICMP_TE,   /* ICMP time exceeded back to the VM, checked field by field */
 };
 
 struct vm_case {
@@ -38,6 +39,7 @@ struct vm_case {
 	__be32 daddr; /* zero: CA_2 (ARP: tpa) */
 	__u8 proto;   /* zero: UDP */
 	__u8 tos;
+	__u8 ttl_in; /* zero: 64 */
 	__u8 opt_words;
 	__u16 ethertype; /* VF_ETH */
 	__u16 oper;	 /* VF_ARP, zero: request */
@@ -49,11 +51,14 @@ struct vm_case {
 	int verdict; /* TC_ACT_* */
 	enum nv_drop_reason drop;
 	enum vm_out out;
-	__be32 src_pa;		/* VO_ENCAP: outer source, the sending port's PA; zero: PA_1 */
-	__be32 pa;		/* VO_ENCAP: outer destination */
-	__u32 vsid;		/* VO_ENCAP: VSID in the key */
-	__u8 ttl;		/* VO_ENCAP: zero: 64 */
-	const __u8 *arp_mac;	/* VO_ARP_REPLY: the MAC the reply announces */
+	__be32 src_pa;	     /* VO_ENCAP: outer source, the sending port's PA; zero: PA_1 */
+	__be32 pa;	     /* VO_ENCAP: outer destination */
+	__u32 vsid;	     /* VO_ENCAP: VSID in the key */
+	__u8 ttl;	     /* VO_ENCAP: zero: 64 */
+	const __u8 *arp_mac; /* VO_ARP_REPLY: the MAC the reply announces; VO_ICMP_TE: from */
+	__be32 icmp_src;     /* VO_ICMP_TE: the gateway CA it comes from */
+	/* routed VO_ENCAP / VO_SAME: the input with these MACs, TTL one less (NULL: as is) */
+	const __u8 *routed_smac, *routed_dmac;
 	__u32 tx_vsid, rx_vsid; /* stats moved by one packet of len bytes; zero: none */
 };
 
@@ -69,7 +74,22 @@ struct vm_case {
 #define DELIVERED(vsid_) \
 	.verdict = TC_ACT_REDIRECT, .out = VO_SAME, .tx_vsid = (vsid_), .rx_vsid = (vsid_)
 #define ARP_REPLY(mac_) .verdict = TC_ACT_REDIRECT, .out = VO_ARP_REPLY, .arp_mac = (mac_)
-#define VM_DROP(name)	.verdict = TC_ACT_SHOT, .drop = NV_DROP_##name
+/*
+ * Routed by the distributed router: as ENCAP_TO / DELIVERED (tx_, rx_: the tenants counted), the
+ * inner frame from the destination subnet's gateway MAC smac_ to the record's MAC dmac_, its TTL
+ * one less.
+ */
+#define ROUTED_TO(pa_, vsid_, tx_, smac_, dmac_)                                   \
+	.verdict = TC_ACT_REDIRECT, .out = VO_ENCAP, .pa = (pa_), .vsid = (vsid_), \
+	.tx_vsid = (tx_), .routed_smac = (smac_), .routed_dmac = (dmac_)
+#define ROUTED_HERE(tx_, rx_, smac_, dmac_)                                             \
+	.verdict = TC_ACT_REDIRECT, .out = VO_SAME, .tx_vsid = (tx_), .rx_vsid = (rx_), \
+	.routed_smac = (smac_), .routed_dmac = (dmac_)
+/* TTL expired: ICMP time exceeded from gateway gw_ (MAC mac_) back to the VM, counted. */
+#define TIME_EXCEEDED(gw_, mac_)                                                             \
+	.verdict = TC_ACT_REDIRECT, .out = VO_ICMP_TE, .icmp_src = (gw_), .arp_mac = (mac_), \
+	.drop = NV_DROP_TTL_EXPIRED
+#define VM_DROP(name) .verdict = TC_ACT_SHOT, .drop = NV_DROP_##name
 
 extern const struct vm_case vm_cases[];
 extern const size_t vm_cases_n;

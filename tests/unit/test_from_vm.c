@@ -4,13 +4,16 @@
  * host 1. Encapsulation is checked field by field against RFC 7637 by the independent decoder of
  * lib/pkt.c; ARP replies field by field; counters exactly.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "nv_addr.h"
 #include "lib/frames.h"
@@ -137,7 +140,105 @@ static void tweak_a3_port_rdid_b(struct host *h)
 	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_PORTS], &ifindex, &p, BPF_EXIST), 0);
 }
 
+/* ---- the router's state ---- */
+
+/* A customer route of tenant A: prefix/len by next hop nh (0: on-link in vsid), metric. */
+static void route_a(struct host *h, __be32 prefix, __u32 len, __be32 nh, __u32 vsid, __u32 metric)
+{
+	struct nv_route_key k = { .prefixlen = 96 + len, .rdid = RDID_A };
+	struct nv_route r = { .vsid = vsid, .metric = metric };
+
+	nv_addr_from_ipv4(&k.addr, prefix);
+	if (nh)
+		nv_addr_from_ipv4(&r.nexthop, nh);
+	cr_assert_eq(nv_route_add(&h->o.maps, &k, &r, NULL), 0, "route add /%u", len);
+}
+
+/* 10.5.0.0/16 via A6 (VSID 5002), 10.5.1.0/24 via A2 (VSID 5001): the longer prefix wins. */
+static void tweak_routes_lpm(struct host *h)
+{
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_6, 0, 10);
+	route_a(h, PKT_IP4(10, 5, 1, 0), 24, CA_2, 0, 100);
+}
+
+/* 10.5.0.0/16 via A6 (metric 10) and via A2 (metric 5): the lower metric wins. */
+static void tweak_routes_metric(struct host *h)
+{
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_6, 0, 10);
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_2, 0, 5);
+}
+
+/* 10.5.0.0/16 via A6, then A6's record goes (the route stays). */
+static void tweak_route_nexthop_gone(struct host *h)
+{
+	struct nv_record_key k = { .vsid = VSID_A2 };
+
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_6, 0, 10);
+	nv_addr_from_ipv4(&k.ca, CA_6);
+	cr_assert_eq(nv_record_del(&h->o.maps, &k, NULL), 0);
+}
+
+/* Tenant A's default route towards a gateway VM: 0.0.0.0/0 via A2. */
+static void tweak_default_via_a2(struct host *h)
+{
+	route_a(h, 0, 0, CA_2, 0, 10);
+}
+
+/* HNV's GatewayWildcard: tenant A's CA 0.0.0.0 at a gateway's PA, the default route on-link. */
+static void tweak_default_to_wildcard(struct host *h)
+{
+	cr_assert_eq(host_record_add(h, VSID_A, 0, PA_FOREIGN, MAC_UNKNOWN), 0);
+	route_a(h, 0, 0, 0, VSID_A, 10);
+}
+
+/* This second's ICMP errors are spent, on every CPU. */
+static void tweak_icmp_rate_spent(struct host *h)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nv_icmp_state st[ncpus];
+	__u32 zero = 0;
+
+	struct timespec t;
+
+	cr_assert_gt(ncpus, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
+	for (int i = 0; i < ncpus; i++) {
+		st[i].window_ns = (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+		st[i].in_window = NV_ICMP_RATE;
+		st[i].pad = 0;
+	}
+	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_ICMP_STATE], &zero, st, BPF_ANY), 0);
+}
+
 /* ---- frame mutations ---- */
+
+/*
+ * An IPv4 identification that makes the header checksum 0xffxx: the router's incremental update
+ * (+0x0100 for TTL - 1) then carries, which RFC 1141's end-around fold must add back.
+ */
+static void m_ip_csum_carry(struct pkt *p)
+{
+	__u8 *ip = p->d + PKT_OFF_IP;
+
+	for (__u32 id = 0; id <= 0xffff; id++) {
+		pkt_put16(ip + 4, (__u16)id);
+		pkt_put16(ip + 10, 0);
+		pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+		if (pkt_get16(ip + 10) >= 0xff00)
+			return;
+	}
+	cr_assert_fail("no IPv4 id gives a checksum of 0xffxx");
+}
+
+/* TTL 0 (a frame_spec cannot say 0: it means the default), header checksum fixed. */
+static void m_ip_ttl_0(struct pkt *p)
+{
+	__u8 *ip = p->d + PKT_OFF_IP;
+
+	ip[8] = 0;
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+}
 
 static void m_pad_60(struct pkt *p)
 {
@@ -490,6 +591,149 @@ const struct vm_case vm_cases[] = {
 	  .dmac = MAC_3_INIT,
 	  .tweak = tweak_a3_port_rdid_b,
 	  VM_DROP(RDID) },
+
+	/* the distributed router: tenant A's subnets 10.0.0.0/24 (5001) and 10.0.1.0/24 (5002) */
+	{ .name = "router: ARP for A's gateway 10.0.0.254 answered with its MAC",
+	  .kind = VF_ARP,
+	  .daddr = GW_A,
+	  ARP_REPLY(MAC_GW_A) },
+	{ .name = "router: ARP for B's gateway (same CA) answered with B's gateway MAC",
+	  .kind = VF_ARP,
+	  .port = H1_B1,
+	  .daddr = GW_A,
+	  ARP_REPLY(MAC_GW_B) },
+	{ .name = "router: A5 (5002) asks for its gateway 10.0.1.254",
+	  .kind = VF_ARP,
+	  .port = H1_A5,
+	  .daddr = GW_A2,
+	  ARP_REPLY(MAC_GW_A2) },
+	{ .name = "router: A1 -> A5 on this host: routed into 5002 and delivered",
+	  .daddr = CA_5,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  ROUTED_HERE(VSID_A, 0, MAC_GW_A2, MAC_5) },
+	{ .name = "router: A5 -> A1 on this host (TCP)",
+	  .port = H1_A5,
+	  .daddr = CA_1,
+	  .dmac = MAC_GW_INIT(VSID_A2),
+	  .proto = PKT_IPPROTO_TCP,
+	  ROUTED_HERE(0, VSID_A, MAC_GW_A, MAC_1) },
+	{ .name = "router: A1 -> A6 on host 2: NVGRE with the destination VSID 5002",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  ROUTED_TO(PA_2A, VSID_A2, VSID_A, MAC_GW_A2, MAC_6) },
+	{ .name = "router: A1 -> A2 through the gateway MAC: routed in its own subnet",
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  ROUTED_TO(PA_2A, VSID_A, VSID_A, MAC_GW_A, MAC_2) },
+	{ .name = "router: TTL 2 leaves with TTL 1",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .ttl_in = 2,
+	  ROUTED_TO(PA_2A, VSID_A2, VSID_A, MAC_GW_A2, MAC_6) },
+	{ .name = "router: IPv4 options kept, checksum fixed",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .opt_words = 2,
+	  ROUTED_TO(PA_2A, VSID_A2, VSID_A, MAC_GW_A2, MAC_6) },
+	{ .name = "router: checksum 0xffxx: the update's carry folded back",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .mutate = m_ip_csum_carry,
+	  ROUTED_TO(PA_2A, VSID_A2, VSID_A, MAC_GW_A2, MAC_6) },
+	{ .name = "router: bridged with TTL 1 is not routed: sent as is",
+	  .ttl_in = 1,
+	  ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "router: longest prefix: 10.5.1.9 by the /24 via A2, despite its metric",
+	  .daddr = PKT_IP4(10, 5, 1, 9),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_routes_lpm,
+	  ROUTED_TO(PA_2A, VSID_A, VSID_A, MAC_GW_A, MAC_2) },
+	{ .name = "router: longest prefix: 10.5.2.9 by the /16 via A6 (5002)",
+	  .daddr = PKT_IP4(10, 5, 2, 9),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_routes_lpm,
+	  ROUTED_TO(PA_2A, VSID_A2, VSID_A, MAC_GW_A2, MAC_6) },
+	{ .name = "router: one prefix, two next hops: the lower metric (via A2)",
+	  .daddr = PKT_IP4(10, 5, 2, 9),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_routes_metric,
+	  ROUTED_TO(PA_2A, VSID_A, VSID_A, MAC_GW_A, MAC_2) },
+	{ .name = "router: default route via a gateway VM (A2)",
+	  .daddr = PKT_IP4(198, 51, 100, 7),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_default_via_a2,
+	  ROUTED_TO(PA_2A, VSID_A, VSID_A, MAC_GW_A, MAC_2) },
+	{ .name = "router: default route on-link to the gateway wildcard record",
+	  .daddr = PKT_IP4(198, 51, 100, 7),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_default_to_wildcard,
+	  ROUTED_TO(PA_FOREIGN, VSID_A, VSID_A, MAC_GW_A, MAC_UNKNOWN) },
+	{ .name = "TTL_EXPIRED: routed with TTL 1 -> ICMP time exceeded from 10.0.0.254",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .ttl_in = 1,
+	  TIME_EXCEEDED(GW_A, MAC_GW_A) },
+	{ .name = "TTL_EXPIRED: TTL 0, IPv4 options quoted, from A5's gateway 10.0.1.254",
+	  .port = H1_A5,
+	  .daddr = CA_1,
+	  .dmac = MAC_GW_INIT(VSID_A2),
+	  .mutate = m_ip_ttl_0,
+	  .opt_words = 3,
+	  .proto = PKT_IPPROTO_TCP,
+	  TIME_EXCEEDED(GW_A2, MAC_GW_A2) },
+	{ .name = "TTL_EXPIRED: a 42-byte ICMP packet quoted whole",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .ttl_in = 1,
+	  .proto = PKT_IPPROTO_ICMP,
+	  .len = 42,
+	  TIME_EXCEEDED(GW_A, MAC_GW_A) },
+	{ .name = "ICMP_RATE: TTL expired, this second's ICMP errors spent",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .ttl_in = 1,
+	  .tweak = tweak_icmp_rate_spent,
+	  VM_DROP(ICMP_RATE) },
+	{ .name = "NO_ROUTE: no record and no route in A's routing domain",
+	  .daddr = PKT_IP4(10, 7, 0, 1),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  VM_DROP(NO_ROUTE) },
+	{ .name = "NO_ROUTE: B1 to A's 10.5.1.9, routed in B's domain only",
+	  .port = H1_B1,
+	  .daddr = PKT_IP4(10, 5, 1, 9),
+	  .dmac = MAC_GW_INIT(VSID_B),
+	  .tweak = tweak_routes_lpm,
+	  VM_DROP(NO_ROUTE) },
+	{ .name = "ROUTE_NO_RECORD: 10.0.1.77 is on-link in 5002 but has no record",
+	  .daddr = PKT_IP4(10, 0, 1, 77),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  VM_DROP(ROUTE_NO_RECORD) },
+	{ .name = "ROUTE_NO_RECORD: B1 to A5's CA, on-link in B's 6002 only",
+	  .port = H1_B1,
+	  .daddr = CA_5,
+	  .dmac = MAC_GW_INIT(VSID_B),
+	  VM_DROP(ROUTE_NO_RECORD) },
+	{ .name = "NEXTHOP_UNKNOWN: the route's next hop (A6) lost its record",
+	  .daddr = PKT_IP4(10, 5, 2, 9),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_route_nexthop_gone,
+	  VM_DROP(NEXTHOP_UNKNOWN) },
+	{ .name = "GATEWAY_CA: UDP to the gateway's own CA",
+	  .daddr = GW_A,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  VM_DROP(GATEWAY_CA) },
+	{ .name = "GATEWAY_CA: echo request to the gateway is not answered (as HNV)",
+	  .daddr = GW_A,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .proto = PKT_IPPROTO_ICMP,
+	  .len = 98,
+	  VM_DROP(GATEWAY_CA) },
+	{ .name = "GATEWAY_CA: the gateway of the other subnet, 10.0.1.254",
+	  .daddr = GW_A2,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  VM_DROP(GATEWAY_CA) },
+	{ .name = "DST_MAC: A1 to A2 with the other subnet's gateway MAC (not A1's router)",
+	  .dmac = MAC_GW_INIT(VSID_A2),
+	  VM_DROP(DST_MAC) },
 };
 
 const size_t vm_cases_n = sizeof(vm_cases) / sizeof(vm_cases[0]);
@@ -509,6 +753,7 @@ static void vm_build(const struct vm_case *c, const struct host *h, struct pkt *
 		frame_spec(&s, smac, saddr, mac_or(c->dmac, MAC_2), daddr);
 		s.dport = 8080;
 		s.tos = c->tos;
+		s.ttl = c->ttl_in ?: 64;
 		s.opt_words = c->opt_words;
 		s.id = 0x1234;
 		s.proto = c->proto ?: PKT_IPPROTO_UDP;
@@ -562,6 +807,58 @@ static void check_arp_reply(const struct vm_case *c, const struct pkt *in, const
 	cr_expect_arr_eq(r->out + PKT_ARP_LEN, in->d + PKT_ARP_LEN, in->len - PKT_ARP_LEN);
 }
 
+/*
+ * What the router makes of a routed frame, computed here independently of the program (RFC 1812
+ * 5.3.1): new MACs, TTL one less, the header checksum computed afresh (the program updates it
+ * incrementally).
+ */
+static void routed_expect(const struct vm_case *c, const struct pkt *in, struct pkt *want)
+{
+	__u8 *ip = want->d + PKT_OFF_IP;
+
+	*want = *in;
+	if (!c->routed_smac)
+		return;
+	memcpy(want->d, c->routed_dmac, 6);
+	memcpy(want->d + 6, c->routed_smac, 6);
+	ip[8]--;
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+}
+
+/*
+ * ICMP time exceeded (RFC 792, RFC 1812 4.3.2): from the gateway CA and MAC to the VM, type 11
+ * code 0, quoting the expired packet's header and first 8 bytes of data, both checksums valid.
+ */
+static void check_time_exceeded(const struct vm_case *c, const struct pkt *in, const struct run *r)
+{
+	const struct nv_port *port = &h1.port[c->port].cfg;
+	const __u8 *qin = in->d + PKT_OFF_IP, *ip = r->out + PKT_OFF_IP, *icmp = ip + 20;
+	size_t in_ip_len = pkt_get16(qin + 2), qlen = (qin[0] & 0xf) * 4 + 8;
+
+	if (qlen > in_ip_len)
+		qlen = in_ip_len;
+	cr_assert_eq(r->out_len, PKT_ETH_HLEN + 20 + 8 + qlen, "%s: length %u, want %zu", c->name,
+		     r->out_len, PKT_ETH_HLEN + 20 + 8 + qlen);
+	cr_expect_arr_eq(r->out, port->mac, 6, "%s: not to the VM's MAC", c->name);
+	cr_expect_arr_eq(r->out + 6, c->arp_mac, 6, "%s: not from the gateway MAC", c->name);
+	cr_expect_eq(pkt_get16(r->out + 12), PKT_ETH_P_IP, "%s: ethertype", c->name);
+	cr_expect_eq(ip[0], 0x45, "%s: version/IHL 0x%02x", c->name, ip[0]);
+	cr_expect_eq(ip[1], 0xc0, "%s: tos 0x%02x, want internetwork control", c->name, ip[1]);
+	cr_expect_eq(pkt_get16(ip + 2), 20 + 8 + qlen, "%s: total length", c->name);
+	cr_expect_eq(ip[8], 64, "%s: TTL %u", c->name, ip[8]);
+	cr_expect_eq(ip[9], PKT_IPPROTO_ICMP, "%s: protocol %u", c->name, ip[9]);
+	cr_expect(pkt_ipv4_csum_ok(ip), "%s: IPv4 header checksum", c->name);
+	cr_expect_eq(pkt_get32(ip + 12), ntohl(c->icmp_src), "%s: not from the gateway CA",
+		     c->name);
+	cr_expect_eq(pkt_get32(ip + 16), ntohl(port->ca.w[3]), "%s: not to the VM's CA", c->name);
+	cr_expect_eq(icmp[0], 11, "%s: ICMP type %u", c->name, icmp[0]);
+	cr_expect_eq(icmp[1], 0, "%s: ICMP code %u", c->name, icmp[1]);
+	cr_expect_eq(pkt_get32(icmp + 4), 0, "%s: unused field", c->name);
+	cr_expect(pkt_l4_csum_ok(r->out, r->out_len), "%s: ICMP checksum", c->name);
+	cr_expect_arr_eq(icmp + 8, qin, qlen, "%s: the quote is not the expired packet", c->name);
+}
+
 /* One packet of len bytes sent (tx) or received (rx) by a tenant; vsid 0: none. */
 static void add_delta(struct counters_expect *e, __u32 vsid, bool tx, size_t len)
 {
@@ -588,7 +885,7 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 	const struct vm_case *c = &vm_cases[*idx];
 	struct counters before, after;
 	struct counters_expect e = { .drop = c->drop };
-	struct pkt in;
+	struct pkt in, want;
 	struct run r;
 	char err[256];
 	__u32 ifindex;
@@ -613,6 +910,7 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "%s: %s", c->name,
 		  err);
 
+	routed_expect(c, &in, &want);
 	switch (c->out) {
 	case VO_NONE:
 		break;
@@ -621,19 +919,22 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 					      .daddr = c->pa,
 					      .ttl = c->ttl ?: NV_DEFAULT_TTL,
 					      .vsid = c->vsid,
-					      .inner = in.d,
-					      .inner_len = in.len };
+					      .inner = want.d,
+					      .inner_len = want.len };
 
 		cr_expect(pkt_check_nvgre(r.out, r.out_len, &x, NULL, err, sizeof(err)) == 0,
 			  "%s: %s", c->name, err);
 		break;
 	}
 	case VO_SAME:
-		cr_expect(pkt_diff(r.out, r.out_len, in.d, in.len, err, sizeof(err)) == 0, "%s: %s",
-			  c->name, err);
+		cr_expect(pkt_diff(r.out, r.out_len, want.d, want.len, err, sizeof(err)) == 0,
+			  "%s: %s", c->name, err);
 		break;
 	case VO_ARP_REPLY:
 		check_arp_reply(c, &in, &r);
+		break;
+	case VO_ICMP_TE:
+		check_time_exceeded(c, &in, &r);
 		break;
 	}
 }
