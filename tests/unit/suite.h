@@ -40,6 +40,9 @@ void tweak_a4_local_record_no_port(struct host *h);
 /* A1's CA recorded at host 2 (the VM has moved): host 1 still holds A1's port, not the CA. */
 void tweak_a1_record_remote(struct host *h);
 
+/* A customer route of tenant A: prefix/len (IPv4 bits) by next hop nh (0: on-link in vsid). */
+void route_a(struct host *h, __be32 prefix, __u32 len, __be32 nh, __u32 vsid, __u32 metric);
+
 /* One row: port rebinding and tweak, the run, verdict, output bytes and counters. */
 void wire_case_run(struct host *h, const struct wire_case *c, bool xdp);
 /* Every length from 14 to one byte short of frame: a counted TRUNCATED drop, never delivered. */

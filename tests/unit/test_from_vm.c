@@ -142,18 +142,6 @@ static void tweak_a3_port_rdid_b(struct host *h)
 
 /* ---- the router's state ---- */
 
-/* A customer route of tenant A: prefix/len by next hop nh (0: on-link in vsid), metric. */
-static void route_a(struct host *h, __be32 prefix, __u32 len, __be32 nh, __u32 vsid, __u32 metric)
-{
-	struct nv_route_key k = { .prefixlen = 96 + len, .rdid = RDID_A };
-	struct nv_route r = { .vsid = vsid, .metric = metric };
-
-	nv_addr_from_ipv4(&k.addr, prefix);
-	if (nh)
-		nv_addr_from_ipv4(&r.nexthop, nh);
-	cr_assert_eq(nv_route_add(&h->o.maps, &k, &r, NULL), 0, "route add /%u", len);
-}
-
 /* 10.5.0.0/16 via A6 (VSID 5002), 10.5.1.0/24 via A2 (VSID 5001): the longer prefix wins. */
 static void tweak_routes_lpm(struct host *h)
 {

@@ -293,6 +293,32 @@ static void tweak_a1_no_devmap(struct host *h)
 	cr_assert_eq(bpf_map_delete_elem(h->o.maps.fd[NV_MAP_TX_PORTS], &ifindex), 0);
 }
 
+/* HNV's GatewayWildcard of tenant A: CA 0.0.0.0 at a gateway's PA (PA_FOREIGN), in VSID_A. */
+static void tweak_wildcard_a(struct host *h)
+{
+	cr_assert_eq(host_record_add(h, VSID_A, 0, PA_FOREIGN, MAC_UNKNOWN), 0);
+}
+
+/* The same, in tenant A's other subnet (VSID_A2). */
+static void tweak_wildcard_a2(struct host *h)
+{
+	cr_assert_eq(host_record_add(h, VSID_A2, 0, PA_FOREIGN, MAC_UNKNOWN), 0);
+}
+
+/* A customer route 10.5.0.0/16 of tenant A via A1 (a port of host 1, VSID_A). */
+static void tweak_route_via_a1(struct host *h)
+{
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_1, 0, 10);
+}
+
+/* The same via A5 (a port of host 1, VSID_A2). */
+static void tweak_route_via_a5(struct host *h)
+{
+	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_5, 0, 10);
+}
+
+#define EXTERNAL PKT_IP4(198, 51, 100, 7) /* outside every record: behind a gateway */
+
 #define BOTH(x) .xdp = x, .tc = x
 
 const struct wire_case wire_cases[] = {
@@ -536,6 +562,114 @@ const struct wire_case wire_cases[] = {
 	{ .name = "DST_MAC: inner broadcast destination",
 	  .in_dmac = MAC_BCAST_INIT,
 	  BOTH(W_DROP(DST_MAC)) },
+	/* routed frames: the sending host's router put the key VSID's gateway MAC as source */
+	{ .name = "routed: A6 (5002) -> A1 in key 5001, from 5001's gateway MAC, TC delivery",
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  BOTH(W_DELIVER) },
+	{ .name = "routed: A6 (5002) -> A1 in key 5001, XDP delivery",
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .deliver = NV_DELIVER_XDP,
+	  BOTH(W_DELIVER) },
+	{ .name = "routed: A2 (5001) -> A5 in key 5002",
+	  .vsid = VSID_A2,
+	  .in_smac = MAC_GW_INIT(VSID_A2),
+	  .in_dst = CA_5,
+	  .in_dmac = MAC_5_INIT,
+	  .port = H1_A5,
+	  BOTH(W_DELIVER) },
+	{ .name = "routed in its own subnet: A2 -> A1 from 5001's gateway MAC",
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  BOTH(W_DELIVER) },
+	{ .name = "routed to a customer route's next hop: 10.5.0.7 via A1",
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .in_dst = PKT_IP4(10, 5, 0, 7),
+	  .tweak = tweak_route_via_a1,
+	  BOTH(W_DELIVER) },
+	{ .name = "wildcard: an external source from the gateway's PA, gateway MAC",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DELIVER) },
+	{ .name = "wildcard: the gateway in the key VSID sends with its own MAC",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_UNKNOWN_INIT,
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DELIVER) },
+	{ .name = "wildcard in 5002: external source into 5001 from the gateway MAC of 5001",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_wildcard_a2,
+	  BOTH(W_DELIVER) },
+	{ .name = "ROUTED_SRC_MAC: A6 into 5001 with its own MAC (only a router may cross)",
+	  .in_src = CA_6,
+	  .in_smac = MAC_6_INIT,
+	  BOTH(W_DROP(ROUTED_SRC_MAC)) },
+	{ .name = "ROUTED_SRC_MAC: A6 into 5001 with 5002's gateway MAC",
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_A2),
+	  BOTH(W_DROP(ROUTED_SRC_MAC)) },
+	{ .name = "ROUTED_SRC_MAC: external source with a VM's MAC",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DROP(ROUTED_SRC_MAC)) },
+	{ .name = "ROUTED_SRC_MAC: wildcard in 5002, its own MAC into 5001",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_UNKNOWN_INIT,
+	  .tweak = tweak_wildcard_a2,
+	  BOTH(W_DROP(ROUTED_SRC_MAC)) },
+	{ .name = "SRC_PA: routed A6 with the gateway MAC from B's PA (forged)",
+	  .out_src = PA_2B,
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_PA: routed A6 from a PA of no host",
+	  .out_src = PA_FOREIGN,
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DROP(SRC_PA)) },
+	{ .name = "SRC_LOCAL: routed A5, a CA of this host, from our own PA",
+	  .out_src = PA_1,
+	  .in_src = CA_5,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  BOTH(W_DROP(SRC_LOCAL)) },
+	{ .name = "SRC_UNKNOWN: A6's CA in B's key (another routing domain)",
+	  .vsid = VSID_B,
+	  .in_src = CA_6,
+	  .in_smac = MAC_GW_INIT(VSID_B),
+	  .port = H1_B1,
+	  BOTH(W_DROP(SRC_UNKNOWN)) },
+	{ .name = "SRC_UNKNOWN: external source, the RDID has no wildcard",
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  BOTH(W_DROP(SRC_UNKNOWN)) },
+	{ .name = "SRC_UNKNOWN: A's wildcard does not let sources into B",
+	  .vsid = VSID_B,
+	  .out_src = PA_FOREIGN,
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_GW_INIT(VSID_B),
+	  .port = H1_B1,
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DROP(SRC_UNKNOWN)) },
+	{ .name = "GATEWAY_PA: external source from a tenant host's PA, not the gateway's",
+	  .in_src = EXTERNAL,
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_wildcard_a,
+	  BOTH(W_DROP(GATEWAY_PA)) },
+	{ .name = "NOT_LOCAL: a route's next hop in 5002 is not a destination of key 5001",
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .in_dst = PKT_IP4(10, 5, 0, 7),
+	  .in_dmac = MAC_5_INIT,
+	  .tweak = tweak_route_via_a5,
+	  BOTH(W_DROP(NOT_LOCAL)) },
 	/* wire_tc delivers with bpf_redirect and never looks at the devmap. */
 	{ .name = "REDIRECT: XDP port without its devmap entry",
 	  .deliver = NV_DELIVER_XDP,
