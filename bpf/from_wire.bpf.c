@@ -12,13 +12,16 @@
 #include "nv_stats.h"
 #include "nv_wire.h"
 
+/* Set by the loader (nv_features.h): some kernels refuse bpf_xdp_adjust_meta to XDP. */
+const volatile __u8 nv_xdp_meta_ok = 1;
+
 static __always_inline int hand_to_tc(struct xdp_md *ctx, const struct nv_wire_result *r)
 {
 	struct nv_xdp_meta *meta;
 	void *data;
 
 	/* Without metadata support TC simply validates again: still correct, a bit slower. */
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+	if (!nv_xdp_meta_ok || bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
 		return nv_trace_xdp(ctx, NV_VERDICT_TO_TC, r->ifindex, r->vsid, XDP_PASS);
 	meta = NV_CTX_PTR(ctx, data_meta);
 	data = NV_CTX_PTR(ctx, data);

@@ -2,12 +2,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "nv_features.h"
 #include "nv_objects.h"
 #include "nv_pins.h"
 
@@ -102,6 +105,55 @@ static int collect_map_fds(struct bpf_object *obj, unsigned int groups, struct n
 	return nv_maps_from_fds(maps, fds, groups);
 }
 
+/* Write a const volatile variable of obj before load; -ENOENT if obj does not declare it. */
+static int set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t size)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	const struct btf_var_secinfo *vi;
+	const struct btf_type *sec;
+	const void *init;
+	size_t map_size;
+	char *data;
+	int id, err;
+
+	if (!btf || !map)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	init = bpf_map__initial_value(map, &map_size);
+	vi = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+		const struct btf_type *t = btf__type_by_id(btf, vi->type);
+
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+			continue;
+		if (!init || vi->size != size || vi->offset + size > map_size)
+			return -EINVAL;
+		/* libbpf 1.1 hands out the initial value read-only: write a copy back. */
+		data = malloc(map_size);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, map_size);
+		memcpy(data + vi->offset, val, size);
+		err = bpf_map__set_initial_value(map, data, map_size);
+		free(data);
+		return err;
+	}
+	return -ENOENT;
+}
+
+/* What the kernel allows, for the objects whose programs adapt (nv_features.h). */
+static int set_kernel_features(struct bpf_object *obj)
+{
+	__u8 xdp_meta = nv_kernel_has_xdp_meta();
+	int err = set_rodata(obj, "nv_xdp_meta_ok", &xdp_meta, sizeof(xdp_meta));
+
+	return err == -ENOENT ? 0 : err;
+}
+
 static int open_prog(struct nv_objects *o, int id, const struct bpf_object_open_opts *opts)
 {
 	const struct nv_prog_desc *d = &nv_progs[id];
@@ -113,7 +165,7 @@ static int open_prog(struct nv_objects *o, int id, const struct bpf_object_open_
 	if (!obj)
 		return -errno ?: -EINVAL;
 	o->obj[id] = obj;
-	return 0;
+	return set_kernel_features(obj);
 }
 
 static int load_prog(struct nv_objects *o, int id)

@@ -401,16 +401,6 @@ int fixture_netdev_sysfs_set(const char *ifname, const char *attr, const char *v
 	return write_file(path, value);
 }
 
-int run_xdp_live(int prog_fd, __u32 ifindex, const void *frame, size_t len)
-{
-	struct xdp_md ctx = { .data_end = (__u32)len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-
-	return bpf_prog_test_run_opts(prog_fd, &opts);
-}
-
 int fixture_gro_on(const char *ifname)
 {
 	char cmd[128];

@@ -193,8 +193,6 @@ int host_attach_xdp(__u32 ifindex, int prog_fd);
  * process.
  */
 int fixture_netdev_sysfs_set(const char *ifname, const char *attr, const char *value);
-/* XDP test run in BPF_F_TEST_XDP_LIVE_FRAMES mode: the verdict is carried out for real. */
-int run_xdp_live(int prog_fd, __u32 ifindex, const void *frame, size_t len);
 /* ethtool -K DEV gro on: a veth accepts XDP redirects only with GRO or an XDP program. */
 int fixture_gro_on(const char *ifname);
 /*
