@@ -73,6 +73,8 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	v.pa = r->pa;
 	memcpy(v.mac, r->mac, sizeof(v.mac));
 	v.rule = r->rule;
+	v.rdid = s.rdid;
+	memcpy(v.gw_mac, s.gw_mac, sizeof(v.gw_mac));
 	/*
 	 * Only a record at a local PA binds a port, and a port is unbound (pa zero) while no such
 	 * record exists: a record at a remote PA changes no port, and the port table (a scan) is

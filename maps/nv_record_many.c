@@ -219,6 +219,8 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		v->pa = r[i].pa;
 		memcpy(v->mac, r[i].mac, sizeof(v->mac));
 		v->rule = r[i].rule;
+		v->rdid = s.rdid;
+		memcpy(v->gw_mac, s.gw_mac, sizeof(v->gw_mac));
 		memset(&a.ix_key[a.pending - 1], 0, sizeof(a.ix_key[0]));
 		a.ix_key[a.pending - 1].rdid = s.rdid;
 		a.ix_key[a.pending - 1].ca = a.key[i].ca;

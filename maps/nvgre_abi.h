@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 5
+#define NV_ABI_VERSION 6
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -113,6 +113,15 @@ struct nv_record {
 	 * this caches what the receive path needs of the port, so it does not look the port up.
 	 */
 	__u32 ifindex;
+	/*
+	 * The routing domain and gateway MAC of the record's subnet, copied by the maps library (a
+	 * subnet cannot change or go while it has records): the receive path tells a routed frame
+	 * (source MAC = the key VSID's gateway MAC) from a bridged one with the destination's
+	 * record, without looking the subnet up. Callers of nv_record_add() leave them zero.
+	 */
+	__u32 rdid;
+	__u8 gw_mac[NV_ETH_ALEN];
+	__u8 pad[2];
 };
 
 /*
@@ -388,7 +397,7 @@ _Static_assert(NV_DROP__MAX <= NV_DROP_SLOTS,
 NV_ASSERT_SIZE(union nv_addr, 16);
 NV_ASSERT_SIZE(struct nv_port, 56);
 NV_ASSERT_SIZE(struct nv_record_key, 20);
-NV_ASSERT_SIZE(struct nv_record, 28);
+NV_ASSERT_SIZE(struct nv_record, 40);
 NV_ASSERT_SIZE(struct nv_route_key, 24);
 NV_ASSERT_SIZE(struct nv_route, 24);
 NV_ASSERT_SIZE(struct nv_route_table_key, 40);

@@ -48,6 +48,12 @@ struct nv_wire_result {
 	__u8 local;	 /* the destination record's enum nv_record_local */
 };
 
+/* The key VSID's routing domain and gateway MAC; gw_mac NULL when the VSID has no subnet. */
+struct nv_wire_vsid {
+	__u32 rdid;
+	const __u8 *gw_mac;
+};
+
 static __always_inline int nv_wire_drop(struct nv_wire_result *r, enum nv_drop_reason reason)
 {
 	r->reason = reason;
@@ -69,37 +75,58 @@ static __always_inline int nv_wire_source_pa(const struct nv_record *rec, const 
 }
 
 /*
- * A source with no record in the key VSID: a routed frame (DESIGN section 7). Its CA has a record
- * in another VSID of the key VSID's routing domain, at the outer source PA; or it is outside the
- * routing domain's records and comes from the PA of its gateway wildcard record. Either way the
- * inner source MAC is the key VSID's gateway MAC, as the sending host's router wrote it (or the
+ * The key VSID as the destination's record caches it (every record holds its subnet's), else as
+ * its subnet says: a destination without a record in the key VSID is routed again or dropped.
+ */
+static __always_inline void nv_wire_key_vsid(__u32 vsid, const struct nv_record *dst,
+					     struct nv_wire_vsid *key)
+{
+	const struct nv_subnet *subnet;
+
+	if (dst) {
+		key->rdid = dst->rdid;
+		key->gw_mac = dst->gw_mac;
+		return;
+	}
+	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
+	key->rdid = subnet ? subnet->rdid : 0;
+	key->gw_mac = subnet ? subnet->gw_mac : NULL;
+}
+
+/*
+ * A routed frame (DESIGN section 7), or a source with no record in the key VSID. Its CA has a
+ * record in a VSID of the key VSID's routing domain (the key VSID included: a VM that sent to its
+ * gateway a packet for a neighbour), at the outer source PA; or it is outside the routing
+ * domain's records and comes from the PA of its gateway wildcard record. Either way the inner
+ * source MAC is the key VSID's gateway MAC, as the sending host's router wrote it (or the
  * wildcard record's own MAC when the gateway sits in the key VSID).
  */
 static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr *ip,
 						 const struct ethhdr *in_eth,
-						 const struct nv_l3 *in, struct nv_wire_result *r)
+						 const struct nv_l3 *in,
+						 const struct nv_wire_vsid *key,
+						 struct nv_wire_result *r)
 {
-	struct nv_subnet *subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
 	const struct nv_record *rec = NULL;
 	union nv_addr wildcard;
 	__u32 src_vsid;
 	int ret;
 
-	if (!subnet)
+	if (!key->gw_mac)
 		return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
-	src_vsid = nv_rdid_ca_vsid(subnet->rdid, &in->src);
+	src_vsid = nv_rdid_ca_vsid(key->rdid, &in->src);
 	if (src_vsid)
 		rec = nv_record_get(src_vsid, &in->src);
 	if (rec) {
 		ret = nv_wire_source_pa(rec, ip, r);
 		if (ret != NV_WIRE_DELIVER)
 			return ret;
-		if (!nv_mac_equal(in_eth->h_source, subnet->gw_mac))
+		if (!nv_mac_equal(in_eth->h_source, key->gw_mac))
 			return nv_wire_drop(r, NV_DROP_ROUTED_SRC_MAC);
 		return NV_WIRE_DELIVER;
 	}
 	nv_addr_wildcard_v4(&wildcard);
-	src_vsid = nv_rdid_ca_vsid(subnet->rdid, &wildcard);
+	src_vsid = nv_rdid_ca_vsid(key->rdid, &wildcard);
 	if (src_vsid)
 		rec = nv_record_get(src_vsid, &wildcard);
 	if (!rec)
@@ -108,7 +135,7 @@ static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr 
 		return nv_wire_drop(r, NV_DROP_GATEWAY_PA);
 	if (rec->local & NV_LOCAL_PA)
 		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
-	if (!nv_mac_equal(in_eth->h_source, subnet->gw_mac) &&
+	if (!nv_mac_equal(in_eth->h_source, key->gw_mac) &&
 	    !(src_vsid == vsid && nv_mac_equal(in_eth->h_source, rec->mac)))
 		return nv_wire_drop(r, NV_DROP_ROUTED_SRC_MAC);
 	return NV_WIRE_DELIVER;
@@ -116,27 +143,27 @@ static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr 
 
 /*
  * The inner source must be a CA that the outer source PA holds, with its recorded MAC (bridged),
- * or the key VSID's gateway MAC (routed in from its own subnet: a VM that sent to its gateway a
- * packet for a neighbour). Not in the key VSID: nv_wire_routed_source.
+ * or come through a router: the key VSID's gateway MAC as source, whose CA the routing domain's
+ * index finds in its VSID (one lookup fewer than trying the key VSID first), or no record in the
+ * key VSID at all. Both: nv_wire_routed_source.
  */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
 						const struct ethhdr *in_eth, const struct nv_l3 *in,
+						const struct nv_wire_vsid *key,
 						struct nv_wire_result *r)
 {
-	struct nv_subnet *subnet;
 	struct nv_record *rec;
 	int ret;
 
+	if (key->gw_mac && nv_mac_equal(in_eth->h_source, key->gw_mac))
+		return nv_wire_routed_source(vsid, ip, in_eth, in, key, r);
 	rec = nv_record_get(vsid, &in->src);
 	if (!rec)
-		return nv_wire_routed_source(vsid, ip, in_eth, in, r);
+		return nv_wire_routed_source(vsid, ip, in_eth, in, key, r);
 	ret = nv_wire_source_pa(rec, ip, r);
 	if (ret != NV_WIRE_DELIVER)
 		return ret;
 	if (nv_mac_equal(in_eth->h_source, rec->mac))
-		return NV_WIRE_DELIVER;
-	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
-	if (subnet && nv_mac_equal(in_eth->h_source, subnet->gw_mac))
 		return NV_WIRE_DELIVER;
 	return nv_wire_drop(r, NV_DROP_SRC_MAC);
 }
@@ -146,34 +173,32 @@ static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *
  * this host routes it again in the key VSID's RDID and takes it only when its own table names
  * the same VSID (the key) and a next hop record; the port check below then applies to that.
  */
-static __always_inline const struct nv_record *nv_wire_routed_dest(__u32 vsid,
-								   const struct nv_l3 *in)
+static __always_inline const struct nv_record *
+nv_wire_routed_dest(__u32 vsid, const struct nv_l3 *in, const struct nv_wire_vsid *key)
 {
 	struct nv_route_result route;
-	struct nv_subnet *subnet;
 
-	subnet = bpf_map_lookup_elem(&nv_subnets, &vsid);
-	if (!subnet)
+	if (!key->gw_mac)
 		return NULL;
-	if (nv_route_resolve(subnet->rdid, &in->dst, &route) != NV_DROP_NONE)
+	if (nv_route_resolve(key->rdid, &in->dst, &route) != NV_DROP_NONE)
 		return NULL;
 	return route.vsid == vsid ? route.rec : NULL;
 }
 
 /*
- * The inner destination must be a port of this host bound to (vsid, CA), or the next hop a
- * customer route of the RDID names for that CA. The record caches what delivery needs of the
- * port (the maps library keeps it, and a port's MAC equal to its record's), so the port itself
- * is not looked up. Same VSID on both sides: the same routing domain.
+ * The inner destination must be a port of this host bound to (vsid, CA): rec, its record, looked
+ * up before the source check; or the next hop a customer route of the RDID names for that CA. The
+ * record caches what delivery needs of the port (the maps library keeps it, and a port's MAC
+ * equal to its record's), so the port itself is not looked up. Same VSID on both sides: the same
+ * routing domain.
  */
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
-						const struct nv_l3 *in, struct nv_wire_result *r)
+						const struct nv_l3 *in, const struct nv_record *rec,
+						const struct nv_wire_vsid *key,
+						struct nv_wire_result *r)
 {
-	const struct nv_record *rec;
-
-	rec = nv_record_get(vsid, &in->dst);
 	if (!rec)
-		rec = nv_wire_routed_dest(vsid, in);
+		rec = nv_wire_routed_dest(vsid, in, key);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
 	if (!nv_mac_equal(in_eth->h_dest, rec->mac))
@@ -201,13 +226,17 @@ static __always_inline bool nv_is_local_pa(__be32 daddr)
 /*
  * The tenant's packet an NVGRE frame of vsid from outer header ip carries, of the given family (a
  * constant, see nv_l3.h), after the inner Ethernet header (r->inner_len holds both): checked as
- * nv_from_vm checks what a VM sends, then its source and destination.
+ * nv_from_vm checks what a VM sends, then its source and destination. The destination's record
+ * is looked up first, for the key VSID's routing domain and gateway MAC, but judged last, so a
+ * frame wrong on both sides is still counted by its source.
  */
 static __always_inline int nv_wire_inner(__u32 vsid, const struct iphdr *ip,
 					 const struct ethhdr *in_eth, void *data_end,
 					 struct nv_wire_result *r, const enum nv_family family)
 {
 	enum nv_drop_reason reason;
+	struct nv_wire_vsid key;
+	struct nv_record *dst;
 	struct nv_l3 in;
 	int ret;
 
@@ -215,10 +244,12 @@ static __always_inline int nv_wire_inner(__u32 vsid, const struct iphdr *ip,
 			     &in);
 	if (reason != NV_DROP_NONE)
 		return nv_wire_drop(r, reason);
-	ret = nv_wire_check_source(vsid, ip, in_eth, &in, r);
+	dst = nv_record_get(vsid, &in.dst);
+	nv_wire_key_vsid(vsid, dst, &key);
+	ret = nv_wire_check_source(vsid, ip, in_eth, &in, &key, r);
 	if (ret != NV_WIRE_DELIVER)
 		return ret;
-	return nv_wire_resolve_port(vsid, in_eth, &in, r);
+	return nv_wire_resolve_port(vsid, in_eth, &in, dst, &key, r);
 }
 
 /* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */

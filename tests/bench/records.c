@@ -49,6 +49,16 @@ int bench_fill_records(const struct host *h, __u32 nkeys)
 	int fd = h->o.maps.fd[NV_MAP_RECORDS];
 	LIBBPF_OPTS(bpf_map_batch_opts, o); /* elem_flags: only BPF_F_LOCK allowed */
 
+	struct nv_subnet s[2];
+	int err;
+
+	/* The fields the maps library copies from the subnet, as nv_record_add() would store them.
+	 */
+	for (int t = 0; t < 2; t++) {
+		err = nv_subnet_get(&h->o.maps, vsids[t], &s[t]);
+		if (err)
+			return err;
+	}
 	for (int t = 0; t < 2; t++)
 		for (__u32 base = 0; base < nkeys; base += FILL_CHUNK) {
 			__u32 n = nkeys - base < FILL_CHUNK ? nkeys - base : FILL_CHUNK;
@@ -61,6 +71,8 @@ int bench_fill_records(const struct host *h, __u32 nkeys)
 				nv_addr_from_ipv4(&v[i].pa, BENCH_PA_REMOTE);
 				bench_mac(base + i, v[i].mac);
 				v[i].rule = NV_RULE_ENCAP;
+				v[i].rdid = s[t].rdid;
+				memcpy(v[i].gw_mac, s[t].gw_mac, sizeof(v[i].gw_mac));
 			}
 			if (bpf_map_update_batch(fd, k, v, &n, &o))
 				return -errno;

@@ -23,14 +23,14 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 5
+#define LAYOUT_VERSION 6
 static const struct {
 	const char *what;
 	size_t want, now;
 } layout[] = {
 	{ "struct nv_port", 56, sizeof(struct nv_port) },
 	{ "struct nv_record_key", 20, sizeof(struct nv_record_key) },
-	{ "struct nv_record", 28, sizeof(struct nv_record) },
+	{ "struct nv_record", 40, sizeof(struct nv_record) },
 	{ "struct nv_route_key", 24, sizeof(struct nv_route_key) },
 	{ "struct nv_route", 24, sizeof(struct nv_route) },
 	{ "struct nv_route_table_key", 40, sizeof(struct nv_route_table_key) },

@@ -109,17 +109,22 @@ Test(record, refuses_broadcast_and_multicast, .init = maps_setup, .fini = maps_t
 	assert_unchanged(before, "records with a CA, PA or MAC that is not unicast");
 }
 
-/* nv_rdid_cas: each record indexed by (its subnet's RDID, CA) with its VSID and gateway MAC. */
+/*
+ * nv_rdid_cas: each record indexed by (its subnet's RDID, CA) with its VSID and gateway MAC. The
+ * record itself caches its subnet's RDID and gateway MAC too, whatever the caller put there.
+ */
 Test(record, indexed_by_rdid, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_record_key k1 = mk_rkey(VSID1, "10.0.0.1"), k2 = mk_rkey(VSID2, "10.0.1.1");
-	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01");
+	struct nv_record r = mk_record("192.0.2.2", "02:00:00:00:00:01"), out;
 	union nv_addr ca1 = A("10.0.0.1"), ca2 = A("10.0.1.1");
 	struct nv_rdid_ca ix;
-	__u8 gw[NV_ETH_ALEN];
+	__u8 gw[NV_ETH_ALEN], gw2[NV_ETH_ALEN];
 
 	subnet(VSID1, RDID1);
 	subnet_at(VSID2, RDID1, "10.0.1.0");
+	r.rdid = RDID2; /* ignored: the subnet's */
+	memset(r.gw_mac, 0xee, sizeof(r.gw_mac));
 	cr_assert_eq(nv_record_add(&m, &k1, &r, NULL), 0);
 	cr_assert_eq(nv_record_add_many(&m, &k2, &r, 1, NULL, NULL), 0);
 	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca1, &ix), 0);
@@ -128,6 +133,13 @@ Test(record, indexed_by_rdid, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_arr_eq(ix.gw_mac, gw, NV_ETH_ALEN, "the subnet's gateway MAC");
 	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca2, &ix), 0, "add_many indexes too");
 	cr_assert_eq(ix.vsid, VSID2);
+	memcpy(gw2, ix.gw_mac, sizeof(gw2));
+	cr_assert_eq(nv_record_get(&m, &k1, &out), 0);
+	cr_assert_eq(out.rdid, RDID1, "record caches its subnet's RDID, not the caller's");
+	cr_assert_arr_eq(out.gw_mac, gw, NV_ETH_ALEN, "record caches its subnet's gateway MAC");
+	cr_assert_eq(nv_record_get(&m, &k2, &out), 0);
+	cr_assert_eq(out.rdid, RDID1, "add_many caches the RDID too");
+	cr_assert_arr_eq(out.gw_mac, gw2, NV_ETH_ALEN, "add_many caches VSID2's gateway MAC");
 	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID2, &ca1, &ix), -ENOENT, "other RDID");
 	cr_assert_eq(map_count(NV_MAP_RDID_CAS), 2);
 	cr_assert_eq(nv_record_del(&m, &k1, NULL), 0);
