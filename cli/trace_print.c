@@ -72,13 +72,32 @@ static void show_port(struct lookups *l, const struct nv_maps *m, __u32 ifindex)
 		found ? val : NULL);
 }
 
+/* A record as text (appended to val) and as JSON (fields set on o). */
+static void record_value(const struct nv_record *r, char *val, size_t size, json_t *o)
+{
+	char pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], dev[NV_NETDEV_NAMELEN] = "";
+	size_t at = strlen(val);
+
+	nv_addr_format(&r->pa, pa, sizeof(pa));
+	nv_mac_format(r->mac, mac, sizeof(mac));
+	if (r->ifindex)
+		nv_netdev_name(r->ifindex, dev, sizeof(dev));
+	snprintf(val + at, size - at, "pa %s%s mac %s%s%s", pa,
+		 r->local & NV_LOCAL_PA ? " (local)" : "", mac, r->ifindex ? " port " : "", dev);
+	json_object_set_new(o, "pa", json_string(pa));
+	json_object_set_new(o, "mac", json_string(mac));
+	json_object_set_new(o, "local_pa", json_boolean(r->local & NV_LOCAL_PA));
+	json_object_set_new(o, "ifindex", json_integer(r->ifindex));
+	json_object_set_new(o, "port", r->ifindex ? dev_json(r->ifindex) : json_null());
+}
+
 /* The record of (vsid, ca); *out and true when found. */
 static bool show_record(struct lookups *l, const struct nv_maps *m, __u32 vsid, __be32 ca4,
 			const char *why, struct nv_record *out)
 {
-	char key[96], val[256], ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN],
-		dev[NV_NETDEV_NAMELEN] = "";
+	char key[96], val[256] = "", ca[NV_ADDR_STRLEN];
 	struct nv_record_key k = { .vsid = vsid };
+	json_t *value = NULL;
 	struct nv_record r;
 	bool found;
 
@@ -87,23 +106,13 @@ static bool show_record(struct lookups *l, const struct nv_maps *m, __u32 vsid, 
 	nv_addr_format(&k.ca, ca, sizeof(ca));
 	snprintf(key, sizeof(key), "%u %s (%s)", vsid, ca, why);
 	if (found) {
-		nv_addr_format(&r.pa, pa, sizeof(pa));
-		nv_mac_format(r.mac, mac, sizeof(mac));
-		if (r.ifindex)
-			nv_netdev_name(r.ifindex, dev, sizeof(dev));
-		snprintf(val, sizeof(val), "pa %s%s mac %s%s%s", pa,
-			 r.local & NV_LOCAL_PA ? " (local)" : "", mac, r.ifindex ? " port " : "",
-			 dev);
+		value = json_object();
+		record_value(&r, val, sizeof(val), value);
 		*out = r;
 	}
 	lookup_out(l, "nv_records",
 		   json_pack("{s:I, s:s, s:s}", "vsid", (json_int_t)vsid, "ca", ca, "role", why),
-		   key,
-		   found ? json_pack("{s:s, s:s, s:b, s:I, s:o}", "pa", pa, "mac", mac, "local_pa",
-				     !!(r.local & NV_LOCAL_PA), "ifindex", (json_int_t)r.ifindex,
-				     "port", r.ifindex ? dev_json(r.ifindex) : json_null())
-			 : NULL,
-		   found ? val : NULL);
+		   key, value, found ? val : NULL);
 	return found;
 }
 
@@ -154,13 +163,14 @@ static void show_gateway(struct lookups *l, __u32 vsid, const struct nv_subnet *
 }
 
 /*
- * The VSID in which ca has its record in rdid, and that VSID's gateway MAC (nv_rdid_cas);
- * *vsid and true when found.
+ * The VSID in which ca has its record in rdid, with a copy of the record and so that VSID's
+ * gateway MAC (nv_rdid_cas); *vsid, *out and true when found.
  */
 static bool show_rdid_ca(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 ca4,
-			 const char *why, __u32 *vsid)
+			 const char *why, __u32 *vsid, struct nv_record *out)
 {
-	char key[96], val[64], ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
+	char key[96], val[320] = "", ca[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN];
+	json_t *value = NULL;
 	struct nv_rdid_ca ix;
 	union nv_addr a;
 	bool found;
@@ -171,15 +181,15 @@ static bool show_rdid_ca(struct lookups *l, const struct nv_maps *m, __u32 rdid,
 	snprintf(key, sizeof(key), "rdid %u %s (%s)", rdid, ca, why);
 	if (found) {
 		*vsid = ix.vsid;
-		nv_mac_format(ix.gw_mac, mac, sizeof(mac));
-		snprintf(val, sizeof(val), "vsid %u gateway-mac %s", ix.vsid, mac);
+		*out = ix.rec;
+		nv_mac_format(ix.rec.gw_mac, mac, sizeof(mac));
+		snprintf(val, sizeof(val), "vsid %u gateway-mac %s ", ix.vsid, mac);
+		value = json_pack("{s:I, s:s}", "vsid", (json_int_t)ix.vsid, "gateway_mac", mac);
+		record_value(&ix.rec, val, sizeof(val), value);
 	}
 	lookup_out(l, "nv_rdid_cas",
 		   json_pack("{s:I, s:s, s:s}", "rdid", (json_int_t)rdid, "ca", ca, "role", why),
-		   key,
-		   found ? json_pack("{s:I, s:s}", "vsid", (json_int_t)ix.vsid, "gateway_mac", mac)
-			 : NULL,
-		   found ? val : NULL);
+		   key, value, found ? val : NULL);
 	return found;
 }
 
@@ -249,7 +259,7 @@ static void show_delivery(struct lookups *l, const struct nv_maps *m, const stru
 
 /*
  * The router's lookups for dst, sent by a port in rdid to its gateway MAC (from_vm.bpf.c
- * route_dst, bpf/lib/nv_route.h): the exact record in the RDID (the index also gives its
+ * route_dst, bpf/lib/nv_route.h): the exact record in the RDID (the index holds a copy, with its
  * subnet's gateway MAC), else the route, then the next hop's record or the destination's in the
  * route's VSID (that VSID's gateway wildcard when it has none), then the subnet the route leads
  * into (its gateway CA is never forwarded, its MAC is the routed frame's source MAC); where it
@@ -263,8 +273,7 @@ static void show_routed(struct lookups *l, const struct nv_maps *m, __u32 rdid, 
 	bool found, onlink;
 	__u32 vsid;
 
-	if (show_rdid_ca(l, m, rdid, dst, "destination", &vsid) &&
-	    show_record(l, m, vsid, dst, "destination", &r)) {
+	if (show_rdid_ca(l, m, rdid, dst, "destination", &vsid, &r)) {
 		show_delivery(l, m, &r);
 		return;
 	}
@@ -288,19 +297,17 @@ static void show_routed(struct lookups *l, const struct nv_maps *m, __u32 rdid, 
 }
 
 /*
- * The inner source of an NVGRE frame that has no record in the key VSID (routed by the sender):
- * its record in the key VSID's routing domain, else the domain's gateway wildcard (CA 0.0.0.0).
+ * The inner source of an NVGRE frame routed by the sender (from the key VSID's gateway MAC, or
+ * without record in the key VSID): its record in the key VSID's routing domain, else the
+ * domain's gateway wildcard (CA 0.0.0.0), both from the index's copies.
  */
 static void show_routed_source(struct lookups *l, const struct nv_maps *m, __u32 rdid, __be32 src)
 {
 	struct nv_record r;
 	__u32 vsid;
 
-	if (show_rdid_ca(l, m, rdid, src, "inner source", &vsid) &&
-	    show_record(l, m, vsid, src, "inner source, routed", &r))
-		return;
-	if (show_rdid_ca(l, m, rdid, 0, "gateway wildcard", &vsid))
-		show_record(l, m, vsid, 0, "gateway wildcard", &r);
+	if (!show_rdid_ca(l, m, rdid, src, "inner source", &vsid, &r))
+		show_rdid_ca(l, m, rdid, 0, "gateway wildcard", &vsid, &r);
 }
 
 /* What the datapath looks up for this frame, from the frame's own fields. */
@@ -308,10 +315,10 @@ static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underl
 			 const struct nv_frame_view *v)
 {
 	const struct nv_fv_frame *f = &v->f;
+	struct nv_record r, dst;
+	bool have_subnet, have_dst;
 	struct nv_subnet s;
-	struct nv_record r;
 	struct nv_port p;
-	bool have_subnet;
 	__u32 vsid;
 
 	if (!underlay) {
@@ -346,13 +353,29 @@ static void show_lookups(struct lookups *l, const struct nv_maps *m, bool underl
 	show_local_pa(l, m, v->nvgre ? v->outer.daddr : f->daddr, "outer destination");
 	if (!v->nvgre)
 		return;
-	have_subnet = show_subnet(l, m, v->vsid, NULL, &s);
-	if (!(f->have & NV_FV_IPV4))
+	if (!(f->have & NV_FV_IPV4)) {
+		show_subnet(l, m, v->vsid, NULL, &s);
 		return;
-	if (!show_record(l, m, v->vsid, f->saddr, "inner source", &r) && have_subnet)
+	}
+	/*
+	 * As bpf/lib/nv_wire.h: the destination's record first (it caches the key VSID's RDID and
+	 * gateway MAC; the subnet only without it), then the source, routed when it comes from that
+	 * gateway MAC or has no record in the key VSID, then the destination's port.
+	 */
+	have_dst = show_record(l, m, v->vsid, f->daddr, "inner destination", &dst);
+	if (have_dst) {
+		have_subnet = true;
+		s.rdid = dst.rdid;
+		memcpy(s.gw_mac, dst.gw_mac, sizeof(s.gw_mac));
+	} else {
+		have_subnet = show_subnet(l, m, v->vsid, NULL, &s);
+	}
+	if (have_subnet && !memcmp(f->smac, s.gw_mac, NV_ETH_ALEN))
 		show_routed_source(l, m, s.rdid, f->saddr);
-	if (show_record(l, m, v->vsid, f->daddr, "inner destination", &r) && r.ifindex)
-		show_port(l, m, r.ifindex);
+	else if (!show_record(l, m, v->vsid, f->saddr, "inner source", &r) && have_subnet)
+		show_routed_source(l, m, s.rdid, f->saddr);
+	if (have_dst && dst.ifindex)
+		show_port(l, m, dst.ifindex);
 }
 
 /* ---- output ---- */

@@ -200,16 +200,25 @@ static int bind_set(const struct nv_maps *m, const struct bind_change *e,
 		p.pa = s->pa;
 		err = bpf_map_update_elem(m->fd[NV_MAP_PORTS], &e->ifindex, &p, BPF_EXIST);
 	} else {
-		struct nv_record r;
+		struct nv_record r, old;
 
 		err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &e->key, &r);
 		if (err)
 			return err == -ENOENT ? 0 : err;
 		if (r.ifindex == s->ifindex && r.local == s->local)
 			return 0;
+		old = r;
 		r.ifindex = s->ifindex;
 		r.local = s->local;
 		err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &e->key, &r, BPF_EXIST);
+		/* The router's copy follows; if it cannot, the record goes back: both or neither.
+		 */
+		if (!err) {
+			err = nv_rdid_ca_sync(m, &e->key, &r);
+			if (err)
+				bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &e->key, &old,
+						    BPF_EXIST);
+		}
 	}
 	return err == -ENOENT ? 0 : err;
 }

@@ -218,8 +218,8 @@ int nv_route_iter(const struct nv_maps *m, nv_route_cb cb, void *arg);
 int nv_route_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *addr,
 		    struct nv_route_info *out);
 /*
- * The index entry of ca in rdid (nv_rdid_cas: its record's VSID and that VSID's gateway MAC):
- * 0, or -ENOENT when ca has no record there. _get gives the VSID alone.
+ * The index entry of ca in rdid (nv_rdid_cas: its record's VSID and a copy of the record, with
+ * that VSID's gateway MAC): 0, or -ENOENT when ca has no record there. _get gives the VSID alone.
  */
 int nv_rdid_ca_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca,
 		      struct nv_rdid_ca *out);

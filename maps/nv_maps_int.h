@@ -96,13 +96,16 @@ int nv_route_table_add(const struct nv_maps *m, const struct nv_route_table_key 
 int nv_route_table_del(const struct nv_maps *m, const struct nv_route_table_key *t);
 
 /*
- * nv_rdid_cas, kept with the records (nv_record.c): the index entry of the record (vsid, ca) in
- * the RDID of s, the subnet of vsid, with its gateway MAC. add refuses a second wildcard record of
- * the RDID (WILDCARD_EXISTS) or a CA indexed in another VSID; del removes the entry when it names
- * vsid.
+ * nv_rdid_cas, kept with the records (nv_record.c, nv_bind.c): the index entry of the record
+ * (vsid, ca) in rec->rdid, its subnet's RDID, holding a copy of rec. add refuses a second
+ * wildcard record of the RDID (WILDCARD_EXISTS) or a CA indexed in another VSID; sync rewrites
+ * the copy after the record changed (an entry that names another VSID, or none, is left alone);
+ * del removes the entry when it names vsid.
  */
-int nv_rdid_ca_add(const struct nv_maps *m, const struct nv_subnet *s, __u32 vsid,
-		   const union nv_addr *ca, struct nv_conflict *why);
+int nv_rdid_ca_add(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca,
+		   const struct nv_record *rec, struct nv_conflict *why);
+int nv_rdid_ca_sync(const struct nv_maps *m, const struct nv_record_key *k,
+		    const struct nv_record *rec);
 void nv_rdid_ca_del(const struct nv_maps *m, __u32 rdid, __u32 vsid, const union nv_addr *ca);
 
 /*

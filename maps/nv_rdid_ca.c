@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * nv_rdid_cas: where each CA of a routing domain has its record, kept with the records. The
- * router reads it for a routed destination, the receiver for a routed source.
+ * nv_rdid_cas: where each CA of a routing domain has its record, and a copy of it, kept with the
+ * records. The router reads it for a routed destination, the receiver for a routed source.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,15 +41,14 @@ int nv_rdid_ca_get(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca,
 	return err;
 }
 
-int nv_rdid_ca_add(const struct nv_maps *m, const struct nv_subnet *s, __u32 vsid,
-		   const union nv_addr *ca, struct nv_conflict *why)
+int nv_rdid_ca_add(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca,
+		   const struct nv_record *rec, struct nv_conflict *why)
 {
-	struct nv_rdid_ca v = { .vsid = vsid };
+	struct nv_rdid_ca v = { .vsid = vsid, .rec = *rec };
 	struct nv_rdid_ca_key key;
-	__u32 held, rdid = s->rdid;
+	__u32 held, rdid = rec->rdid;
 	int err;
 
-	memcpy(v.gw_mac, s->gw_mac, sizeof(v.gw_mac));
 	/*
 	 * Prefixes of one RDID do not overlap and records lie in their prefix, so only the wildcard
 	 * (CA 0, outside every prefix) can be held by another VSID.
@@ -62,6 +61,21 @@ int nv_rdid_ca_add(const struct nv_maps *m, const struct nv_subnet *s, __u32 vsi
 	rdid_ca_key(&key, rdid, ca);
 	err = bpf_map_update_elem(m->fd[NV_MAP_RDID_CAS], &key, &v, BPF_ANY);
 	return err ? nv_map_write_err(why, NV_MAP_RDID_CAS, err) : 0;
+}
+
+int nv_rdid_ca_sync(const struct nv_maps *m, const struct nv_record_key *k,
+		    const struct nv_record *rec)
+{
+	struct nv_rdid_ca v = { .vsid = k->vsid, .rec = *rec };
+	struct nv_rdid_ca_key key;
+	__u32 held;
+	int err;
+
+	if (nv_rdid_ca_get(m, rec->rdid, &k->ca, &held) || held != k->vsid)
+		return 0;
+	rdid_ca_key(&key, rec->rdid, &k->ca);
+	err = bpf_map_update_elem(m->fd[NV_MAP_RDID_CAS], &key, &v, BPF_EXIST);
+	return err == -ENOENT ? 0 : err;
 }
 
 void nv_rdid_ca_del(const struct nv_maps *m, __u32 rdid, __u32 vsid, const union nv_addr *ca)

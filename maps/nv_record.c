@@ -98,7 +98,7 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 			goto out;
 	}
 	/* The index first: it refuses a second wildcard of the RDID before anything is written. */
-	err = nv_rdid_ca_add(m, &s, key.vsid, &key.ca, why);
+	err = nv_rdid_ca_add(m, key.vsid, &key.ca, &v, why);
 	if (err)
 		goto out;
 	/* The record next, so that a port never holds a PA that no record gives it. */

@@ -80,7 +80,7 @@ struct add_many {
 	const struct nv_maps *m;
 	struct nv_record_key *key;     /* normalized keys, all n */
 	struct nv_record *val;	       /* values waiting for one batch update, from index first */
-	struct nv_rdid_ca_key *ix_key; /* their nv_rdid_cas entries, written just before them */
+	struct nv_rdid_ca_key *ix_key; /* their nv_rdid_cas entries (copies), written just before */
 	struct nv_rdid_ca *ix_val;
 	size_t first, pending;
 	size_t done; /* keys[0..done) are in the map */
@@ -226,7 +226,7 @@ int nv_record_add_many(const struct nv_maps *m, const struct nv_record_key *k,
 		a.ix_key[a.pending - 1].ca = a.key[i].ca;
 		memset(&a.ix_val[a.pending - 1], 0, sizeof(a.ix_val[0]));
 		a.ix_val[a.pending - 1].vsid = a.key[i].vsid;
-		memcpy(a.ix_val[a.pending - 1].gw_mac, s.gw_mac, sizeof(s.gw_mac));
+		a.ix_val[a.pending - 1].rec = *v;
 		if (a.pending == ADD_MANY_CHUNK) {
 			err = add_many_flush(&a, failed, why);
 			if (err)

@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 6
+#define NV_ABI_VERSION 7
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -163,10 +163,11 @@ struct nv_route_entry {
 };
 
 /*
- * rdid_cas (HASH): in which VSID of a routing domain a CA has its record, for the router (a
- * routed destination) and the receiver (a routed source). Kept by the maps library with the
- * records; prefixes of one RDID never overlap, so a CA is in one VSID. CA 0 (0.0.0.0 / ::) is the
- * RDID's gateway wildcard record (HNV's GatewayWildcard).
+ * rdid_cas (HASH): in which VSID of a routing domain a CA has its record, and a copy of that
+ * record, for the router (a routed destination) and the receiver (a routed source): one lookup
+ * where the VSID and then the record would take two. Kept equal to nv_records by the maps library
+ * (every write of a record writes its copy); prefixes of one RDID never overlap, so a CA is in
+ * one VSID. CA 0 (0.0.0.0 / ::) is the RDID's gateway wildcard record (HNV's GatewayWildcard).
  */
 struct nv_rdid_ca_key {
 	__u32 rdid;
@@ -175,8 +176,8 @@ struct nv_rdid_ca_key {
 
 struct nv_rdid_ca {
 	__u32 vsid;
-	__u8 gw_mac[NV_ETH_ALEN]; /* that VSID's gateway MAC: the source MAC of frames routed in */
-	__u8 pad[2];
+	__u32 pad;
+	struct nv_record rec; /* as nv_records holds it; rec.gw_mac: the MAC of frames routed in */
 };
 
 /*
@@ -403,7 +404,7 @@ NV_ASSERT_SIZE(struct nv_route, 24);
 NV_ASSERT_SIZE(struct nv_route_table_key, 40);
 NV_ASSERT_SIZE(struct nv_route_entry, 12);
 NV_ASSERT_SIZE(struct nv_rdid_ca_key, 20);
-NV_ASSERT_SIZE(struct nv_rdid_ca, 12);
+NV_ASSERT_SIZE(struct nv_rdid_ca, 48);
 NV_ASSERT_SIZE(struct nv_icmp_state, 16);
 NV_ASSERT_SIZE(struct nv_subnet, 44);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);

@@ -2,9 +2,10 @@
 /*
  * The distributed router's lookups (DESIGN section 7), for a frame a VM sent to its subnet's
  * gateway MAC: the exact record of the destination CA in the port's routing domain (nv_rdid_cas,
- * then the record in that VSID), else the longest customer route of the RDID (nv_routes), then the
- * record of its next hop, or of the destination in its on-link VSID (that VSID's gateway wildcard
- * record when the CA has none). Next hops are records, never routes again: no recursion.
+ * which holds a copy of the record: one lookup), else the longest customer route of the RDID
+ * (nv_routes), then the record of its next hop, or of the destination in its on-link VSID (that
+ * VSID's gateway wildcard record when the CA has none). Next hops are records, never routes again:
+ * no recursion.
  */
 #ifndef NV_ROUTE_H
 #define NV_ROUTE_H
@@ -16,14 +17,6 @@ static __always_inline const struct nv_rdid_ca *nv_rdid_ca_get(__u32 rdid, const
 	struct nv_rdid_ca_key key = { .rdid = rdid, .ca = *ca };
 
 	return bpf_map_lookup_elem(&nv_rdid_cas, &key);
-}
-
-/* A (RDID, CA) -> VSID lookup: 0 when the CA has no record in the RDID. */
-static __always_inline __u32 nv_rdid_ca_vsid(__u32 rdid, const union nv_addr *ca)
-{
-	const struct nv_rdid_ca *v = nv_rdid_ca_get(rdid, ca);
-
-	return v ? v->vsid : 0;
 }
 
 static __always_inline struct nv_record *nv_record_get(__u32 vsid, const union nv_addr *ca)
@@ -65,12 +58,10 @@ static __always_inline enum nv_drop_reason nv_route_resolve(__u32 rdid, const un
 
 	ix = nv_rdid_ca_get(rdid, dst);
 	if (ix) {
-		out->rec = nv_record_get(ix->vsid, dst);
-		if (out->rec) {
-			out->vsid = ix->vsid;
-			out->gw_mac = ix->gw_mac;
-			return NV_DROP_NONE;
-		}
+		out->rec = &ix->rec;
+		out->vsid = ix->vsid;
+		out->gw_mac = ix->rec.gw_mac;
+		return NV_DROP_NONE;
 	}
 	out->gw_mac = NULL;
 	route = bpf_map_lookup_elem(&nv_routes, &key);

@@ -107,18 +107,17 @@ static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr 
 						 const struct nv_wire_vsid *key,
 						 struct nv_wire_result *r)
 {
-	const struct nv_record *rec = NULL;
+	const struct nv_rdid_ca *ix;
+	const struct nv_record *rec;
 	union nv_addr wildcard;
-	__u32 src_vsid;
 	int ret;
 
 	if (!key->gw_mac)
 		return nv_wire_drop(r, NV_DROP_VSID_UNKNOWN);
-	src_vsid = nv_rdid_ca_vsid(key->rdid, &in->src);
-	if (src_vsid)
-		rec = nv_record_get(src_vsid, &in->src);
-	if (rec) {
-		ret = nv_wire_source_pa(rec, ip, r);
+	/* The RDID index holds a copy of the record: one lookup. */
+	ix = nv_rdid_ca_get(key->rdid, &in->src);
+	if (ix) {
+		ret = nv_wire_source_pa(&ix->rec, ip, r);
 		if (ret != NV_WIRE_DELIVER)
 			return ret;
 		if (!nv_mac_equal(in_eth->h_source, key->gw_mac))
@@ -126,17 +125,16 @@ static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr 
 		return NV_WIRE_DELIVER;
 	}
 	nv_addr_wildcard_v4(&wildcard);
-	src_vsid = nv_rdid_ca_vsid(key->rdid, &wildcard);
-	if (src_vsid)
-		rec = nv_record_get(src_vsid, &wildcard);
-	if (!rec)
+	ix = nv_rdid_ca_get(key->rdid, &wildcard);
+	if (!ix)
 		return nv_wire_drop(r, NV_DROP_SRC_UNKNOWN);
+	rec = &ix->rec;
 	if (rec->pa.w[3] != ip->saddr || !nv_addr_is_v4(&rec->pa))
 		return nv_wire_drop(r, NV_DROP_GATEWAY_PA);
 	if (rec->local & NV_LOCAL_PA)
 		return nv_wire_drop(r, NV_DROP_SRC_LOCAL);
 	if (!nv_mac_equal(in_eth->h_source, key->gw_mac) &&
-	    !(src_vsid == vsid && nv_mac_equal(in_eth->h_source, rec->mac)))
+	    !(ix->vsid == vsid && nv_mac_equal(in_eth->h_source, rec->mac)))
 		return nv_wire_drop(r, NV_DROP_ROUTED_SRC_MAC);
 	return NV_WIRE_DELIVER;
 }
@@ -144,8 +142,8 @@ static __always_inline int nv_wire_routed_source(__u32 vsid, const struct iphdr 
 /*
  * The inner source must be a CA that the outer source PA holds, with its recorded MAC (bridged),
  * or come through a router: the key VSID's gateway MAC as source, whose CA the routing domain's
- * index finds in its VSID (one lookup fewer than trying the key VSID first), or no record in the
- * key VSID at all. Both: nv_wire_routed_source.
+ * index finds with a copy of its record (one lookup fewer than trying the key VSID first), or no
+ * record in the key VSID at all. Both: nv_wire_routed_source.
  */
 static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *ip,
 						const struct ethhdr *in_eth, const struct nv_l3 *in,

@@ -149,16 +149,16 @@ lookup() {
 	printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == '$1' and '$2' in (x['key'].get('role'), x['key'].get('ca'), x['key'].get('addr')) and x['found'] == $3]"
 }
 
-begin "trace port vm1 dst 10.1.0.7 (JSON): routed by the (RDID, CA) index, destination VSID in the key"
+begin "trace port vm1 dst 10.1.0.7 (JSON): routed by the (RDID, CA) index and its record copy, destination VSID in the key"
 nv_ok -j trace port vm1 dst 10.1.0.7
 printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['target'] == 'ul0' and d['input']['frame']['dst_mac'] == '02:4e:56:00:13:89'" ||
 	fail "not sent to the gateway MAC, or not encapsulated: $OUT"
 printf '%s' "$OUT" | json_true "(lambda f: f['outer']['vsid'] == 5002 and f['outer']['dst'] == '192.0.2.2' and f['src_mac'] == '02:4e:56:00:13:8a' and f['dst_mac'] == '02:4e:56:00:01:07' and f['ttl'] == 63)(d['stages'][0]['output']['frame'])" ||
 	fail "routed output: $OUT"
-printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'destination'} and x['value'] == {'vsid': 5002, 'gateway_mac': '02:4e:56:00:13:8a'}]" ||
-	fail "no nv_rdid_cas lookup: $OUT"
-printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['vsid'] == 5002 and x['key']['ca'] == '10.1.0.7' and x['found']]" ||
-	fail "no record of 10.1.0.7 in 5002: $OUT"
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'destination'} and x['value'] == {'vsid': 5002, 'gateway_mac': '02:4e:56:00:13:8a', 'pa': '192.0.2.2', 'mac': '02:4e:56:00:01:07', 'local_pa': False, 'ifindex': 0, 'port': None}]" ||
+	fail "no nv_rdid_cas lookup with the record's copy: $OUT"
+printf '%s' "$OUT" | json_true "not [x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['ca'] == '10.1.0.7']" ||
+	fail "the record looked up again after the index gave its copy: $OUT"
 printf '%s' "$OUT" | json_true "not [x for x in d['lookups'] if x['map'] == 'nv_subnets']" ||
 	fail "a subnet looked up for an exact record (the index and the port give the gateway MACs): $OUT"
 lookup nv_routes 10.1.0.7 True && fail "a route was looked up though the record was found: $OUT"
@@ -190,20 +190,20 @@ nv_ok -j trace port vm1 dst 10.0.0.254
 printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'GATEWAY_CA'" || fail "ping the gateway: $OUT"
 end
 
-begin "trace underlay vsid 5001 src 10.1.0.7 (routed from 5002): its record found through the RDID"
+begin "trace underlay vsid 5001 src 10.1.0.7 (routed from 5002): destination first, the source's record copy from the RDID index"
 nv_ok -j trace underlay vsid 5001 src 10.1.0.7 dst 10.0.0.1
 printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['target'] == 'vm1' and d['input']['frame']['outer']['src'] == '192.0.2.2' and d['input']['frame']['src_mac'] == '02:4e:56:00:13:89'" ||
 	fail "verdict or built frame: $OUT"
-printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'inner source'} and x['value']['vsid'] == 5002]" ||
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key'] == {'rdid': 1, 'ca': '10.1.0.7', 'role': 'inner source'} and x['value']['vsid'] == 5002 and x['value']['pa'] == '192.0.2.2']" ||
 	fail "no index lookup of the inner source: $OUT"
-printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['vsid'] == 5002 and x['key']['ca'] == '10.1.0.7' and x['found']]" ||
-	fail "no record of the inner source in 5002: $OUT"
+printf '%s' "$OUT" | json_true "[x['map'] for x in d['lookups']] == ['nv_local_pas', 'nv_records', 'nv_rdid_cas', 'nv_ports'] and d['lookups'][1]['key']['role'] == 'inner destination'" ||
+	fail "not the receiver's order (destination record, then the routed source's index entry, from the gateway MAC): $OUT"
 end
 
 begin "trace underlay vsid 5001 src 203.0.113.9 (outside the RDID): from the wildcard's PA, else GATEWAY_PA"
 nv_ok -j trace underlay vsid 5001 src 203.0.113.9 dst 10.0.0.1
 printf '%s' "$OUT" | json_true "d['verdict'] == 'redirect' and d['input']['frame']['outer']['src'] == '192.0.2.4'" || fail "from the wildcard's PA: $OUT"
-printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key']['ca'] == '0.0.0.0' and x['value']['vsid'] == 5001] and [x for x in d['lookups'] if x['map'] == 'nv_records' and x['key']['ca'] == '0.0.0.0' and x['found'] and x['value']['pa'] == '192.0.2.4']" ||
+printf '%s' "$OUT" | json_true "[x for x in d['lookups'] if x['map'] == 'nv_rdid_cas' and x['key']['ca'] == '0.0.0.0' and x['value']['vsid'] == 5001 and x['value']['pa'] == '192.0.2.4']" ||
 	fail "no wildcard lookups: $OUT"
 nv_ok -j trace underlay vsid 5001 src 203.0.113.9 dst 10.0.0.1 outer-src 192.0.2.2
 printf '%s' "$OUT" | json_true "d['verdict'] == 'drop' and d['reason'] == 'GATEWAY_PA'" || fail "from another PA: $OUT"

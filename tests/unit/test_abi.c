@@ -23,7 +23,7 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 6
+#define LAYOUT_VERSION 7
 static const struct {
 	const char *what;
 	size_t want, now;
@@ -36,7 +36,7 @@ static const struct {
 	{ "struct nv_route_table_key", 40, sizeof(struct nv_route_table_key) },
 	{ "struct nv_route_entry", 12, sizeof(struct nv_route_entry) },
 	{ "struct nv_rdid_ca_key", 20, sizeof(struct nv_rdid_ca_key) },
-	{ "struct nv_rdid_ca", 12, sizeof(struct nv_rdid_ca) },
+	{ "struct nv_rdid_ca", 48, sizeof(struct nv_rdid_ca) },
 	{ "struct nv_icmp_state", 16, sizeof(struct nv_icmp_state) },
 	{ "struct nv_subnet", 44, sizeof(struct nv_subnet) },
 	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },

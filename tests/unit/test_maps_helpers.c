@@ -269,6 +269,23 @@ void assert_record(__u32 vsid, const char *ca, __u32 ifindex, __u8 local, const 
 		     r.ifindex, ifindex);
 	cr_assert_eq(r.local, local, "%s: record %u %s local %#x, want %#x", what, vsid, ca,
 		     r.local, local);
+	assert_index_copy(vsid, ca, what);
+}
+
+void assert_index_copy(__u32 vsid, const char *ca, const char *what)
+{
+	struct nv_record r = rec_get(vsid, ca);
+	union nv_addr a = A(ca);
+	struct nv_rdid_ca ix;
+
+	cr_assert_eq(nv_rdid_ca_lookup(&m, r.rdid, &a, &ix), 0, "%s: %u %s not in nv_rdid_cas",
+		     what, vsid, ca);
+	cr_assert_eq(ix.vsid, vsid, "%s: nv_rdid_cas names vsid %u for %s, want %u", what, ix.vsid,
+		     ca, vsid);
+	cr_assert(memcmp(&ix.rec, &r, sizeof(r)) == 0,
+		  "%s: nv_rdid_cas copy of %u %s differs from the record (ifindex %u/%u, local "
+		  "%#x/%#x)",
+		  what, vsid, ca, ix.rec.ifindex, r.ifindex, ix.rec.local, r.local);
 }
 
 void assert_port_pa(__u32 ifindex, const char *pa, const char *what)

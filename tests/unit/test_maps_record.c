@@ -130,10 +130,12 @@ Test(record, indexed_by_rdid, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca1, &ix), 0);
 	cr_assert_eq(ix.vsid, VSID1);
 	mac_set(gw, "02:00:00:00:00:fe");
-	cr_assert_arr_eq(ix.gw_mac, gw, NV_ETH_ALEN, "the subnet's gateway MAC");
+	cr_assert_arr_eq(ix.rec.gw_mac, gw, NV_ETH_ALEN, "the subnet's gateway MAC");
+	assert_index_copy(VSID1, "10.0.0.1", "record add");
 	cr_assert_eq(nv_rdid_ca_lookup(&m, RDID1, &ca2, &ix), 0, "add_many indexes too");
 	cr_assert_eq(ix.vsid, VSID2);
-	memcpy(gw2, ix.gw_mac, sizeof(gw2));
+	memcpy(gw2, ix.rec.gw_mac, sizeof(gw2));
+	assert_index_copy(VSID2, "10.0.1.1", "record add_many");
 	cr_assert_eq(nv_record_get(&m, &k1, &out), 0);
 	cr_assert_eq(out.rdid, RDID1, "record caches its subnet's RDID, not the caller's");
 	cr_assert_arr_eq(out.gw_mac, gw, NV_ETH_ALEN, "record caches its subnet's gateway MAC");

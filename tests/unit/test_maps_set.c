@@ -48,15 +48,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v6");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v7");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v6");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v7");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v6");
+	cr_assert_str_eq(buf, "/maps-v7");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v6")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v6");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v6") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v7")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v7");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v7") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);

@@ -65,8 +65,9 @@ void port_add(__u32 ifindex, const struct nv_port *p);
 __u32 record_ifindex(__u32 vsid, const char *ca);
 struct nv_record rec_get(__u32 vsid, const char *ca);
 struct nv_port port_get(__u32 ifindex);
-/* The record of (vsid, ca) has this ifindex and local. */
+/* The record's ifindex and local flags, and that its nv_rdid_cas copy equals it. */
 void assert_record(__u32 vsid, const char *ca, __u32 ifindex, __u8 local, const char *what);
+void assert_index_copy(__u32 vsid, const char *ca, const char *what);
 /* Port ifindex holds pa (NULL: all zero, unbound). */
 void assert_port_pa(__u32 ifindex, const char *pa, const char *what);
 
