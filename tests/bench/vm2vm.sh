@@ -123,7 +123,8 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" "$
 	names = {"tc": "nvgre-xdp TC delivery", "routed": "nvgre-xdp TC, routed",
 	         "xdp": "nvgre-xdp XDP delivery", "tcrx": "nvgre-xdp xdp-mode none", "vxlan": "kernel VXLAN + bridge",
 	         "route": "plain routing"}
-	short = {"tc": "NVGRE TC", "routed": "NVGRE routed", "xdp": "NVGRE XDP", "tcrx": "NVGRE no XDP",
+	# Chart labels: six bars of 560 / 6 pixels each leave room for about 10 characters.
+	short = {"tc": "NV TC", "routed": "NV routed", "xdp": "NV XDP", "tcrx": "NV no XDP",
 	         "vxlan": "VXLAN", "route": "routing"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)"}
@@ -188,7 +189,7 @@ if command -v gnuplot >/dev/null 2>&1; then
 		cat <<-EOF
 			set terminal pngcairo size $((560 * n)),520 font "sans,10" noenhanced
 			set output "$OUT/vm2vm.png"
-			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; no XDP: dp attach xdp-mode none)"
+			set multiplot layout 1,$n title "VM to VM across two hosts (veth underlay, MTU $BT_UL_MTU; iperf3, $ROUNDS rounds of $SECS s; bars: median, whiskers: min to max; NV: nvgre-xdp, no XDP: dp attach xdp-mode none)"
 			set style fill solid 0.6 border -1
 			set boxwidth 0.6
 			set yrange [0:*]
