@@ -116,43 +116,12 @@ t_mtu_oversize() {
 # 2. iperf3
 
 t_iperf() {
-	local from=$1 to=$2 json out status bytes gbps retrans
-	iperf_serve "$to"
-	json="$TMP/iperf-$from-$to-$TOPO_DELIVER.json"
-	local hosts h
-	hosts="$(vm_host "$from") $(vm_host "$to")"
-	for h in $hosts; do
-		stats_snap "$h" "$json.$h.before"
-	done
-	iperf_client "$from" "$to" 2 "$json"
-	iperf_reap
-	for h in $hosts; do
-		stats_snap "$h" "$json.$h.after"
-		out=$(drops_delta "$json.$h.before" "$json.$h.after")
-		expect_eq "datapath drops on $h during the TCP run" "" "$(oneline "$out")"
-	done
-	out=$(/usr/bin/python3 - "$json" <<-'EOF'
-		import json, sys
-		try:
-		    d = json.load(open(sys.argv[1]))
-		except Exception as e:
-		    print("error", "no JSON from iperf3:", e); sys.exit()
-		if d.get("error"):
-		    print("error", d["error"]); sys.exit()
-		s = d["end"]["sum_received"]
-		print("ok", s["bytes"], "%.2f" % (s["bits_per_second"] / 1e9),
-		      d["end"]["sum_sent"].get("retransmits", 0))
-	EOF
-	)
-	read -r status bytes gbps retrans <<<"$out"
-	if [ "$status" != ok ]; then
-		fail "iperf3 $(vm_ca "$from") -> $(vm_ca "$to"): $out"
-		return
-	fi
+	local from=$1 to=$2
+	iperf_tcp_checked "$from" "$to" || return 0
 	note "iperf3 tenant $(vm_tenant "$from") $(vm_ca "$from") ($(vm_host "$from")) ->" \
-		"$(vm_ca "$to") ($(vm_host "$to")), deliver $TOPO_DELIVER: $gbps Gbit/s," \
-		"$bytes bytes, $retrans retransmits"
-	expect_ge "bytes received by iperf3" 1 "$bytes"
+		"$(vm_ca "$to") ($(vm_host "$to")), deliver $TOPO_DELIVER: $IPERF_GBPS Gbit/s," \
+		"$IPERF_BYTES bytes, $IPERF_RETRANS retransmits"
+	expect_ge "bytes received by iperf3" 1 "$IPERF_BYTES"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -95,3 +95,41 @@ cap_count() {
 	}
 	grep -c . <<<"$out" || true
 }
+
+# iperf3 TCP for 2 s from VM FROM to VM TO, with no datapath drop on the hosts of either during
+# the run. Sets IPERF_BYTES, IPERF_GBPS and IPERF_RETRANS; returns 1 (after fail) when iperf3
+# gave no result.
+iperf_tcp_checked() {
+	local from=$1 to=$2 json out status h hosts
+	json="$TMP/iperf-$from-$to-$TOPO_DELIVER.json"
+	hosts=$(printf '%s\n' "$(vm_host "$from")" "$(vm_host "$to")" | sort -u | xargs)
+	iperf_serve "$to"
+	for h in $hosts; do
+		stats_snap "$h" "$json.$h.before"
+	done
+	iperf_client "$from" "$to" 2 "$json"
+	iperf_reap
+	for h in $hosts; do
+		stats_snap "$h" "$json.$h.after"
+		expect_eq "datapath drops on $h during the TCP run" "" \
+			"$(oneline "$(drops_delta "$json.$h.before" "$json.$h.after")")"
+	done
+	out=$(/usr/bin/python3 - "$json" <<-'PY'
+		import json, sys
+		try:
+		    d = json.load(open(sys.argv[1]))
+		except Exception as e:
+		    print("error", "no JSON from iperf3:", e); sys.exit()
+		if d.get("error"):
+		    print("error", d["error"]); sys.exit()
+		s = d["end"]["sum_received"]
+		print("ok", s["bytes"], "%.2f" % (s["bits_per_second"] / 1e9),
+		      d["end"]["sum_sent"].get("retransmits", 0))
+	PY
+	)
+	read -r status IPERF_BYTES IPERF_GBPS IPERF_RETRANS <<<"$out"
+	if [ "$status" != ok ]; then
+		fail "iperf3 $(vm_ca "$from") -> $(vm_ca "$to"): $out"
+		return 1
+	fi
+}

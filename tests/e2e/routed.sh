@@ -232,40 +232,10 @@ t_routed_frame() {
 
 # iperf3 TCP, 2 s, FROM -> TO: traffic passes, no drop on either host.
 t_iperf() {
-	local from=$1 to=$2 json out status bytes gbps retrans h hosts
-	json="$TMP/iperf-$from-$to-$TOPO_DELIVER.json"
-	hosts=$(printf '%s\n' "$(vm_host "$from")" "$(vm_host "$to")" | sort -u | xargs)
-	iperf_serve "$to"
-	for h in $hosts; do
-		stats_snap "$h" "$json.$h.before"
-	done
-	iperf_client "$from" "$to" 2 "$json"
-	iperf_reap
-	for h in $hosts; do
-		stats_snap "$h" "$json.$h.after"
-		expect_eq "datapath drops on $h during the TCP run" "" \
-			"$(oneline "$(drops_delta "$json.$h.before" "$json.$h.after")")"
-	done
-	out=$(/usr/bin/python3 - "$json" <<-'EOF'
-		import json, sys
-		try:
-		    d = json.load(open(sys.argv[1]))
-		except Exception as e:
-		    print("error", "no JSON from iperf3:", e); sys.exit()
-		if d.get("error"):
-		    print("error", d["error"]); sys.exit()
-		s = d["end"]["sum_received"]
-		print("ok", s["bytes"], "%.2f" % (s["bits_per_second"] / 1e9),
-		      d["end"]["sum_sent"].get("retransmits", 0))
-	EOF
-	)
-	read -r status bytes gbps retrans <<<"$out"
-	if [ "$status" != ok ]; then
-		fail "iperf3: $out"
-		return 0
-	fi
-	expect_ge "bytes received" 1000000 "$bytes"
-	note "$(vm_ca "$from") -> $(vm_ca "$to"): $gbps Gbit/s, $retrans retransmits"
+	local from=$1 to=$2
+	iperf_tcp_checked "$from" "$to" || return 0
+	expect_ge "bytes received" 1000000 "$IPERF_BYTES"
+	note "$(vm_ca "$from") -> $(vm_ca "$to"): $IPERF_GBPS Gbit/s, $IPERF_RETRANS retransmits"
 }
 
 # ---------------------------------------------------------------------------------------------
