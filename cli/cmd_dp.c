@@ -5,6 +5,7 @@
 
 #include "nv_addr.h"
 #include "nv_datapath.h"
+#include "nv_features.h"
 #include "nv_netdev.h"
 #include "nv_output.h"
 #include "nvctl.h"
@@ -80,15 +81,24 @@ static int port_line_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	return 0;
 }
 
+static const char via_dispatcher[] = "through libxdp's dispatcher";
+static const char direct[] = "attached directly (the kernel refused libxdp's dispatcher)";
+static const char with_meta[] = "hands over to TC with metadata";
+static const char without_meta[] = "hands over to TC without metadata (the kernel refuses "
+				   "bpf_xdp_adjust_meta: nv_wire_tc classifies again)";
+
 /* The underlay's hook of program id, as its attach kind shows it. */
 static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum nv_prog_id id)
 {
 	const char *name = nv_progs[id].name;
 	char ul[NV_NETDEV_NAMELEN];
+	bool meta;
 
 	nv_netdev_name(st->cfg.underlay_ifindex, ul, sizeof(ul));
 	switch (nv_progs[id].attach) {
 	case NV_ATTACH_UNDERLAY_XDP:
+		/* What the loader told nv_from_wire (nv_features.h): the same kernel answers. */
+		meta = st->xdp.mode != NV_XDP_MODE_NONE && nv_kernel_has_xdp_meta();
 		nv_open_object(ctx, "xdp");
 		nv_print_uint(ctx, "id", NULL, st->prog_id[id]);
 		nv_print_string(ctx, "mode", NULL, xdp_modes[st->xdp.mode]);
@@ -96,17 +106,17 @@ static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum n
 				st->xdp.mode == NV_XDP_MODE_NONE ? "none"
 				: st->xdp.dispatcher		 ? "dispatcher"
 								 : "direct");
+		nv_print_bool(ctx, "metadata", NULL, meta);
 		nv_close(ctx);
 		if (st->xdp.mode == NV_XDP_MODE_NONE)
 			nv_print_text(ctx,
 				      "xdp       none (xdp-mode none: nv_wire_tc validates and "
 				      "decapsulates alone)\n");
 		else if (st->prog_id[id])
-			nv_print_text(ctx, "xdp       %s id %u  mode %s  %s\n", name,
+			nv_print_text(ctx, "xdp       %s id %u  mode %s  %s\n          %s\n", name,
 				      st->prog_id[id], xdp_modes[st->xdp.mode],
-				      st->xdp.dispatcher ? "through libxdp's dispatcher"
-							 : "attached directly (the kernel refused "
-							   "libxdp's dispatcher)");
+				      st->xdp.dispatcher ? via_dispatcher : direct,
+				      meta ? with_meta : without_meta);
 		else
 			nv_print_text(ctx, "xdp       nothing attached to %s\n", ul);
 		break;

@@ -82,9 +82,21 @@ end
 
 begin "dp show: text names the underlay, PA, programs"
 nv_ok dp show
-for w in "$PIN" ul0 192.0.2.1 nv_from_wire nv_wire_tc "ttl 64"; do
+for w in "$PIN" ul0 192.0.2.1 nv_from_wire nv_wire_tc "ttl 64" "hands over to TC with"; do
 	case $OUT in *"$w"*) ;; *) fail "no '$w' in: $OUT" ;; esac
 done
+end
+
+# Whether the kernel lets XDP write metadata is the loader's probe; the loaded program tells it
+# independently: the verifier removes the metadata path it proved dead, helper call and all.
+begin "dp show -j: xdp.metadata says whether the loaded nv_from_wire can call bpf_xdp_adjust_meta"
+nv_ok -j dp show
+id=$(printf '%s' "$OUT" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["xdp"]["id"])')
+want=False
+in_host bpftool prog dump xlated id "$id" | grep -q 'call bpf_xdp_adjust_meta' && want=True
+printf '%s' "$OUT" | json_true "d['xdp']['metadata'] == $want" ||
+	fail "xdp.metadata, the loaded program calls bpf_xdp_adjust_meta: $want: $OUT"
+note "this kernel: XDP metadata $want"
 end
 
 begin "dp show -j and -j -p: JSON with the underlay, PA, program ids"
@@ -620,7 +632,7 @@ nvraw "$PIN2" dp attach dev ulz pa 192.0.2.9 xdp-mode none
 in_host ip link show dev ulz | grep -q xdp && fail "an XDP program on ulz: $(in_host ip link show dev ulz)"
 in_host tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "no nv_wire_tc on ulz ingress"
 nvraw "$PIN2" -j dp show
-printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none'}" ||
+printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none', 'metadata': False}" ||
 	fail "dp show -j: $OUT"
 nvraw "$PIN2" dp show
 case $OUT in *"xdp       none"*) ;; *) fail "dp show: $OUT" ;; esac
