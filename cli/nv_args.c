@@ -71,83 +71,89 @@ static int parse_proto(const char *s, __u8 *out)
 	return 0;
 }
 
-/*
- * One value; what = "vsid \"12\"" for a keyword, "\"12\"" for a positional: every message names the
- * keyword and the value as given.
- */
-static int parse_value(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg_spec *sp,
-		       struct nv_arg *a, const char *s)
+/* Parses s into a by sp: 0, or -EINVAL with what is wrong with it in msg (no name, no value). */
+static int value_problem(const struct nv_arg_spec *sp, struct nv_arg *a, const char *s, char *msg,
+			 size_t len)
 {
-	char what[96], list[128];
+	char list[128];
+	const char *why = NULL;
 
-	a->raw = s;
-	if (sp->key)
-		snprintf(what, sizeof(what), "%s \"%.60s\"", sp->key, s);
-	else
-		snprintf(what, sizeof(what), "\"%.80s\"", s);
 	switch (sp->type) {
 	case NV_ARG_U32:
-		if (parse_u32(s, &a->v.u32) || a->v.u32 < sp->min || a->v.u32 > sp->max)
-			return nv_usage_error(ctx, "%s: %s: expected a number in %u..%u", cmd, what,
-					      sp->min, sp->max);
+		if (parse_u32(s, &a->v.u32) || a->v.u32 < sp->min || a->v.u32 > sp->max) {
+			snprintf(msg, len, "expected a number in %u..%u", sp->min, sp->max);
+			return -EINVAL;
+		}
 		return 0;
 	case NV_ARG_ADDR:
 	case NV_ARG_CA:
 		if (nv_addr_parse(s, &a->v.addr))
-			return nv_usage_error(ctx, "%s: %s: not an IPv4 or IPv6 address", cmd,
-					      what);
-		if (sp->type == NV_ARG_CA && nv_addr_is_wildcard(&a->v.addr))
+			why = "not an IPv4 or IPv6 address";
+		else if (sp->type == NV_ARG_CA && nv_addr_is_wildcard(&a->v.addr))
 			return 0;
-		if (!nv_addr_unicast(&a->v.addr))
-			return nv_usage_error(ctx,
-					      "%s: %s: not a unicast address (unspecified, "
-					      "broadcast or multicast)",
-					      cmd, what);
-		return 0;
+		else if (!nv_addr_unicast(&a->v.addr))
+			why = "not a unicast address (unspecified, broadcast or multicast)";
+		break;
 	case NV_ARG_IPV4:
 		if (nv_addr_parse(s, &a->v.addr) || !nv_addr_is_ipv4(&a->v.addr) || strchr(s, ':'))
-			return nv_usage_error(ctx, "%s: %s: not an IPv4 address", cmd, what);
-		return 0;
+			why = "not an IPv4 address";
+		break;
 	case NV_ARG_MAC:
 	case NV_ARG_ANY_MAC:
 		if (nv_mac_parse(s, a->v.mac))
-			return nv_usage_error(ctx, "%s: %s: expected a MAC like 02:00:00:00:00:01",
-					      cmd, what);
-		if (sp->type == NV_ARG_MAC && !nv_mac_unicast(a->v.mac))
-			return nv_usage_error(
-				ctx, "%s: %s: not a unicast MAC (zero, broadcast or multicast)",
-				cmd, what);
-		return 0;
+			why = "expected a MAC like 02:00:00:00:00:01";
+		else if (sp->type == NV_ARG_MAC && !nv_mac_unicast(a->v.mac))
+			why = "not a unicast MAC (zero, broadcast or multicast)";
+		break;
 	case NV_ARG_PREFIX:
 		if (nv_prefix_parse(s, &a->v.addr, &a->prefixlen))
-			return nv_usage_error(ctx,
-					      "%s: %s: expected a prefix like 10.0.0.0/24 (no host "
-					      "bits set)",
-					      cmd, what);
-		return 0;
+			why = "expected a prefix like 10.0.0.0/24 (no host bits set)";
+		break;
 	case NV_ARG_DEV:
 		if (nv_netdev_index(s, &a->v.u32))
-			return nv_usage_error(ctx, "%s: %s: no such network device", cmd, what);
-		return 0;
+			why = "no such network device";
+		break;
 	case NV_ARG_CHOICE:
 		for (int i = 0; sp->choices[i]; i++)
 			if (!strcmp(s, sp->choices[i])) {
 				a->v.choice = i;
 				return 0;
 			}
-		return nv_usage_error(ctx, "%s: %s: expected %s", cmd, what,
-				      choice_list(sp->choices, list, sizeof(list)));
+		snprintf(msg, len, "expected %s", choice_list(sp->choices, list, sizeof(list)));
+		return -EINVAL;
 	case NV_ARG_PROTO:
 		if (parse_proto(s, &a->v.proto))
-			return nv_usage_error(ctx, "%s: %s: expected icmp, tcp, udp or 0..255", cmd,
-					      what);
-		return 0;
+			why = "expected icmp, tcp, udp or 0..255";
+		break;
 	case NV_ARG_STRING:
-		return 0;
+		break;
 	case NV_ARG_NONE:
+		why = "unknown argument type";
 		break;
 	}
-	return nv_usage_error(ctx, "%s: %s: unknown argument type", cmd, what);
+	if (!why)
+		return 0;
+	snprintf(msg, len, "%s", why);
+	return -EINVAL;
+}
+
+/*
+ * One value. Every message names the keyword and the value as given: vsid "12" for a keyword,
+ * "12" for a positional; formatted only on error (a batch parses a million of these).
+ */
+static int parse_value(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg_spec *sp,
+		       struct nv_arg *a, const char *s)
+{
+	char what[96], msg[192];
+
+	a->raw = s;
+	if (!value_problem(sp, a, s, msg, sizeof(msg)))
+		return 0;
+	if (sp->key)
+		snprintf(what, sizeof(what), "%s \"%.60s\"", sp->key, s);
+	else
+		snprintf(what, sizeof(what), "\"%.80s\"", s);
+	return nv_usage_error(ctx, "%s: %s: %s", cmd, what, msg);
 }
 
 static const char *metavar(const struct nv_arg_spec *sp, char *buf, size_t len)
