@@ -209,6 +209,8 @@ int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg
 			keywords = true;
 			continue;
 		}
+		if (i >= argc && !specs[k].required)
+			continue; /* an optional positional (export [FILE]): only the last one */
 		if (i >= argc)
 			return nv_usage_error(ctx, "%s: missing %s", cmd,
 					      metavar(&specs[k], mv, sizeof(mv)));

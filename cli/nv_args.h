@@ -57,6 +57,11 @@ struct nv_arg_spec {
 	{                                                  \
 		.type = t, .required = true, .metavar = mv \
 	}
+/* A positional that may be left out: the last of a command's positionals only. */
+#define NV_ARG_POS_OPT(t, mv)                               \
+	{                                                   \
+		.type = t, .required = false, .metavar = mv \
+	}
 
 #define NV_ARGS_MAX 16
 

@@ -673,13 +673,13 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|export) [a-z]+' && fail "odd line: $OUT"
 printf '%s\n' "$OUT" | grep -qx "route add rdid RDID prefix ADDR/LEN \\[vsid VSID\\] \\[nexthop ADDR\\] \\[metric N\\]" || fail "no route add: $OUT"
 printf '%s\n' "$OUT" | grep -qx "subnet add vsid VSID rdid RDID prefix ADDR/LEN \\[gateway ADDR\\] \\[gateway-mac MAC\\]" || fail "subnet add: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record route stats events metrics monitor trace batch; do
+for o in dp pa subnet port record route stats events metrics monitor trace batch export; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help
@@ -864,6 +864,83 @@ nv_ok subnet show
 waited=$((($(date +%s%N) - t0) / 1000000))
 wait "$holder"
 [ "$waited" -ge 500 ] || fail "subnet show returned after $waited ms while the instance was locked"
+end
+
+# =====================================================================================
+# export: the live state as a policy file
+# =====================================================================================
+SCHEMA="$(dirname "$0")/../../cli/nvctl-policy.schema.json"
+# validate FILE: against the policy schema, formats (ipv4, ipv6) checked; prints what is wrong.
+validate() {
+	"$PY" - "$SCHEMA" "$1" 2>&1 <<-'PY'
+		import json, sys
+		import jsonschema
+		schema, doc = (json.load(open(f)) for f in sys.argv[1:3])
+		v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+		for e in v.iter_errors(doc):
+		    print("/" + "/".join(map(str, e.absolute_path)), e.message)
+	PY
+}
+
+begin "export: every PA, subnet, customer route, port and record, as the show commands list them"
+nv_ok route add rdid 1 prefix 10.44.0.0/16 nexthop 10.0.0.2 metric 7
+nv_ok route add rdid 1 prefix 10.45.0.0/16 vsid 5001
+nv_ok port add dev vm2 vsid 5001 ca 10.0.0.5 mac 02:00:00:00:00:05 deliver xdp
+for o in pa subnet route port record; do
+	nv_ok -j "$o" show
+	printf '%s' "$OUT" >"$TMP/show-$o.json"
+done
+nv_ok export
+printf '%s\n' "$OUT" >"$TMP/export.json"
+why=$(validate "$TMP/export.json")
+[ -z "$why" ] || fail "not valid against the schema: $why"
+why=$("$PY" - "$TMP" 2>&1 <<-'PY'
+	import json, sys
+	t = sys.argv[1]
+	e = json.load(open(t + "/export.json"))
+	show = {o: json.load(open(f"{t}/show-{o}.json")) for o in ("pa", "subnet", "route", "port", "record")}
+	want = {
+	    "pas": sorted(({"pa": x["pa"], "dev": x["dev"]} for x in show["pa"]), key=lambda x: [int(b) for b in x["pa"].split(".")]),
+	    "subnets": sorted(({k: x[k] for k in ("vsid", "rdid", "prefix", "gateway", "gateway_mac")} for x in show["subnet"]), key=lambda x: x["vsid"]),
+	    "routes": [dict({"rdid": x["rdid"], "prefix": x["prefix"]}, **({"nexthop": x["nexthop"]} if x["nexthop"] else {"vsid": x["vsid"]}), metric=x["metric"])
+	               for x in show["route"] if not x["subnet"]],
+	    "ports": sorted(({k: x[k] for k in ("dev", "vsid", "ca", "mac", "deliver")} for x in show["port"]), key=lambda x: x["dev"]),
+	    "records": sorted(({k: x[k] for k in ("vsid", "ca", "mac", "pa")} for x in show["record"]), key=lambda x: (x["vsid"], [int(b) for b in x["ca"].split(".")])),
+	}
+	got = dict(e)
+	got["ports"] = sorted(got["ports"], key=lambda x: x["dev"])
+	for k, v in want.items():
+	    if got.get(k) != v:
+	        print(f"{k}: exported {got.get(k)}, shown {v}")
+	if not (want["records"] and want["routes"] and want["ports"] and want["subnets"]):
+	    print("the state to export is empty: the test shows nothing")
+	PY
+)
+[ -z "$why" ] || fail "$why"
+end
+
+begin "export FILE and export -: the same bytes as stdout, twice the same; FILE replaced whole"
+printf 'old' >"$TMP/policy.json"
+nv_ok export "$TMP/policy.json"
+[ -z "$OUT" ] || fail "export FILE printed: $OUT"
+cmp -s "$TMP/policy.json" "$TMP/export.json" || fail "FILE differs from stdout: $(diff "$TMP/policy.json" "$TMP/export.json")"
+nv_ok export file -
+[ "$OUT" = "$(cat "$TMP/export.json")" ] || fail "export file - differs from export"
+ls "$TMP"/policy.json.tmp.* >/dev/null 2>&1 && fail "a temporary file was left beside FILE"
+nv_ok port del dev vm2
+nv_ok route del rdid 1 prefix 10.45.0.0/16
+nv_ok route del rdid 1 prefix 10.44.0.0/16
+end
+
+bad "export to a directory that does not exist: exit 1, named" 1 "$TMP/no/such/dir" export "$TMP/no/such/dir/p.json"
+printf 'export\n' >"$TMP/export.batch"
+bad "export is refused in a batch" 2 "line 1: export cannot be used in a batch" batch file "$TMP/export.batch"
+
+begin "the example policy in cli/ is valid against the schema"
+why=$(validate "$(dirname "$0")/../../cli/policy.example.json")
+[ -z "$why" ] || fail "$why"
+why=$(printf '{"version": 1, "records": [{"vsid": 5001, "ca": "10.0.0.1", "mac": "02:00:00:00:00:zz", "pa": "192.0.2.1"}]}' >"$TMP/badpol.json" && validate "$TMP/badpol.json")
+case $why in "/records/0/mac"*) ;; *) fail "the schema does not refuse a bad MAC at /records/0/mac: $why" ;; esac
 end
 
 # =====================================================================================

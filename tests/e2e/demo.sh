@@ -189,6 +189,9 @@ in_ns c1 ping -n -c 1 -t 1 -W 1 10.2.2.12 2>&1 | sed -n 's/^\(From .*\)/  \1/p' 
 echo "  Tenant C's 10.2.2.12 is an address tenants A and B do not route to: a1 -> 10.2.2.12"
 ping_from a1 10.2.2.12
 
+say "Host h3's whole policy as one file (nvctl export; its format: cli/nvctl-policy.schema.json)"
+on h3 export
+
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do
 	on "$h" dp detach
