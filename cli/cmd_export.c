@@ -9,7 +9,7 @@
 #include "nv_output.h"
 #include "nv_policy.h"
 #include "nvctl.h"
-#include "policy_json.h"
+#include "nv_policy_json.h"
 
 static const struct nv_arg_spec export_args[] = { NV_ARG_POS_OPT(NV_ARG_STRING, "FILE|-") };
 
