@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -399,6 +400,44 @@ static int read_array(struct where *w, json_t *doc, const char *name, void **ite
 	return 0;
 }
 
+struct dup_ctx {
+	const char *items;
+	size_t size;
+	int (*cmp)(const void *, const void *);
+};
+
+static int cmp_at(const void *a, const void *b, void *arg)
+{
+	const struct dup_ctx *c = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return c->cmp(c->items + i * c->size, c->items + j * c->size) ?: (i > j) - (i < j);
+}
+
+/* Two objects of one array with the same key: the later one named, with the first. */
+static int no_duplicates(struct where *w, const char *name, const void *items, size_t n,
+			 size_t size, int (*cmp)(const void *, const void *))
+{
+	struct dup_ctx c = { .items = items, .size = size, .cmp = cmp };
+	size_t *at = malloc((n ?: 1) * sizeof(*at));
+	char why[96];
+	int err = 0;
+
+	if (!at)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		at[i] = i;
+	qsort_r(at, n, sizeof(*at), cmp_at, &c);
+	for (size_t i = 1; i < n && !err; i++)
+		if (!cmp(c.items + at[i - 1] * size, c.items + at[i] * size)) {
+			snprintf(w->ptr, sizeof(w->ptr), "/%s/%zu", name, at[i]);
+			snprintf(why, sizeof(why), "the same object as /%s/%zu", name, at[i - 1]);
+			err = bad(w, NULL, why);
+		}
+	free(at);
+	return err;
+}
+
 int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char *err, size_t errlen)
 {
 	static const char *const names[] = { "version", "pas",	   "subnets", "routes",
@@ -437,6 +476,18 @@ int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char 
 		ret = read_array(&w, doc, "records", (void **)&p->records, &p->nrecords,
 				 sizeof(*p->records), read_record);
 	json_decref(doc);
+	if (!ret)
+		ret = no_duplicates(&w, "pas", p->pas, p->npas, sizeof(*p->pas), nv_policy_cmp_pa)
+			      ?: no_duplicates(&w, "subnets", p->subnets, p->nsubnets,
+					       sizeof(*p->subnets), nv_policy_cmp_subnet)
+			      ?: no_duplicates(&w, "routes", p->routes, p->nroutes,
+					       sizeof(*p->routes), nv_policy_cmp_route)
+			      ?: no_duplicates(&w, "ports", p->ports, p->nports, sizeof(*p->ports),
+					       nv_policy_cmp_port)
+			      ?: no_duplicates(&w, "records", p->records, p->nrecords,
+					       sizeof(*p->records), nv_policy_cmp_record);
+	if (!ret)
+		nv_policy_sort(p);
 	if (ret == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	if (ret)

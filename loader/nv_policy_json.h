@@ -20,7 +20,8 @@ int nv_policy_json_write(FILE *f, const struct nv_policy *p);
  * Parses a policy file into p (owned; nv_policy_free), every value checked for its type and
  * range (what the library judges, such as a CA outside its prefix, is left to it). 0, or
  * -EINVAL with err naming the value by its JSON pointer ("/records/17/mac: not a unicast MAC")
- * or, for a file that is not JSON, its line and column; p is then empty.
+ * or, for a file that is not JSON, its line and column; p is then empty. Two objects with one
+ * key (a record's VSID and CA, ...) are refused, naming the later. p comes sorted (nv_policy_sort).
  */
 int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char *err,
 			size_t errlen);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,35 +66,66 @@ static int record_cb(const struct nv_record_key *k, const struct nv_record *r, v
 	return vec_push(arg, &e);
 }
 
-static int cmp_pa(const void *a, const void *b)
-{
-	return memcmp(&((const struct nv_policy_pa *)a)->pa, &((const struct nv_policy_pa *)b)->pa,
-		      sizeof(union nv_addr));
-}
-
 static int cmp_u32(__u32 a, __u32 b)
 {
 	return a < b ? -1 : a > b;
 }
 
-static int cmp_subnet(const void *a, const void *b)
+static int cmp_addr(const union nv_addr *a, const union nv_addr *b)
+{
+	/* Network byte order, byte by byte: 10.0.0.9 before 10.0.0.10. */
+	return memcmp(a, b, sizeof(*a));
+}
+
+int nv_policy_cmp_pa(const void *a, const void *b)
+{
+	return cmp_addr(&((const struct nv_policy_pa *)a)->pa,
+			&((const struct nv_policy_pa *)b)->pa);
+}
+
+int nv_policy_cmp_subnet(const void *a, const void *b)
 {
 	return cmp_u32(((const struct nv_policy_subnet *)a)->vsid,
 		       ((const struct nv_policy_subnet *)b)->vsid);
 }
 
-static int cmp_port(const void *a, const void *b)
+static bool onlink(const struct nv_route_info *r)
+{
+	const union nv_addr *nh = &r->route.nexthop;
+
+	return !(nh->w[0] | nh->w[1] | nh->w[2] | nh->w[3]);
+}
+
+/* A route is (rdid, prefix, next hop), or (rdid, prefix, vsid) on-link: what route del names. */
+int nv_policy_cmp_route(const void *a, const void *b)
+{
+	const struct nv_route_info *x = a, *y = b;
+
+	return cmp_u32(x->rdid, y->rdid) ?: cmp_u32(x->prefixlen, y->prefixlen)
+		       ?: cmp_addr(&x->prefix, &y->prefix) ?: cmp_addr(&x->route.nexthop, &y->route.nexthop)
+		       ?: (onlink(x) ? cmp_u32(x->route.vsid, y->route.vsid) : 0);
+}
+
+int nv_policy_cmp_port(const void *a, const void *b)
 {
 	return cmp_u32(((const struct nv_policy_port *)a)->ifindex,
 		       ((const struct nv_policy_port *)b)->ifindex);
 }
 
-/* Addresses compared as stored, in network byte order: 10.0.0.2 before 10.0.0.10. */
-static int cmp_record(const void *a, const void *b)
+int nv_policy_cmp_record(const void *a, const void *b)
 {
 	const struct nv_policy_record *x = a, *y = b;
 
-	return cmp_u32(x->k.vsid, y->k.vsid) ?: memcmp(&x->k.ca, &y->k.ca, sizeof(x->k.ca));
+	return cmp_u32(x->k.vsid, y->k.vsid) ?: cmp_addr(&x->k.ca, &y->k.ca);
+}
+
+void nv_policy_sort(struct nv_policy *p)
+{
+	qsort(p->pas, p->npas, sizeof(*p->pas), nv_policy_cmp_pa);
+	qsort(p->subnets, p->nsubnets, sizeof(*p->subnets), nv_policy_cmp_subnet);
+	qsort(p->routes, p->nroutes, sizeof(*p->routes), nv_policy_cmp_route);
+	qsort(p->ports, p->nports, sizeof(*p->ports), nv_policy_cmp_port);
+	qsort(p->records, p->nrecords, sizeof(*p->records), nv_policy_cmp_record);
 }
 
 int nv_policy_read(const struct nv_maps *m, struct nv_policy *p)
@@ -117,10 +149,7 @@ int nv_policy_read(const struct nv_maps *m, struct nv_policy *p)
 		nv_policy_free(p);
 		return err < 0 ? err : -EIO;
 	}
-	qsort(p->pas, p->npas, sizeof(*p->pas), cmp_pa);
-	qsort(p->subnets, p->nsubnets, sizeof(*p->subnets), cmp_subnet);
-	qsort(p->ports, p->nports, sizeof(*p->ports), cmp_port);
-	qsort(p->records, p->nrecords, sizeof(*p->records), cmp_record);
+	nv_policy_sort(p);
 	return 0;
 }
 

@@ -34,14 +34,22 @@ struct nv_policy_record {
 struct nv_policy {
 	struct nv_policy_pa *pas;	  /* by address */
 	struct nv_policy_subnet *subnets; /* by VSID */
-	struct nv_route_info *routes;	  /* as nv_route_iter orders them; customer routes only */
+	struct nv_route_info *routes;	  /* by RDID, prefix, next hop; customer routes only */
 	struct nv_policy_port *ports;	  /* by ifindex */
 	struct nv_policy_record *records; /* by VSID, then CA */
 	size_t npas, nsubnets, nroutes, nports, nrecords;
 };
 
-/* Reads every object of the instance into p (owned; nv_policy_free). 0 or -errno. */
+/* Reads every object of the instance into p (owned; nv_policy_free), sorted. 0 or -errno. */
 int nv_policy_read(const struct nv_maps *m, struct nv_policy *p);
 void nv_policy_free(struct nv_policy *p);
+
+/* Each array's order: by its objects' keys (what del names them by), compared here. */
+void nv_policy_sort(struct nv_policy *p);
+int nv_policy_cmp_pa(const void *a, const void *b);
+int nv_policy_cmp_subnet(const void *a, const void *b);
+int nv_policy_cmp_route(const void *a, const void *b);
+int nv_policy_cmp_port(const void *a, const void *b);
+int nv_policy_cmp_record(const void *a, const void *b);
 
 #endif /* NV_POLICY_H */

@@ -43,7 +43,8 @@ Test(policy_json, reads_every_kind)
 	cr_assert_eq(p.pas[0].ifindex, 1, "lo's ifindex");
 	cr_assert_eq(p.nsubnets, 2);
 	cr_assert_eq(p.subnets[0].s.prefixlen, 96 + 24);
-	cr_assert(!memcmp(&p.subnets[0].s.gw_ca, &gw, sizeof(gw)), "no gateway: left to the default");
+	cr_assert(!memcmp(&p.subnets[0].s.gw_ca, &gw, sizeof(gw)),
+		  "no gateway: left to the default");
 	nv_addr_parse("10.1.0.254", &gw);
 	cr_assert(!memcmp(&p.subnets[1].s.gw_ca, &gw, sizeof(gw)));
 	cr_assert_eq(p.nroutes, 2);
@@ -55,7 +56,8 @@ Test(policy_json, reads_every_kind)
 	cr_assert_eq(p.nports, 1);
 	cr_assert_eq(p.ports[0].p.deliver, NV_DELIVER_XDP);
 	cr_assert_eq(p.nrecords, 2);
-	cr_assert(nv_addr_is_wildcard(&p.records[1].k.ca), "the gateway wildcard record");
+	cr_assert(nv_addr_is_wildcard(&p.records[0].k.ca),
+		  "sorted: the gateway wildcard record first");
 	nv_policy_free(&p);
 }
 
@@ -91,7 +93,8 @@ struct bad_case {
 };
 
 #define REC(body) "{\"version\": 1, \"records\": [" body "]}"
-#define R0 "{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": \"02:00:00:00:00:01\", \"pa\": \"192.0.2.1\"}"
+#define R0 \
+	"{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": \"02:00:00:00:00:01\", \"pa\": \"192.0.2.1\"}"
 
 static const struct bad_case bad_cases[] = {
 	{ "[1]", ": expected an object" },
@@ -145,6 +148,11 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"version\": 1, \"pas\": [{\"pa\": \"192.0.2.1\"}]}", "/pas/0/dev: missing" },
 	{ "{\"version\": 1, \"pas\": [{\"pa\": \"192.0.2.1\", \"dev\": null}]}",
 	  "/pas/0/ifindex: missing" },
+	{ REC(R0 ", " R0), "/records/1: the same object as /records/0" },
+	{ "{\"version\": 1, \"routes\": [{\"rdid\": 1, \"prefix\": \"10.9.0.0/16\", \"vsid\": 5001},"
+	  " {\"rdid\": 1, \"prefix\": \"10.8.0.0/16\", \"vsid\": 5001}, {\"rdid\": 1, \"prefix\":"
+	  " \"10.9.0.0/16\", \"vsid\": 5001, \"metric\": 3}]}",
+	  "/routes/2: the same object as /routes/0" },
 	{ "{\"version\": 1,", "line 1, column" },
 	{ "{\"version\": 1, \"version\": 1}", "line 1" },
 };
@@ -156,7 +164,8 @@ Test(policy_json, refusals_name_the_value)
 		struct nv_policy p;
 		char err[256] = "";
 
-		cr_expect_eq(read_doc(c->doc, &p, err, sizeof(err)), -EINVAL, "%s: accepted", c->doc);
+		cr_expect_eq(read_doc(c->doc, &p, err, sizeof(err)), -EINVAL, "%s: accepted",
+			     c->doc);
 		cr_expect(!strncmp(err, c->want, strlen(c->want)), "%s: \"%s\", want \"%s...\"",
 			  c->doc, err, c->want);
 		cr_expect_eq(p.nrecords + p.nsubnets + p.nroutes + p.nports + p.npas, 0,
