@@ -115,6 +115,9 @@ int nv_subnet_del(const struct nv_maps *m, __u32 vsid, struct nv_conflict *why);
 int nv_subnet_get(const struct nv_maps *m, __u32 vsid, struct nv_subnet *out);
 /* The default gateway MAC of a VSID: 02:4e:56 and its 24 bits, the same on every host. */
 void nv_subnet_default_gw_mac(__u32 vsid, __u8 mac[NV_ETH_ALEN]);
+/* s as add would store it (checked, defaults filled in: out), without looking at the maps. */
+int nv_subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subnet *out,
+		       struct nv_conflict *why);
 typedef int (*nv_subnet_cb)(__u32 vsid, const struct nv_subnet *s, void *arg);
 int nv_subnet_iter(const struct nv_maps *m, nv_subnet_cb cb, void *arg);
 

@@ -162,3 +162,161 @@ void nv_policy_free(struct nv_policy *p)
 	free(p->records);
 	memset(p, 0, sizeof(*p));
 }
+
+/* ---- the difference ---- */
+
+static bool same_pa(const void *a, const void *b)
+{
+	return ((const struct nv_policy_pa *)a)->ifindex ==
+	       ((const struct nv_policy_pa *)b)->ifindex;
+}
+
+/* want's subnet as the library completes it (its defaults), against have's as stored. */
+static bool same_subnet(const void *a, const void *b)
+{
+	const struct nv_policy_subnet *w = a, *h = b;
+	struct nv_subnet s;
+
+	if (nv_subnet_complete(w->vsid, &w->s, &s, NULL))
+		return false; /* the library will refuse it, and say why */
+	return s.rdid == h->s.rdid && s.prefixlen == h->s.prefixlen &&
+	       !memcmp(&s.prefix, &h->s.prefix, sizeof(s.prefix)) &&
+	       !memcmp(&s.gw_ca, &h->s.gw_ca, sizeof(s.gw_ca)) &&
+	       !memcmp(s.gw_mac, h->s.gw_mac, sizeof(s.gw_mac));
+}
+
+static bool same_route(const void *a, const void *b)
+{
+	return ((const struct nv_route_info *)a)->route.metric ==
+	       ((const struct nv_route_info *)b)->route.metric;
+}
+
+static bool same_port(const void *a, const void *b)
+{
+	const struct nv_port *w = &((const struct nv_policy_port *)a)->p,
+			     *h = &((const struct nv_policy_port *)b)->p;
+
+	return w->vsid == h->vsid && !memcmp(&w->ca, &h->ca, sizeof(w->ca)) &&
+	       !memcmp(w->mac, h->mac, sizeof(w->mac)) && w->deliver == h->deliver;
+}
+
+static bool same_record(const void *a, const void *b)
+{
+	const struct nv_record *w = &((const struct nv_policy_record *)a)->r,
+			       *h = &((const struct nv_policy_record *)b)->r;
+
+	return !memcmp(&w->pa, &h->pa, sizeof(w->pa)) && !memcmp(w->mac, h->mac, sizeof(w->mac)) &&
+	       w->rule == h->rule;
+}
+
+struct kind_desc {
+	size_t size;
+	int (*cmp)(const void *, const void *);
+	bool (*same)(const void *, const void *);
+};
+
+static const struct kind_desc kinds[NV_POLICY__KINDS] = {
+	[NV_POLICY_PA] = { sizeof(struct nv_policy_pa), nv_policy_cmp_pa, same_pa },
+	[NV_POLICY_SUBNET] = { sizeof(struct nv_policy_subnet), nv_policy_cmp_subnet, same_subnet },
+	[NV_POLICY_ROUTE] = { sizeof(struct nv_route_info), nv_policy_cmp_route, same_route },
+	[NV_POLICY_PORT] = { sizeof(struct nv_policy_port), nv_policy_cmp_port, same_port },
+	[NV_POLICY_RECORD] = { sizeof(struct nv_policy_record), nv_policy_cmp_record, same_record },
+};
+
+/* The array of kind k in p. */
+static const void *items_of(const struct nv_policy *p, enum nv_policy_kind k, size_t *n)
+{
+	switch (k) {
+	case NV_POLICY_PA:
+		*n = p->npas;
+		return p->pas;
+	case NV_POLICY_SUBNET:
+		*n = p->nsubnets;
+		return p->subnets;
+	case NV_POLICY_ROUTE:
+		*n = p->nroutes;
+		return p->routes;
+	case NV_POLICY_PORT:
+		*n = p->nports;
+		return p->ports;
+	case NV_POLICY_RECORD:
+	case NV_POLICY__KINDS:
+		break;
+	}
+	*n = p->nrecords;
+	return p->records;
+}
+
+struct changes {
+	struct nv_policy_change *v;
+	size_t n, cap;
+};
+
+static int push(struct changes *c, enum nv_policy_kind k, enum nv_policy_op op, size_t want,
+		size_t have)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct nv_policy_change *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = (struct nv_policy_change){ .kind = k, .op = op, .want = want, .have = have };
+	return 0;
+}
+
+/* One kind, both arrays walked in step by key: deletions (dels) or the rest. */
+static int diff_kind(const struct nv_policy *want, const struct nv_policy *have,
+		     enum nv_policy_kind k, bool dels, struct changes *c)
+{
+	const struct kind_desc *d = &kinds[k];
+	size_t nw, nh, i = 0, j = 0;
+	const char *w = items_of(want, k, &nw), *h = items_of(have, k, &nh);
+	int err = 0;
+
+	while (!err && (i < nw || j < nh)) {
+		int order = i == nw ? 1 : j == nh ? -1 : d->cmp(w + i * d->size, h + j * d->size);
+
+		if (order < 0) {
+			if (!dels)
+				err = push(c, k, NV_POLICY_ADD, i, NV_POLICY_NONE);
+			i++;
+		} else if (order > 0) {
+			if (dels)
+				err = push(c, k, NV_POLICY_DEL, NV_POLICY_NONE, j);
+			j++;
+		} else {
+			if (!dels && !d->same(w + i * d->size, h + j * d->size))
+				err = push(c, k, NV_POLICY_CHANGE, i, j);
+			i++;
+			j++;
+		}
+	}
+	return err;
+}
+
+int nv_policy_diff(const struct nv_policy *want, const struct nv_policy *have, bool prune,
+		   struct nv_policy_change **out, size_t *n)
+{
+	/* What depends on what: a port on its record and subnet, a record on its subnet, ... */
+	static const enum nv_policy_kind order[] = { NV_POLICY_PA, NV_POLICY_SUBNET,
+						     NV_POLICY_RECORD, NV_POLICY_ROUTE,
+						     NV_POLICY_PORT };
+	struct changes c = { 0 };
+	int err = 0;
+
+	for (size_t i = sizeof(order) / sizeof(order[0]); prune && !err && i--;)
+		err = diff_kind(want, have, order[i], true, &c);
+	for (size_t i = 0; !err && i < sizeof(order) / sizeof(order[0]); i++)
+		err = diff_kind(want, have, order[i], false, &c);
+	if (err) {
+		free(c.v);
+		return err;
+	}
+	*out = c.v;
+	*n = c.n;
+	return 0;
+}

@@ -7,7 +7,9 @@
 #ifndef NV_POLICY_H
 #define NV_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nv_maps.h"
 
@@ -51,5 +53,41 @@ int nv_policy_cmp_subnet(const void *a, const void *b);
 int nv_policy_cmp_route(const void *a, const void *b);
 int nv_policy_cmp_port(const void *a, const void *b);
 int nv_policy_cmp_record(const void *a, const void *b);
+
+enum nv_policy_kind {
+	NV_POLICY_PA,
+	NV_POLICY_SUBNET,
+	NV_POLICY_ROUTE,
+	NV_POLICY_PORT,
+	NV_POLICY_RECORD,
+	NV_POLICY__KINDS
+};
+
+enum nv_policy_op {
+	NV_POLICY_ADD,	  /* in want only */
+	NV_POLICY_CHANGE, /* in both by key, with other values */
+	NV_POLICY_DEL,	  /* in have only (prune) */
+};
+
+#define NV_POLICY_NONE SIZE_MAX
+
+struct nv_policy_change {
+	enum nv_policy_kind kind;
+	enum nv_policy_op op;
+	size_t want; /* index in want's array of the kind (ADD, CHANGE), else NV_POLICY_NONE */
+	size_t have; /* index in have's (CHANGE, DEL), else NV_POLICY_NONE */
+};
+
+/*
+ * What makes have (the maps, nv_policy_read) equal to want (a file): ADD for every object of want
+ * that have lacks, CHANGE for one it holds with other values, and with prune DEL for every object
+ * of have that want lacks; both sorted (nv_policy_sort). Objects are matched by key, compared by
+ * what a file declares (a subnet of want as the library completes its defaults; a next-hop
+ * route's VSID, a port's PA and a record's binding are the library's, not compared). Order: the
+ * deletions first, dependents before what they depend on (ports, routes, records, subnets, PAs),
+ * then additions and changes the other way round. *out owned by the caller (free). 0 or -ENOMEM.
+ */
+int nv_policy_diff(const struct nv_policy *want, const struct nv_policy *have, bool prune,
+		   struct nv_policy_change **out, size_t *n);
 
 #endif /* NV_POLICY_H */

@@ -127,8 +127,8 @@ static bool last_address(const union nv_addr *prefix, __u8 len, const union nv_a
  * The subnet as stored: s's fields, checked, with the defaults filled in (gateway: the first host
  * of the prefix; gateway MAC: nv_subnet_default_gw_mac).
  */
-static int subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subnet *v,
-			   struct nv_conflict *why)
+int nv_subnet_complete(__u32 vsid, const struct nv_subnet *s, struct nv_subnet *v,
+		       struct nv_conflict *why)
 {
 	static const __u8 zero_mac[NV_ETH_ALEN];
 	static const union nv_addr zero;
@@ -229,7 +229,7 @@ int nv_subnet_add(const struct nv_maps *m, __u32 vsid, const struct nv_subnet *s
 		return -EINVAL;
 	if (!nv_vsid_valid(vsid))
 		return NV_RAISE(why, VSID_RANGE, .vsid = vsid);
-	err = subnet_complete(vsid, s, &v, why);
+	err = nv_subnet_complete(vsid, s, &v, why);
 	if (err)
 		return err;
 	if (!nv_subnet_lookup(m, vsid, &o.other, NULL))
