@@ -169,6 +169,14 @@ int nv_port_iter(const struct nv_maps *m, nv_port_cb cb, void *arg);
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,
 		  struct nv_conflict *why);
 /*
+ * A record's new PA, MAC or rule (a VM that moved host), replaced in place: the datapath finds the
+ * old value or the new one, never none; the port of (vsid, ca) is bound or unbound as the new PA
+ * says, and the index copy follows. All or nothing. -ENOENT (RECORD_UNKNOWN) when there is none;
+ * otherwise as add.
+ */
+int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
+		     const struct nv_record *r, struct nv_conflict *why);
+/*
  * Adds k[i] -> r[i] for i in 0..n as n nv_record_add calls in that order would, all or nothing,
  * with far fewer syscalls (records at remote PAs are written by batch updates). On failure returns
  * the error of the first record that nv_record_add would refuse (a key given twice: -EEXIST at the

@@ -118,6 +118,72 @@ out:
 	return err;
 }
 
+/* Puts a record and its index copy back as they were (an update that could not finish). */
+static void record_restore(const struct nv_maps *m, const struct nv_record_key *key,
+			   const struct nv_record *old)
+{
+	bpf_map_update_elem(m->fd[NV_MAP_RECORDS], key, old, BPF_EXIST);
+	nv_rdid_ca_sync(m, key, old);
+}
+
+int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
+		     const struct nv_record *r, struct nv_conflict *why)
+{
+	struct bind_changes c = { 0 };
+	struct nv_record_key key;
+	struct nv_record old, v;
+	struct port_ent port;
+	struct bind_want w;
+	bool pa_local;
+	int err;
+
+	nv_conflict_set(why, NV_CONFLICT_NONE);
+	err = nv_record_key_check(m, k, &key, why);
+	if (!err)
+		err = nv_record_value_check(&key, r, why);
+	if (err)
+		return err;
+	err = bpf_map_lookup_elem(m->fd[NV_MAP_RECORDS], &key, &old);
+	if (err == -ENOENT)
+		return NV_RAISE(why, RECORD_UNKNOWN, .vsid = key.vsid, .ca = key.ca);
+	if (err)
+		return err;
+	/* Its subnet, and so its RDID and gateway MAC, stay: only where the CA is changes. */
+	v = old;
+	v.pa = r->pa;
+	memcpy(v.mac, r->mac, sizeof(v.mac));
+	v.rule = r->rule;
+	pa_local = nv_local_pa_has(m, &v.pa);
+	/* The port of (vsid, ca) is bound now, or will be: found either way. */
+	err = nv_port_find_binding(m, &key, &port);
+	if (err)
+		return err;
+	err = nv_bind_compute(&v, pa_local, port.ifindex, port.ifindex ? &port.port : NULL, &w);
+	if (err)
+		return nv_bind_mac_differs(why, &key, &v, port.ifindex, &port.port);
+	v.ifindex = w.rec_ifindex;
+	v.local = w.rec_local;
+	if (port.ifindex) {
+		err = nv_bind_port_change(&c, port.ifindex, &port.port, &w);
+		if (err)
+			goto out;
+	}
+	/* In place: the datapath finds the old record or the new one, never none. */
+	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_EXIST);
+	if (err) {
+		err = nv_map_write_err(why, NV_MAP_RECORDS, err);
+		goto out;
+	}
+	err = nv_rdid_ca_sync(m, &key, &v);
+	if (!err)
+		err = nv_bind_apply(m, &c);
+	if (err)
+		record_restore(m, &key, &old);
+out:
+	free(c.v);
+	return err;
+}
+
 int nv_record_del(const struct nv_maps *m, const struct nv_record_key *k, struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };

@@ -369,3 +369,75 @@ Test(iter, stop_value_and_delete_in_callback, .init = maps_setup, .fini = maps_t
 	cr_assert_eq(map_count(NV_MAP_RECORDS), 0);
 	cr_assert_eq(nv_record_iter(&m, NULL, NULL), -EINVAL);
 }
+
+/* A VM that moves host: its record's PA and MAC replaced in place, the binding following. */
+Test(record, update_in_place_remote_to_remote_and_mac, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.2");
+	struct nv_record r = mk_record(PA_LOCAL2, "02:00:00:00:00:22"), out;
+	union nv_addr pa = A(PA_LOCAL2);
+
+	subnet(VSID1, RDID1);
+	record(VSID1, "10.0.0.2", PA_REMOTE);
+	cr_assert_eq(nv_record_update(&m, &k, &r, NULL), 0);
+	cr_assert_eq(nv_record_get(&m, &k, &out), 0);
+	cr_assert(!memcmp(&out.pa, &pa, sizeof(pa)), "the new PA");
+	cr_assert_arr_eq(out.mac, r.mac, NV_ETH_ALEN, "the new MAC");
+	cr_assert_eq(out.rdid, RDID1, "its subnet's RDID kept");
+	assert_record(VSID1, "10.0.0.2", 0, 0, "moved to a remote PA");
+	cr_assert_eq(map_count(NV_MAP_RECORDS), 1, "replaced, not added");
+	cr_assert_eq(map_count(NV_MAP_RDID_CAS), 1);
+}
+
+Test(record, update_binds_and_unbinds_the_port, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1");
+	struct nv_record here = mk_record(PA_LOCAL, "02:00:00:00:00:01"),
+			 away = mk_record(PA_REMOTE, "02:00:00:00:00:01");
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	record(VSID1, "10.0.0.1", PA_REMOTE);
+	assert_port_pa(v1, NULL, "the VM elsewhere");
+	/* It arrives here: bound. */
+	cr_assert_eq(nv_record_update(&m, &k, &here, NULL), 0);
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "arrived");
+	assert_port_pa(v1, PA_LOCAL, "arrived");
+	/* It leaves: unbound. */
+	cr_assert_eq(nv_record_update(&m, &k, &away, NULL), 0);
+	assert_record(VSID1, "10.0.0.1", 0, 0, "left");
+	assert_port_pa(v1, NULL, "left");
+}
+
+Test(record, update_refusals_change_nothing, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
+	struct nv_record_key k = mk_rkey(VSID1, "10.0.0.1"), none = mk_rkey(VSID1, "10.0.0.9");
+	struct nv_record other_mac = mk_record(PA_LOCAL, "02:00:00:00:00:99"),
+			 bad_pa = mk_record("224.0.0.1", "02:00:00:00:00:01"), before, after;
+	struct nv_conflict why;
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	record(VSID1, "10.0.0.1", PA_LOCAL);
+	cr_assert_eq(nv_record_get(&m, &k, &before), 0);
+	cr_assert_eq(nv_record_update(&m, &none, &other_mac, &why), -ENOENT, "no such record");
+	cr_assert_eq(why.kind, NV_CONFLICT_RECORD_UNKNOWN);
+	cr_assert_eq(nv_record_update(&m, &k, &other_mac, &why), -EINVAL,
+		     "the bound port has another MAC");
+	cr_assert_eq(why.kind, NV_CONFLICT_MAC_DIFFERS);
+	cr_assert_eq(nv_record_update(&m, &k, &bad_pa, &why), -EINVAL, "multicast PA");
+	cr_assert_eq(nv_record_get(&m, &k, &after), 0);
+	cr_assert(!memcmp(&before, &after, sizeof(before)), "the record changed");
+	assert_record(VSID1, "10.0.0.1", v1, L_PA, "after the refusals");
+	assert_port_pa(v1, PA_LOCAL, "after the refusals");
+}
