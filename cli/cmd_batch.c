@@ -152,8 +152,7 @@ static int run_lines(struct nv_ctx *ctx, struct batch_line *lines, size_t n, boo
 	return ret;
 }
 
-/* Reads all of f into one NUL-terminated buffer. */
-static int read_all(FILE *f, char **out, size_t *len)
+int nv_read_all(FILE *f, char **out, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
@@ -205,7 +204,7 @@ static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!f)
 		return nv_errno_error(ctx, errno, "batch file: %s", file);
-	err = read_all(f, &buf, &len);
+	err = nv_read_all(f, &buf, &len);
 	if (err) {
 		ret = err == -EIO ? nv_errno_error(ctx, errno, "batch file: %s", file)
 				  : nv_errno_error(ctx, ENOMEM, "batch file");

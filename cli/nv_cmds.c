@@ -12,13 +12,21 @@
 #include "nvctl.h"
 
 const struct nv_object nv_objects_table[] = {
-	{ "dp", nv_dp_cmds },		{ "pa", nv_pa_cmds },
-	{ "subnet", nv_subnet_cmds },	{ "port", nv_port_cmds },
-	{ "record", nv_record_cmds },	{ "route", nv_route_cmds },
-	{ "stats", nv_stats_cmds },	{ "events", nv_events_cmds },
-	{ "metrics", nv_metrics_cmds }, { "monitor", nv_monitor_cmds },
-	{ "trace", nv_trace_cmds },	{ "batch", nv_batch_cmds },
-	{ "export", nv_export_cmds },	{ 0 },
+	{ "dp", nv_dp_cmds },
+	{ "pa", nv_pa_cmds },
+	{ "subnet", nv_subnet_cmds },
+	{ "port", nv_port_cmds },
+	{ "record", nv_record_cmds },
+	{ "route", nv_route_cmds },
+	{ "stats", nv_stats_cmds },
+	{ "events", nv_events_cmds },
+	{ "metrics", nv_metrics_cmds },
+	{ "monitor", nv_monitor_cmds },
+	{ "trace", nv_trace_cmds },
+	{ "batch", nv_batch_cmds },
+	{ "apply", nv_apply_cmds },
+	{ "export", nv_export_cmds },
+	{ 0 },
 };
 
 static const struct nv_object *find_object(const char *name)

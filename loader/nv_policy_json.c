@@ -111,6 +111,22 @@ static json_t *record_json(const void *elem)
 			 addr_json(&e->k.ca), "mac", mac_json(e->r.mac), "pa", addr_json(&e->r.pa));
 }
 
+json_t *nv_policy_json_object(unsigned int kind, const void *elem)
+{
+	switch (kind) {
+	case NV_POLICY_PA:
+		return pa_json(elem);
+	case NV_POLICY_SUBNET:
+		return subnet_json(elem);
+	case NV_POLICY_ROUTE:
+		return route_json(elem);
+	case NV_POLICY_PORT:
+		return port_json(elem);
+	default:
+		return record_json(elem);
+	}
+}
+
 /* One object of an array, as JSON. */
 typedef json_t *(*to_json_fn)(const void *elem);
 

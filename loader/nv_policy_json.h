@@ -9,9 +9,14 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "nv_policy.h"
 
 #define NV_POLICY_FORMAT 1 /* the file's "version" */
+
+/* One object of kind k (enum nv_policy_kind) as the file holds it (a new reference). */
+json_t *nv_policy_json_object(unsigned int kind, const void *elem);
 
 /* Writes p to f. 0, or -EIO when f failed. */
 int nv_policy_json_write(FILE *f, const struct nv_policy *p);

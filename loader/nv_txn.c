@@ -50,6 +50,8 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 		return nv_record_del(m, &u->rkey, NULL);
 	case NV_UNDO_RECORD_ADD:
 		return nv_record_add(m, &u->rkey, &u->rec, NULL);
+	case NV_UNDO_RECORD_SET:
+		return nv_record_update(m, &u->rkey, &u->rec, NULL);
 	case NV_UNDO_EVENTS_SET:
 		return nv_events_set(m, u->id, u->rate);
 	case NV_UNDO_ROUTE_DEL:

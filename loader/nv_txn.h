@@ -24,6 +24,7 @@ enum nv_undo_kind {
 	NV_UNDO_EVENTS_SET,  /* id: the mode, rate: the rate */
 	NV_UNDO_ROUTE_DEL,   /* route_key, addr: the next hop (zero: on-link) */
 	NV_UNDO_ROUTE_ADD,   /* route_key, route */
+	NV_UNDO_RECORD_SET,  /* rkey, rec: the value before an update in place */
 };
 
 struct nv_undo {

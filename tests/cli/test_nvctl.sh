@@ -673,13 +673,13 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|export) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|apply|export) [a-z]+' && fail "odd line: $OUT"
 printf '%s\n' "$OUT" | grep -qx "route add rdid RDID prefix ADDR/LEN \\[vsid VSID\\] \\[nexthop ADDR\\] \\[metric N\\]" || fail "no route add: $OUT"
 printf '%s\n' "$OUT" | grep -qx "subnet add vsid VSID rdid RDID prefix ADDR/LEN \\[gateway ADDR\\] \\[gateway-mac MAC\\]" || fail "subnet add: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record route stats events metrics monitor trace batch export; do
+for o in dp pa subnet port record route stats events metrics monitor trace batch apply export; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help
@@ -944,6 +944,73 @@ case $why in "/records/0/mac"*) ;; *) fail "the schema does not refuse a bad MAC
 end
 
 # =====================================================================================
+# apply: make the instance equal to a policy file
+# =====================================================================================
+# policy_edit IN OUT PYTHON: OUT is IN's policy after PYTHON ran on it as d.
+policy_edit() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))' "$@"
+}
+nv_ok export "$TMP/live.json"
+
+begin "apply of the live state's own export changes nothing (dry run or not)"
+for dry in yes no; do
+	nv_ok apply "$TMP/live.json" dry-run $dry
+	case $OUT in "0 added, 0 changed, 0 deleted"*) ;; *) fail "dry-run $dry: $OUT" ;; esac
+done
+SNAPSHOT=snapshot_maps snap "$TMP/before-apply"
+end
+
+# A record moved to another PA (~) and one added (+): what a controller changes most.
+policy_edit "$TMP/live.json" "$TMP/moved.json" '
+r = [x for x in d["records"] if x["ca"] == "10.0.0.2"][0]
+r["pa"] = "192.0.2.77"
+d["records"].append({"vsid": 5001, "ca": "10.0.0.66", "mac": "02:00:00:00:00:66", "pa": "192.0.2.2"})'
+
+begin "apply dry-run yes: the difference printed (+ and ~, JSON too), nothing applied"
+nv_ok -j apply "$TMP/moved.json" dry-run yes
+printf '%s' "$OUT" | json_true "d['dry_run'] and (d['added'], d['changed'], d['deleted']) == (1, 1, 0) and sorted((c['op'], c['kind'], c['object']['ca'], c['object']['pa']) for c in d['changes']) == [('add', 'record', '10.0.0.66', '192.0.2.2'), ('change', 'record', '10.0.0.2', '192.0.2.77')]" ||
+	fail "dry run: $OUT"
+SNAPSHOT=snapshot_maps same_as "$TMP/before-apply" "maps after a dry run"
+nv_ok apply "$TMP/moved.json" dry-run yes
+printf '%s\n' "$OUT" | grep -q '^~ record {"vsid":5001,"ca":"10.0.0.2",.*"pa":"192.0.2.77"}$' || fail "no ~ line: $OUT"
+printf '%s\n' "$OUT" | grep -q '^+ record {"vsid":5001,"ca":"10.0.0.66",' || fail "no + line: $OUT"
+end
+
+begin "apply: the record changed in place and the new one added; applied again, nothing"
+nv_ok apply "$TMP/moved.json"
+shows record "sorted((r['ca'], r['pa']) for r in d if r['ca'] in ('10.0.0.2', '10.0.0.66')) == [('10.0.0.2', '192.0.2.77'), ('10.0.0.66', '192.0.2.2')]"
+nv_ok apply "$TMP/moved.json"
+case $OUT in "0 added, 0 changed, 0 deleted"*) ;; *) fail "second apply: $OUT" ;; esac
+end
+
+begin "apply prune yes: back to the export; what the file lacks is deleted, the main PA kept"
+nv_ok apply "$TMP/live.json" prune yes
+printf '%s\n' "$OUT" | grep -q '^- record {"vsid":5001,"ca":"10.0.0.66",' || fail "no - line: $OUT"
+SNAPSHOT=snapshot_maps same_as "$TMP/before-apply" "maps after apply prune of the export"
+printf '{"version": 1}\n' >"$TMP/empty.json"
+nv_ok -j apply "$TMP/empty.json" prune yes dry-run yes
+printf '%s' "$OUT" | json_true "not [c for c in d['changes'] if c['kind'] == 'pa' and c['object']['pa'] == '192.0.2.1'] and d['deleted'] > 0" ||
+	fail "prune would delete the main PA: $OUT"
+end
+
+# A change the library refuses after others applied: all taken back, the refused object named.
+policy_edit "$TMP/live.json" "$TMP/refused.json" '
+d["records"].append({"vsid": 5001, "ca": "10.0.0.67", "mac": "02:00:00:00:00:67", "pa": "192.0.2.2"})
+d["records"].append({"vsid": 7777, "ca": "10.0.0.1", "mac": "02:00:00:00:00:01", "pa": "192.0.2.2"})'
+bad "apply: a record of a VSID without subnet, after one that applied: nothing stays" 1 '+ record {"vsid":7777' apply "$TMP/refused.json"
+begin "apply refused: the record added before the refusal was taken back"
+SNAPSHOT=snapshot_maps same_as "$TMP/before-apply" "maps after a refused apply"
+end
+policy_edit "$TMP/live.json" "$TMP/badmac.json" 'd["records"][0]["mac"] = "ff:ff:ff:ff:ff:ff"'
+bad "apply: a bad value is named by its JSON pointer, nothing applied" 2 "/records/0/mac: not a unicast MAC" apply "$TMP/badmac.json"
+bad "apply: a file that does not exist" 1 "$TMP/none.json" apply "$TMP/none.json"
+printf 'apply %s\n' "$TMP/live.json" >"$TMP/apply.batch"
+bad "apply is refused in a batch" 2 "line 1: apply cannot be used in a batch" batch file "$TMP/apply.batch"
+
+# =====================================================================================
 # detach: nothing left behind
 # =====================================================================================
 begin "dp detach removes programs, filters, qdiscs and pins"
@@ -957,6 +1024,16 @@ for d in $DEVS; do
 done
 nv dp show
 [ "$RC" -eq 1 ] || fail "dp show after detach: exit $RC"
+end
+
+begin "export, detach, attach, apply: the same maps (ports attached again)"
+nv_ok dp attach dev ul0 pa 192.0.2.1
+nv_ok apply "$TMP/live.json"
+nv_ok export "$TMP/again.json"
+cmp -s "$TMP/live.json" "$TMP/again.json" || fail "not the same: $(diff "$TMP/live.json" "$TMP/again.json")"
+in_host tc filter show dev vm1 ingress | grep -q nv_from_vm || fail "vm1's program not attached again"
+nv_ok dp detach
+[ ! -e "$PIN" ] || fail "$PIN left"
 end
 
 tap_done

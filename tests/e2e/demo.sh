@@ -190,7 +190,15 @@ echo "  Tenant C's 10.2.2.12 is an address tenants A and B do not route to: a1 -
 ping_from a1 10.2.2.12
 
 say "Host h3's whole policy as one file (nvctl export; its format: cli/nvctl-policy.schema.json)"
-on h3 export
+on h3 export "$TMP/h3.json"
+cat "$TMP/h3.json"
+echo "  A controller moves VM a2 (tenant A, 10.0.0.2) to h3's PA and applies the file: one change, in place;"
+echo "  applying the export again moves it back:"
+sed 's/"vsid":5001,"ca":"10.0.0.2","mac":"02:4e:56:00:00:02","pa":"192.0.2.2"/"vsid":5001,"ca":"10.0.0.2","mac":"02:4e:56:00:00:02","pa":"192.0.2.3"/' \
+	"$TMP/h3.json" >"$TMP/h3-moved.json"
+on h3 apply "$TMP/h3-moved.json" dry-run yes
+on h3 apply "$TMP/h3-moved.json"
+on h3 apply "$TMP/h3.json"
 
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do
