@@ -18,7 +18,11 @@
 #include "nvctl.h"
 
 static const char *const yes_no[] = { "no", "yes", NULL };
-enum { APPLY_FILE, APPLY_PRUNE, APPLY_DRY_RUN };
+enum {
+	APPLY_FILE,
+	APPLY_PRUNE,
+	APPLY_DRY_RUN
+};
 static const struct nv_arg_spec apply_args[] = {
 	[APPLY_FILE] = NV_ARG_POS(NV_ARG_STRING, "FILE|-"),
 	[APPLY_PRUNE] = { .key = "prune", .type = NV_ARG_CHOICE, .choices = yes_no },
@@ -26,13 +30,15 @@ static const struct nv_arg_spec apply_args[] = {
 };
 
 static const char *const kind_names[NV_POLICY__KINDS] = {
-	[NV_POLICY_PA] = "pa",	       [NV_POLICY_SUBNET] = "subnet", [NV_POLICY_ROUTE] = "route",
-	[NV_POLICY_PORT] = "port",     [NV_POLICY_RECORD] = "record",
+	[NV_POLICY_PA] = "pa",	   [NV_POLICY_SUBNET] = "subnet", [NV_POLICY_ROUTE] = "route",
+	[NV_POLICY_PORT] = "port", [NV_POLICY_RECORD] = "record",
 };
-static const char op_signs[] = { [NV_POLICY_ADD] = '+', [NV_POLICY_CHANGE] = '~',
-				  [NV_POLICY_DEL] = '-' };
-static const char *const op_names[] = { [NV_POLICY_ADD] = "add", [NV_POLICY_CHANGE] = "change",
-					[NV_POLICY_DEL] = "delete" };
+static const char op_signs[] = {
+	[NV_POLICY_ADD] = '+', [NV_POLICY_CHANGE] = '~', [NV_POLICY_DEL] = '-'
+};
+static const char *const op_names[] = {
+	[NV_POLICY_ADD] = "add", [NV_POLICY_CHANGE] = "change", [NV_POLICY_DEL] = "delete"
+};
 
 struct apply {
 	struct nv_ctx *ctx;
@@ -102,15 +108,19 @@ static int del_object(struct apply *a, const struct nv_policy_change *c, struct 
 						 .subnet = h->subnets[i].s });
 	case NV_POLICY_ROUTE: {
 		const struct nv_route_info *r = &h->routes[i];
-		struct nv_route_key k = { .prefixlen = r->prefixlen, .rdid = r->rdid, .addr = r->prefix };
+		struct nv_route_key k = { .prefixlen = r->prefixlen,
+					  .rdid = r->rdid,
+					  .addr = r->prefix };
 		const union nv_addr *nh = r->route.nexthop.w[0] | r->route.nexthop.w[1] |
-							  r->route.nexthop.w[2] | r->route.nexthop.w[3]
+							  r->route.nexthop.w[2] |
+							  r->route.nexthop.w[3]
 						  ? &r->route.nexthop
 						  : NULL;
 
 		return logged(a, nv_route_del(a->m, &k, nh, why),
-			      &(struct nv_undo){
-				      .kind = NV_UNDO_ROUTE_ADD, .route_key = k, .route = r->route });
+			      &(struct nv_undo){ .kind = NV_UNDO_ROUTE_ADD,
+						 .route_key = k,
+						 .route = r->route });
 	}
 	case NV_POLICY_PORT:
 		return logged(a, nv_dp_port_del(a->ctx->pin_dir, h->ports[i].ifindex, why),
@@ -137,12 +147,14 @@ static int add_object(struct apply *a, const struct nv_policy_change *c, struct 
 		return logged(a, nv_local_pa_add(a->m, &w->pas[i].pa, w->pas[i].ifindex, why),
 			      &(struct nv_undo){ .kind = NV_UNDO_PA_DEL, .addr = w->pas[i].pa });
 	case NV_POLICY_SUBNET:
-		return logged(a, nv_subnet_add(a->m, w->subnets[i].vsid, &w->subnets[i].s, why),
-			      &(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL,
-						 .id = w->subnets[i].vsid });
+		return logged(
+			a, nv_subnet_add(a->m, w->subnets[i].vsid, &w->subnets[i].s, why),
+			&(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = w->subnets[i].vsid });
 	case NV_POLICY_ROUTE: {
 		const struct nv_route_info *r = &w->routes[i];
-		struct nv_route_key k = { .prefixlen = r->prefixlen, .rdid = r->rdid, .addr = r->prefix };
+		struct nv_route_key k = { .prefixlen = r->prefixlen,
+					  .rdid = r->rdid,
+					  .addr = r->prefix };
 
 		return logged(a, nv_route_add(a->m, &k, &r->route, why),
 			      &(struct nv_undo){ .kind = NV_UNDO_ROUTE_DEL,
@@ -155,13 +167,14 @@ static int add_object(struct apply *a, const struct nv_policy_change *c, struct 
 		struct nv_subnet sub;
 
 		p.rdid = nv_subnet_get(a->m, p.vsid, &sub) ? 0 : sub.rdid;
-		return logged(a, nv_dp_port_add(a->ctx->pin_dir, w->ports[i].ifindex, &p, why),
-			      &(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = w->ports[i].ifindex });
+		return logged(
+			a, nv_dp_port_add(a->ctx->pin_dir, w->ports[i].ifindex, &p, why),
+			&(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = w->ports[i].ifindex });
 	}
 	default:
-		return logged(a, nv_record_add(a->m, &w->records[i].k, &w->records[i].r, why),
-			      &(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL,
-						 .rkey = w->records[i].k });
+		return logged(
+			a, nv_record_add(a->m, &w->records[i].k, &w->records[i].r, why),
+			&(struct nv_undo){ .kind = NV_UNDO_RECORD_DEL, .rkey = w->records[i].k });
 	}
 }
 
@@ -195,8 +208,7 @@ static int apply_one(struct apply *a, const struct nv_policy_change *c, struct n
 	return err ?: add_object(a, c, why);
 }
 
-static int print_changes(struct apply *a, const struct nv_policy_change *v, size_t n,
-			 bool dry_run)
+static int print_changes(struct apply *a, const struct nv_policy_change *v, size_t n, bool dry_run)
 {
 	size_t count[3] = { 0 };
 
@@ -212,7 +224,8 @@ static int print_changes(struct apply *a, const struct nv_policy_change *v, size
 		nv_open_object(a->ctx, NULL);
 		nv_print_string(a->ctx, "op", NULL, op_names[v[i].op]);
 		nv_print_string(a->ctx, "kind", NULL, kind_names[v[i].kind]);
-		nv_print_json(a->ctx, "object", nv_policy_json_object(v[i].kind, object_of(a, &v[i])));
+		nv_print_json(a->ctx, "object",
+			      nv_policy_json_object(v[i].kind, object_of(a, &v[i])));
 		nv_print_text(a->ctx, "%s\n", line);
 		nv_close(a->ctx);
 		count[v[i].op]++;

@@ -43,16 +43,40 @@ int nv_record_value_check(const struct nv_record_key *key, const struct nv_recor
 	return 0;
 }
 
+/*
+ * The binding of record value v of key: its ifindex and local set, the change of its port queued
+ * in c. The port table (a scan) is read for records at local PAs, or always with any_pa (a record
+ * that may be bound now). -EINVAL (MAC_DIFFERS) when the port has another MAC.
+ */
+static int bind_value(const struct nv_maps *m, const struct nv_record_key *key, struct nv_record *v,
+		      bool any_pa, struct bind_changes *c, struct nv_conflict *why)
+{
+	bool pa_local = nv_local_pa_has(m, &v->pa);
+	struct port_ent port;
+	struct bind_want w;
+	int err;
+
+	memset(&port, 0, sizeof(port));
+	if (pa_local || any_pa) {
+		err = nv_port_find_binding(m, key, &port);
+		if (err)
+			return err;
+	}
+	err = nv_bind_compute(v, pa_local, port.ifindex, port.ifindex ? &port.port : NULL, &w);
+	if (err)
+		return nv_bind_mac_differs(why, key, v, port.ifindex, &port.port);
+	v->ifindex = w.rec_ifindex;
+	v->local = w.rec_local;
+	return port.ifindex ? nv_bind_port_change(c, port.ifindex, &port.port, &w) : 0;
+}
+
 int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const struct nv_record *r,
 		  struct nv_conflict *why)
 {
 	struct bind_changes c = { 0 };
 	struct nv_record_key key;
-	struct port_ent port;
-	struct bind_want w;
 	struct nv_subnet s;
 	struct nv_record v;
-	bool pa_local;
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
@@ -80,23 +104,9 @@ int nv_record_add(const struct nv_maps *m, const struct nv_record_key *k, const 
 	 * record exists: a record at a remote PA changes no port, and the port table (a scan) is
 	 * read only for records at local PAs.
 	 */
-	pa_local = nv_local_pa_has(m, &v.pa);
-	memset(&port, 0, sizeof(port));
-	if (pa_local) {
-		err = nv_port_find_binding(m, &key, &port);
-		if (err)
-			return err;
-	}
-	err = nv_bind_compute(&v, pa_local, port.ifindex, port.ifindex ? &port.port : NULL, &w);
+	err = bind_value(m, &key, &v, false, &c, why);
 	if (err)
-		return nv_bind_mac_differs(why, &key, &v, port.ifindex, &port.port);
-	v.ifindex = w.rec_ifindex;
-	v.local = w.rec_local;
-	if (port.ifindex) {
-		err = nv_bind_port_change(&c, port.ifindex, &port.port, &w);
-		if (err)
-			goto out;
-	}
+		goto out;
 	/* The index first: it refuses a second wildcard of the RDID before anything is written. */
 	err = nv_rdid_ca_add(m, key.vsid, &key.ca, &v, why);
 	if (err)
@@ -132,9 +142,6 @@ int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
 	struct bind_changes c = { 0 };
 	struct nv_record_key key;
 	struct nv_record old, v;
-	struct port_ent port;
-	struct bind_want w;
-	bool pa_local;
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
@@ -153,21 +160,10 @@ int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
 	v.pa = r->pa;
 	memcpy(v.mac, r->mac, sizeof(v.mac));
 	v.rule = r->rule;
-	pa_local = nv_local_pa_has(m, &v.pa);
-	/* The port of (vsid, ca) is bound now, or will be: found either way. */
-	err = nv_port_find_binding(m, &key, &port);
+	/* The port of (vsid, ca) is bound now, or will be: looked for either way. */
+	err = bind_value(m, &key, &v, true, &c, why);
 	if (err)
-		return err;
-	err = nv_bind_compute(&v, pa_local, port.ifindex, port.ifindex ? &port.port : NULL, &w);
-	if (err)
-		return nv_bind_mac_differs(why, &key, &v, port.ifindex, &port.port);
-	v.ifindex = w.rec_ifindex;
-	v.local = w.rec_local;
-	if (port.ifindex) {
-		err = nv_bind_port_change(&c, port.ifindex, &port.port, &w);
-		if (err)
-			goto out;
-	}
+		goto out;
 	/* In place: the datapath finds the old record or the new one, never none. */
 	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_EXIST);
 	if (err) {

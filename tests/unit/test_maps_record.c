@@ -389,6 +389,19 @@ Test(record, update_in_place_remote_to_remote_and_mac, .init = maps_setup, .fini
 	cr_assert_eq(map_count(NV_MAP_RDID_CAS), 1);
 }
 
+/* A VM's port for 10.0.0.1 in VSID1 on its veth, the host holding PA_LOCAL: its ifindex. */
+static __u32 port_of_10_0_0_1(const struct nv_port *p)
+{
+	__u32 v1;
+
+	netns();
+	v1 = veth("v1");
+	subnet(VSID1, RDID1);
+	local_pa(PA_LOCAL);
+	cr_assert_eq(nv_port_add(&m, v1, p, NULL), 0);
+	return v1;
+}
+
 Test(record, update_binds_and_unbinds_the_port, .init = maps_setup, .fini = maps_teardown)
 {
 	struct nv_port p = mk_port(VSID1, RDID1, "10.0.0.1", "02:00:00:00:00:01");
@@ -397,11 +410,7 @@ Test(record, update_binds_and_unbinds_the_port, .init = maps_setup, .fini = maps
 			 away = mk_record(PA_REMOTE, "02:00:00:00:00:01");
 	__u32 v1;
 
-	netns();
-	v1 = veth("v1");
-	subnet(VSID1, RDID1);
-	local_pa(PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	v1 = port_of_10_0_0_1(&p);
 	record(VSID1, "10.0.0.1", PA_REMOTE);
 	assert_port_pa(v1, NULL, "the VM elsewhere");
 	/* It arrives here: bound. */
@@ -423,11 +432,7 @@ Test(record, update_refusals_change_nothing, .init = maps_setup, .fini = maps_te
 	struct nv_conflict why;
 	__u32 v1;
 
-	netns();
-	v1 = veth("v1");
-	subnet(VSID1, RDID1);
-	local_pa(PA_LOCAL);
-	cr_assert_eq(nv_port_add(&m, v1, &p, NULL), 0);
+	v1 = port_of_10_0_0_1(&p);
 	record(VSID1, "10.0.0.1", PA_LOCAL);
 	cr_assert_eq(nv_record_get(&m, &k, &before), 0);
 	cr_assert_eq(nv_record_update(&m, &none, &other_mac, &why), -ENOENT, "no such record");
