@@ -50,21 +50,17 @@ struct apply {
 /* The object a change is about: the file's, or for a deletion the live one. */
 static const void *object_of(const struct apply *a, const struct nv_policy_change *c)
 {
-	const struct nv_policy *p = c->op == NV_POLICY_DEL ? &a->have : &a->want;
-	size_t i = c->op == NV_POLICY_DEL ? c->have : c->want;
+	if (c->op == NV_POLICY_DEL)
+		return nv_policy_item(&a->have, c->kind, c->have);
+	return nv_policy_item(&a->want, c->kind, c->want);
+}
 
-	switch (c->kind) {
-	case NV_POLICY_PA:
-		return &p->pas[i];
-	case NV_POLICY_SUBNET:
-		return &p->subnets[i];
-	case NV_POLICY_ROUTE:
-		return &p->routes[i];
-	case NV_POLICY_PORT:
-		return &p->ports[i];
-	default:
-		return &p->records[i];
-	}
+/* The FIB key of a route, as route add and del take it. */
+static struct nv_route_key route_key(const struct nv_route_info *r)
+{
+	return (struct nv_route_key){ .prefixlen = r->prefixlen,
+				      .rdid = r->rdid,
+				      .addr = r->prefix };
 }
 
 /* "+ record {...}": the change as a line, and its object's JSON text. */
@@ -108,14 +104,10 @@ static int del_object(struct apply *a, const struct nv_policy_change *c, struct 
 						 .subnet = h->subnets[i].s });
 	case NV_POLICY_ROUTE: {
 		const struct nv_route_info *r = &h->routes[i];
-		struct nv_route_key k = { .prefixlen = r->prefixlen,
-					  .rdid = r->rdid,
-					  .addr = r->prefix };
-		const union nv_addr *nh = r->route.nexthop.w[0] | r->route.nexthop.w[1] |
-							  r->route.nexthop.w[2] |
-							  r->route.nexthop.w[3]
-						  ? &r->route.nexthop
-						  : NULL;
+		struct nv_route_key k = route_key(r);
+		/* On-link: the prefix's one customer route (route del without nexthop). */
+		const union nv_addr *nh =
+			nv_route_onlink(&r->route.nexthop) ? NULL : &r->route.nexthop;
 
 		return logged(a, nv_route_del(a->m, &k, nh, why),
 			      &(struct nv_undo){ .kind = NV_UNDO_ROUTE_ADD,
@@ -152,9 +144,7 @@ static int add_object(struct apply *a, const struct nv_policy_change *c, struct 
 			&(struct nv_undo){ .kind = NV_UNDO_SUBNET_DEL, .id = w->subnets[i].vsid });
 	case NV_POLICY_ROUTE: {
 		const struct nv_route_info *r = &w->routes[i];
-		struct nv_route_key k = { .prefixlen = r->prefixlen,
-					  .rdid = r->rdid,
-					  .addr = r->prefix };
+		struct nv_route_key k = route_key(r);
 
 		return logged(a, nv_route_add(a->m, &k, &r->route, why),
 			      &(struct nv_undo){ .kind = NV_UNDO_ROUTE_DEL,

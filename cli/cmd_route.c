@@ -148,8 +148,7 @@ static int show_cb(const struct nv_route_info *r, void *arg)
 	char pfx[NV_PREFIX_STRLEN], nh[NV_ADDR_STRLEN];
 	struct route_show *s = arg;
 	struct nv_ctx *ctx = s->ctx;
-	bool onlink = !r->route.nexthop.w[0] && !r->route.nexthop.w[1] && !r->route.nexthop.w[2] &&
-		      !r->route.nexthop.w[3];
+	bool onlink = nv_route_onlink(&r->route.nexthop);
 	bool subnet = r->flags & NV_ROUTE_F_SUBNET;
 
 	if (s->filter && r->rdid != s->rdid)

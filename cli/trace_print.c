@@ -205,8 +205,7 @@ static bool show_route(struct lookups *l, const struct nv_maps *m, __u32 rdid, _
 	found = !nv_route_lookup(m, rdid, &a, out);
 	nv_addr_format(&a, dst, sizeof(dst));
 	snprintf(key, sizeof(key), "rdid %u %s", rdid, dst);
-	onlink = found && !(out->route.nexthop.w[0] | out->route.nexthop.w[1] |
-			    out->route.nexthop.w[2] | out->route.nexthop.w[3]);
+	onlink = found && nv_route_onlink(&out->route.nexthop);
 	if (found) {
 		nv_prefix_format(&out->prefix, (__u8)out->prefixlen, pfx, sizeof(pfx));
 		nv_addr_format(&out->route.nexthop, nh, sizeof(nh));
@@ -280,8 +279,7 @@ static void show_routed(struct lookups *l, const struct nv_maps *m, __u32 rdid, 
 	if (!show_route(l, m, rdid, dst, &ri))
 		return;
 	vsid = ri.route.vsid;
-	onlink = !(ri.route.nexthop.w[0] | ri.route.nexthop.w[1] | ri.route.nexthop.w[2] |
-		   ri.route.nexthop.w[3]);
+	onlink = nv_route_onlink(&ri.route.nexthop);
 	if (!onlink)
 		found = nv_addr_is_ipv4(&ri.route.nexthop) &&
 			show_record(l, m, vsid, ri.route.nexthop.w[3], "next hop", &r);

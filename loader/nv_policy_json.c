@@ -81,7 +81,7 @@ static json_t *route_json(const void *elem)
 			      prefix_json(&r->prefix, r->prefixlen));
 
 	/* Exactly one of the two, as route add takes them (a next hop's VSID is its record's). */
-	if (nh->w[0] | nh->w[1] | nh->w[2] | nh->w[3])
+	if (!nv_route_onlink(nh))
 		json_object_set_new(o, "nexthop", addr_json(nh));
 	else
 		json_object_set_new(o, "vsid", json_integer(r->route.vsid));

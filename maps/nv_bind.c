@@ -210,15 +210,7 @@ static int bind_set(const struct nv_maps *m, const struct bind_change *e,
 		old = r;
 		r.ifindex = s->ifindex;
 		r.local = s->local;
-		err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &e->key, &r, BPF_EXIST);
-		/* The router's copy follows; if it cannot, the record goes back: both or neither.
-		 */
-		if (!err) {
-			err = nv_rdid_ca_sync(m, &e->key, &r);
-			if (err)
-				bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &e->key, &old,
-						    BPF_EXIST);
-		}
+		err = nv_record_write(m, &e->key, &r, &old);
 	}
 	return err == -ENOENT ? 0 : err;
 }

@@ -225,6 +225,8 @@ struct nv_route_info {
 typedef int (*nv_route_cb)(const struct nv_route_info *r, void *arg);
 /* Every route, ordered by rdid, address family, prefix, length (longest first), preference. */
 int nv_route_iter(const struct nv_maps *m, nv_route_cb cb, void *arg);
+/* A route's next hop all zero: on-link (in its VSID), not via a next hop CA. */
+bool nv_route_onlink(const union nv_addr *nexthop);
 /* The route the datapath takes to addr in rdid (longest prefix, then the best): -ENOENT none. */
 int nv_route_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *addr,
 		    struct nv_route_info *out);

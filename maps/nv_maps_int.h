@@ -107,6 +107,12 @@ int nv_rdid_ca_add(const struct nv_maps *m, __u32 vsid, const union nv_addr *ca,
 int nv_rdid_ca_sync(const struct nv_maps *m, const struct nv_record_key *k,
 		    const struct nv_record *rec);
 void nv_rdid_ca_del(const struct nv_maps *m, __u32 rdid, __u32 vsid, const union nv_addr *ca);
+/*
+ * Record key, which exists, set to v in place (BPF_EXIST: the datapath finds old or v, never
+ * none) with its index copy; when the copy cannot follow, old goes back: both or neither.
+ */
+int nv_record_write(const struct nv_maps *m, const struct nv_record_key *key,
+		    const struct nv_record *v, const struct nv_record *old);
 
 /*
  * The rules a CA of a port or a record meets in its subnet s: inside its prefix, not its gateway

@@ -89,13 +89,6 @@ int nv_policy_cmp_subnet(const void *a, const void *b)
 		       ((const struct nv_policy_subnet *)b)->vsid);
 }
 
-static bool onlink(const struct nv_route_info *r)
-{
-	const union nv_addr *nh = &r->route.nexthop;
-
-	return !(nh->w[0] | nh->w[1] | nh->w[2] | nh->w[3]);
-}
-
 /* A route is (rdid, prefix, next hop), or (rdid, prefix, vsid) on-link: what route del names. */
 int nv_policy_cmp_route(const void *a, const void *b)
 {
@@ -103,7 +96,7 @@ int nv_policy_cmp_route(const void *a, const void *b)
 
 	return cmp_u32(x->rdid, y->rdid) ?: cmp_u32(x->prefixlen, y->prefixlen)
 		       ?: cmp_addr(&x->prefix, &y->prefix) ?: cmp_addr(&x->route.nexthop, &y->route.nexthop)
-		       ?: (onlink(x) ? cmp_u32(x->route.vsid, y->route.vsid) : 0);
+		       ?: (nv_route_onlink(&x->route.nexthop) ? cmp_u32(x->route.vsid, y->route.vsid) : 0);
 }
 
 int nv_policy_cmp_port(const void *a, const void *b)
@@ -245,6 +238,14 @@ static const void *items_of(const struct nv_policy *p, enum nv_policy_kind k, si
 	}
 	*n = p->nrecords;
 	return p->records;
+}
+
+const void *nv_policy_item(const struct nv_policy *p, enum nv_policy_kind k, size_t i)
+{
+	size_t n;
+	const char *items = items_of(p, k, &n);
+
+	return i < n ? items + i * kinds[k].size : NULL;
 }
 
 struct changes {

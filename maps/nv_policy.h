@@ -78,6 +78,9 @@ struct nv_policy_change {
 	size_t have; /* index in have's (CHANGE, DEL), else NV_POLICY_NONE */
 };
 
+/* Object i of kind k in p, or NULL past the end of its array. */
+const void *nv_policy_item(const struct nv_policy *p, enum nv_policy_kind k, size_t i);
+
 /*
  * What makes have (the maps, nv_policy_read) equal to want (a file): ADD for every object of want
  * that have lacks, CHANGE for one it holds with other values, and with prune DEL for every object

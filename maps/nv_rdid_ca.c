@@ -78,6 +78,19 @@ int nv_rdid_ca_sync(const struct nv_maps *m, const struct nv_record_key *k,
 	return err == -ENOENT ? 0 : err;
 }
 
+int nv_record_write(const struct nv_maps *m, const struct nv_record_key *key,
+		    const struct nv_record *v, const struct nv_record *old)
+{
+	int err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], key, v, BPF_EXIST);
+
+	if (err)
+		return err;
+	err = nv_rdid_ca_sync(m, key, v);
+	if (err)
+		bpf_map_update_elem(m->fd[NV_MAP_RECORDS], key, old, BPF_EXIST);
+	return err;
+}
+
 void nv_rdid_ca_del(const struct nv_maps *m, __u32 rdid, __u32 vsid, const union nv_addr *ca)
 {
 	struct nv_rdid_ca_key key;

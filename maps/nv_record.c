@@ -128,14 +128,6 @@ out:
 	return err;
 }
 
-/* Puts a record and its index copy back as they were (an update that could not finish). */
-static void record_restore(const struct nv_maps *m, const struct nv_record_key *key,
-			   const struct nv_record *old)
-{
-	bpf_map_update_elem(m->fd[NV_MAP_RECORDS], key, old, BPF_EXIST);
-	nv_rdid_ca_sync(m, key, old);
-}
-
 int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
 		     const struct nv_record *r, struct nv_conflict *why)
 {
@@ -165,16 +157,14 @@ int nv_record_update(const struct nv_maps *m, const struct nv_record_key *k,
 	if (err)
 		goto out;
 	/* In place: the datapath finds the old record or the new one, never none. */
-	err = bpf_map_update_elem(m->fd[NV_MAP_RECORDS], &key, &v, BPF_EXIST);
+	err = nv_record_write(m, &key, &v, &old);
 	if (err) {
 		err = nv_map_write_err(why, NV_MAP_RECORDS, err);
 		goto out;
 	}
-	err = nv_rdid_ca_sync(m, &key, &v);
-	if (!err)
-		err = nv_bind_apply(m, &c);
+	err = nv_bind_apply(m, &c);
 	if (err)
-		record_restore(m, &key, &old);
+		nv_record_write(m, &key, &old, &v);
 out:
 	free(c.v);
 	return err;

@@ -56,7 +56,7 @@ static void fib_key(const struct nv_route_table_key *t, struct nv_route_key *out
 	out->addr = t->addr;
 }
 
-static bool onlink(const union nv_addr *nexthop)
+bool nv_route_onlink(const union nv_addr *nexthop)
 {
 	static const union nv_addr zero;
 
@@ -72,8 +72,8 @@ static bool route_better(const struct nv_route_entry *a, const union nv_addr *na
 {
 	if (a->metric != b->metric)
 		return a->metric < b->metric;
-	if (onlink(na) != onlink(nb))
-		return onlink(na);
+	if (nv_route_onlink(na) != nv_route_onlink(nb))
+		return nv_route_onlink(na);
 	return memcmp(na, nb, sizeof(*na)) < 0;
 }
 
@@ -199,7 +199,7 @@ int nv_route_add(const struct nv_maps *m, const struct nv_route_key *k, const st
 	if (err)
 		return err;
 	vsid = r->vsid;
-	if (!onlink(&r->nexthop)) {
+	if (!nv_route_onlink(&r->nexthop)) {
 		/* A next hop is a CA with a record in the routing domain: found there, once. */
 		if (nv_rdid_ca_get(m, t.rdid, &r->nexthop, &vsid) ||
 		    nv_addr_is_wildcard(&r->nexthop))
