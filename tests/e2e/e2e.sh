@@ -735,6 +735,56 @@ sys.exit(0 if d["xdp"]["mode"] == sys.argv[1] else 1)' "$mode" ||
 }
 
 # ---------------------------------------------------------------------------------------------
+# 10. Live migration: a record moved by nvctl apply under a ping stream (issue 12)
+
+# One record of B's 10.0.0.2, at PA, as an apply file.
+b2_record_at() {
+	printf '{"version": 1, "records": [{"vsid": %s, "ca": "%s", "mac": "%s", "pa": "%s"}]}\n' \
+		"$(vm_vsid b2)" "$(vm_ca b2)" "$(vm_mac b2)" "$1" >"$2"
+}
+
+# Packets a VM's NIC received so far.
+vm_rx() { ip -n "$(topo_ns "$1")" -s -j link show eth0 | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'; }
+
+# A copy of B's VM 10.0.0.2 (same CA, same MAC) already runs on h3, as at the end of a live
+# migration; h3 holds its record at its own PA. b1 on h1 pings 10.0.0.2 at 100/s while h1's
+# record moves to h3's PA and, a second later, back: the replies come from the copy in between,
+# and a move loses at most what was in flight (the RTT is well under the 10 ms between pings).
+t_migrate_record() {
+	local out="$TMP/migrate-ping.txt" to_h3="$TMP/b2-at-h3.json" to_h2="$TMP/b2-at-h2.json"
+	local pid rx lost rx_b2 rx_copy list=$TOPO_VM_LIST
+	b2_record_at "${TOPO_PA[h3]}" "$to_h3"
+	b2_record_at "${TOPO_PA[h2]}" "$to_h2"
+	topo_vm b2m B h3 2
+	TOPO_VM_LIST=$list # the copy is this test's alone
+	topo_add_vm b2m
+	nvctl_on h3 apply "$to_h3" >/dev/null || { fail "apply on h3 failed"; return; }
+	topo_port_add b2m "$TOPO_DELIVER" || { fail "port add of the copy on h3 failed"; return; }
+	flush_neigh b1
+	rx_b2=$(vm_rx b2)
+	rx_copy=$(vm_rx b2m)
+	bg_in_ns b1 ping -q -n -i 0.01 -c 300 -W 1 "$(vm_ca b2)" >"$out" 2>&1
+	pid=$BG_PID
+	sleep 1
+	nvctl_on h1 apply "$to_h3" >/dev/null || fail "apply of the move to h3 on h1 failed"
+	sleep 1
+	nvctl_on h1 apply "$to_h2" >/dev/null || fail "apply of the move back to h2 on h1 failed"
+	kill -0 "$pid" 2>/dev/null || fail "the ping stream ended before the moves did"
+	wait "$pid" || true
+	bg_forget "$pid"
+	rx_b2=$(($(vm_rx b2) - rx_b2))
+	rx_copy=$(($(vm_rx b2m) - rx_copy))
+	rx=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' "$out")
+	lost=$((300 - ${rx:-0}))
+	note "ping -i 0.01 -c 300 across two moves of the record: $lost lost ($(grep -o '[0-9.]*% packet loss' "$out")); the VM on h2 received $rx_b2 packets, its copy on h3 $rx_copy"
+	[ "$lost" -le 2 ] || fail "$lost echo replies of 300 lost across two moves (at most one in flight per move)"
+	expect_ge "packets the copy on h3 received while the record pointed there" 20 "$rx_copy"
+	expect_ge "packets the VM on h2 received before and after" 100 "$rx_b2"
+	nvctl_on h3 port del dev "$(vm_port b2m)" || fail "port del of the copy on h3 failed"
+	nvctl_on h3 apply "$to_h2" >/dev/null || fail "apply of the record back to h2 on h3 failed"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 main() {
 	local t0=$SECONDS from to what mode name
@@ -798,6 +848,8 @@ main() {
 	run_test "trace agrees with real traffic for every frame kind a VM sends" t_trace_vm_kinds
 	run_test "trace agrees with real traffic for every kind of NVGRE frame from h3" \
 		t_trace_wire_kinds
+	run_test "live migration: a record moved by nvctl apply (to h3 and back) under ping -i 0.01 loses at most the packets in flight" \
+		t_migrate_record
 	run_test "detach leaves no program, qdisc or pin" t_detach
 
 	netns_cleanup
