@@ -5,10 +5,11 @@ set -eu
 
 # build: compilers, BPF toolchain, libraries
 PKGS="make gcc libc6-dev pkg-config clang clang-format llvm bpftool libbpf-dev libxdp-dev libelf-dev
-      zlib1g-dev linux-libc-dev libcriterion-dev libjansson-dev libmicrohttpd-dev libpcap-dev"
+      zlib1g-dev linux-libc-dev libcriterion-dev libjansson-dev libmicrohttpd-dev libpcap-dev
+      libcurl4-openssl-dev"
 # tests, demo and bench: namespaces, traffic, captures
 PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy python3-jsonschema util-linux groff-base
-      gnuplot-nox linux-perf curl prometheus traceroute"
+      gnuplot-nox linux-perf curl prometheus traceroute etcd-server etcd-client"
 
 missing=""
 for p in $PKGS; do
@@ -27,11 +28,12 @@ fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# prometheus is here for promtool only: its server must not start, now or at boot. Debian's
-# policy-rc.d (exit 101: no service starts) does the first when the machine has none of its own.
+# prometheus is here for promtool only, etcd-server for the agent's tests, which start their own
+# servers: neither package's service may start, now or at boot. Debian's policy-rc.d (exit 101: no
+# service starts) does the first when the machine has none of its own.
 policy=""
 case " $missing " in
-*" prometheus "*)
+*" prometheus "* | *" etcd-server "*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		policy=/usr/sbin/policy-rc.d
 		printf '#!/bin/sh\nexit 101\n' >"$policy"
@@ -44,9 +46,9 @@ esac
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 case " $missing " in
-*" prometheus "*)
+*" prometheus "* | *" etcd-server "*)
 	if [ -d /run/systemd/system ]; then
-		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+		systemctl disable --now prometheus.service etcd.service >/dev/null 2>&1 || true
 	fi
 	;;
 esac
