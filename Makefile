@@ -29,7 +29,7 @@ endif
 
 LIBS_PC   := libbpf libxdp jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null) -lresolv
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 # Headers only: nvctl loads libmicrohttpd and libpcap with dlopen() when metrics listen or trace
 # pcap runs (cli/nv_dynlib.h says why), so nothing links them.

@@ -122,8 +122,7 @@ static int add_object(struct exec *x, const struct nv_policy_change *c, struct n
 	}
 }
 
-static int change_object(struct exec *x, const struct nv_policy_change *c,
-			 struct nv_conflict *why)
+static int change_object(struct exec *x, const struct nv_policy_change *c, struct nv_conflict *why)
 {
 	int err;
 
