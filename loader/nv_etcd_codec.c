@@ -260,8 +260,8 @@ static void kv_free(struct nv_etcd_kv *kv)
 	memset(kv, 0, sizeof(*kv));
 }
 
-int nv_etcd_range_parse(const char *text, size_t len, struct nv_etcd_range *r, int *code,
-			char *err, size_t errlen)
+int nv_etcd_range_parse(const char *text, size_t len, struct nv_etcd_range *r, int *code, char *err,
+			size_t errlen)
 {
 	json_t *doc, *kvs, *more, *kv;
 	size_t i;
@@ -322,8 +322,8 @@ static int parse_event(const json_t *o, struct nv_etcd_event *ev, char *err, siz
 	return parse_kv(json_object_get(o, "kv"), &ev->kv, err, errlen);
 }
 
-int nv_etcd_watch_parse(const char *text, size_t len, struct nv_etcd_watch *w, int *code,
-			char *err, size_t errlen)
+int nv_etcd_watch_parse(const char *text, size_t len, struct nv_etcd_watch *w, int *code, char *err,
+			size_t errlen)
 {
 	json_t *doc, *res, *events, *ev;
 	size_t i;

@@ -67,10 +67,10 @@ char *nv_etcd_auth_request(const char *user, const char *password);
  * Answers. 0; -EREMOTEIO when etcd answered with an error (*code gRPC's code, err its message);
  * -EINVAL when the text is not such an answer (err says what); -ENOMEM. Free with _free.
  */
-int nv_etcd_range_parse(const char *text, size_t len, struct nv_etcd_range *r, int *code,
-			char *err, size_t errlen);
-int nv_etcd_watch_parse(const char *text, size_t len, struct nv_etcd_watch *w, int *code,
-			char *err, size_t errlen);
+int nv_etcd_range_parse(const char *text, size_t len, struct nv_etcd_range *r, int *code, char *err,
+			size_t errlen);
+int nv_etcd_watch_parse(const char *text, size_t len, struct nv_etcd_watch *w, int *code, char *err,
+			size_t errlen);
 int nv_etcd_auth_parse(const char *text, size_t len, char **token, int *code, char *err,
 		       size_t errlen);
 void nv_etcd_range_free(struct nv_etcd_range *r);

@@ -510,3 +510,36 @@ int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char 
 		nv_policy_free(p);
 	return ret;
 }
+
+int nv_policy_json_read_object(unsigned int kind, const char *text, size_t len, void *elem,
+			       char *err, size_t errlen)
+{
+	static const read_fn readers[NV_POLICY__KINDS] = {
+		[NV_POLICY_PA] = read_pa,	  [NV_POLICY_SUBNET] = read_subnet,
+		[NV_POLICY_ROUTE] = read_route,	  [NV_POLICY_PORT] = read_port,
+		[NV_POLICY_RECORD] = read_record,
+	};
+	static const size_t sizes[NV_POLICY__KINDS] = {
+		[NV_POLICY_PA] = sizeof(struct nv_policy_pa),
+		[NV_POLICY_SUBNET] = sizeof(struct nv_policy_subnet),
+		[NV_POLICY_ROUTE] = sizeof(struct nv_route_info),
+		[NV_POLICY_PORT] = sizeof(struct nv_policy_port),
+		[NV_POLICY_RECORD] = sizeof(struct nv_policy_record),
+	};
+	struct where w = { .err = err, .errlen = errlen };
+	json_error_t jerr;
+	json_t *o;
+	int ret;
+
+	if (kind >= NV_POLICY__KINDS)
+		return -EINVAL;
+	memset(elem, 0, sizes[kind]);
+	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o) {
+		snprintf(err, errlen, "not JSON: %s", jerr.text);
+		return -EINVAL;
+	}
+	ret = json_is_object(o) ? readers[kind](&w, o, elem) : bad(&w, NULL, "expected an object");
+	json_decref(o);
+	return ret;
+}

@@ -31,4 +31,12 @@ int nv_policy_json_write(FILE *f, const struct nv_policy *p);
 int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char *err,
 			size_t errlen);
 
+/*
+ * One object of kind k (enum nv_policy_kind) from its JSON text, as an element of the file
+ * holds it (what an agent finds in one etcd value). 0, or -EINVAL with err naming the member
+ * ("/mac: not a unicast MAC").
+ */
+int nv_policy_json_read_object(unsigned int kind, const char *text, size_t len, void *elem,
+			       char *err, size_t errlen);
+
 #endif /* NV_POLICY_JSON_H */

@@ -146,6 +146,72 @@ int nv_policy_read(const struct nv_maps *m, struct nv_policy *p)
 	return 0;
 }
 
+/* Routes of the instance whose keys are in keys (sorted). */
+struct some_routes {
+	const struct nv_policy *keys;
+	struct vec *out;
+};
+
+static int some_route_cb(const struct nv_route_info *r, void *arg)
+{
+	struct some_routes *s = arg;
+
+	if (r->flags & NV_ROUTE_F_SUBNET ||
+	    !bsearch(r, s->keys->routes, s->keys->nroutes, sizeof(*r), nv_policy_cmp_route))
+		return 0;
+	return vec_push(s->out, r);
+}
+
+/* err from a get: 0 found (pushed), -ENOENT not there (fine), anything else the error. */
+static int found(int err, struct vec *v, const void *elem)
+{
+	if (err == -ENOENT)
+		return 0;
+	return err ?: vec_push(v, elem);
+}
+
+int nv_policy_read_some(const struct nv_maps *m, const struct nv_policy *keys, struct nv_policy *p)
+{
+	struct vec pas = VEC(p->pas, p->npas), subnets = VEC(p->subnets, p->nsubnets),
+		   routes = VEC(p->routes, p->nroutes), ports = VEC(p->ports, p->nports),
+		   records = VEC(p->records, p->nrecords);
+	struct some_routes sr = { .keys = keys, .out = &routes };
+	int err = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < keys->npas && !err; i++) {
+		struct nv_policy_pa e = { .pa = keys->pas[i].pa };
+		struct nv_local_pa v;
+		int r = nv_local_pa_get(m, &e.pa, &v);
+
+		e.ifindex = r ? 0 : v.ifindex;
+		err = found(r, &pas, &e);
+	}
+	for (size_t i = 0; i < keys->nsubnets && !err; i++) {
+		struct nv_policy_subnet e = { .vsid = keys->subnets[i].vsid };
+
+		err = found(nv_subnet_get(m, e.vsid, &e.s), &subnets, &e);
+	}
+	if (!err && keys->nroutes)
+		err = nv_route_iter(m, some_route_cb, &sr);
+	for (size_t i = 0; i < keys->nports && !err; i++) {
+		struct nv_policy_port e = { .ifindex = keys->ports[i].ifindex };
+
+		err = found(nv_port_get(m, e.ifindex, &e.p), &ports, &e);
+	}
+	for (size_t i = 0; i < keys->nrecords && !err; i++) {
+		struct nv_policy_record e = { .k = keys->records[i].k };
+
+		err = found(nv_record_get(m, &e.k, &e.r), &records, &e);
+	}
+	if (err) {
+		nv_policy_free(p);
+		return err < 0 ? err : -EIO;
+	}
+	nv_policy_sort(p);
+	return 0;
+}
+
 void nv_policy_free(struct nv_policy *p)
 {
 	free(p->pas);

@@ -44,6 +44,12 @@ struct nv_policy {
 
 /* Reads every object of the instance into p (owned; nv_policy_free), sorted. 0 or -errno. */
 int nv_policy_read(const struct nv_maps *m, struct nv_policy *p);
+/*
+ * Reads the objects of the instance that have the keys of those in keys (its arrays sorted; only
+ * the keys of its objects are looked at) into p, sorted: what an event about those objects
+ * compares with, without reading every map. 0 or -errno.
+ */
+int nv_policy_read_some(const struct nv_maps *m, const struct nv_policy *keys, struct nv_policy *p);
 void nv_policy_free(struct nv_policy *p);
 
 /* Each array's order: by its objects' keys (what del names them by), compared here. */

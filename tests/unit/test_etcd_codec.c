@@ -12,7 +12,8 @@
 
 #include "nv_etcd_codec.h"
 
-#define HDR "\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":\"13668033151171901709\","
+#define HDR \
+	"\"header\":{\"cluster_id\":\"15118495548433857066\",\"member_id\":\"13668033151171901709\","
 
 static char err[256];
 static int code;
@@ -132,9 +133,9 @@ Test(etcd_codec, range_page_of_a_real_server)
 {
 	struct nv_etcd_range r;
 
-	cr_assert_eq(nv_etcd_range_parse(range_page, strlen(range_page), &r, &code, err,
-					 sizeof(err)),
-		     0, "%s", err);
+	cr_assert_eq(
+		nv_etcd_range_parse(range_page, strlen(range_page), &r, &code, err, sizeof(err)), 0,
+		"%s", err);
 	cr_assert_eq(r.revision, 3);
 	cr_assert(r.more);
 	cr_assert_eq(r.count, 2);
@@ -166,8 +167,7 @@ Test(etcd_codec, range_error_answer_gives_its_grpc_code)
 		"\"message\":\"etcdserver: mvcc: required revision has been compacted\",\"code\":11}";
 	struct nv_etcd_range r;
 
-	cr_assert_eq(nv_etcd_range_parse(compacted, strlen(compacted), &r, &code, err,
-					 sizeof(err)),
+	cr_assert_eq(nv_etcd_range_parse(compacted, strlen(compacted), &r, &code, err, sizeof(err)),
 		     -EREMOTEIO);
 	cr_assert_eq(code, NV_ETCD_CODE_COMPACTED);
 	cr_assert_str_eq(err, "etcdserver: mvcc: required revision has been compacted");
@@ -205,16 +205,16 @@ Test(etcd_codec, range_refuses_malformed_answers_naming_the_field)
 
 Test(etcd_codec, watch_created_events_put_and_delete_then_canceled_by_compaction)
 {
-	static const char created[] = "{\"result\":{" HDR
-				      "\"revision\":\"3\",\"raft_term\":\"2\"},\"created\":true}}";
+	static const char created[] =
+		"{\"result\":{" HDR "\"revision\":\"3\",\"raft_term\":\"2\"},\"created\":true}}";
 	static const char events[] =
 		"{\"result\":{" HDR "\"revision\":\"4\",\"raft_term\":\"2\"},\"events\":[{\"kv\":"
 		"{\"key\":\"L252L3g=\",\"create_revision\":\"3\",\"mod_revision\":\"3\",\"version\":"
 		"\"1\",\"value\":\"eQ==\"}},{\"type\":\"DELETE\",\"kv\":{\"key\":\"L252L3g=\","
 		"\"mod_revision\":\"4\"}}]}}";
-	static const char canceled[] = "{\"result\":{" HDR
-				       "\"raft_term\":\"2\"},\"canceled\":true,\"compact_revision\":"
-				       "\"3\"}}";
+	static const char canceled[] =
+		"{\"result\":{" HDR "\"raft_term\":\"2\"},\"canceled\":true,\"compact_revision\":"
+		"\"3\"}}";
 	struct nv_etcd_watch w;
 
 	cr_assert_eq(nv_etcd_watch_parse(created, strlen(created), &w, &code, err, sizeof(err)), 0);
@@ -257,15 +257,15 @@ Test(etcd_codec, watch_stream_error_object_and_bad_events)
 	};
 	struct nv_etcd_watch w;
 
-	cr_assert_eq(nv_etcd_watch_parse(stream_err, strlen(stream_err), &w, &code, err,
-					 sizeof(err)),
-		     -EREMOTEIO);
+	cr_assert_eq(
+		nv_etcd_watch_parse(stream_err, strlen(stream_err), &w, &code, err, sizeof(err)),
+		-EREMOTEIO);
 	cr_assert_eq(code, 14);
 	cr_assert_str_eq(err, "etcdserver: no leader");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(nv_etcd_watch_parse(bad[i], strlen(bad[i]), &w, &code, err,
-						 sizeof(err)),
-			     -EINVAL, "accepted %s", bad[i]);
+		cr_assert_eq(
+			nv_etcd_watch_parse(bad[i], strlen(bad[i]), &w, &code, err, sizeof(err)),
+			-EINVAL, "accepted %s", bad[i]);
 		cr_assert_eq(w.nevents, 0);
 	}
 }
@@ -315,8 +315,8 @@ Test(etcd_codec, stream_lines_whatever_the_chunks)
 			cr_assert_eq(nv_etcd_lines_feed(&l, stream + j, sizeof(stream) - 1 - j,
 							collect, &s),
 				     0);
-			cr_assert_str_eq(s.text, "{\"a\":1}|{\"b\":22}||{\"c\":333}|", "cut %zu %zu",
-					 i, j);
+			cr_assert_str_eq(s.text, "{\"a\":1}|{\"b\":22}||{\"c\":333}|",
+					 "cut %zu %zu", i, j);
 			cr_assert_eq(l.len, strlen("{\"partial\""));
 			nv_etcd_lines_free(&l);
 		}

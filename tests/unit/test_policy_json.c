@@ -172,3 +172,30 @@ Test(policy_json, refusals_name_the_value)
 			     "%s: p not empty", c->doc);
 	}
 }
+
+/* One object alone, as an etcd value holds it: read as the file's element, refusals named. */
+Test(policy_json, one_object_alone)
+{
+	static const char rec[] = "{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": "
+				  "\"02:00:00:00:00:01\", \"pa\": \"192.0.2.1\"}";
+	static const char bad_mac[] = "{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": "
+				      "\"01:00:00:00:00:01\", \"pa\": \"192.0.2.1\"}";
+	struct nv_policy_record r;
+	char err[256] = "";
+
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_RECORD, rec, strlen(rec), &r, err,
+						sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(r.k.vsid, 5001);
+	cr_assert_eq(r.r.mac[5], 1);
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_RECORD, bad_mac, strlen(bad_mac), &r, err,
+						sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "/mac: not a unicast MAC (zero, broadcast or multicast)");
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_RECORD, "[1]", 3, &r, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, ": expected an object");
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_SUBNET, "{", 1, &r, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(!strncmp(err, "not JSON", 8), "%s", err);
+}
