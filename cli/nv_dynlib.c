@@ -6,9 +6,13 @@
 
 #include "nv_dynlib.h"
 
-/* The sonames of Debian 12's libmicrohttpd12 and libpcap0.8 (the -dev packages' runtime). */
+/*
+ * The sonames of Debian 12's libmicrohttpd12, libpcap0.8 and libcurl4 (the -dev packages'
+ * runtime; libcurl4-openssl-dev's is libcurl4).
+ */
 #define MHD_SONAME  "libmicrohttpd.so.12"
 #define PCAP_SONAME "libpcap.so.0.8"
+#define CURL_SONAME "libcurl.so.4"
 
 struct sym {
 	const char *name;
@@ -77,6 +81,38 @@ const struct nv_pcap_api *nv_pcap_load(char *err, size_t errlen)
 
 	if (!loaded) {
 		if (load(PCAP_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err, errlen))
+			return NULL;
+		loaded = 1;
+	}
+	return &api;
+}
+
+const struct nv_curl_api *nv_curl_load(char *err, size_t errlen)
+{
+	static struct nv_curl_api api;
+	static int loaded;
+	const struct sym syms[] = {
+		SYM(api, global_init, "curl_global_init"),
+		SYM(api, easy_init, "curl_easy_init"),
+		SYM(api, easy_setopt, "curl_easy_setopt"),
+		SYM(api, easy_perform, "curl_easy_perform"),
+		SYM(api, easy_cleanup, "curl_easy_cleanup"),
+		SYM(api, easy_getinfo, "curl_easy_getinfo"),
+		SYM(api, easy_strerror, "curl_easy_strerror"),
+		SYM(api, slist_append, "curl_slist_append"),
+		SYM(api, slist_free_all, "curl_slist_free_all"),
+		SYM(api, multi_init, "curl_multi_init"),
+		SYM(api, multi_cleanup, "curl_multi_cleanup"),
+		SYM(api, multi_add_handle, "curl_multi_add_handle"),
+		SYM(api, multi_remove_handle, "curl_multi_remove_handle"),
+		SYM(api, multi_perform, "curl_multi_perform"),
+		SYM(api, multi_poll, "curl_multi_poll"),
+		SYM(api, multi_info_read, "curl_multi_info_read"),
+		SYM(api, multi_strerror, "curl_multi_strerror"),
+	};
+
+	if (!loaded) {
+		if (load(CURL_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err, errlen))
 			return NULL;
 		loaded = 1;
 	}
