@@ -33,7 +33,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null) -lresolv
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 # Headers only: nvctl loads libmicrohttpd and libpcap with dlopen() when metrics listen or trace
 # pcap runs (cli/nv_dynlib.h says why), so nothing links them.
-CLI_PC     := libmicrohttpd libpcap
+CLI_PC     := libmicrohttpd libpcap libcurl
 CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
 
 # A missing library fails here, by its pkg-config name, rather than as a missing header later.
@@ -155,16 +155,24 @@ demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/e2e/demo.sh $(OUT)
 
-# The BPF objects are inside nvctl (skeletons): the binary, its man page and completion are all.
+# The BPF objects are inside nvctl (skeletons): the binary, its man page and completion, and the
+# agent's systemd unit with its settings file (the admin's: never overwritten) are all.
 PREFIX ?= /usr/local
+UNITDIR ?= /lib/systemd/system
 install: $(NVCTL)
 	install -D -m 0755 $(NVCTL) $(DESTDIR)$(PREFIX)/sbin/nvctl
 	install -D -m 0644 cli/nvctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8
 	install -D -m 0644 cli/nvctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' cli/nvgre-agent.service \
+		>$(DESTDIR)$(UNITDIR)/nvgre-agent.service
+	[ -e $(DESTDIR)/etc/default/nvgre-agent ] || \
+		install -D -m 0644 cli/nvgre-agent.default $(DESTDIR)/etc/default/nvgre-agent
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/nvctl $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl \
+		$(DESTDIR)$(UNITDIR)/nvgre-agent.service
 
 # Committed per architecture (README says why); never made implicitly, so a missing one is named.
 $(VMLINUX_H):

@@ -26,6 +26,7 @@ const struct nv_object nv_objects_table[] = {
 	{ "batch", nv_batch_cmds },
 	{ "apply", nv_apply_cmds },
 	{ "export", nv_export_cmds },
+	{ "agent", nv_agent_cmds }, /* follows an etcd store */
 	{ 0 },
 };
 

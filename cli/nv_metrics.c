@@ -14,6 +14,7 @@
 #include "nv_datapath.h"
 #include "nv_metrics.h"
 #include "nv_netdev.h"
+#include "nv_agent_status.h"
 #include "nv_prom.h"
 
 struct vsid_row {
@@ -243,6 +244,67 @@ static void write_page(FILE *f, const struct snapshot *sn, const char *pin_dir)
 		       sn->events_rate ?: NV_EVENT_RATE_DEFAULT);
 }
 
+/* The agent following a store for this instance (cli/nv_agent_status.h), when one has run. */
+static void write_agent(FILE *f, const char *pin_dir)
+{
+	static const char *const states[] = { "waiting", "syncing", "watching", "disconnected" };
+	static const struct {
+		const char *name, *type, *help, *field;
+	} fams[] = {
+		{ "nvgre_agent_revision", "gauge", "The etcd revision the instance has applied.",
+		  "revision" },
+		{ "nvgre_agent_store_revision", "gauge",
+		  "The newest etcd revision the agent has seen.", "store_revision" },
+		{ "nvgre_agent_lag_revisions", "gauge",
+		  "Store revision minus applied revision (writes outside the prefix count too).",
+		  "lag" },
+		{ "nvgre_agent_objects", "gauge",
+		  "Keys of this host in the store at the last sync.", "objects" },
+		{ "nvgre_agent_syncs_total", "counter", "Lists of the prefix applied.", "syncs" },
+		{ "nvgre_agent_relists_total", "counter",
+		  "Watches ended for a new list (compaction, datapath attached again, retry).",
+		  "relists" },
+		{ "nvgre_agent_reconnects_total", "counter",
+		  "etcd requests that failed: the agent "
+		  "moved to the next endpoint.",
+		  "reconnects" },
+		{ "nvgre_agent_last_error_timestamp_seconds", "gauge",
+		  "When the agent last logged an error (unix time, 0: never).", "last_error_time" },
+	};
+	static const char *const results[] = { "applied", "skipped", "failed" };
+	char path[4200], field[32];
+	const char *state;
+	json_t *st;
+
+	if (nv_agent_status_path(pin_dir, path, sizeof(path)) || nv_agent_status_read(path, &st))
+		return;
+	nv_prom_family(f, "nvgre_agent_up", "gauge",
+		       "1 while the agent that wrote the status file runs.");
+	nv_prom_sample(f, "nvgre_agent_up", NULL, 0, json_is_true(json_object_get(st, "running")));
+	state = json_string_value(json_object_get(st, "state")) ?: "";
+	nv_prom_family(f, "nvgre_agent_state", "gauge",
+		       "1 for the agent's state, 0 for the others.");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		nv_prom_sample(f, "nvgre_agent_state",
+			       (struct nv_prom_label[]){ { "state", states[i] } }, 1,
+			       !strcmp(state, states[i]));
+	nv_prom_family(f, "nvgre_agent_events_total", "counter",
+		       "etcd events (and listed keys) by what became of them.");
+	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++) {
+		snprintf(field, sizeof(field), "events_%s", results[i]);
+		nv_prom_sample(f, "nvgre_agent_events_total",
+			       (struct nv_prom_label[]){ { "result", results[i] } }, 1,
+			       (unsigned long long)json_integer_value(json_object_get(st, field)));
+	}
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		nv_prom_family(f, fams[i].name, fams[i].type, fams[i].help);
+		nv_prom_sample(
+			f, fams[i].name, NULL, 0,
+			(unsigned long long)json_integer_value(json_object_get(st, fams[i].field)));
+	}
+	json_decref(st);
+}
+
 int nv_metrics_render(const char *pin_dir, char **buf, size_t *len)
 {
 	struct snapshot sn = { 0 };
@@ -261,6 +323,7 @@ int nv_metrics_render(const char *pin_dir, char **buf, size_t *len)
 			err = -errno;
 		} else {
 			write_page(f, &sn, pin_dir);
+			write_agent(f, pin_dir);
 			if (ferror(f))
 				err = -EIO;
 			if (fclose(f) && !err)

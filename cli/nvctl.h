@@ -88,7 +88,8 @@ extern const struct nv_object nv_objects_table[];
 /* Each object's commands (cmd_OBJECT.c). */
 extern const struct nv_cmd nv_dp_cmds[], nv_pa_cmds[], nv_subnet_cmds[], nv_port_cmds[],
 	nv_record_cmds[], nv_route_cmds[], nv_stats_cmds[], nv_events_cmds[], nv_metrics_cmds[],
-	nv_monitor_cmds[], nv_trace_cmds[], nv_batch_cmds[], nv_export_cmds[], nv_apply_cmds[];
+	nv_monitor_cmds[], nv_trace_cmds[], nv_batch_cmds[], nv_export_cmds[], nv_apply_cmds[],
+	nv_agent_cmds[];
 
 /* Reads all of f into one NUL-terminated buffer (*out, owned). 0, -ENOMEM or -EIO. */
 int nv_read_all(FILE *f, char **out, size_t *len);

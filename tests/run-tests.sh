@@ -63,6 +63,8 @@ run unit watch 900 "$unit" --jobs "${NV_TEST_JOBS:-2}"
 # datapath in a private netns and pin dir.
 run nvctl-docs watch 120 sh "$here/cli/test_docs.sh" "$build"
 run nvctl watch 300 bash "$here/cli/test_nvctl.sh" "$build"
+# make install into a temporary root: the files, the agent's systemd unit (verified), uninstall.
+run install watch 120 bash "$here/cli/test_install.sh" "$build"
 # monitor and trace: bad arguments, runtime errors, a trace that leaves the counters alone, a
 # monitor that stops at its count and puts the event mode back.
 run nvctl-monitor watch 180 bash "$here/cli/test_monitor.sh" "$build"
@@ -75,6 +77,10 @@ run e2e watch "${NV_E2E_TIMEOUT:-400}" bash "$here/e2e/e2e.sh" "$build"
 # The distributed router: three hosts in two physical subnets behind a router namespace, two
 # tenants of three subnets each; ping, iperf3, traceroute, TTL expiry, captures, customer routes.
 run e2e-routed watch "${NV_E2E_ROUTED_TIMEOUT:-300}" bash "$here/e2e/routed.sh" "$build"
+
+# nvctl agent: three hosts following a real 3-member etcd cluster (etcd-server), keys written by
+# etcdctl; pings, a record moved under traffic, garbage, compaction, failover, etcd down, reboot.
+run e2e-agent watch "${NV_E2E_AGENT_TIMEOUT:-300}" bash "$here/e2e/agent.sh" "$build"
 
 echo "---- all suites ----"
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"

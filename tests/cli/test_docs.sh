@@ -290,6 +290,8 @@ for line in table:
             expect(f"completion: {o} {c} {k}: its choices", got, v.split("|"))
         elif v == "DEV":
             check(f"completion: {o} {c} {k}: device names", [] if "lo" in got else [sorted(got)])
+        elif v == "FILE":
+            check(f"completion: {o} {c} {k}: files", [] if "Makefile" in got else [sorted(got)])
         else:
             expect(f"completion: {o} {c} {k}: nothing to offer for {v}", got, [])
         sample = v.split("|")[0] if "|" in v else {"DEV": "lo", "VSID": "5000"}.get(v, "1")

@@ -673,13 +673,13 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|apply|export) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|apply|export|agent) [a-z]+' && fail "odd line: $OUT"
 printf '%s\n' "$OUT" | grep -qx "route add rdid RDID prefix ADDR/LEN \\[vsid VSID\\] \\[nexthop ADDR\\] \\[metric N\\]" || fail "no route add: $OUT"
 printf '%s\n' "$OUT" | grep -qx "subnet add vsid VSID rdid RDID prefix ADDR/LEN \\[gateway ADDR\\] \\[gateway-mac MAC\\]" || fail "subnet add: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record route stats events metrics monitor trace batch apply export; do
+for o in dp pa subnet port record route stats events metrics monitor trace batch apply export agent; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help
@@ -1009,6 +1009,18 @@ bad "apply: a bad value is named by its JSON pointer, nothing applied" 2 "/recor
 bad "apply: a file that does not exist" 1 "$TMP/none.json" apply "$TMP/none.json"
 printf 'apply %s\n' "$TMP/live.json" >"$TMP/apply.batch"
 bad "apply is refused in a batch" 2 "line 1: apply cannot be used in a batch" batch file "$TMP/apply.batch"
+
+# =====================================================================================
+# agent: what it refuses before it talks to etcd (tests/e2e/agent.sh follows a real cluster)
+# =====================================================================================
+bad "agent run: no etcd" 2 "etcd" agent run prefix /nv/
+bad "agent run: an endpoint that is not http(s)" 2 "ftp://10.0.0.9:2379" agent run etcd ftp://10.0.0.9:2379 prefix /nv/
+bad "agent run: an empty prefix" 2 "prefix: empty" agent run etcd http://127.0.0.1:1 prefix ""
+bad "agent run: user without password-file" 2 "user and password-file go together" agent run etcd http://127.0.0.1:1 prefix /nv/ user root
+bad "agent run: cert without key" 2 "cert and key go together" agent run etcd https://127.0.0.1:1 prefix /nv/ cert "$TMP/c.pem"
+bad "agent run: a host name with a slash" 2 "a/b" agent run etcd http://127.0.0.1:1 prefix /nv/ host a/b
+bad "agent run: a password file that does not exist" 1 "$TMP/no-password" agent run etcd http://127.0.0.1:1 prefix /nv/ user root password-file "$TMP/no-password"
+bad "agent status: no agent running for the instance" 1 "no agent is running" agent status
 
 # =====================================================================================
 # detach: nothing left behind

@@ -200,6 +200,50 @@ on h3 apply "$TMP/h3-moved.json" dry-run yes
 on h3 apply "$TMP/h3-moved.json"
 on h3 apply "$TMP/h3.json"
 
+say "One lookup table kept centrally: h3 follows an etcd store (nvctl agent), written with etcdctl"
+etcd_url=http://192.0.2.100:23790
+ip -n "$(ns_name sw)" addr add 192.0.2.100/24 dev br0 # the control plane, on the underlay
+bg_in_ns sw etcd --name demo --data-dir "$TMP/etcd" --listen-client-urls "$etcd_url" \
+	--advertise-client-urls "$etcd_url" --listen-peer-urls http://127.0.0.1:23800 \
+	--initial-advertise-peer-urls http://127.0.0.1:23800 \
+	--initial-cluster demo=http://127.0.0.1:23800 >"$TMP/etcd.log" 2>&1
+etcdctl_sw() { in_ns sw env ETCDCTL_API=3 etcdctl --endpoints "$etcd_url" "$@"; }
+for i in $(seq 50); do etcdctl_sw endpoint health >/dev/null 2>&1 && break; sleep 0.2; done
+echo "  The store first gets h3's policy, one key per object (the agent deletes what the store lacks):"
+/usr/bin/python3 - "$TMP/h3.json" h3 <<'PY' >"$TMP/h3.keys"
+import json, sys
+d, host = json.load(open(sys.argv[1])), sys.argv[2]
+key = {"pas": lambda o: f"hosts/{host}/pas/{o['pa']}", "subnets": lambda o: f"subnets/{o['vsid']}",
+       "routes": lambda o: f"routes/{o['rdid']}/{o['prefix']}/" + (f"nexthop/{o['nexthop']}" if "nexthop" in o else f"vsid/{o['vsid']}"),
+       "ports": lambda o: f"hosts/{host}/ports/{o['dev']}", "records": lambda o: f"records/{o['vsid']}/{o['ca']}"}
+for kind, f in key.items():
+    for o in d.get(kind, []):
+        print("/demo/" + f(o)); print(json.dumps(o, separators=(",", ":")))
+PY
+while read -r k && read -r v; do etcdctl_sw put -- "$k" "$v" >/dev/null; done <"$TMP/h3.keys"
+etcdctl_sw get --prefix --keys-only /demo/ | sed '/^$/d; s/^/  /' | head -8
+echo "  ... $(($(wc -l <"$TMP/h3.keys") / 2)) keys"
+printf '%sh3#%s nvctl agent run etcd %s prefix /demo/ host h3 &\n' "$bold" "$plain" "$etcd_url"
+bg_in_ns h3 "$NVCTL" --pin-dir "$(pin_dir h3)" agent run etcd "$etcd_url" prefix /demo/ host h3 \
+	2> >(sed -u 's/^/  /')
+agent_pid=$BG_PID
+sleep 1
+printf '%scontroller#%s etcdctl put /demo/records/5001/10.0.0.2 (a2 moved to h3 PA 192.0.2.3)\n' "$bold" "$plain"
+etcdctl_sw put /demo/records/5001/10.0.0.2 \
+	'{"vsid":5001,"ca":"10.0.0.2","mac":"02:4e:56:00:00:02","pa":"192.0.2.3"}' >/dev/null
+printf '%scontroller#%s etcdctl put /demo/records/5001/10.0.0.9 garbage (skipped, counted)\n' "$bold" "$plain"
+etcdctl_sw put /demo/records/5001/10.0.0.9 'not json' >/dev/null
+sleep 0.5
+on h3 record show vsid 5001
+on h3 agent status
+printf '%scontroller#%s etcdctl del /demo/records/5001/10.0.0.9; put the record of a2 back\n' "$bold" "$plain"
+etcdctl_sw del /demo/records/5001/10.0.0.9 >/dev/null
+etcdctl_sw put /demo/records/5001/10.0.0.2 \
+	'{"vsid":5001,"ca":"10.0.0.2","mac":"02:4e:56:00:00:02","pa":"192.0.2.2"}' >/dev/null
+sleep 0.5
+bg_stop "$agent_pid" TERM
+echo "  The agent stopped (SIGTERM); h3 keeps its datapath as the store left it."
+
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do
 	on "$h" dp detach

@@ -1,0 +1,448 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# End-to-end test of nvctl agent (issue 12, DESIGN section 11): three hosts whose agents follow
+# one real etcd cluster (three etcd-server members, Debian's), configured by a controller that
+# writes keys with etcdctl alone; nvctl on the hosts only attaches the datapath. Real pings
+# between the VMs show what landed. Prints "ok N - name" / "not ok N - name", then
+# "P passed, F failed" (tests/lib/tap.sh).
+#
+#             sw: bridge br0 192.0.2.100 (etcd members e1 e2 e3 on ports 2379x, peers 2380x)
+#        ____________________|____________________
+#       |                    |                    |
+#   h1: ul 192.0.2.1     h2: ul 192.0.2.2     h3: ul 192.0.2.3
+#     vm-a1 10.0.0.1       vm-a2 10.0.0.2       vm-a3 10.0.0.3, vm-a2m 10.0.0.2 (a2's copy: a
+#                                               live migration's target, same CA and MAC)
+#   tenant A: vsid 5001, rdid 1, 10.0.0.0/24, gateway 10.0.0.254
+#
+# The etcd members run in the switch's namespace on the underlay, as a control plane would; the
+# agents reach them over the hosts' underlay device, through the XDP program. Names carry the
+# run's id; the cleanup (EXIT, INT, TERM) stops every agent and etcd member and removes the
+# namespaces, pins, data directories and status files.
+#
+# Usage: tests/e2e/agent.sh [BUILD_DIR]   (default: build; as root). Run by tests/run-tests.sh.
+set -euo pipefail
+export LC_ALL=C
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NVCTL=$(realpath -m "${1:-build}/nvctl")
+# shellcheck source=tests/lib/tap.sh
+source "$E2E_DIR/../lib/tap.sh"
+# shellcheck source=tests/lib/netns.sh
+source "$E2E_DIR/../lib/netns.sh"
+# shellcheck source=tests/lib/topo.sh
+source "$E2E_DIR/../lib/topo.sh"
+# shellcheck source=tests/e2e/e2e_lib.sh
+source "$E2E_DIR/e2e_lib.sh"
+
+netns_init nvgre-ag "${E2E_ID:-}"
+NETNS_KEEP=${E2E_KEEP:-0}
+
+TOPO_UL_MTU=1500
+TOPO_VM_MTU=1458
+topo_switch sw
+topo_host h1 sw 192.0.2.1
+topo_host h2 sw 192.0.2.2
+topo_host h3 sw 192.0.2.3
+topo_tenant A 5001 1 10.0.0.0/24 10.0.0.254
+while read -r vm t h n; do
+	topo_vm "$vm" "$t" "$h" "$n"
+done <<'EOF'
+a1 A h1 1
+a2 A h2 2
+a3 A h3 3
+a2m A h3 2
+EOF
+HOSTS="h1 h2 h3"
+ETCD_IP=192.0.2.100
+MEMBERS="e1 e2 e3"
+declare -A ETCD_PORT=([e1]=23791 [e2]=23792 [e3]=23793) ETCD_PEER=([e1]=23801 [e2]=23802 [e3]=23803)
+declare -A ETCD_PID=() AGENT_PID=()
+ENDPOINTS=""
+PFX="/nvgre-$RUN_ID/"
+
+# ---------------------------------------------------------------------------------------------
+# etcd and the agents
+
+etcd_url() { echo "http://$ETCD_IP:${ETCD_PORT[$1]}"; }
+etcd_cluster() {
+	local m c=""
+	for m in $MEMBERS; do
+		c="${c:+$c,}$m=http://$ETCD_IP:${ETCD_PEER[$m]}"
+	done
+	echo "$c"
+}
+
+# etcd_start MEMBER [new|existing]: the member in the switch's namespace, its data in TMP.
+etcd_start() {
+	local m=$1
+	bg_in_ns sw etcd --name "$m" --data-dir "$TMP/etcd-$m" \
+		--listen-client-urls "$(etcd_url "$m")" --advertise-client-urls "$(etcd_url "$m")" \
+		--listen-peer-urls "http://$ETCD_IP:${ETCD_PEER[$m]}" \
+		--initial-advertise-peer-urls "http://$ETCD_IP:${ETCD_PEER[$m]}" \
+		--initial-cluster "$(etcd_cluster)" --initial-cluster-state "${2:-new}" \
+		--initial-cluster-token "ag-$RUN_ID" >>"$TMP/etcd-$m.log" 2>&1
+	ETCD_PID[$m]=$BG_PID
+}
+
+etcd_stop() { # MEMBER [SIGNAL]
+	bg_stop "${ETCD_PID[$1]}" "${2:-TERM}"
+	ETCD_PID[$1]=""
+}
+
+# ctl ARGS...: etcdctl against every member (it fails over by itself), in the switch's namespace.
+ctl() { in_ns sw env ETCDCTL_API=3 etcdctl --dial-timeout 2s --command-timeout 5s --endpoints "${CTL_EPS:-$ENDPOINTS}" "$@"; }
+put() { ctl put -- "$PFX$1" "$2" >/dev/null; }
+del() { ctl del -- "$PFX$1" >/dev/null; }
+
+# The store's revision now.
+store_rev() { ctl get --write-out=json -- "$PFX" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["header"]["revision"])'; }
+
+etcd_healthy() {
+	local i
+	for i in $(seq 100); do
+		ctl endpoint health >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+agent_status_file() { echo "/run/nvgre-xdp/agent-$(basename "$(pin_dir "$1")").json"; }
+
+agent_start() { # HOST
+	local h=$1
+	bg_in_ns "$h" "$NVCTL" --pin-dir "$(pin_dir "$h")" agent run etcd "$ENDPOINTS" prefix "$PFX" \
+		host "$h" 2>>"$TMP/agent-$h.log"
+	AGENT_PID[$h]=$BG_PID
+}
+
+agent_stop() { # HOST: SIGTERM; BG_RC is its exit status
+	bg_stop "${AGENT_PID[$1]}" TERM
+	AGENT_PID[$1]=""
+}
+
+# status HOST FIELD: a field of the agent's status (nvctl agent status -j).
+status() {
+	nvctl_on "$1" -j agent status 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys; v = json.load(sys.stdin)[sys.argv[1]]; print(str(v).lower() if isinstance(v, bool) else v)' "$2" 2>/dev/null
+}
+
+# wait_applied REV HOST...: every HOST's agent has applied revision REV (10 s at most).
+wait_applied() {
+	local rev=$1 h r i
+	shift
+	for h in "$@"; do
+		for i in $(seq 100); do
+			r=$(status "$h" revision || true)
+			[ "${r:-0}" -ge "$rev" ] && break
+			sleep 0.1
+		done
+		[ "${r:-0}" -ge "$rev" ] || {
+			fail "$h: the agent applied revision ${r:-none}, not $rev, within 10 s"
+			return 1
+		}
+	done
+}
+
+# The records of a host's instance, "VSID CA PA" per line.
+records_of() {
+	nvctl_on "$1" -j record show | /usr/bin/python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    print(r["vsid"], r["ca"], r["pa"])'
+}
+
+has_record() { # HOST CA [PA] (the list taken whole: grep -q ending early would break the pipe)
+	local all
+	all=$(records_of "$1")
+	grep -qx "5001 $2 ${3:-[0-9.]*}" <<<"$all"
+}
+
+pings() { # FROM DST COUNT: how many echo replies
+	in_ns "$1" ping -n -q -c "$3" -i 0.05 -W 1 "$2" 2>/dev/null | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p'
+}
+
+rec_json() { # CA PA [MAC]
+	printf '{"vsid":5001,"ca":"%s","mac":"%s","pa":"%s"}' "$1" "${3:-$(printf "02:4e:56:00:00:%02x" "${1##*.}")}" "$2"
+}
+
+port_json() { # VM
+	printf '{"dev":"%s","vsid":5001,"ca":"%s","mac":"%s","deliver":"xdp"}' "$(vm_port "$1")" \
+		"$(vm_ca "$1")" "$(vm_mac "$1")"
+}
+
+vm_rx() { ip -n "$(topo_ns "$1")" -s -j link show eth0 | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'; }
+
+# ---------------------------------------------------------------------------------------------
+# 1. the world: the topology, the etcd cluster, a datapath on every host, the agents
+
+world_up() {
+	local h m
+	topo_prepare ss ping etcd etcdctl timeout
+	topo_build sw
+	ip -n "$(ns_name sw)" addr add "$ETCD_IP/24" dev br0
+	for m in $MEMBERS; do
+		ENDPOINTS="${ENDPOINTS:+$ENDPOINTS,}$(etcd_url "$m")"
+	done
+	for m in $MEMBERS; do
+		etcd_start "$m"
+	done
+	# An agent removes its status file when it stops; one killed leaves it.
+	on_cleanup 'rm -f /run/nvgre-xdp/agent-"$NETNS_TAG-$RUN_ID"-*.json'
+	for h in $HOSTS; do
+		pin_own "$(pin_dir "$h")" "$h"
+		nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" || die "$h: dp attach failed"
+	done
+}
+
+t_cluster() {
+	etcd_healthy || { fail "the 3 etcd members are not healthy: $(tail -3 "$TMP/etcd-e1.log")"; return; }
+	note "etcd $(etcd --version | head -1 | awk '{print $3}'): members $(ctl member list | wc -l)"
+	expect_eq "members" 3 "$(ctl member list | wc -l)"
+}
+
+t_agents_start() {
+	local h rev
+	for h in $HOSTS; do
+		agent_start "$h"
+	done
+	rev=$(store_rev)
+	wait_applied "$rev" $HOSTS || return
+	for h in $HOSTS; do
+		expect_eq "$h: state" watching "$(status "$h" state)"
+		expect_eq "$h: running" true "$(status "$h" running)"
+	done
+}
+
+# The controller writes the tenant: its subnet, every VM's record, each host's port and PA.
+t_keys_land() {
+	local rev vm r
+	put subnets/5001 '{"vsid":5001,"rdid":1,"prefix":"10.0.0.0/24","gateway":"10.0.0.254"}'
+	for vm in a1 a2 a3; do
+		put "records/5001/$(vm_ca "$vm")" "$(rec_json "$(vm_ca "$vm")" "${TOPO_PA[$(vm_host "$vm")]}")"
+		put "hosts/$(vm_host "$vm")/ports/$(vm_port "$vm")" "$(port_json "$vm")"
+	done
+	put hosts/h1/pas/192.0.2.1 '{"pa":"192.0.2.1","dev":"ul"}'
+	put routes/1/10.9.0.0/24/nexthop/10.0.0.3 '{"rdid":1,"prefix":"10.9.0.0/24","nexthop":"10.0.0.3"}'
+	rev=$(store_rev)
+	wait_applied "$rev" $HOSTS || return
+	for vm in a2 a3; do
+		r=$(pings a1 "$(vm_ca "$vm")" 5)
+		expect_eq "echo replies a1 -> $vm of 5" 5 "${r:-0}"
+	done
+	nvctl_on h2 -j route show | grep -q '10.9.0.0/24' || fail "h2: the route 10.9.0.0/24 did not land"
+	expect_eq "h2: ports" 1 "$(nvctl_on h2 -j port show | /usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')"
+	expect_ge "h1: events applied (subnet, 3 records, its port, PA, route)" 7 "$(status h1 events_applied)"
+}
+
+t_delete_stops() {
+	local r
+	del records/5001/10.0.0.3
+	wait_applied "$(store_rev)" $HOSTS || return
+	has_record h1 10.0.0.3 && fail "h1 still has the record of 10.0.0.3"
+	r=$(pings a1 10.0.0.3 3)
+	expect_eq "echo replies a1 -> 10.0.0.3 with its key deleted" 0 "${r:-0}"
+	put records/5001/10.0.0.3 "$(rec_json 10.0.0.3 192.0.2.3)"
+	wait_applied "$(store_rev)" $HOSTS || return
+	r=$(pings a1 10.0.0.3 3)
+	expect_eq "echo replies a1 -> 10.0.0.3 with its key back" 3 "${r:-0}"
+}
+
+# a2's copy runs on h3; one put moves the record to h3's PA on every host at once, a second put
+# back, under a 100/s ping from a1: a move loses at most what is in flight.
+t_move_record() {
+	local out="$TMP/move-ping.txt" pid rx lost rx_a2 rx_copy
+	put hosts/h3/ports/vm-a2m "$(port_json a2m)"
+	wait_applied "$(store_rev)" h3 || return
+	flush_neigh a1
+	rx_a2=$(vm_rx a2)
+	rx_copy=$(vm_rx a2m)
+	bg_in_ns a1 ping -q -n -i 0.01 -c 300 -W 1 10.0.0.2 >"$out" 2>&1
+	pid=$BG_PID
+	sleep 1
+	put records/5001/10.0.0.2 "$(rec_json 10.0.0.2 192.0.2.3)"
+	sleep 1
+	put records/5001/10.0.0.2 "$(rec_json 10.0.0.2 192.0.2.2)"
+	kill -0 "$pid" 2>/dev/null || fail "the ping stream ended before the moves did"
+	wait "$pid" || true
+	bg_forget "$pid"
+	rx_a2=$(($(vm_rx a2) - rx_a2))
+	rx_copy=$(($(vm_rx a2m) - rx_copy))
+	rx=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' "$out")
+	lost=$((300 - ${rx:-0}))
+	note "ping -i 0.01 -c 300 across two moves by etcdctl put: $lost lost; a2 on h2 received $rx_a2, its copy on h3 $rx_copy"
+	[ "$lost" -le 2 ] || fail "$lost echo replies of 300 lost across two moves"
+	expect_ge "packets the copy on h3 received while the record pointed there" 20 "$rx_copy"
+	expect_ge "packets a2 on h2 received before and after" 100 "$rx_a2"
+	del hosts/h3/ports/vm-a2m
+	wait_applied "$(store_rev)" $HOSTS
+}
+
+# Values that do not parse or validate, and keys outside the layout: skipped, logged with their
+# key and counted; a good key beside them lands.
+t_garbage() {
+	local before after
+	before=$(status h1 events_skipped)
+	put records/5001/10.0.0.9 'not json'
+	put records/5001/10.0.0.8 "$(rec_json 10.0.0.8 192.0.2.2 01:00:00:00:00:08)"
+	put records/5001/10.0.0.7 "$(rec_json 10.0.0.6 192.0.2.2)"
+	put tenants/7 '{}'
+	put records/5001/10.0.0.5 "$(rec_json 10.0.0.5 192.0.2.2)"
+	wait_applied "$(store_rev)" $HOSTS || return
+	after=$(status h1 events_skipped)
+	expect_eq "h1: values skipped" 4 "$((after - before))"
+	has_record h1 10.0.0.5 192.0.2.2 || fail "h1: the good record 10.0.0.5 beside the garbage did not land"
+	has_record h1 10.0.0.9 && fail "h1: a record from a value that is not JSON"
+	has_record h1 10.0.0.8 && fail "h1: a record with a multicast MAC"
+	grep -q "$PFX""records/5001/10.0.0.9: skipped: not JSON" "$TMP/agent-h1.log" ||
+		fail "h1's log does not name the key of the value that is not JSON: $(grep skipped "$TMP/agent-h1.log" | head -3)"
+	grep -q "records/5001/10.0.0.8: skipped: /mac: not a unicast MAC" "$TMP/agent-h1.log" ||
+		fail "h1's log does not say why 10.0.0.8 was skipped"
+	case "$(status h1 last_error)" in *"skipped"*) ;; *) fail "last_error: $(status h1 last_error)" ;; esac
+	ctl del -- "${PFX}records/5001/10.0.0.9" >/dev/null
+	ctl del -- "${PFX}records/5001/10.0.0.8" >/dev/null
+	ctl del -- "${PFX}records/5001/10.0.0.7" >/dev/null
+	ctl del -- "${PFX}tenants/7" >/dev/null
+}
+
+# h2's agent stops; meanwhile a key is deleted, one added and the store compacted past what h2
+# applied; the agent, started again, converges: the deleted key's record gone, the new one there.
+t_compaction_while_stopped() {
+	local rev
+	agent_stop h2
+	expect_eq "h2: the agent's exit status on SIGTERM" 0 "$BG_RC"
+	[ -e "$(agent_status_file h2)" ] && fail "the status file stayed after a clean stop"
+	nvctl_on h2 agent status >/dev/null 2>&1 &&
+		fail "agent status succeeds with no agent running"
+	del records/5001/10.0.0.5
+	put records/5001/10.0.0.6 "$(rec_json 10.0.0.6 192.0.2.1)"
+	rev=$(store_rev)
+	ctl compact "$rev" >/dev/null || { fail "etcdctl compact $rev failed"; return; }
+	has_record h2 10.0.0.5 || fail "h2 lost 10.0.0.5 while its agent was stopped"
+	agent_start h2
+	wait_applied "$rev" h2 || return
+	has_record h2 10.0.0.5 && fail "h2 kept 10.0.0.5, deleted while its agent was stopped"
+	has_record h2 10.0.0.6 192.0.2.1 || fail "h2 lacks 10.0.0.6, added while its agent was stopped"
+}
+
+# The member h1's agent talks to is killed: the agent fails over to another and applies what is
+# written there.
+t_failover() {
+	local ep m victim="" r before i
+	ep=$(status h1 endpoint)
+	for m in $MEMBERS; do
+		[ "$(etcd_url "$m")" = "$ep" ] && victim=$m
+	done
+	[ -n "$victim" ] || { fail "h1's endpoint $ep is none of the members"; return; }
+	before=$(status h1 reconnects)
+	etcd_stop "$victim" KILL
+	CTL_EPS=$(echo "$ENDPOINTS" | tr , '\n' | grep -v "$ep" | paste -sd,) || true
+	export CTL_EPS
+	# The two left elect a leader when the killed one led: the controller retries its put.
+	for i in $(seq 20); do
+		put records/5001/10.0.0.11 "$(rec_json 10.0.0.11 192.0.2.2)" 2>/dev/null && break
+		sleep 0.5
+	done
+	r=$(store_rev)
+	wait_applied "$r" h1 h2 h3 || { unset CTL_EPS; return; }
+	has_record h1 10.0.0.11 || fail "h1: the key written after the failover did not land"
+	[ "$(status h1 endpoint)" != "$ep" ] || fail "h1's agent still names the killed member $ep"
+	expect_ge "h1: reconnects" "$((before + 1))" "$(status h1 reconnects)"
+	note "member $victim killed: h1's agent moved from $ep to $(status h1 endpoint)"
+	etcd_start "$victim" existing
+	unset CTL_EPS
+	etcd_healthy || fail "the killed member did not come back"
+}
+
+# etcd stops entirely: forwarding goes on with the policy as it was; the agents say
+# disconnected, keep everything, and apply what is written once etcd is back.
+t_etcd_down() {
+	local m r n_before n_during i
+	n_before=$(records_of h1 | wc -l)
+	for m in $MEMBERS; do
+		etcd_stop "$m"
+	done
+	for i in $(seq 100); do
+		[ "$(status h1 state)" = disconnected ] && break
+		sleep 0.1
+	done
+	expect_eq "h1: state with etcd down" disconnected "$(status h1 state)"
+	r=$(pings a1 10.0.0.2 20)
+	expect_eq "echo replies a1 -> a2 of 20 with etcd down" 20 "${r:-0}"
+	sleep 2 # the agents retry meanwhile
+	n_during=$(records_of h1 | wc -l)
+	expect_eq "h1: records with etcd down" "$n_before" "$n_during"
+	for m in $MEMBERS; do
+		etcd_start "$m" existing
+	done
+	etcd_healthy || { fail "etcd did not come back"; return; }
+	put records/5001/10.0.0.12 "$(rec_json 10.0.0.12 192.0.2.3)"
+	wait_applied "$(store_rev)" $HOSTS || return
+	has_record h3 10.0.0.12 || fail "h3: the key written after etcd came back did not land"
+	note "h1: $(status h1 reconnects) reconnects in all, last error: $(status h1 last_error)"
+}
+
+# After a reboot the pins are gone: dp attach gives an empty datapath, and the agent restores
+# it from the store alone (it notices the new datapath and lists again).
+t_reattach() {
+	local want got r i
+	want=$(records_of h2 | sort)
+	nvctl_on h2 dp detach || { fail "dp detach on h2 failed"; return; }
+	nvctl_on h2 dp attach dev ul pa 192.0.2.2 || { fail "dp attach on h2 failed"; return; }
+	for i in $(seq 100); do
+		got=$(records_of h2 | sort)
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	[ "$got" = "$want" ] || fail "h2's records after dp detach + attach: $(wc -l <<<"$got") of $(wc -l <<<"$want")"
+	r=$(pings a1 10.0.0.2 5)
+	expect_eq "echo replies a1 -> a2 after h2's datapath was attached again" 5 "${r:-0}"
+	expect_ge "h2: syncs" 2 "$(status h2 syncs)"
+}
+
+t_metrics() {
+	local page
+	page=$(nvctl_on h1 metrics show 2>&1) ||
+		{ fail "metrics show failed: $page"; return; }
+	for f in nvgre_agent_up nvgre_agent_revision nvgre_agent_lag_revisions \
+		nvgre_agent_events_total; do
+		grep -q "^$f" <<<"$page" || fail "no $f in the metrics page"
+	done
+	grep -q '^nvgre_agent_events_total{result="skipped"} [1-9]' <<<"$page" ||
+		fail "skipped events not in the metrics: $(grep agent_events <<<"$page")"
+}
+
+t_stop_clean() {
+	local h
+	for h in $HOSTS; do
+		agent_stop "$h"
+		expect_eq "$h: the agent's exit status on SIGTERM" 0 "$BG_RC"
+		[ -e "$(agent_status_file "$h")" ] && fail "$h: status file left"
+	done
+	grep -l "Error\|AddressSanitizer" "$TMP"/agent-h*.log >/dev/null && fail "an agent logged an error: $(grep -h Error "$TMP"/agent-h*.log | head -3)"
+	true
+}
+
+main() {
+	local t0=$SECONDS
+	topo_log "agent e2e run $RUN_ID: 3 hosts, a 3-member etcd cluster, prefix $PFX"
+	world_up
+	topo_log "topology up in $((SECONDS - t0)) s"
+	run_test "etcd: a 3-member cluster on the underlay, healthy" t_cluster
+	run_test "agents on h1 h2 h3: listed the empty prefix, watching" t_agents_start
+	run_test "keys written with etcdctl land: VMs ping across hosts, a route, ports per host" t_keys_land
+	run_test "a record's key deleted: its traffic stops; put back: it flows" t_delete_stops
+	run_test "a record moved to another PA by etcdctl put under a 100/s ping: at most 2 lost" t_move_record
+	run_test "garbage values and keys: skipped, counted, logged by key; the rest applied" t_garbage
+	run_test "compaction while an agent is stopped, then restart: it converges" t_compaction_while_stopped
+	run_test "a member of the 3 killed: the agent fails over and goes on" t_failover
+	run_test "etcd stopped entirely: forwarding goes on, the agent recovers when it returns" t_etcd_down
+	run_test "dp detach + attach (a reboot): the agent restores the host from the store" t_reattach
+	run_test "metrics: nvgre_agent_* families from the agent's status" t_metrics
+	run_test "SIGTERM: every agent exits 0 and removes its status file" t_stop_clean
+	netns_cleanup
+	topo_log "agent e2e run took $((SECONDS - t0)) s"
+	tap_done
+}
+
+[ "${E2E_SOURCE_ONLY:-0}" = 1 ] || main
