@@ -145,6 +145,7 @@ bench: deps bpffs
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/vm2vm.sh
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/profile.sh
 	$(Q)bash tests/bench/control.sh $(OUT)
+	$(Q)bash tests/bench/agent.sh $(OUT)
 
 # The run README quotes: copies the last make bench's results next to the scripts (in git).
 bench-publish:
