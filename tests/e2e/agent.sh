@@ -401,7 +401,7 @@ t_reattach() {
 }
 
 t_metrics() {
-	local page
+	local page out f
 	page=$(nvctl_on h1 metrics show 2>&1) ||
 		{ fail "metrics show failed: $page"; return; }
 	for f in nvgre_agent_up nvgre_agent_revision nvgre_agent_lag_revisions \
@@ -410,6 +410,12 @@ t_metrics() {
 	done
 	grep -q '^nvgre_agent_events_total{result="skipped"} [1-9]' <<<"$page" ||
 		fail "skipped events not in the metrics: $(grep agent_events <<<"$page")"
+	grep -q '^nvgre_agent_state{state="watching"} 1' <<<"$page" || fail "state not watching in the metrics"
+	if command -v promtool >/dev/null; then
+		out=$(promtool check metrics <<<"$page" 2>&1) || fail "promtool check metrics: $out"
+	else
+		fail "promtool not found (package prometheus)"
+	fi
 }
 
 t_stop_clean() {

@@ -67,3 +67,40 @@ Test(policy, read_of_empty_maps, .init = maps_setup, .fini = maps_teardown)
 	cr_assert_eq(p.npas + p.nsubnets + p.nroutes + p.nports + p.nrecords, 0);
 	nv_policy_free(&p);
 }
+
+/* nv_policy_read_some: the live objects with the keys asked for, none of the others; a key with
+ * no object is simply absent (what an agent's DELETE of a missing key compares with). */
+Test(policy, read_some_only_the_keys_asked, .init = maps_setup, .fini = maps_teardown)
+{
+	struct nv_policy_record want_r[2] = { 0 };
+	struct nv_policy_subnet want_s[1] = { { .vsid = VSID2 } };
+	struct nv_route_info want_rt[1] = { 0 };
+	struct nv_route_key k = mk_rtkey(RDID1, "10.9.0.0", 96 + 16);
+	struct nv_route r = { .metric = 3 };
+	struct nv_policy keys = { 0 }, p;
+
+	subnet(VSID1, RDID1);
+	record(VSID1, "10.0.0.2", PA_REMOTE);
+	record(VSID1, "10.0.0.3", PA_REMOTE);
+	record(VSID1, "10.0.0.9", PA_REMOTE); /* the route's next hop */
+	r.nexthop = A("10.0.0.9");
+	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
+	want_r[0].k = (struct nv_record_key){ .vsid = VSID1, .ca = A("10.0.0.3") };
+	want_r[1].k = (struct nv_record_key){ .vsid = VSID1, .ca = A("10.0.0.77") }; /* none */
+	want_rt[0] = (struct nv_route_info){ .rdid = RDID1,
+					     .prefixlen = 96 + 16,
+					     .prefix = A("10.9.0.0") };
+	want_rt[0].route.nexthop = A("10.0.0.9");
+	keys.records = want_r, keys.nrecords = 2;
+	keys.subnets = want_s, keys.nsubnets = 1; /* VSID2 has no subnet */
+	keys.routes = want_rt, keys.nroutes = 1;
+
+	cr_assert_eq(nv_policy_read_some(&m, &keys, &p), 0);
+	cr_assert_eq(p.nrecords, 1, "%zu records: only 10.0.0.3 exists of those asked", p.nrecords);
+	assert_ca(&p.records[0].k.ca, "10.0.0.3", "the record asked for");
+	cr_assert_eq(p.nsubnets, 0, "a subnet asked for that does not exist");
+	cr_assert_eq(p.nroutes, 1);
+	cr_assert_eq(p.routes[0].route.metric, 3, "the route with its values");
+	cr_assert_eq(p.npas + p.nports, 0, "nothing of a kind not asked for");
+	nv_policy_free(&p);
+}
