@@ -429,6 +429,56 @@ t_stop_clean() {
 	true
 }
 
+# etcd with authentication: the agent logs in with the password from its file (never printed);
+# a wrong password is a clear error and changes nothing. A single member of its own.
+t_auth() {
+	local url=http://$ETCD_IP:23794 pw="s3cret-$RUN_ID" pid r
+	bg_in_ns sw etcd --name ea --data-dir "$TMP/etcd-auth" --listen-client-urls "$url" \
+		--advertise-client-urls "$url" --listen-peer-urls "http://$ETCD_IP:23804" \
+		--initial-advertise-peer-urls "http://$ETCD_IP:23804" \
+		--initial-cluster "ea=http://$ETCD_IP:23804" >>"$TMP/etcd-auth.log" 2>&1
+	pid=$BG_PID
+	CTL_EPS=$url etcd_healthy || { fail "the auth member did not start"; return; }
+	CTL_EPS=$url ctl user add root --new-user-password="$pw" >/dev/null &&
+		CTL_EPS=$url ctl role add root >/dev/null 2>&1 &&
+		CTL_EPS=$url ctl user grant-role root root >/dev/null &&
+		CTL_EPS=$url ctl auth enable >/dev/null || { fail "enabling auth failed"; return; }
+	actl() { CTL_EPS=$url ctl --user "root:$pw" "$@"; }
+	actl put -- "${PFX}subnets/5001" '{"vsid":5001,"rdid":1,"prefix":"10.0.0.0/24","gateway":"10.0.0.254"}' >/dev/null
+	actl put -- "${PFX}records/5001/10.0.0.42" "$(rec_json 10.0.0.42 192.0.2.3)" >/dev/null
+	printf 'wrong\n' >"$TMP/bad-password"
+	bg_in_ns h1 "$NVCTL" --pin-dir "$(pin_dir h1)" agent run etcd "$url" prefix "$PFX" host h1 \
+		user root password-file "$TMP/bad-password" 2>"$TMP/agent-auth-bad.log"
+	AGENT_PID[h1]=$BG_PID
+	sleep 1.5
+	case "$(status h1 state)/$(status h1 last_error)" in
+	disconnected/*"authentication failed"*) ;;
+	*) fail "wrong password: state $(status h1 state), last error $(status h1 last_error)" ;;
+	esac
+	has_record h1 10.0.0.42 && fail "a record applied with a wrong password"
+	agent_stop h1
+	printf '%s\n' "$pw" >"$TMP/password"
+	chmod 600 "$TMP/password"
+	bg_in_ns h1 "$NVCTL" --pin-dir "$(pin_dir h1)" agent run etcd "$url" prefix "$PFX" host h1 \
+		user root password-file "$TMP/password" 2>"$TMP/agent-auth.log"
+	AGENT_PID[h1]=$BG_PID
+	for r in $(seq 50); do
+		has_record h1 10.0.0.42 && break
+		sleep 0.1
+	done
+	has_record h1 10.0.0.42 || fail "the record in the auth store did not land: $(tail -3 "$TMP/agent-auth.log")"
+	actl put -- "${PFX}records/5001/10.0.0.43" "$(rec_json 10.0.0.43 192.0.2.3)" >/dev/null
+	for r in $(seq 50); do
+		has_record h1 10.0.0.43 && break
+		sleep 0.1
+	done
+	has_record h1 10.0.0.43 || fail "a put watched through auth did not land"
+	grep -q "$pw" "$TMP"/agent-auth*.log && fail "the password is in the agent's log"
+	grep -q "$pw" "$(agent_status_file h1)" && fail "the password is in the status file"
+	agent_stop h1
+	bg_stop "$pid" TERM
+}
+
 main() {
 	local t0=$SECONDS
 	topo_log "agent e2e run $RUN_ID: 3 hosts, a 3-member etcd cluster, prefix $PFX"
@@ -446,6 +496,7 @@ main() {
 	run_test "dp detach + attach (a reboot): the agent restores the host from the store" t_reattach
 	run_test "metrics: nvgre_agent_* families from the agent's status" t_metrics
 	run_test "SIGTERM: every agent exits 0 and removes its status file" t_stop_clean
+	run_test "etcd auth: the password from a file logs in, a wrong one is refused, none printed" t_auth
 	netns_cleanup
 	topo_log "agent e2e run took $((SECONDS - t0)) s"
 	tap_done
