@@ -25,6 +25,7 @@
 #define KEEPALIVE_INTVL 2L
 #define KEEPALIVE_CNT	3
 
+#define CODE_UNAVAILABLE     14
 #define CODE_UNAUTHENTICATED 16
 
 struct nv_etcd_client {
@@ -668,6 +669,20 @@ static int cancel_reason(const char *line, size_t len, int *code, char *err, siz
 	return ret;
 }
 
+/*
+ * The member going away ends a watch with an error line, Unavailable "transport is closing" (its
+ * gateway's gRPC connection to itself closed): the stream ended, as when it is cut.
+ */
+static int stream_ended(struct xfer *x)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", x->err);
+	snprintf(x->err, x->errlen, "%s: watch stream ended: %s", nv_etcd_client_endpoint(x->c),
+		 msg);
+	return -ECONNRESET;
+}
+
 static int watch_line(const char *line, size_t len, void *arg)
 {
 	struct xfer *x = arg;
@@ -686,6 +701,8 @@ static int watch_line(const char *line, size_t len, void *arg)
 	}
 	if (ret == -ENOMEM)
 		snprintf(x->err, x->errlen, "out of memory");
+	if (ret == -EREMOTEIO && *x->code == CODE_UNAVAILABLE)
+		return stream_ended(x);
 	if (ret)
 		return ret;
 	if (w.canceled && !w.compact_revision) {

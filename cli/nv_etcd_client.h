@@ -88,7 +88,9 @@ typedef int (*nv_etcd_watch_fn)(const struct nv_etcd_watch *w, void *arg);
  *   cancel_reason, as for a bad token or no permission; fn is not called): -EREMOTEIO with *code;
  *   a canceled message that fn returned 0 for: -ECANCELED (etcd sends no more on the stream);
  *   *stop != 0 (polled at least every 100 ms; stop may be NULL): -EINTR;
- *   the stream ending (the member stopped or was killed, the server closed it): -ECONNRESET;
+ *   the stream ending (the member stopped or was killed, the server closed it): -ECONNRESET
+ *   (also for the error line of a member that stops, Unavailable "transport is closing": *code
+ *   is then 14);
  *   a transport failure as for range (TCP keepalive notices a dead peer within about 11 s; a
  *   quiet watch is normal and has no timeout).
  * The login retry above happens only while fn has not been called yet.

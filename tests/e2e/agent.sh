@@ -479,6 +479,64 @@ t_auth() {
 	bg_stop "$pid" TERM
 }
 
+# etcd over TLS with client certificates (a CA of the test's own, made with openssl): the agent
+# verifies the server against cacert and presents cert and key; without them it is refused.
+t_tls() {
+	local d=$TMP/tls url=https://$ETCD_IP:23795 pid r
+	mkdir -p "$d"
+	(
+		cd "$d" &&
+			openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=nvgre-test-ca \
+				-keyout ca.key -out ca.pem &&
+			openssl req -newkey rsa:2048 -nodes -subj /CN=etcd -keyout server.key -out server.csr &&
+			printf 'subjectAltName=IP:%s\n' "$ETCD_IP" >server.ext &&
+			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
+				-extfile server.ext -out server.pem &&
+			openssl req -newkey rsa:2048 -nodes -subj /CN=agent -keyout client.key -out client.csr &&
+			openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
+				-out client.pem
+	) >"$d/openssl.log" 2>&1 || { fail "openssl: $(tail -3 "$d/openssl.log")"; return; }
+	bg_in_ns sw etcd --name et --data-dir "$TMP/etcd-tls" --listen-client-urls "$url" \
+		--advertise-client-urls "$url" --listen-peer-urls "http://$ETCD_IP:23805" \
+		--initial-advertise-peer-urls "http://$ETCD_IP:23805" \
+		--initial-cluster "et=http://$ETCD_IP:23805" --cert-file "$d/server.pem" \
+		--key-file "$d/server.key" --trusted-ca-file "$d/ca.pem" --client-cert-auth \
+		>>"$TMP/etcd-tls.log" 2>&1
+	pid=$BG_PID
+	tctl() { CTL_EPS=$url ctl --cacert "$d/ca.pem" --cert "$d/client.pem" --key "$d/client.key" "$@"; }
+	for r in $(seq 100); do
+		tctl endpoint health >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	tctl put -- "${PFX}subnets/5001" '{"vsid":5001,"rdid":1,"prefix":"10.0.0.0/24","gateway":"10.0.0.254"}' >/dev/null &&
+		tctl put -- "${PFX}records/5001/10.0.0.44" "$(rec_json 10.0.0.44 192.0.2.3)" >/dev/null ||
+		{ fail "etcdctl over TLS failed: $(tail -3 "$TMP/etcd-tls.log")"; return; }
+	# No client certificate: the server refuses the handshake.
+	bg_in_ns h2 "$NVCTL" --pin-dir "$(pin_dir h2)" agent run etcd "$url" prefix "$PFX" host h2 \
+		cacert "$d/ca.pem" 2>"$TMP/agent-tls-bad.log"
+	AGENT_PID[h2]=$BG_PID
+	sleep 1.5
+	expect_eq "h2 without a client certificate: state" disconnected "$(status h2 state)"
+	has_record h2 10.0.0.44 && fail "a record applied without a client certificate"
+	agent_stop h2
+	bg_in_ns h2 "$NVCTL" --pin-dir "$(pin_dir h2)" agent run etcd "$url" prefix "$PFX" host h2 \
+		cacert "$d/ca.pem" cert "$d/client.pem" key "$d/client.key" 2>"$TMP/agent-tls.log"
+	AGENT_PID[h2]=$BG_PID
+	for r in $(seq 50); do
+		has_record h2 10.0.0.44 && break
+		sleep 0.1
+	done
+	has_record h2 10.0.0.44 || fail "the record over TLS did not land: $(tail -3 "$TMP/agent-tls.log")"
+	tctl put -- "${PFX}records/5001/10.0.0.45" "$(rec_json 10.0.0.45 192.0.2.3)" >/dev/null
+	for r in $(seq 50); do
+		has_record h2 10.0.0.45 && break
+		sleep 0.1
+	done
+	has_record h2 10.0.0.45 || fail "a put watched over TLS did not land"
+	agent_stop h2
+	bg_stop "$pid" TERM
+}
+
 main() {
 	local t0=$SECONDS
 	topo_log "agent e2e run $RUN_ID: 3 hosts, a 3-member etcd cluster, prefix $PFX"
@@ -497,6 +555,7 @@ main() {
 	run_test "metrics: nvgre_agent_* families from the agent's status" t_metrics
 	run_test "SIGTERM: every agent exits 0 and removes its status file" t_stop_clean
 	run_test "etcd auth: the password from a file logs in, a wrong one is refused, none printed" t_auth
+	run_test "etcd over TLS with client certificates: cacert, cert and key; none: refused" t_tls
 	netns_cleanup
 	topo_log "agent e2e run took $((SECONDS - t0)) s"
 	tap_done
