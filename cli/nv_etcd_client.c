@@ -400,11 +400,12 @@ static int post(struct nv_etcd_client *c, const char *path, const char *body, lo
 			sprintf(auth, "Authorization: %s", c->token);
 	}
 	/* No "Expect: 100-continue" (a round trip more for a body over 1 KiB). */
+	/* On failure, curl_slist_append() returns NULL and leaves the list as it was. */
 	l = hdrs = a->slist_append(NULL, "Content-Type: application/json");
-	if (l)
-		l = hdrs = a->slist_append(hdrs, "Expect:");
-	if (l && auth)
-		l = hdrs = a->slist_append(hdrs, auth);
+	if (l && (l = a->slist_append(hdrs, "Expect:")))
+		hdrs = l;
+	if (l && auth && (l = a->slist_append(hdrs, auth)))
+		hdrs = l;
 	if (!url || (c->token && !auth) || !l) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
@@ -516,7 +517,7 @@ static int login(struct nv_etcd_client *c, int *code, char *err, size_t errlen)
 		ret = nv_etcd_auth_parse(x.body.data ?: "", x.body.len, &c->token, code, err,
 					 errlen);
 		if (ret == -EREMOTEIO && strstr(err, "authentication is not enabled")) {
-			ret = 0; /* the token stays NULL */
+			ret = *code = 0; /* the token stays NULL */
 		} else if (ret == -EINVAL) {
 			ret = not_an_answer(c, status, err, errlen);
 		} else if (!ret && status != 200) {

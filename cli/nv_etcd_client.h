@@ -11,7 +11,7 @@
  * (-ECONNREFUSED, -ETIMEDOUT, -ECONNRESET, -EHOSTUNREACH, -EIO, ...) with err
  * "ENDPOINT: curl's message"; -EPROTO when the answer is none of etcd's (an HTTP status or body
  * of something else: err "ENDPOINT: HTTP 404: not JSON: ..."); -ENOMEM. *code is 0 unless
- * -EREMOTEIO. The password never appears in err.
+ * etcd answered with one. The password never appears in err.
  */
 #ifndef NV_ETCD_CLIENT_H
 #define NV_ETCD_CLIENT_H

@@ -385,15 +385,17 @@ t_etcd_down() {
 # After a reboot the pins are gone: dp attach gives an empty datapath, and the agent restores
 # it from the store alone (it notices the new datapath and lists again).
 t_reattach() {
-	local want got r i
+	local want got r i s0
 	want=$(records_of h2 | sort)
+	s0=$(status h2 syncs)
 	nvctl_on h2 dp detach || { fail "dp detach on h2 failed"; return; }
 	nvctl_on h2 dp attach dev ul pa 192.0.2.2 || { fail "dp attach on h2 failed"; return; }
+	# A sync is one transaction, records before ports: wait for the sync itself to end.
 	for i in $(seq 100); do
-		got=$(records_of h2 | sort)
-		[ "$got" = "$want" ] && break
+		[ "$(status h2 syncs)" -gt "$s0" ] && [ "$(status h2 state)" = watching ] && break
 		sleep 0.1
 	done
+	got=$(records_of h2 | sort)
 	[ "$got" = "$want" ] || fail "h2's records after dp detach + attach: $(wc -l <<<"$got") of $(wc -l <<<"$want")"
 	r=$(pings a1 10.0.0.2 5)
 	expect_eq "echo replies a1 -> a2 after h2's datapath was attached again" 5 "${r:-0}"
