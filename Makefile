@@ -31,8 +31,8 @@ LIBS_PC   := libbpf libxdp jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS_PC) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS_PC) 2>/dev/null) -lresolv
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
-# Headers only: nvctl loads libmicrohttpd and libpcap with dlopen() when metrics listen or trace
-# pcap runs (cli/nv_dynlib.h says why), so nothing links them.
+# Headers only: nvctl loads libmicrohttpd, libpcap and libcurl with dlopen() when metrics listen,
+# trace pcap or agent runs (cli/nv_dynlib.h says why), so nothing links them.
 CLI_PC     := libmicrohttpd libpcap libcurl
 CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
 
