@@ -27,6 +27,8 @@ PUTS=${PUTS:-50}
 # shellcheck source=tests/lib/topo.sh
 . "$here/../lib/topo.sh"
 
+run_dir_was=0
+[ -d /run/nvgre-xdp ] && run_dir_was=1 # the agents' status directory: removed at the end if new
 max=1
 for k in $AGENTS; do [ "$k" -le "$max" ] || max=$k; done
 netns_init nvgre-ab
@@ -187,3 +189,5 @@ echo
 printf '%-56s %5s %12s %12s %12s  %s\n' "agent (etcd $(etcd --version | awk 'NR == 1 { print $3 }'))" runs min median max unit
 printf '%s\n' "${ROWS[@]}"
 echo "# CSV: $build/bench/agent.csv"
+netns_cleanup
+[ "$run_dir_was" = 1 ] || rmdir /run/nvgre-xdp 2>/dev/null || true

@@ -540,7 +540,8 @@ t_tls() {
 }
 
 main() {
-	local t0=$SECONDS
+	local t0=$SECONDS run_dir_was=0
+	[ -d /run/nvgre-xdp ] && run_dir_was=1 # the agents' status directory: ours to remove if new
 	topo_log "agent e2e run $RUN_ID: 3 hosts, a 3-member etcd cluster, prefix $PFX"
 	world_up
 	topo_log "topology up in $((SECONDS - t0)) s"
@@ -559,6 +560,7 @@ main() {
 	run_test "etcd auth: the password from a file logs in, a wrong one is refused, none printed" t_auth
 	run_test "etcd over TLS with client certificates: cacert, cert and key; none: refused" t_tls
 	netns_cleanup
+	[ "$run_dir_was" = 1 ] || rmdir /run/nvgre-xdp 2>/dev/null || true
 	topo_log "agent e2e run took $((SECONDS - t0)) s"
 	tap_done
 }

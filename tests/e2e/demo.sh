@@ -202,6 +202,8 @@ on h3 apply "$TMP/h3.json"
 
 say "One lookup table kept centrally: h3 follows an etcd store (nvctl agent), written with etcdctl"
 etcd_url=http://192.0.2.100:23790
+run_dir_was=0
+[ -d /run/nvgre-xdp ] && run_dir_was=1 # where the agent keeps its status
 ip -n "$(ns_name sw)" addr add 192.0.2.100/24 dev br0 # the control plane, on the underlay
 bg_in_ns sw etcd --name demo --data-dir "$TMP/etcd" --listen-client-urls "$etcd_url" \
 	--advertise-client-urls "$etcd_url" --listen-peer-urls http://127.0.0.1:23800 \
@@ -249,4 +251,5 @@ for h in $TOPO_HOSTS; do
 	on "$h" dp detach
 done
 netns_cleanup
+[ "$run_dir_was" = 1 ] || rmdir /run/nvgre-xdp 2>/dev/null || true
 echo "done: nothing left behind"
