@@ -52,6 +52,11 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Imaps -Iloader -Icli -Itests -I$(OUT)/skel \
              $(PKG_CFLAGS)
+# SANITIZE=1: user space with AddressSanitizer and UndefinedBehaviorSanitizer (every UB report
+# fatal); make test builds and runs the unit and CLI suites so too, in $(OUT)-san.
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+endif
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
               -Ivmlinux/$(ARCH) -Imaps -Ibpf/lib
 

@@ -112,13 +112,20 @@ int nv_policy_cmp_record(const void *a, const void *b)
 	return cmp_u32(x->k.vsid, y->k.vsid) ?: cmp_addr(&x->k.ca, &y->k.ca);
 }
 
+/* qsort of an empty array is undefined with a NULL base (UBSan): skipped. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 void nv_policy_sort(struct nv_policy *p)
 {
-	qsort(p->pas, p->npas, sizeof(*p->pas), nv_policy_cmp_pa);
-	qsort(p->subnets, p->nsubnets, sizeof(*p->subnets), nv_policy_cmp_subnet);
-	qsort(p->routes, p->nroutes, sizeof(*p->routes), nv_policy_cmp_route);
-	qsort(p->ports, p->nports, sizeof(*p->ports), nv_policy_cmp_port);
-	qsort(p->records, p->nrecords, sizeof(*p->records), nv_policy_cmp_record);
+	sort(p->pas, p->npas, sizeof(*p->pas), nv_policy_cmp_pa);
+	sort(p->subnets, p->nsubnets, sizeof(*p->subnets), nv_policy_cmp_subnet);
+	sort(p->routes, p->nroutes, sizeof(*p->routes), nv_policy_cmp_route);
+	sort(p->ports, p->nports, sizeof(*p->ports), nv_policy_cmp_port);
+	sort(p->records, p->nrecords, sizeof(*p->records), nv_policy_cmp_record);
 }
 
 int nv_policy_read(const struct nv_maps *m, struct nv_policy *p)
