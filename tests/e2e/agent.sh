@@ -158,6 +158,15 @@ has_record() { # HOST CA [PA] (the list taken whole: grep -q ending early would 
 	grep -qx "5001 $2 ${3:-[0-9.]*}" <<<"$all"
 }
 
+wait_record() { # HOST CA: the record is there within 5 s
+	local i
+	for i in $(seq 50); do
+		has_record "$1" "$2" && return
+		sleep 0.1
+	done
+	return 1
+}
+
 pings() { # FROM DST COUNT: how many echo replies
 	in_ns "$1" ping -n -q -c "$3" -i 0.05 -W 1 "$2" 2>/dev/null | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p'
 }
@@ -434,7 +443,7 @@ t_stop_clean() {
 # etcd with authentication: the agent logs in with the password from its file (never printed);
 # a wrong password is a clear error and changes nothing. A single member of its own.
 t_auth() {
-	local url=http://$ETCD_IP:23794 pw="s3cret-$RUN_ID" pid r
+	local url=http://$ETCD_IP:23794 pw="s3cret-$RUN_ID" pid
 	bg_in_ns sw etcd --name ea --data-dir "$TMP/etcd-auth" --listen-client-urls "$url" \
 		--advertise-client-urls "$url" --listen-peer-urls "http://$ETCD_IP:23804" \
 		--initial-advertise-peer-urls "http://$ETCD_IP:23804" \
@@ -464,17 +473,9 @@ t_auth() {
 	bg_in_ns h1 "$NVCTL" --pin-dir "$(pin_dir h1)" agent run etcd "$url" prefix "$PFX" host h1 \
 		user root password-file "$TMP/password" 2>"$TMP/agent-auth.log"
 	AGENT_PID[h1]=$BG_PID
-	for r in $(seq 50); do
-		has_record h1 10.0.0.42 && break
-		sleep 0.1
-	done
-	has_record h1 10.0.0.42 || fail "the record in the auth store did not land: $(tail -3 "$TMP/agent-auth.log")"
+	wait_record h1 10.0.0.42 || fail "the record in the auth store did not land: $(tail -3 "$TMP/agent-auth.log")"
 	actl put -- "${PFX}records/5001/10.0.0.43" "$(rec_json 10.0.0.43 192.0.2.3)" >/dev/null
-	for r in $(seq 50); do
-		has_record h1 10.0.0.43 && break
-		sleep 0.1
-	done
-	has_record h1 10.0.0.43 || fail "a put watched through auth did not land"
+	wait_record h1 10.0.0.43 || fail "a put watched through auth did not land"
 	grep -q "$pw" "$TMP"/agent-auth*.log && fail "the password is in the agent's log"
 	grep -q "$pw" "$(agent_status_file h1)" && fail "the password is in the status file"
 	agent_stop h1
@@ -524,17 +525,9 @@ t_tls() {
 	bg_in_ns h2 "$NVCTL" --pin-dir "$(pin_dir h2)" agent run etcd "$url" prefix "$PFX" host h2 \
 		cacert "$d/ca.pem" cert "$d/client.pem" key "$d/client.key" 2>"$TMP/agent-tls.log"
 	AGENT_PID[h2]=$BG_PID
-	for r in $(seq 50); do
-		has_record h2 10.0.0.44 && break
-		sleep 0.1
-	done
-	has_record h2 10.0.0.44 || fail "the record over TLS did not land: $(tail -3 "$TMP/agent-tls.log")"
+	wait_record h2 10.0.0.44 || fail "the record over TLS did not land: $(tail -3 "$TMP/agent-tls.log")"
 	tctl put -- "${PFX}records/5001/10.0.0.45" "$(rec_json 10.0.0.45 192.0.2.3)" >/dev/null
-	for r in $(seq 50); do
-		has_record h2 10.0.0.45 && break
-		sleep 0.1
-	done
-	has_record h2 10.0.0.45 || fail "a put watched over TLS did not land"
+	wait_record h2 10.0.0.45 || fail "a put watched over TLS did not land"
 	agent_stop h2
 	bg_stop "$pid" TERM
 }
