@@ -102,16 +102,21 @@ static __always_inline enum nv_drop_reason route_dst(const struct nv_port *port,
 /*
  * The destination of a packet l3 from port, in a frame addressed to eth->h_dest: for a frame to
  * the subnet's gateway MAC (the port keeps a copy), the router's choice (route_dst); else the
- * exact record (port's VSID, l3->dst), which must have that MAC (bridged: one lookup).
+ * exact record (port's VSID, l3->dst), which must have that MAC (bridged: one lookup). A
+ * destination that is no host's (nv_l3_dst_unicast) has neither.
  * NV_DROP_NONE with dst filled, else the reason.
  */
 static __always_inline enum nv_drop_reason resolve_dst(const struct nv_port *port,
 						       const struct ethhdr *eth,
-						       const struct nv_l3 *l3, struct nv_dst *dst)
+						       const struct nv_l3 *l3, struct nv_dst *dst,
+						       const enum nv_family family)
 {
 	struct nv_record_key key = { .vsid = port->vsid, .ca = l3->dst };
+	bool routed = nv_mac_equal(eth->h_dest, port->gw_mac);
 
-	if (nv_mac_equal(eth->h_dest, port->gw_mac))
+	if (!nv_l3_dst_unicast(family, &l3->dst))
+		return routed ? NV_DROP_NO_ROUTE : NV_DROP_NO_RECORD;
+	if (routed)
 		return route_dst(port, l3, dst);
 	dst->rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (!dst->rec)
@@ -237,7 +242,7 @@ static __always_inline int forward_l3(struct __sk_buff *skb, const struct nv_por
 	if (!nv_addr_equal(&l3.src, &port->ca))
 		return vm_drop(skb, NV_DROP_SPOOF_CA, port);
 
-	reason = resolve_dst(port, eth, &l3, &dst);
+	reason = resolve_dst(port, eth, &l3, &dst, family);
 	if (reason != NV_DROP_NONE)
 		return vm_drop(skb, reason, port);
 	if (dst.gw_mac) {

@@ -47,6 +47,9 @@ static __always_inline enum nv_drop_reason nv_arp_reply(struct ethhdr *eth, void
 	target = arp->tpa;
 	if (target == port->ca.w[3])
 		return NV_DROP_ARP_SELF;
+	/* 0.0.0.0 is the key of the gateway wildcard record, not a host to announce. */
+	if (!target)
+		return NV_DROP_ARP_UNKNOWN;
 	nv_addr_set_v4(&key.ca, target);
 	rec = bpf_map_lookup_elem(&nv_records, &key);
 	if (rec) {

@@ -38,6 +38,20 @@ struct nv_l3 {
  * nv_ipv4_check), into l3. NV_DROP_NONE, or the reason of the family's check: TRUNCATED,
  * MALFORMED.
  */
+/*
+ * A destination a host may be: not 0.0.0.0 (the key of a gateway wildcard record, never a host),
+ * not the limited broadcast nor a multicast or class E address. A router forwards none of them
+ * (RFC 1812 5.3.5.1, 5.3.7); the property fuzzer found both paths sending 0.0.0.0 to the gateway.
+ */
+static __always_inline bool nv_l3_dst_unicast(const enum nv_family family, const union nv_addr *a)
+{
+	__u32 h = bpf_ntohl(a->w[3]);
+
+	if (family == NV_FAMILY_IPV4)
+		return h && h >> 28 < 14;
+	return false;
+}
+
 static __always_inline enum nv_drop_reason
 nv_l3_parse(const enum nv_family family, void *hdr, void *data_end, __u32 avail, struct nv_l3 *l3)
 {

@@ -171,12 +171,15 @@ static __always_inline int nv_wire_check_source(__u32 vsid, const struct iphdr *
  * this host routes it again in the key VSID's RDID and takes it only when its own table names
  * the same VSID (the key) and a next hop record; the port check below then applies to that.
  */
-static __always_inline const struct nv_record *
-nv_wire_routed_dest(__u32 vsid, const struct nv_l3 *in, const struct nv_wire_vsid *key)
+static __always_inline const struct nv_record *nv_wire_routed_dest(__u32 vsid,
+								   const struct nv_l3 *in,
+								   const struct nv_wire_vsid *key,
+								   const enum nv_family family)
 {
 	struct nv_route_result route;
 
-	if (!key->gw_mac)
+	/* A default route must not carry broadcast or multicast to a port (RFC 1812 5.3.5). */
+	if (!key->gw_mac || !nv_l3_dst_unicast(family, &in->dst))
 		return NULL;
 	if (nv_route_resolve(key->rdid, &in->dst, &route) != NV_DROP_NONE)
 		return NULL;
@@ -193,10 +196,11 @@ nv_wire_routed_dest(__u32 vsid, const struct nv_l3 *in, const struct nv_wire_vsi
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
 						const struct nv_l3 *in, const struct nv_record *rec,
 						const struct nv_wire_vsid *key,
-						struct nv_wire_result *r)
+						struct nv_wire_result *r,
+						const enum nv_family family)
 {
 	if (!rec)
-		rec = nv_wire_routed_dest(vsid, in, key);
+		rec = nv_wire_routed_dest(vsid, in, key, family);
 	if (!rec || !rec->ifindex)
 		return nv_wire_drop(r, NV_DROP_NOT_LOCAL);
 	if (!nv_mac_equal(in_eth->h_dest, rec->mac))
@@ -247,7 +251,7 @@ static __always_inline int nv_wire_inner(__u32 vsid, const struct iphdr *ip,
 	ret = nv_wire_check_source(vsid, ip, in_eth, &in, &key, r);
 	if (ret != NV_WIRE_DELIVER)
 		return ret;
-	return nv_wire_resolve_port(vsid, in_eth, &in, dst, &key, r);
+	return nv_wire_resolve_port(vsid, in_eth, &in, dst, &key, r, family);
 }
 
 /* pkt_len: the whole frame's length (it may extend past data_end on a non-linear skb). */

@@ -325,6 +325,22 @@ static void m_arp_plen_16(struct pkt *p)
 	p->d[PKT_OFF_ARP_PLEN] = 16;
 }
 
+/* Target 0.0.0.0: the key of a gateway wildcard record, not a host. */
+static void m_arp_tpa_zero(struct pkt *p)
+{
+	memset(p->d + PKT_OFF_ARP_TPA, 0, 4);
+}
+
+/* Destination 0.0.0.0 (the header checksum made right again). */
+static void m_ip_dst_zero(struct pkt *p)
+{
+	__u8 *ip = p->d + PKT_OFF_IP;
+
+	memset(ip + 16, 0, 4);
+	pkt_put16(ip + 10, 0);
+	pkt_put16(ip + 10, pkt_csum(ip, (ip[0] & 0xf) * 4, 0));
+}
+
 /* clang-format off */
 #define MAC_MCAST_V4 { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 }
 #define MAC_MCAST_V6 { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }
@@ -500,6 +516,11 @@ const struct vm_case vm_cases[] = {
 	  .kind = VF_ARP,
 	  .port = H1_B1,
 	  .daddr = CA_3,
+	  VM_DROP(ARP_UNKNOWN) },
+	{ .name = "ARP_UNKNOWN: request for 0.0.0.0 with the gateway wildcard record in the VSID",
+	  .kind = VF_ARP,
+	  .mutate = m_arp_tpa_zero,
+	  .tweak = tweak_default_to_wildcard,
 	  VM_DROP(ARP_UNKNOWN) },
 	{ .name = "ARP_SELF: gratuitous ARP", .kind = VF_ARP, .daddr = CA_1, VM_DROP(ARP_SELF) },
 	{ .name = "ARP_SELF: probe for the port's own CA",
@@ -691,6 +712,26 @@ const struct vm_case vm_cases[] = {
 	  .dmac = MAC_GW_INIT(VSID_B),
 	  .tweak = tweak_routes_lpm,
 	  VM_DROP(NO_ROUTE) },
+	{ .name = "NO_ROUTE: to 0.0.0.0, which only the gateway wildcard record holds",
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .mutate = m_ip_dst_zero,
+	  .tweak = tweak_default_to_wildcard,
+	  VM_DROP(NO_ROUTE) },
+	{ .name = "NO_ROUTE: limited broadcast 255.255.255.255, default route on-link",
+	  .daddr = PKT_IP4(255, 255, 255, 255),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_default_to_wildcard,
+	  VM_DROP(NO_ROUTE) },
+	{ .name = "NO_ROUTE: multicast 224.0.0.251, default route via A2",
+	  .daddr = PKT_IP4(224, 0, 0, 251),
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .tweak = tweak_default_via_a2,
+	  VM_DROP(NO_ROUTE) },
+	{ .name = "NO_RECORD: bridged to 0.0.0.0 with the gateway wildcard record's MAC",
+	  .dmac = MAC_UNKNOWN_INIT,
+	  .mutate = m_ip_dst_zero,
+	  .tweak = tweak_default_to_wildcard,
+	  VM_DROP(NO_RECORD) },
 	{ .name = "ROUTE_NO_RECORD: 10.0.1.77 is on-link in 5002 but has no record",
 	  .daddr = PKT_IP4(10, 0, 1, 77),
 	  .dmac = MAC_GW_INIT(VSID_A),

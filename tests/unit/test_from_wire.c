@@ -317,6 +317,12 @@ static void tweak_route_via_a5(struct host *h)
 	route_a(h, PKT_IP4(10, 5, 0, 0), 16, CA_5, 0, 10);
 }
 
+/* Tenant A's default route via A1. */
+static void tweak_default_via_a1(struct host *h)
+{
+	route_a(h, 0, 0, CA_1, 0, 10);
+}
+
 #define EXTERNAL PKT_IP4(198, 51, 100, 7) /* outside every record: behind a gateway */
 
 #define BOTH(x) .xdp = x, .tc = x
@@ -586,6 +592,16 @@ const struct wire_case wire_cases[] = {
 	  .in_smac = MAC_GW_INIT(VSID_A),
 	  .in_dst = PKT_IP4(10, 5, 0, 7),
 	  .tweak = tweak_route_via_a1,
+	  BOTH(W_DELIVER) },
+	{ .name = "NOT_LOCAL: multicast 224.0.0.1 is not carried by the default route via A1",
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .in_dst = PKT_IP4(224, 0, 0, 1),
+	  .tweak = tweak_default_via_a1,
+	  BOTH(W_DROP(NOT_LOCAL)) },
+	{ .name = "routed by the default route via A1: 10.9.9.9",
+	  .in_smac = MAC_GW_INIT(VSID_A),
+	  .in_dst = PKT_IP4(10, 9, 9, 9),
+	  .tweak = tweak_default_via_a1,
 	  BOTH(W_DELIVER) },
 	{ .name = "wildcard: an external source from the gateway's PA, gateway MAC",
 	  .out_src = PA_FOREIGN,
