@@ -79,13 +79,17 @@ UNIT       := $(OUT)/tests/unit
 BENCH_SRCS := $(wildcard tests/bench/*.c) $(wildcard tests/lib/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OUT)/obj/%.o)
 BENCH      := $(OUT)/tests/bench
+# Property fuzzing of the programs against the reference model (tests/prop/prop.h).
+PROP_SRCS  := $(wildcard tests/prop/*.c) $(wildcard tests/lib/*.c)
+PROP_OBJS  := $(PROP_SRCS:%.c=$(OUT)/obj/%.o)
+PROP       := $(OUT)/tests/prop
 
 .PHONY: all deps bpffs test unit bench bench-publish demo clean vmlinux format format-check install uninstall
 .DELETE_ON_ERROR:
 # Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-all: $(LIB) $(NVCTL) $(UNIT) $(BENCH)
+all: $(LIB) $(NVCTL) $(UNIT) $(BENCH) $(PROP)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
@@ -127,6 +131,11 @@ $(BENCH): $(BENCH_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(PROP): $(PROP_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	$(Q)sh .ci/install-deps.sh
