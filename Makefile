@@ -143,12 +143,14 @@ deps:
 bpffs:
 	$(Q)mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-# deps and bpffs run first, then the format check and the build (sub-makes, so that clang-format
-# and pkg-config see the packages deps installed), then the tests.
+# deps and bpffs run first, then the format check and the builds (sub-makes, so that clang-format
+# and pkg-config see the packages deps installed): the plain one and one with ASan and UBSan in
+# $(OUT)-san, whose unit and nvctl suites run again; then the tests.
 test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bash tests/run-tests.sh $(OUT)
+	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)-san SANITIZE=1 all
+	$(Q)NV_SAN_BUILD=$(OUT)-san bash tests/run-tests.sh $(OUT)
 
 # Case 1-2 (per packet, live-frame rate) from the binary, case 3 (VM to VM) and its profile, case 4
 # (control plane); every result as CSV/JSON (and the chart) in $(OUT)/bench.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Runs the unit tests (Criterion, one process per test, each in its own network namespace), then
 # the suites below them (nvctl, end to end).
-# Usage: tests/run-tests.sh [BUILD_DIR]   (default: build). Called by `make test`, as root.
+# Usage: tests/run-tests.sh [BUILD_DIR]   (default: build). Called by `make test`, as root, with
+# NV_SAN_BUILD set to the sanitizer build (BUILD_DIR-san), whose suites then run too.
 # Exits non-zero when a test fails or cannot run.
 set -euo pipefail
 
@@ -59,6 +60,9 @@ watch() { timeout -s TERM "$1" "${@:2}"; }
 
 # Two jobs: the machine has two cores, and every test loads its own BPF objects.
 run unit watch 900 "$unit" --jobs "${NV_TEST_JOBS:-2}"
+# Property fuzzing: a million generated and mutated frames through the three programs against
+# the reference model (tests/prop); a new seed each run, printed, so a failure can be replayed.
+run prop watch 300 "$build/tests/prop" --frames "${NV_PROP_FRAMES:-1000000}" ${NV_PROP_SEED:+--seed "$NV_PROP_SEED"}
 # The man page and bash completion against nvctl's command table, then nvctl against a real
 # datapath in a private netns and pin dir.
 run nvctl-docs watch 120 sh "$here/cli/test_docs.sh" "$build"
@@ -81,6 +85,13 @@ run e2e-routed watch "${NV_E2E_ROUTED_TIMEOUT:-300}" bash "$here/e2e/routed.sh" 
 # nvctl agent: three hosts following a real 3-member etcd cluster (etcd-server), keys written by
 # etcdctl; pings, a record moved under traffic, garbage, compaction, failover, etcd down, reboot.
 run e2e-agent watch "${NV_E2E_AGENT_TIMEOUT:-300}" bash "$here/e2e/agent.sh" "$build"
+
+# The same user space built with AddressSanitizer (LeakSanitizer on) and UndefinedBehaviorSanitizer,
+# every report fatal (make test builds it in BUILD-san): the unit suite and nvctl's suite again.
+if [ -n "${NV_SAN_BUILD:-}" ]; then
+	run unit-sanitized watch 900 "$NV_SAN_BUILD/tests/unit" --jobs "${NV_TEST_JOBS:-2}"
+	run nvctl-sanitized watch 400 bash "$here/cli/test_nvctl.sh" "$NV_SAN_BUILD"
+fi
 
 echo "---- all suites ----"
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
