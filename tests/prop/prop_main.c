@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/pkt_cls.h>
 #include <bpf/libbpf.h>
 
 #include "nv_maps.h"
@@ -155,6 +156,9 @@ static int one_frame(struct prop_run *run, struct world *w, struct ring_buffer *
 	run->mutated += !!f->mutations;
 	if (obs.nevents == 1 && obs.ev.verdict == NV_VERDICT_DROP && obs.ev.reason < 64)
 		run->reason_seen |= 1ull << obs.ev.reason;
+	if (e.o == O_TTL && obs.retval == TC_ACT_REDIRECT)
+		run->reason_seen |= 1ull
+				    << NV_DROP_TTL_EXPIRED; /* answered: counted, not dropped */
 	run->checked[P_VERDICT]++;
 	run->checked[P_OUTPUT] += e.o >= O_LOCAL;
 	if (!check_frame(w, f, &e, &obs, why, sizeof(why))) {

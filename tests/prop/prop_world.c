@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "nv_addr.h"
 #include "nv_maps.h"
@@ -298,6 +302,41 @@ static void make_routes(struct world *w, struct rng *r, const __u32 *rdids, int 
 	}
 }
 
+static void del_nexthop(struct world *w, const struct w_route *rt)
+{
+	struct nv_record_key k = { .vsid = rt->vsid };
+
+	for (int i = 0; rt->nexthop && i < w->nrecords; i++) {
+		if (w->record[i].vsid != rt->vsid || w->record[i].ca != rt->nexthop)
+			continue;
+		v4(&k.ca, rt->nexthop);
+		if (nv_record_del(&w->o.maps, &k, NULL)) {
+			w->refused++;
+			return;
+		}
+		w->record[i] = w->record[--w->nrecords];
+		return;
+	}
+}
+
+static void spend_icmp_budget(struct world *w)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct nv_icmp_state st[ncpus > 0 ? ncpus : 1];
+	struct timespec t;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
+	for (int i = 0; i < ncpus; i++)
+		st[i] = (struct nv_icmp_state){
+			.window_ns = (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec,
+			.in_window = NV_ICMP_RATE,
+		};
+	bpf_map_update_elem(w->o.maps.fd[NV_MAP_ICMP_STATE], &zero, st, BPF_ANY);
+}
+
 static int set_mtu(unsigned int mtu)
 {
 	char cmd[64];
@@ -370,6 +409,12 @@ int world_make(struct world *w, const struct devices *d, __u64 seed)
 				add_port(w, i);
 	}
 	make_routes(w, &r, rdids, nrdid);
+	/* Now and then this second's ICMP errors already spent: time exceeded is then counted. */
+	if (rng_chance(&r, 20))
+		spend_icmp_budget(w);
+	/* A next hop's record deleted under its route (the library keeps the route). */
+	if (w->nroutes && rng_chance(&r, 25))
+		del_nexthop(w, &w->route[rng_below(&r, (__u32)w->nroutes)]);
 	return 0;
 fail:
 	world_free(w);
