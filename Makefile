@@ -2,8 +2,10 @@
 #   make            build BPF objects, skeletons, the library and the test binaries
 #   make test       install missing packages, mount bpffs, check the format, build, run every
 #                   test (as root)
+#   make fuzz       the parsers' harnesses and the datapath's property fuzzer, FUZZ_SECONDS each
 #   make bench      install, build, measure (prints ratios; asserts nothing)
 #   make demo       install, build, run the multi-host demo
+#   make soak       install, build, soak the datapath for SOAK_SECONDS (300; minutes, not in test)
 #   make install    nvctl, its man page and bash completion under $(PREFIX) (/usr/local)
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel's BTF
 #   make format     reformat sources with .clang-format;  make format-check  only check
@@ -39,7 +41,7 @@ CLI_CFLAGS  = $(shell pkg-config --cflags $(CLI_PC) 2>/dev/null)
 # A missing library fails here, by its pkg-config name, rather than as a missing header later.
 # Not for the goals that build nothing from them (deps installs them; test, bench and demo run
 # deps, then a sub-make that checks), so that those work on a machine without the packages.
-NOLIB_GOALS := deps bpffs test bench demo bench-publish clean format format-check vmlinux uninstall
+NOLIB_GOALS := deps bpffs test bench demo soak bench-publish clean format format-check vmlinux uninstall
 ifneq ($(filter-out $(NOLIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 PKG_MISSING := $(shell command -v pkg-config >/dev/null || echo pkg-config; \
 		 for p in $(LIBS_PC) criterion $(CLI_PC); do \
@@ -84,7 +86,8 @@ PROP_SRCS  := $(wildcard tests/prop/*.c) $(wildcard tests/lib/*.c)
 PROP_OBJS  := $(PROP_SRCS:%.c=$(OUT)/obj/%.o)
 PROP       := $(OUT)/tests/prop
 
-.PHONY: all deps bpffs test unit bench bench-publish demo clean vmlinux format format-check install uninstall
+.PHONY: all deps bpffs test unit bench bench-publish demo soak clean vmlinux format format-check install uninstall \
+	fuzz fuzz-build
 .DELETE_ON_ERROR:
 # Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -145,11 +148,13 @@ bpffs:
 
 # deps and bpffs run first, then the format check and the builds (sub-makes, so that clang-format
 # and pkg-config see the packages deps installed): the plain one and one with ASan and UBSan in
-# $(OUT)-san, whose unit and nvctl suites run again; then the tests.
+# $(OUT)-san, whose unit and nvctl suites run again, and the parsers' libFuzzer harnesses; then
+# the tests.
 test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory format-check
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory OUT=$(OUT)-san SANITIZE=1 all
+	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)NV_SAN_BUILD=$(OUT)-san bash tests/run-tests.sh $(OUT)
 
 # Case 1-2 (per packet, live-frame rate) from the binary, case 3 (VM to VM) and its profile, case 4
@@ -171,6 +176,12 @@ bench-publish:
 demo: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/e2e/demo.sh $(OUT)
+
+# Stable traffic under record, port, agent and etcd churn, then leaks as numbers (tests/soak/soak.sh).
+SOAK_SECONDS ?= 300
+soak: deps bpffs
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash tests/soak/soak.sh $(OUT) $(SOAK_SECONDS)
 
 # The BPF objects are inside nvctl (skeletons): the binary, its man page and completion, and the
 # agent's systemd unit with its settings file (the admin's: never overwritten) are all.
@@ -215,5 +226,7 @@ format-check:
 
 clean:
 	rm -rf $(OUT)
+
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -6,7 +6,7 @@ set -eu
 # build: compilers, BPF toolchain, libraries
 PKGS="make gcc libc6-dev pkg-config clang clang-format llvm bpftool libbpf-dev libxdp-dev libelf-dev
       zlib1g-dev linux-libc-dev libcriterion-dev libjansson-dev libmicrohttpd-dev libpcap-dev
-      libcurl4-openssl-dev"
+      libcurl4-openssl-dev libclang-rt-14-dev"
 # tests, demo and bench: namespaces, traffic, captures
 PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy python3-jsonschema util-linux groff-base
       gnuplot-nox linux-perf curl prometheus traceroute etcd-server etcd-client systemd openssl"

@@ -436,8 +436,9 @@ static int read_password(const char *file, char **out)
 	fclose(f);
 	if (err)
 		return err;
-	while (len && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
-		(*out)[--len] = '\0';
+	/* Its first line (nvctl(8)): what follows is wiped, never sent. */
+	for (size_t i = strcspn(*out, "\r\n"); i < len; i++)
+		(*out)[i] = '\0';
 	return 0;
 }
 

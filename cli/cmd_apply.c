@@ -105,6 +105,7 @@ static int apply_run(struct nv_ctx *ctx, const struct nv_args *args)
 	size_t len = 0, n = 0, failed;
 	struct nv_maps m;
 	int ret, err, undo;
+	sigset_t old;
 	FILE *f;
 
 	f = strcmp(file, "-") ? fopen(file, "r") : stdin;
@@ -134,9 +135,12 @@ static int apply_run(struct nv_ctx *ctx, const struct nv_args *args)
 		ret = nv_errno_error(ctx, err, "apply");
 		goto close;
 	}
+	/* Applied, or taken back, whole: SIGINT or SIGTERM meanwhile waits for the end. */
+	nv_signals_hold(&old);
 	err = dry_run ? 0
 		      : nv_policy_apply(ctx->pin_dir, &m, &a.want, &a.have, v, n, &failed, &why,
 					&undo);
+	nv_signals_release(&old);
 	if (err) {
 		what = change_text(&a, &v[failed]);
 		ret = nv_conflict_error(ctx, what ? what : "apply", err, &why, NULL);

@@ -11,7 +11,6 @@
 #include "nv_output.h"
 #include "nvctl.h"
 
-#define BATCH_MAX_ARGS 32
 /*
  * Record adds applied together at most; each group is one entry of the undo log. As large as the
  * default table (NV_MAX_RECORDS): a first load into an empty table is one group, which then needs
@@ -20,15 +19,10 @@
 #define BATCH_RECORDS_GROUP NV_MAX_RECORDS
 
 /*
- * A line, split in place into argc words inside the file's buffer: the words are text's first
- * argc runs of characters that are neither separators nor NUL (see line_argv).
+ * A line (struct nv_batch_line) is split in place into argc words inside the file's buffer: the
+ * words are text's first argc runs of characters that are neither separators nor NUL (see
+ * nv_batch_line_argv).
  */
-struct batch_line {
-	char *text;
-	int no;
-	int argc;
-};
-
 static const char seps[] = " \t\r\n";
 
 /* Splits line in place; returns the number of words or -E2BIG. */
@@ -39,14 +33,14 @@ static int split(char *line)
 
 	line[strcspn(line, "#")] = '\0';
 	for (tok = strtok_r(line, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
-		if (argc == BATCH_MAX_ARGS)
+		if (argc == NV_BATCH_MAX_ARGS)
 			return -E2BIG;
 		argc++;
 	}
 	return argc;
 }
 
-static void line_argv(const struct batch_line *l, char **argv)
+void nv_batch_line_argv(const struct nv_batch_line *l, char **argv)
 {
 	char *p = l->text;
 
@@ -58,20 +52,20 @@ static void line_argv(const struct batch_line *l, char **argv)
 	}
 }
 
-static bool is_record_add(const struct batch_line *l, char **argv)
+static bool is_record_add(const struct nv_batch_line *l, char **argv)
 {
 	return l->argc >= 2 && !strcmp(argv[0], "record") && !strcmp(argv[1], "add");
 }
 
-static int run_line(struct nv_ctx *ctx, const struct batch_line *l, char *prefix, size_t len)
+static int run_line(struct nv_ctx *ctx, const struct nv_batch_line *l, char *prefix, size_t len)
 {
-	char *argv[BATCH_MAX_ARGS];
+	char *argv[NV_BATCH_MAX_ARGS];
 
 	snprintf(prefix, len, "line %d: ", l->no);
 	ctx->prefix = prefix;
 	if (ctx->txn && nv_txn_reserve(ctx->txn))
 		return nv_errno_error(ctx, -ENOMEM, "batch");
-	line_argv(l, argv);
+	nv_batch_line_argv(l, argv);
 	return nv_dispatch(ctx, l->argc, argv);
 }
 
@@ -81,7 +75,7 @@ static int run_line(struct nv_ctx *ctx, const struct batch_line *l, char *prefix
  * run again one by one, so the failing line reports its error exactly as on its own.
  */
 static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
-			 const struct batch_line *lines, size_t first, size_t end)
+			 const struct nv_batch_line *lines, size_t first, size_t end)
 {
 	struct nv_undo u = { .kind = NV_UNDO_RECORDS_DEL };
 	struct nv_maps m;
@@ -117,18 +111,18 @@ static int flush_records(struct nv_ctx *ctx, struct nv_record_queue *q,
 	return ret;
 }
 
-static int run_lines(struct nv_ctx *ctx, struct batch_line *lines, size_t n, bool apply)
+static int run_lines(struct nv_ctx *ctx, struct nv_batch_line *lines, size_t n, bool apply)
 {
 	struct nv_record_queue q = { 0 };
 	char prefix[32];
-	char *argv[BATCH_MAX_ARGS];
+	char *argv[NV_BATCH_MAX_ARGS];
 	size_t first = 0;
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
 		bool radd;
 
-		line_argv(&lines[i], argv);
+		nv_batch_line_argv(&lines[i], argv);
 		radd = apply && is_record_add(&lines[i], argv);
 		if (!radd || q.n == BATCH_RECORDS_GROUP) {
 			ret = flush_records(ctx, &q, lines, first, i);
@@ -186,6 +180,59 @@ int nv_read_all(FILE *f, char **out, size_t *len)
 	return 0;
 }
 
+int nv_batch_parse(char *buf, size_t len, struct nv_batch_line **lines, size_t *n, int *bad)
+{
+	struct nv_batch_line *v = NULL;
+	size_t cap = 0;
+	int no = 0;
+
+	*lines = NULL;
+	*n = 0;
+	for (char *p = buf; p < buf + len;) {
+		char *nl = memchr(p, '\n', buf + len - p);
+		int words;
+
+		no++;
+		/* A NUL would end the line early: what ran would not be what the file says. */
+		if (memchr(p, '\0', (nl ? nl : buf + len) - p)) {
+			free(v);
+			*n = 0;
+			*bad = no;
+			return -EINVAL;
+		}
+		if (nl)
+			*nl = '\0';
+		if (*n == cap) {
+			struct nv_batch_line *l =
+				realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*l));
+
+			if (!l) {
+				free(v);
+				*n = 0;
+				return -ENOMEM;
+			}
+			v = l;
+		}
+		words = split(p);
+		if (words < 0) {
+			free(v);
+			*n = 0;
+			*bad = no;
+			return -E2BIG;
+		}
+		if (words > 0) {
+			v[*n].text = p;
+			v[*n].no = no;
+			v[(*n)++].argc = words;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	*lines = v;
+	return 0;
+}
+
 static const struct nv_arg_spec batch_args[] = { NV_ARG_POS(NV_ARG_STRING, "FILE|-") };
 
 static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
@@ -193,9 +240,9 @@ static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 	const char *file = a->a[0].raw;
 	struct nv_txn txn = { 0 };
 	struct nv_maps_cache maps = { 0 };
-	struct batch_line *lines = NULL;
-	size_t n = 0, cap = 0, len = 0;
-	char *buf = NULL, *p;
+	struct nv_batch_line *lines = NULL;
+	size_t n = 0, len = 0;
+	char *buf = NULL;
 	int ret = 0, no = 0, err;
 	FILE *f;
 
@@ -210,37 +257,16 @@ static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 				  : nv_errno_error(ctx, ENOMEM, "batch file");
 		goto out;
 	}
-	for (p = buf; p < buf + len;) {
-		char *nl = memchr(p, '\n', buf + len - p);
-		int words;
-
-		if (nl)
-			*nl = '\0';
-		no++;
-		if (n == cap) {
-			struct batch_line *l =
-				realloc(lines, (cap = cap ? 2 * cap : 64) * sizeof(*l));
-
-			if (!l) {
-				ret = nv_errno_error(ctx, ENOMEM, "batch file");
-				goto out;
-			}
-			lines = l;
-		}
-		words = split(p);
-		if (words < 0) {
+	err = nv_batch_parse(buf, len, &lines, &n, &no);
+	if (err) {
+		if (err == -E2BIG)
 			ret = nv_usage_error(ctx, "line %d: more than %d words", no,
-					     BATCH_MAX_ARGS);
-			goto out;
-		}
-		if (words > 0) {
-			lines[n].text = p;
-			lines[n].no = no;
-			lines[n++].argc = words;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
+					     NV_BATCH_MAX_ARGS);
+		else if (err == -EINVAL)
+			ret = nv_usage_error(ctx, "line %d: a NUL byte (not a text file)", no);
+		else
+			ret = nv_errno_error(ctx, ENOMEM, "batch file");
+		goto out;
 	}
 
 	/* Pass 1: everything parsed and checked, nothing touched. */
@@ -249,8 +275,14 @@ static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 	ctx->maps = &maps;
 	ret = run_lines(ctx, lines, n, false);
 	ctx->dry_run = false;
-	/* Pass 2: apply; on failure take back what was applied. */
+	/*
+	 * Pass 2: apply; on failure take back what was applied. SIGINT or SIGTERM meanwhile waits
+	 * for the end: every line applied, or none.
+	 */
 	if (!ret) {
+		sigset_t old;
+
+		nv_signals_hold(&old);
 		ret = run_lines(ctx, lines, n, true);
 		if (ret) {
 			err = nv_txn_rollback(&txn, ctx->pin_dir);
@@ -261,6 +293,7 @@ static int batch_file(struct nv_ctx *ctx, const struct nv_args *a)
 					       "batch file: taking back the applied lines");
 			}
 		}
+		nv_signals_release(&old);
 	}
 	ctx->txn = NULL;
 	ctx->maps = NULL;

@@ -35,6 +35,7 @@ static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 							   : NV_XDP_MODE_NATIVE };
 	struct nv_conflict why = { 0 };
 	char dev[NV_NETDEV_NAMELEN + 4];
+	sigset_t old;
 	int err;
 
 	if (!nv_addr_is_ipv4(&o.pa))
@@ -42,14 +43,21 @@ static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 				      a->cmd, a->a[DP_PA].raw);
 	if (ctx->dry_run)
 		return 0;
+	nv_signals_hold(&old); /* made whole or taken back: SIGINT waits */
 	err = nv_dp_attach(ctx->pin_dir, &o, &why);
+	nv_signals_release(&old);
 	snprintf(dev, sizeof(dev), "dev %s", a->a[DP_DEV].raw);
 	return err ? nv_conflict_error(ctx, a->cmd, err, &why, dev) : 0;
 }
 
 static int dp_detach(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	int err = nv_dp_detach(ctx->pin_dir);
+	sigset_t old;
+	int err;
+
+	nv_signals_hold(&old);
+	err = nv_dp_detach(ctx->pin_dir);
+	nv_signals_release(&old);
 
 	if (err == -ENOENT)
 		return nv_not_attached(ctx);
@@ -58,7 +66,12 @@ static int dp_detach(struct nv_ctx *ctx, const struct nv_args *a)
 
 static int dp_reload(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	int err = nv_dp_reload(ctx->pin_dir);
+	sigset_t old;
+	int err;
+
+	nv_signals_hold(&old);
+	err = nv_dp_reload(ctx->pin_dir);
+	nv_signals_release(&old);
 
 	if (err == -ENOENT)
 		return nv_not_attached(ctx);

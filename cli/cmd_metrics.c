@@ -52,66 +52,8 @@ static int metrics_show(struct nv_ctx *ctx, const struct nv_args *a)
 
 /* ---- listen ---- */
 
-struct listen_addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	bool any; /* ":PORT": every address, IPv6 and IPv4 */
-};
-
-/* IPV4:PORT, [IPV6]:PORT or :PORT, PORT in 1..65535. -EINVAL otherwise. */
-static int parse_listen(const char *s, struct listen_addr *a)
-{
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&a->ss;
-	char host[INET6_ADDRSTRLEN];
-	const char *port, *close;
-	bool v6 = s[0] == '[';
-	unsigned long p;
-	size_t hlen;
-	char *end;
-
-	memset(a, 0, sizeof(*a));
-	if (v6) {
-		close = strchr(s, ']');
-		if (!close || close[1] != ':')
-			return -EINVAL;
-		s++;
-		hlen = close - s;
-		port = close + 2;
-	} else {
-		port = strrchr(s, ':');
-		if (!port)
-			return -EINVAL;
-		hlen = port - s;
-		port++;
-	}
-	if (hlen >= sizeof(host) || !isdigit((unsigned char)*port))
-		return -EINVAL;
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (errno || *end || p < 1 || p > 65535)
-		return -EINVAL;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (v6 || !hlen) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(p);
-		a->len = sizeof(*in6);
-		a->any = !hlen;
-		if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return -EINVAL;
-	} else {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(p);
-		a->len = sizeof(*in4);
-		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 /* A listening TCP socket, or -errno. ":PORT" takes IPv4 too, or IPv4 only without IPv6. */
-static int listen_socket(struct listen_addr *a)
+static int listen_socket(struct nv_listen_addr *a)
 {
 	int fd, one = 1, zero = 0;
 
@@ -183,11 +125,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	int lock, err;
 
 	(void)version, (void)upload, (void)upload_len, (void)req_cls;
-	if (strcmp(url, "/metrics"))
+	switch (nv_metrics_route(method, url)) {
+	case MHD_HTTP_OK:
+		break;
+	case MHD_HTTP_METHOD_NOT_ALLOWED:
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	default:
 		return reply_text(c, MHD_HTTP_NOT_FOUND,
 				  "not found: the metrics are at /metrics\n");
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	}
 	/* A shared hold on the instance lock, so a page never shows half of another nvctl's change.
 	 */
 	lock = nv_instance_lock(pin_dir, LOCK_SH, SCRAPE_LOCK_WAIT_MS);
@@ -206,18 +152,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
 }
 
-static const struct nv_arg_spec listen_args[] = { NV_ARG_POS(NV_ARG_STRING, "ADDR:PORT") };
+/* Without an address: loopback only (a scraper elsewhere must be asked for by address). */
+#define METRICS_DEFAULT_LISTEN "127.0.0.1:9477"
+static const struct nv_arg_spec listen_args[] = { NV_ARG_POS_OPT(NV_ARG_STRING, "ADDR:PORT") };
 
 static int metrics_listen(struct nv_ctx *ctx, const struct nv_args *args)
 {
-	const char *addr = args->a[0].raw;
-	struct listen_addr a;
+	const char *addr = args->a[0].set ? args->a[0].raw : METRICS_DEFAULT_LISTEN;
+	struct nv_listen_addr a;
 	struct MHD_Daemon *d;
 	char err[256];
 	sigset_t stop;
 	int fd, sig;
 
-	if (parse_listen(addr, &a))
+	if (nv_metrics_parse_listen(addr, &a))
 		return nv_usage_error(ctx,
 				      "metrics listen: \"%s\": expected IPV4:PORT, [IPV6]:PORT or "
 				      ":PORT with PORT in 1..65535",

@@ -102,10 +102,12 @@ int main(int argc, char **argv)
 		return nv_usage_error(&ctx, "--pin-dir: empty directory name");
 	libbpf_set_print(ctx.debug ? debug_print : quiet_print);
 	libxdp_set_print((libxdp_print_fn_t)(ctx.debug ? debug_print : quiet_print));
-	if (optind < argc && strcmp(argv[optind], "help") && geteuid() != 0)
-		return nv_runtime_error(&ctx, "nvctl needs root (CAP_BPF and CAP_NET_ADMIN)");
-	/* One nvctl at a time per instance (nv_instance.h), held until exit or nv_ctx_unlock(). */
-	if (optind < argc && strcmp(argv[optind], "help"))
+	/*
+	 * One nvctl at a time per instance (nv_instance.h), held until exit or nv_ctx_unlock(). Not
+	 * for a user who is not root: usage and help work for anyone, and run() refuses every other
+	 * command, by name, once its arguments parse.
+	 */
+	if (optind < argc && strcmp(argv[optind], "help") && geteuid() == 0)
 		ctx.lock_fd = nv_instance_lock(ctx.pin_dir, LOCK_EX, -1);
 	return nv_dispatch(&ctx, argc - optind, argv + optind);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE /* basename */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ int nv_agent_status_path(const char *pin_dir, char *buf, size_t len)
 int nv_agent_status_write(const char *path, const json_t *st)
 {
 	char tmp[4200], dir[4096], *slash;
-	int err = 0;
+	int err = 0, fd;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -36,8 +37,20 @@ int nv_agent_status_write(const char *path, const json_t *st)
 			return -errno;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	if (json_dump_file(st, tmp, JSON_COMPACT | JSON_PRESERVE_ORDER))
+	/* 0644 whatever the umask: root's to write, anyone's to read (it holds no secret). */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) || json_dumpfd(st, fd, JSON_COMPACT | JSON_PRESERVE_ORDER)) {
+		close(fd);
+		unlink(tmp);
 		return -EIO;
+	}
+	if (close(fd)) {
+		unlink(tmp);
+		return -EIO;
+	}
 	if (rename(tmp, path)) {
 		err = -errno;
 		unlink(tmp);

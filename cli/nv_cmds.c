@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nv_datapath.h"
 #include "nv_output.h"
@@ -124,13 +125,30 @@ static int run(struct nv_ctx *ctx, const struct nv_object *o, const struct nv_cm
 {
 	char name[64];
 	struct nv_args args;
+	sigset_t old;
 	int err;
 
 	if (ctx->txn && !(c->flags & NV_CMD_BATCH))
 		return nv_usage_error(ctx, "%s cannot be used in a batch", shown);
 	snprintf(name, sizeof(name), "%s %s", o->name, c->name);
 	err = nv_args_parse(ctx, name, c->args, c->nargs, argc, argv, &args);
-	return err ?: c->run(ctx, &args);
+	if (err)
+		return err;
+	/*
+	 * After the parse: a usage error is one for anyone (help never comes here). A batch's lines
+	 * run inside its own command, which checked and holds (cmd_batch.c).
+	 */
+	if (ctx->txn)
+		return c->run(ctx, &args);
+	if (geteuid() != 0)
+		return nv_runtime_error(ctx, "%s needs root (CAP_BPF and CAP_NET_ADMIN)", name);
+	if (!(c->flags & NV_CMD_BATCH))
+		return c->run(ctx, &args);
+	/* A change of several map entries (a record and its index, a port and its hook): whole. */
+	nv_signals_hold(&old);
+	err = c->run(ctx, &args);
+	nv_signals_release(&old);
+	return err;
 }
 
 int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv)

@@ -4,6 +4,7 @@
  * and the two shapes most commands take (a change in the transaction, a listing).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -56,6 +57,24 @@ void nv_ctx_unlock(struct nv_ctx *ctx)
 {
 	nv_instance_unlock(ctx->lock_fd);
 	ctx->lock_fd = -1;
+}
+
+void nv_signals_hold(sigset_t *old)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGQUIT);
+	sigaddset(&s, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &s, old);
+}
+
+void nv_signals_release(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 int nv_change(struct nv_ctx *ctx, const struct nv_args *a, nv_change_fn change)

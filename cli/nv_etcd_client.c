@@ -55,6 +55,37 @@ static void wipe_free(char *s)
 	}
 }
 
+/*
+ * Every run of text that is also a piece of secret (4 characters at least, or all of a shorter
+ * secret) becomes '*': a server or proxy that answers with what it was sent, whole or cut, must
+ * not make an error message (printed, kept in the status file) carry the password.
+ */
+static void redact(char *text, const char *secret)
+{
+	size_t n = strlen(secret), min = n < 4 ? n : 4;
+
+	if (!n)
+		return;
+	for (char *p = text; *p;) {
+		size_t best = 0;
+
+		for (const char *q = secret; *q; q++) {
+			size_t k = 0;
+
+			while (p[k] && q[k] && p[k] == q[k])
+				k++;
+			if (k > best)
+				best = k;
+		}
+		if (best >= min) {
+			memset(p, '*', best);
+			p += best;
+		} else {
+			p++;
+		}
+	}
+}
+
 static int dup_opt(const char *s, char **out)
 {
 	*out = NULL;
@@ -535,6 +566,7 @@ static int login(struct nv_etcd_client *c, int *code, char *err, size_t errlen)
 		explicit_bzero(x.body.data, x.body.len); /* the token */
 	free(x.body.data);
 	if (ret) {
+		redact(err, c->password);
 		logout(c);
 		return ret;
 	}

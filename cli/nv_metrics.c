@@ -4,7 +4,10 @@
  * any of it is written, so a page never mixes two states. Read fresh from the pinned maps each
  * time, so a scraper sees a reload or a detach at its next scrape.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,4 +337,66 @@ int nv_metrics_render(const char *pin_dir, char **buf, size_t *len)
 	}
 	snapshot_free(&sn);
 	return err;
+}
+
+/* ---- metrics listen: what a request gets, where it listens ---- */
+
+unsigned int nv_metrics_route(const char *method, const char *url)
+{
+	if (strcmp(url, "/metrics"))
+		return 404;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return 405;
+	return 200;
+}
+
+int nv_metrics_parse_listen(const char *s, struct nv_listen_addr *a)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&a->ss;
+	char host[INET6_ADDRSTRLEN];
+	const char *port, *close;
+	bool v6 = s[0] == '[';
+	unsigned long p;
+	size_t hlen;
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	if (v6) {
+		close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		s++;
+		hlen = close - s;
+		port = close + 2;
+	} else {
+		port = strrchr(s, ':');
+		if (!port)
+			return -EINVAL;
+		hlen = port - s;
+		port++;
+	}
+	if (hlen >= sizeof(host) || !isdigit((unsigned char)*port))
+		return -EINVAL;
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return -EINVAL;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (v6 || !hlen) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(p);
+		a->len = sizeof(*in6);
+		a->any = !hlen;
+		if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
+			return -EINVAL;
+	} else {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(p);
+		a->len = sizeof(*in4);
+		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+			return -EINVAL;
+	}
+	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef NVCTL_H
 #define NVCTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -94,6 +95,23 @@ extern const struct nv_cmd nv_dp_cmds[], nv_pa_cmds[], nv_subnet_cmds[], nv_port
 /* Reads all of f into one NUL-terminated buffer (*out, owned). 0, -ENOMEM or -EIO. */
 int nv_read_all(FILE *f, char **out, size_t *len);
 
+/* A batch file's line that holds a command (cmd_batch.c), split in place into argc words. */
+#define NV_BATCH_MAX_ARGS 32
+struct nv_batch_line {
+	char *text;
+	int no; /* its number in the file, from 1 */
+	int argc;
+};
+/*
+ * Splits buf (len bytes and a NUL after them, as nv_read_all leaves it) in place into the lines
+ * that hold a command (# starts a comment): *lines (owned: free) and *n of them. 0, -ENOMEM,
+ * -E2BIG with *bad the number of a line of more than NV_BATCH_MAX_ARGS words, or -EINVAL with
+ * *bad the number of a line that holds a NUL byte.
+ */
+int nv_batch_parse(char *buf, size_t len, struct nv_batch_line **lines, size_t *n, int *bad);
+/* The words of a parsed line (argv: room for NV_BATCH_MAX_ARGS). */
+void nv_batch_line_argv(const struct nv_batch_line *l, char **argv);
+
 /* Run "OBJECT COMMAND ARGS": parse by the command's specs, then run it. Returns the exit code. */
 int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv);
 /* "nvctl help" and friends (argv after "help"). */
@@ -133,5 +151,13 @@ int nv_not_attached(const struct nv_ctx *ctx);
  * instance.
  */
 void nv_ctx_unlock(struct nv_ctx *ctx);
+
+/*
+ * Hold SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE (old: the mask to give back) while a change
+ * runs, so that one sent meanwhile ends the process after the change is made or taken back,
+ * never halfway; nv_signals_release delivers what came meanwhile. Nests.
+ */
+void nv_signals_hold(sigset_t *old);
+void nv_signals_release(const sigset_t *old);
 
 #endif /* NVCTL_H */

@@ -189,6 +189,14 @@ int nv_agent_key_parse(const char *key, const char *host, struct nv_agent_object
 	if (split(key, buf, sizeof(buf), part, &n) || !n)
 		return bad_key(err, errlen, "not a key of the layout");
 	ret = key_object(part, n, host, id, err, errlen);
+	/* Another host's key only when spelled so: "hosts/NAME/..." ("/hosts//NAME" is none). */
+	if (ret == 1) {
+		size_t hl = strlen(part[1]);
+
+		if (strncmp(key, "hosts/", 6) || strncmp(key + 6, part[1], hl) ||
+		    (key[6 + hl] && key[6 + hl] != '/'))
+			return bad_key(err, errlen, "not a key of the layout");
+	}
 	if (ret)
 		return ret;
 	ret = nv_agent_key_format(id, host, canon, sizeof(canon));

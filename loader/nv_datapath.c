@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -165,6 +166,29 @@ static unsigned int other_abi_pinned(const char *pin_dir)
 	return found;
 }
 
+/*
+ * A directory made before dp attach (bpffs lets anyone make one) is used only when it is ours
+ * and nobody else may write it: its owner could unlink or replace the pins, and anyone who can
+ * open it could hold the instance lock (a flock on it) forever. Made private (0700) as dp attach
+ * makes it. 0 also when it does not exist yet.
+ */
+static int pin_dir_check(const char *pin_dir, struct nv_conflict *why)
+{
+	struct stat st;
+
+	if (lstat(pin_dir, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode) && st.st_uid == geteuid() && stat(pin_dir, &st))
+		return -errno;
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return nv_conflict_set(why, NV_CONFLICT_PIN_DIR_UNSAFE);
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_mode & 077) && chmod(pin_dir, 0700))
+		return -errno;
+	return 0;
+}
+
 /* The checks that need no load: the device's MTU, and an instance already there. */
 static int attach_check(const char *pin_dir, const struct nv_dp_attach_opts *o,
 			struct nv_conflict *why)
@@ -197,7 +221,7 @@ static int attach_check(const char *pin_dir, const struct nv_dp_attach_opts *o,
 			why->abi = abi;
 		return err;
 	}
-	return 0;
+	return pin_dir_check(pin_dir, why);
 }
 
 /* Which conflict a refused underlay hook is. */

@@ -51,6 +51,7 @@ int nv_dp_detach(const char *pin_dir);
 /* Load the programs again (e.g. newly built) and swap them in atomically, keeping the maps. */
 int nv_dp_reload(const char *pin_dir);
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st);
+
 /* The instance's maps. -ENOENT: nothing attached there. */
 int nv_dp_maps(const char *pin_dir, struct nv_maps *m);
 

@@ -186,7 +186,9 @@ static int load(const char *text, size_t len, json_t **doc, int *code, char *err
 		*code = (int)json_integer_value(json_object_get(*doc, "code"));
 		msg = json_object_get(*doc, "message") ?: e;
 	}
-	snprintf(err, errlen, "%s", json_is_string(msg) ? json_string_value(msg) : "error");
+	/* Never an empty reason: the agent logs it. */
+	snprintf(err, errlen, "%s",
+		 json_is_string(msg) && *json_string_value(msg) ? json_string_value(msg) : "error");
 	json_decref(*doc);
 	*doc = NULL;
 	return -EREMOTEIO;
@@ -414,6 +416,8 @@ int nv_etcd_lines_feed(struct nv_etcd_lines *l, const char *data, size_t len, nv
 
 	/* Whole lines straight from data while nothing is buffered: no copy in the common case. */
 	while (!l->len && len - start && (nl = memchr(data + start, '\n', len - start))) {
+		if ((size_t)(nl - data - start) > max)
+			return -E2BIG; /* as when the line comes in pieces */
 		ret = fn(data + start, (size_t)(nl - data - start), arg);
 		start = (size_t)(nl - data) + 1;
 		if (ret)

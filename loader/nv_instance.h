@@ -4,8 +4,9 @@
  * record's bound port, a port's PA), which two writers could interleave. Every nvctl command,
  * nvctl apply and the agent take the instance lock before they change anything; readers that
  * must see one consistent state (a metrics scrape) take it shared for a moment. The lock is a
- * flock on the instance's directory, or on bpffs itself before the instance exists; it goes with
- * the process (or the fd).
+ * flock on the instance's directory when only we can open it (dp attach makes it 0700), else on
+ * the root-only /run/nvgre-xdp.lock (before the instance exists, or a directory someone else could
+ * open and hold locked); it goes with the process (or the fd).
  */
 #ifndef NV_INSTANCE_H
 #define NV_INSTANCE_H
@@ -16,7 +17,7 @@
  * -errno.
  */
 int nv_lock_dir(const char *dir, int how, int wait_ms);
-/* The same on the instance at pin_dir, or on bpffs while the instance does not exist yet. */
+/* The same on the instance at pin_dir, or on /run/nvgre-xdp.lock (see above). */
 int nv_instance_lock(const char *pin_dir, int how, int wait_ms);
 /* Release a lock fd (< 0: nothing held). */
 void nv_instance_unlock(int fd);

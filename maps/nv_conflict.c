@@ -248,6 +248,10 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_UNDERLAY_MTU:
 		return snprintf(buf, len, "%s: MTU under %d, too small to carry tenants",
 				dev_name(c->ifindex, dev, port, sizeof(port)), NV_UNDERLAY_MTU_MIN);
+	case NV_CONFLICT_PIN_DIR_UNSAFE:
+		return snprintf(buf, len,
+				"the instance directory exists and is another user's or writable "
+				"by group or others: remove it (dp attach makes it, mode 0700)");
 	case NV_CONFLICT_XDP_BUSY:
 		return snprintf(buf, len,
 				"another XDP program holds %s (this kernel refuses libxdp's "

@@ -90,7 +90,9 @@
 	/* dp attach: the pin dir has a datapath of another ABI version (abi) */         \
 	X(INSTANCE_OTHER_ABI, EEXIST, "abi")                                             \
 	X(UNDERLAY_MTU, EMSGSIZE, "ifindex") /* under NV_UNDERLAY_MTU_MIN */             \
-	X(XDP_BUSY, EBUSY, "ifindex")	     /* another XDP program holds the device */
+	X(XDP_BUSY, EBUSY, "ifindex")	     /* another XDP program holds the device */  \
+	/* dp attach: the pin dir exists, not ours alone */                              \
+	X(PIN_DIR_UNSAFE, EPERM, "")
 
 #define NV_CONFLICTS(X) X(NONE, 0, "") NV_CONFLICTS_MAPS(X) NV_CONFLICTS_LOADER(X)
 

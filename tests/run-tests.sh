@@ -63,10 +63,23 @@ run unit watch 900 "$unit" --jobs "${NV_TEST_JOBS:-2}"
 # Property fuzzing: a million generated and mutated frames through the three programs against
 # the reference model (tests/prop); a new seed each run, printed, so a failure can be replayed.
 run prop watch 300 "$build/tests/prop" --frames "${NV_PROP_FRAMES:-1000000}" ${NV_PROP_SEED:+--seed "$NV_PROP_SEED"}
+# libFuzzer on every parser of outside input (nvctl arguments, batch files, the apply JSON, the etcd
+# decoder, trace input, the metrics HTTP path): the seed corpus (crash regressions included), then
+# NV_FUZZ_SECONDS (20) of fuzzing each, two at a time. make test builds them (make fuzz-build).
+if [ -d "$build/fuzz" ]; then
+	run parsers-fuzz watch 600 bash "$here/fuzz/run.sh" "$build" "${NV_FUZZ_SECONDS:-20}"
+else
+	echo "Error: $build/fuzz is not built (make fuzz-build)" >&2
+	failed=$((failed + 1))
+	suites_failed="$suites_failed parsers-fuzz"
+fi
 # The man page and bash completion against nvctl's command table, then nvctl against a real
 # datapath in a private netns and pin dir.
 run nvctl-docs watch 120 sh "$here/cli/test_docs.sh" "$build"
 run nvctl watch 300 bash "$here/cli/test_nvctl.sh" "$build"
+# Privileges (nobody refused by name, pins root's alone, no lock nobody can hold, metrics where
+# told, no password printed) and writers at once (nothing lost, nothing half applied, signals).
+run privileges watch 180 bash "$here/cli/test_privileges.sh" "$build"
 # make install into a temporary root: the files, the agent's systemd unit (verified), uninstall.
 run install watch 120 bash "$here/cli/test_install.sh" "$build"
 # monitor and trace: bad arguments, runtime errors, a trace that leaves the counters alone, a

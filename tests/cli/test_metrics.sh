@@ -407,7 +407,7 @@ if listen_start "[::1]:$PORT"; then
 fi
 end
 
-bad "metrics listen: no address" 2 "missing ADDR:PORT" metrics listen
+bad "metrics listen: two addresses" 2 '"127.0.0.1:2"' metrics listen 127.0.0.1:1 127.0.0.1:2
 bad "metrics listen: no port" 2 '"127.0.0.1"' metrics listen 127.0.0.1
 bad "metrics listen: port 0" 2 '"127.0.0.1:0"' metrics listen 127.0.0.1:0
 bad "metrics listen: port 65536" 2 '":65536"' metrics listen :65536
