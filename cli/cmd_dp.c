@@ -78,6 +78,42 @@ static int dp_reload(struct nv_ctx *ctx, const struct nv_args *a)
 	return err ? nv_errno_error(ctx, err, "%s", a->cmd) : 0;
 }
 
+static int dp_upgrade(struct nv_ctx *ctx, const struct nv_args *a)
+{
+	struct nv_dp_upgrade_report rep;
+	struct nv_conflict why = { 0 };
+	sigset_t old;
+	int err;
+
+	if (ctx->dry_run)
+		return 0;
+	nv_signals_hold(&old); /* taken over whole or not at all: SIGINT waits */
+	err = nv_dp_upgrade(ctx->pin_dir, &rep, &why);
+	nv_signals_release(&old);
+	if (err == -ENOENT && !rep.from_abi)
+		return nv_runtime_error(ctx,
+					"%s: no datapath of another ABI version in %s: nothing to "
+					"upgrade (this nvctl is ABI v%d)",
+					a->cmd, ctx->pin_dir, NV_ABI_VERSION);
+	if (err == -EPROTO)
+		return nv_runtime_error(ctx,
+					"%s: the datapath in %s is ABI v%u, newer than this nvctl "
+					"(v%d): use the nvctl that attached it",
+					a->cmd, ctx->pin_dir, rep.from_abi, NV_ABI_VERSION);
+	if (err)
+		return nv_conflict_error(ctx, a->cmd, err, &why, NULL);
+	nv_out_begin(ctx, false);
+	nv_print_uint(ctx, "from_abi", "upgraded ABI v%llu", rep.from_abi);
+	nv_print_uint(ctx, "abi", " to v%llu: ", NV_ABI_VERSION);
+	nv_print_uint(ctx, "subnets", "%llu subnets, ", rep.n.subnets);
+	nv_print_uint(ctx, "local_pas", "%llu local PAs, ", rep.n.local_pas);
+	nv_print_uint(ctx, "ports", "%llu ports, ", rep.n.ports);
+	nv_print_uint(ctx, "records", "%llu records, ", rep.n.records);
+	nv_print_uint(ctx, "routes", "%llu routes\n", rep.n.routes);
+	nv_out_end(ctx);
+	return 0;
+}
+
 /* Each port: its device, delivery mode and the id of the port program on it. */
 static int port_line_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 {
@@ -192,5 +228,9 @@ const struct nv_cmd nv_dp_cmds[] = {
 	NV_CMD_NOARGS("show", "what is attached where, program ids, map fill levels", dp_show, 0),
 	NV_CMD_NOARGS("reload", "replace the programs with the installed ones, keeping the maps",
 		      dp_reload, 0),
+	NV_CMD_NOARGS("upgrade",
+		      "take over a datapath of an older nvctl (ABI) with its state, hooks swapped "
+		      "in place",
+		      dp_upgrade, 0),
 	{ 0 },
 };

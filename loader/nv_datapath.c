@@ -17,6 +17,7 @@
 #include <linux/magic.h>
 
 #include "nv_datapath.h"
+#include "nv_migrate.h"
 #include "nv_netdev.h"
 #include "nv_objects.h"
 #include "nv_pins.h"
@@ -146,27 +147,6 @@ static void remove_instance(const char *pin_dir)
 }
 
 /*
- * The ABI version of a datapath pinned in pin_dir by another nvctl ("maps-v<N>" with N not ours),
- * else 0. Its maps have another layout: adopting them is never right, and attaching beside it
- * would fight over its devices, so attach refuses and names the version.
- */
-static unsigned int other_abi_pinned(const char *pin_dir)
-{
-	unsigned int found = 0, v;
-	struct dirent *e;
-	DIR *d = opendir(pin_dir);
-	char tail;
-
-	if (!d)
-		return 0;
-	while (!found && (e = readdir(d)))
-		if (sscanf(e->d_name, "maps-v%u%c", &v, &tail) == 1 && v != NV_ABI_VERSION)
-			found = v;
-	closedir(d);
-	return found;
-}
-
-/*
  * A directory made before dp attach (bpffs lets anyone make one) is used only when it is ours
  * and nobody else may write it: its owner could unlink or replace the pins, and anyone who can
  * open it could hold the instance lock (a flock on it) forever. Made private (0700) as dp attach
@@ -214,7 +194,7 @@ static int attach_check(const char *pin_dir, const struct nv_dp_attach_opts *o,
 	/* An instance's directory holds one datapath: never adopt another's pins. */
 	if (access(maps_dir, F_OK) == 0)
 		return nv_conflict_set(why, NV_CONFLICT_INSTANCE_EXISTS);
-	abi = other_abi_pinned(pin_dir);
+	abi = nv_migrate_pinned_abi(pin_dir);
 	if (abi) {
 		err = nv_conflict_set(why, NV_CONFLICT_INSTANCE_OTHER_ABI);
 		if (why)
@@ -447,6 +427,74 @@ int nv_dp_reload(const char *pin_dir)
 out:
 	nv_pinned_progs_close(&old);
 	nv_maps_close(&m);
+	return err;
+}
+
+int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct nv_conflict *why)
+{
+	struct nv_load_opts load = { .pin_dir = pin_dir };
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	int old[NV_PROG__COUNT], fd, err;
+	struct nv_objects objs;
+	struct nv_config cfg;
+	unsigned int abi;
+	size_t done = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	nv_conflict_set(why, NV_CONFLICT_NONE);
+	err = nv_pin_maps_dir(pin_dir, dir, sizeof(dir));
+	if (err)
+		return err;
+	abi = rep->from_abi = nv_migrate_pinned_abi(pin_dir);
+	if (!abi)
+		return -ENOENT;
+	if (access(dir, F_OK) == 0)
+		return nv_conflict_set(why, NV_CONFLICT_INSTANCE_EXISTS);
+	if (abi > NV_ABI_VERSION)
+		return -EPROTO; /* a newer nvctl's: this one cannot know its layout's meaning */
+	/* The new records map as large as the old one. */
+	err = nv_migrate_dir(pin_dir, abi, "maps", dir, sizeof(dir));
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/nv_records", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	load.max_records = map_max_entries(fd);
+	close(fd);
+	err = nv_migrate_progs_open(pin_dir, abi, old);
+	if (err)
+		return err;
+	err = nv_objects_load(&objs, &load);
+	if (err)
+		goto out;
+	/* The new instance filled first, while the old programs still carry every frame. */
+	err = nv_migrate_policy(pin_dir, abi, &objs.maps, &rep->n, why);
+	if (!err)
+		err = nv_config_get(&objs.maps, &cfg);
+	for (int i = 0; i < NV_PROG__COUNT && !err; i++)
+		if (old[i] < 0 && (nv_progs[i].attach == NV_ATTACH_PORT_TC ||
+				   on_underlay(nv_progs[i].attach, &cfg)))
+			err = -ENOENT; /* the old instance lacks a program the hooks need */
+	/* Then every hook swapped in place, as dp reload does: no moment without a program. */
+	for (; done < NV_ATTACH_KINDS && !err; done++)
+		err = replace_kind(attach_order[done], &objs.maps, &cfg, old, objs.prog_fd, false);
+	if (!err)
+		err = nv_pinned_progs_pin(pin_dir, objs.prog_fd);
+	if (err) {
+		while (done--)
+			replace_kind(attach_order[done], &objs.maps, &cfg, objs.prog_fd, old, true);
+		nv_objects_destroy(&objs);
+		nv_pinned_progs_unpin(pin_dir);
+		nv_objects_unpin(pin_dir); /* the old instance's directories keep pin_dir */
+		goto out;
+	}
+	nv_objects_destroy(&objs);
+	err = nv_migrate_remove(pin_dir, abi);
+out:
+	for (int i = 0; i < NV_PROG__COUNT; i++)
+		if (old[i] >= 0)
+			close(old[i]);
 	return err;
 }
 

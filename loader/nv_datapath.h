@@ -13,6 +13,7 @@
 
 #include "nv_hooks.h"
 #include "nv_maps.h"
+#include "nv_migrate.h"
 #include "nv_progs.h"
 
 #define NV_PIN_DIR_DEFAULT "/sys/fs/bpf/nvgre"
@@ -52,6 +53,19 @@ int nv_dp_detach(const char *pin_dir);
 int nv_dp_reload(const char *pin_dir);
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st);
 
+/*
+ * A datapath pinned in pin_dir by an nvctl of an older ABI version, taken over by this one with
+ * its state: a new instance loaded and filled from the old one's policy (nv_migrate.h), then
+ * every hook swapped in place (as reload does: no frame meets no program), then the old pins
+ * removed. All or nothing: on an error the old programs run again and the new pins are gone.
+ * -ENOENT: no other version there (or it lacks a program); -EPROTO: a newer version's;
+ * INSTANCE_EXISTS: this version is there already. why names a refused object.
+ */
+struct nv_dp_upgrade_report {
+	unsigned int from_abi;
+	struct nv_migrate_counts n;
+};
+int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct nv_conflict *why);
 /* The instance's maps. -ENOENT: nothing attached there. */
 int nv_dp_maps(const char *pin_dir, struct nv_maps *m);
 

@@ -243,7 +243,7 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_INSTANCE_OTHER_ABI:
 		return snprintf(buf, len,
 				"a datapath of ABI v%u is attached there (this nvctl is ABI v%d): "
-				"detach it with the nvctl that attached it",
+				"nvctl dp upgrade takes it over with its state",
 				c->abi, NV_ABI_VERSION);
 	case NV_CONFLICT_UNDERLAY_MTU:
 		return snprintf(buf, len, "%s: MTU under %d, too small to carry tenants",

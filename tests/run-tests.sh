@@ -95,6 +95,9 @@ run e2e watch "${NV_E2E_TIMEOUT:-400}" bash "$here/e2e/e2e.sh" "$build"
 # tenants of three subnets each; ping, iperf3, traceroute, TTL expiry, captures, customer routes.
 run e2e-routed watch "${NV_E2E_ROUTED_TIMEOUT:-300}" bash "$here/e2e/routed.sh" "$build"
 
+# dp upgrade from a real older build (the previous ABI version's nvctl, built from git history):
+# two hosts taken over with their state under 100/s pings, no reply lost.
+run e2e-upgrade watch "${NV_E2E_UPGRADE_TIMEOUT:-400}" bash "$here/e2e/upgrade.sh" "$build"
 # nvctl agent: three hosts following a real 3-member etcd cluster (etcd-server), keys written by
 # etcdctl; pings, a record moved under traffic, garbage, compaction, failover, etcd down, reboot.
 run e2e-agent watch "${NV_E2E_AGENT_TIMEOUT:-300}" bash "$here/e2e/agent.sh" "$build"
