@@ -287,6 +287,52 @@ t_move_record() {
 	wait_applied "$(store_rev)" $HOSTS
 }
 
+# The agent and nvctl writing one instance at once (both take its lock per change): 100 records
+# put by etcdctl in four parallel streams while four nvctl batch files of 6 records and 24
+# single record adds run on h1. Afterwards every one of the 200 is there exactly once, with
+# its PA, and nothing failed on either side; then both sets go again.
+t_concurrent_writers() {
+	local pids=() i k f all n failed0
+	failed0=$(status h1 events_failed)
+	for k in 0 1 2 3; do
+		(for i in $(seq $((100 + k * 25)) $((124 + k * 25))); do
+			put "records/5001/10.0.0.$i" "$(rec_json "10.0.0.$i" 192.0.2.2)" || exit 1
+		done) &
+		pids+=($!)
+		f=$TMP/conc-$k.batch
+		for i in $(seq $((k * 6 + 201)) $((k * 6 + 206))); do
+			echo "record add vsid 5001 ca 10.0.0.$i mac 02:4e:56:00:01:$(printf %02x "$i") pa 192.0.2.3"
+		done >"$f"
+		(nvctl_on h1 batch file "$f" >/dev/null) &
+		pids+=($!)
+	done
+	for i in $(seq 230 254); do
+		[ "$i" -eq 254 ] && break # the subnet's gateway
+		(nvctl_on h1 record add vsid 5001 ca "10.0.0.$i" mac "02:4e:56:00:02:$(printf %02x "$i")" \
+			pa 192.0.2.3 >/dev/null) &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || fail "a writer failed (pid $i)"
+	done
+	wait_applied "$(store_rev)" h1 || return
+	all=$(records_of h1)
+	n=$(grep -c '^5001 10\.0\.0\.1[0-9][0-9] 192\.0\.2\.2$' <<<"$all" || true)
+	expect_eq "records from etcd on h1" 100 "$n"
+	n=$(grep -c '^5001 10\.0\.0\.2[0-5][0-9] 192\.0\.2\.3$' <<<"$all" || true)
+	expect_eq "records from nvctl on h1 (24 in batches, 24 single)" 48 "$n"
+	expect_eq "records listed twice" "" "$(sort <<<"$all" | uniq -d)"
+	expect_eq "h1 agent: failed events" "$failed0" "$(status h1 events_failed)"
+	for i in $(seq 100 199); do
+		del "records/5001/10.0.0.$i"
+	done
+	for i in $(seq 201 224) $(seq 230 253); do
+		echo "record del vsid 5001 ca 10.0.0.$i"
+	done >"$TMP/conc-del.batch"
+	nvctl_on h1 batch file "$TMP/conc-del.batch" >/dev/null || fail "nvctl batch del"
+	wait_applied "$(store_rev)" $HOSTS
+}
+
 # Values that do not parse or validate, and keys outside the layout: skipped, logged with their
 # key and counted; a good key beside them lands.
 t_garbage() {
@@ -549,6 +595,7 @@ main() {
 	run_test "etcd stopped entirely: forwarding goes on, the agent recovers when it returns" t_etcd_down
 	run_test "dp detach + attach (a reboot): the agent restores the host from the store" t_reattach
 	run_test "metrics: nvgre_agent_* families from the agent's status" t_metrics
+	run_test "the agent and nvctl writing h1 at once: 100 + 48 records, each once, none failed" t_concurrent_writers
 	run_test "SIGTERM: every agent exits 0 and removes its status file" t_stop_clean
 	run_test "etcd auth: the password from a file logs in, a wrong one is refused, none printed" t_auth
 	run_test "etcd over TLS with client certificates: cacert, cert and key; none: refused" t_tls
