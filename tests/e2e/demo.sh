@@ -9,6 +9,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 NVCTL=$(cd "$here/../.." && pwd)/${1:-build}/nvctl
+PROP=$(dirname "$NVCTL")/tests/prop # before topology.sh makes NVCTL a private copy
 export NVCTL
 # shellcheck source=tests/e2e/topology.sh
 . "$here/topology.sh"
@@ -245,6 +246,10 @@ etcdctl_sw put /demo/records/5001/10.0.0.2 \
 sleep 0.5
 bg_stop "$agent_pid" TERM
 echo "  The agent stopped (SIGTERM); h3 keeps its datapath as the store left it."
+
+say "Reliability: the programs against the reference model (tests/prop), 100,000 generated frames"
+printf '%s#%s %s --frames 100000\n' "$bold" "$plain" "$PROP"
+"$PROP" --frames 100000 2>&1 | sed 's/^/  /'
 
 say "Tearing down: detach every datapath (programs, filters, qdiscs, pins), delete the namespaces"
 for h in $TOPO_HOSTS; do
