@@ -111,12 +111,13 @@ t_upgrade_under_traffic() {
 	local h out p1 p2 p3 r1 r2 r3
 	OBJ_H1=$(objects h1 "$OLD")
 	OBJ_H2=$(objects h2 "$OLD")
-	# 100/s for 4 s on every path, the upgrades in the middle.
-	in_ns a1 ping -q -n -c 400 -i 0.01 -W 1 10.0.0.2 >"$TMP/p1" 2>&1 &
+	# About 100/s (iputils sends -i 0.01 at 62/s here, -i 0.009 at 100/s) on every path, the
+	# upgrades in the middle.
+	in_ns a1 ping -q -n -c 400 -i 0.009 -W 1 10.0.0.2 >"$TMP/p1" 2>&1 &
 	p1=$!
-	in_ns a3 ping -q -n -c 400 -i 0.01 -W 1 10.0.0.1 >"$TMP/p2" 2>&1 &
+	in_ns a3 ping -q -n -c 400 -i 0.009 -W 1 10.0.0.1 >"$TMP/p2" 2>&1 &
 	p2=$!
-	in_ns c5 ping -q -n -c 400 -i 0.01 -W 1 10.0.0.3 >"$TMP/p3" 2>&1 &
+	in_ns c5 ping -q -n -c 400 -i 0.009 -W 1 10.0.0.3 >"$TMP/p3" 2>&1 &
 	p3=$!
 	bg_own $p1
 	bg_own $p2

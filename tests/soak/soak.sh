@@ -14,9 +14,9 @@
 #   tenant A: vsid 5001, rdid 1, 10.0.0.0/16, gateway 10.0.255.254
 #
 # During the run:
-#   - stable flows, restarted every SOAK_INTERVAL s with a known count: ping at about 100/s a1 -> a2
-#     (h1-h2), a1 -> a3 (on h1), a4 -> a2 (h3-h2: through the agent's host), and iperf3 a3 -> a4
-#     (h1-h3; TCP paced at SOAK_IPERF_RATE, or UDP with SOAK_IPERF_PROTO=udp);
+#   - stable flows, restarted every SOAK_INTERVAL s with a known count: ping at about 100/s
+#     a1 -> a2 (h1-h2), a1 -> a3 (on h1), a4 -> a2 (h3-h2: through the agent's host), and iperf3
+#     a3 -> a4 (h1-h3; TCP paced at SOAK_IPERF_RATE, or UDP with SOAK_IPERF_PROTO=udp);
 #   - record churn on h1 and h2: `nvctl batch` files of SOAK_CHURN_LINES lines (half deletes of
 #     the previous set, half adds of the next; CAs 10.0.16.1 and up, never a stable VM's), paced at
 #     SOAK_CHURN_RATE changes/s per host (0: as fast as nvctl goes);
@@ -30,9 +30,11 @@
 # Afterwards (the loops stopped, the agent in step with the store), checked against the baseline
 # taken before the churn: 0 echo replies lost on the stable flows, map fill (every hash map's
 # entries, the records and ports), pins, qdiscs/filters/XDP, nvctl processes and the agent's fds,
-# its RSS growth below SOAK_RSS_LIMIT_KIB. Nothing is asserted about time or speed: the rates are
-# reported. Prints a table per interval and of the figures, then TAP lines and
-# "P passed, F failed" (tests/lib/tap.sh).
+# its RSS growth below SOAK_RSS_LIMIT_KIB. Reported beside them: iperf3's retransmits (or UDP
+# loss) with its two ends' TCP/UDP counters (loss probes, fast retransmits, socket buffer
+# errors), the datapath's drops by reason and every device's drop counters. Nothing is asserted
+# about time or speed: the rates are reported. Prints a table per interval and of the figures,
+# then TAP lines and "P passed, F failed" (tests/lib/tap.sh).
 #
 # Names carry the run's id; the cleanup (EXIT, INT, TERM; tests/lib/netns.sh) stops the loops,
 # the agent, etcd and every flow, removes the namespaces, pins, status file, etcd's data
@@ -65,8 +67,8 @@ ETCD_DOWN=${SOAK_ETCD_DOWN:-5}
 IPERF_PROTO=${SOAK_IPERF_PROTO:-tcp}
 IPERF_RATE=${SOAK_IPERF_RATE:-100M}
 PORT_PAUSE=${SOAK_PORT_PAUSE:-0.2}
-# iputils ping sleeps in whole ticks from 10 ms up (-i 0.01 gave 16 ms here, 62/s): 0.009 is its
-# 9 ms, about 111/s, the nearest to 100/s it keeps.
+# iputils ping sleeps in whole ticks from 10 ms up (-i 0.01 gave 16 ms here, 62/s); -i 0.009 is
+# its 9 ms, which gave 92-107/s here (the rate is reported).
 PING_INTERVAL=${SOAK_PING_INTERVAL:-0.009}
 RSS_LIMIT_KIB=${SOAK_RSS_LIMIT_KIB:-10240}
 for v in DURATION INTERVAL CHURN_RATE CHURN_LINES CHURN_SETS ETCD_RATE ETCD_DOWN RSS_LIMIT_KIB; do
@@ -119,7 +121,9 @@ sleep_until() { # US: sleep until that time (now_us), if it is ahead
 	local d=$(($1 - $(now_us)))
 	[ "$d" -le 0 ] || sleep "$(printf '%d.%06d' $((d / 1000000)) $((d % 1000000)))"
 }
-per_sec() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", (us > 0 ? n / (us / 1e6) : 0) }'; } # N US: N per second
+per_sec() { # N US: N per second
+	awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", (us > 0 ? n / (us / 1e6) : 0) }'
+}
 ping_count() { awk -v s="$1" -v i="$PING_INTERVAL" 'BEGIN { printf "%d", s / i }'; } # SECS
 secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 t_now() { secs_since "$T0"; } # seconds into the run
@@ -142,7 +146,11 @@ etcd_stop() { # [SIGNAL]
 	ETCD_PID=""
 }
 
-ctl() { in_ns sw env ETCDCTL_API=3 etcdctl --dial-timeout 1s --command-timeout 3s --endpoints "$ETCD_URL" "$@"; }
+# ctl ARGS...: etcdctl in the switch's namespace (the controller's place).
+ctl() {
+	in_ns sw env ETCDCTL_API=3 etcdctl --dial-timeout 1s --command-timeout 3s \
+		--endpoints "$ETCD_URL" "$@"
+}
 put() { ctl put -- "$PFX$1" "$2" >/dev/null; }
 
 store_rev() { ctl get --write-out=json -- "$PFX" 2>/dev/null | jq -r .header.revision; }
@@ -207,8 +215,8 @@ rec_json() { # VM
 }
 
 world_up() {
-	local h vm i ok
-	topo_prepare ss ping iperf3 etcd etcdctl timeout jq bpftool awk
+	local h vm i ok f from to
+	topo_prepare ss ping iperf3 etcd etcdctl timeout jq bpftool awk nstat
 	[ -d /run/nvgre-xdp ] && RUN_DIR_WAS=1 # the agents' status directory: ours to remove if new
 	STOP="$TMP/stop"
 	on_cleanup soak_cleanup
@@ -299,15 +307,53 @@ snap_host() {
 	nvctl_on "$h" -j stats show | jq -r '.drops[] | "\(.reason) \(.packets)"' >"$d/drops"
 }
 
+# link_drops NODE...: "NODE/DEV:rx N" and ":tx N" lines, the kernel's dropped counters of every
+# device of the nodes (veth: a frame its peer could not take is a tx drop), and ":xdp N", the
+# sum of veth's own drop and error counters (ethtool -S: XDP frames its ring could not take).
+link_drops() {
+	local n dev
+	for n in "$@"; do
+		ip -n "$(ns_name "$n")" -s -j link show |
+			jq -r --arg n "$n" '.[] | "\($n)/\(.ifname):rx \(.stats64.rx.dropped)",
+				"\($n)/\(.ifname):tx \(.stats64.tx.dropped)"'
+		for dev in $(ip -n "$(ns_name "$n")" -br link show | awk '{ sub(/@.*/, "", $1); print $1 }'); do
+			echo "$n/$dev:xdp $(in_ns "$n" ethtool -S "$dev" 2>/dev/null |
+				awk '/(drops|errors):/ { s += $2 } END { print s + 0 }')"
+		done
+	done
+}
+
+# The transport counters of the iperf3 sender's and receiver's namespaces (nothing else speaks
+# TCP or UDP there): where a retransmit or a lost datagram came from.
+flow_counters() {
+	in_ns "$IPERF_FROM" nstat -asz TcpRetransSegs TcpExtTCPLossProbes TcpExtTCPTimeouts \
+		TcpExtTCPFastRetrans TcpExtTCPSpuriousRTOs TcpExtTCPSackRecovery UdpSndbufErrors |
+		awk -v n="$IPERF_FROM" '!/^#/ { print n ":" $1, $2 }'
+	in_ns "$IPERF_TO" nstat -asz UdpRcvbufErrors UdpInErrors TcpExtTCPOFOQueue TcpExtTCPRcvQDrop |
+		awk -v n="$IPERF_TO" '!/^#/ { print n ":" $1, $2 }'
+}
+
 snap_all() { # NAME
 	local h
 	for h in $HOSTS; do
 		snap_host "$h" "$TMP/snap-$1/$h"
 	done
+	mkdir -p "$TMP/snap-$1/links"
+	# shellcheck disable=SC2086 # node names, one word each
+	link_drops sw $HOSTS $TOPO_VM_LIST >"$TMP/snap-$1/links/drops"
+	flow_counters >"$TMP/snap-$1/links/flow"
 }
 
 # ---------------------------------------------------------------------------------------------
 # the loops (background subshells; each ends at the stop file and writes its figures)
+
+# prog_put FILE FIGURES...: a loop's figures so far, replaced whole (the main shell reads them
+# meanwhile: a file rewritten in place can be read empty).
+prog_put() {
+	local f=$1
+	shift
+	echo "$*" >"$f.new" && mv -f "$f.new" "$f"
+}
 
 # The batch files: set S is CHURN_LINES/2 records (CAs 10.0.16.1 and up, MACs 02:4e:57:...,
 # remote PAs 198.51.100.x); mix-S deletes set S-1 and adds set S; add-0 and del-S.
@@ -362,7 +408,7 @@ churn_loop() {
 		fi
 		batches=$((batches + 1))
 		busy=$((busy + $(now_us) - b0))
-		echo "$changes $(($(now_us) - start)) $busy $fails $batches" >"$f.prog"
+		prog_put "$f.prog" "$changes" $(($(now_us) - start)) "$busy" "$fails" "$batches"
 		if [ "$period" -gt 0 ]; then
 			next=$((next + period))
 			# Behind by more than a second: no burst to catch up.
@@ -371,7 +417,7 @@ churn_loop() {
 		fi
 	done
 	nvctl_on "$h" batch file "$TMP/churn-del-$s.batch" 2>>"$f.log" || fails=$((fails + 1))
-	echo "$changes $(($(now_us) - start)) $busy $fails $batches" >"$f.prog"
+	prog_put "$f.prog" "$changes" $(($(now_us) - start)) "$busy" "$fails" "$batches"
 	touch "$f.done"
 }
 
@@ -398,14 +444,14 @@ port_loop() {
 		nvctl_on h1 record del vsid 5001 ca "$ca" 2>>"$f.log" || fails=$((fails + 1))
 		cycles=$((cycles + 1))
 		[ "$mode" = xdp ] && mode=tc || mode=xdp
-		echo "$cycles $fails $pings $answered" >"$f.prog"
+		prog_put "$f.prog" "$cycles" "$fails" "$pings" "$answered"
 		sleep "$PORT_PAUSE"
 	done
 	touch "$f.done"
 }
 
 # Records 10.0.200.1 and up put and deleted under the prefix at ETCD_RATE operations/s, at most
-# 32 keys at a time; at the end the whole range is deleted. etcd.prog: "ops errors".
+# 32 keys at a time; at the end the whole range is deleted. etcd-writer.prog: "ops errors".
 etcd_key() { # N
 	local n=$(($1 % 12500))
 	echo "records/5001/10.0.$((200 + n / 250)).$((n % 250 + 1))"
@@ -439,7 +485,7 @@ etcd_writer() {
 			sleep_until "$next"
 		fi
 		i=$((i + 1))
-		echo "$ops $errs" >"$f.prog"
+		prog_put "$f.prog" "$ops" "$errs"
 	done
 	for n in $(seq 30); do
 		ctl del --prefix -- "${PFX}records/5001/10.0.2" >/dev/null 2>>"$f.log" && break
@@ -588,8 +634,8 @@ declare -A S_RSS=() S_FD=() S_KINDS=() S_PID=() S_T=()
 ev_agent_kill() {
 	local t0 rev
 	log "agent: SIGKILL"
-	kill -KILL "$AGENT_PID" 2>/dev/null || true
-	agent_stop KILL
+	# (stderr: not bash's "Killed" notice of the job)
+	agent_stop KILL 2>/dev/null
 	AGENT_KILLS=$((AGENT_KILLS + 1))
 	t0=$(now_us)
 	agent_start
@@ -606,7 +652,7 @@ ev_etcd_down() { # SIGNAL
 	local sig=$1 t0 t1 seen=no rev rc0 rc1 i down
 	rc0=$(status reconnects)
 	log "etcd: SIG$sig for $ETCD_DOWN s"
-	etcd_stop "$sig"
+	etcd_stop "$sig" 2>/dev/null
 	ETCD_RESTARTS=$((ETCD_RESTARTS + 1))
 	t0=$(now_us)
 	for i in $(seq $((ETCD_DOWN * 10))); do
@@ -759,7 +805,8 @@ report() {
 	read -r c fails e r <<<"$(prog "$TMP/ports.prog")"
 	row "x5's port + record on h1 (add/del cycles)" "$c cycles, $fails nvctl failures, x5's pings answered $r of $e"
 	read -r c e <<<"$(prog "$TMP/etcd-writer.prog")"
-	row "etcdctl put/del under the prefix (target $ETCD_RATE/s)" "$c done, $e failed (while etcd was down)"
+	row "etcdctl put/del under the prefix (target $ETCD_RATE/s)" \
+		"$c done ($(per_sec "$c" "$(awk -v s="$RUN_SECS" 'BEGIN { print s * 1e6 }')")/s), $e failed (while etcd was down)"
 	row "agent: killed / etcd restarts / exits by itself" "$AGENT_KILLS / $ETCD_RESTARTS / $AGENT_DEATHS"
 	row "agent at the end (store revision $FINAL_REV)" "$(jq -r '"revision \(.revision), applied \(.events_applied),
 		skipped \(.events_skipped), failed \(.events_failed), syncs \(.syncs), relists \(.relists),
@@ -772,7 +819,7 @@ report() {
 	for h in $HOSTS; do
 		row "$h: dp show maps, before -> after" "$(before_after "$h" fill cat)"
 		row "$h: record show -j / port show -j entries" \
-			"$(wc -l <"$TMP/snap-base/$h/records") / $(wc -l <"$TMP/snap-base/$h/ports") -> $(wc -l <"$TMP/snap-end/$h/records") / $(wc -l <"$TMP/snap-end/$h/ports")"
+			"$(before_after "$h" records "wc -l") / $(before_after "$h" ports "wc -l")"
 		row "$h: entries of every keyed map (changed)" \
 			"$(before_after "$h" entries "awk '{ n += \$2 } END { print n + 0 }'") ($(changed "$h" entries))"
 		row "$h: pins" "$(before_after "$h" pins "wc -l")"
@@ -780,6 +827,8 @@ report() {
 			"$(before_after "$h" tc "awk '/^qdisc/ { q++ } /^filter.*handle/ { f++ } END { print q + 0 \" / \" f + 0 }'")"
 		row "$h: datapath drops during the run" "$(changed "$h" drops)"
 	done
+	row "link drops during the run (underlay and VM veths)" "$(changed links drops)"
+	row "iperf3 ends' TCP/UDP counters during the run" "$(changed links flow)"
 	echo
 }
 
@@ -845,7 +894,8 @@ same_snap() {
 	local h
 	for h in $HOSTS; do
 		cmp -s "$TMP/snap-base/$h/$1" "$TMP/snap-end/$h/$1" ||
-			fail "$h: $1 differ from the baseline:" "$(diff "$TMP/snap-base/$h/$1" "$TMP/snap-end/$h/$1" | head -20 | sed 's/^/    /')"
+			fail "$h: $1 differ from the baseline:" \
+				"$(diff "$TMP/snap-base/$h/$1" "$TMP/snap-end/$h/$1" | head -20 | sed 's/^/    /')"
 	done
 }
 
@@ -860,7 +910,8 @@ t_fds() {
 	[ -z "$NVCTL_LEFT" ] || fail "nvctl processes left:$NVCTL_LEFT"
 	[ "${S_PID[start]:-}" = "${S_PID[end]:-x}" ] ||
 		fail "the agent sampled at the start (pid ${S_PID[start]:-?}) is not the one at the end (${S_PID[end]:-?})"
-	expect_eq "agent's open fds at the end (at the start: ${S_KINDS[start]:-}; end: ${S_KINDS[end]:-})" "${S_FD[start]:-?}" "${S_FD[end]:-??}"
+	expect_eq "agent's open fds at the end (at the start: ${S_KINDS[start]:-}; end: ${S_KINDS[end]:-})" \
+		"${S_FD[start]:-?}" "${S_FD[end]:-??}"
 }
 
 t_pins() { same_snap pins; }
@@ -868,10 +919,15 @@ t_tc() { same_snap tc; }
 
 t_rss() {
 	local g
-	[[ "${S_RSS[start]:-}${S_RSS[end]:-}" =~ ^[0-9]+$ ]] || { fail "no VmRSS samples: ${S_RSS[start]:-?} ${S_RSS[end]:-?}"; return; }
+	if ! [[ "${S_RSS[start]:-}${S_RSS[end]:-}" =~ ^[0-9]+$ ]]; then
+		fail "no VmRSS samples: ${S_RSS[start]:-?} ${S_RSS[end]:-?}"
+		return
+	fi
 	g=$((S_RSS[end] - S_RSS[start]))
-	note "VmRSS ${S_RSS[start]} KiB at ${S_T[start]} s, ${S_RSS[middle]:-?} KiB at ${S_T[middle]:-?} s, ${S_RSS[end]} KiB at ${S_T[end]} s: $g KiB"
-	[ "$g" -lt "$RSS_LIMIT_KIB" ] || fail "the agent's VmRSS grew by $g KiB after the warm-up (limit $RSS_LIMIT_KIB KiB)"
+	note "VmRSS ${S_RSS[start]} KiB at ${S_T[start]} s, ${S_RSS[middle]:-?} KiB at ${S_T[middle]:-?} s," \
+		"${S_RSS[end]} KiB at ${S_T[end]} s: $g KiB"
+	[ "$g" -lt "$RSS_LIMIT_KIB" ] ||
+		fail "the agent's VmRSS grew by $g KiB after the warm-up (limit $RSS_LIMIT_KIB KiB)"
 }
 
 main() {
