@@ -32,8 +32,20 @@ int nv_agent_status_write(const char *path, const json_t *st)
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
+		struct stat sb;
+
 		*slash = '\0';
 		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+		/*
+		 * Readers (agent status, metrics) trust what is there: the directory is ours and
+		 * nobody else's to write, made so when it is ours but loose, refused otherwise.
+		 */
+		if (lstat(dir, &sb))
+			return -errno;
+		if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid())
+			return -EPERM;
+		if ((sb.st_mode & 022) && chmod(dir, sb.st_mode & 0755))
 			return -errno;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());

@@ -28,6 +28,9 @@ set -u
 cli_preamble nvgre-priv "${1:-build}" ip nsenter timeout python3 curl ss setpriv stat flock \
 	bpftool
 
+# The agent's status directory: removed at the end when this suite made it.
+[ -d /run/nvgre-xdp ] || on_cleanup 'rmdir /run/nvgre-xdp 2>/dev/null || true'
+
 PIN2=$(pin_dir never) # never attached
 pin_own "$PIN2" host
 PIN3=$(pin_dir umask) # attached under umask 000, detached at once
@@ -353,6 +356,8 @@ fi
 end
 
 begin "the agent's status directory and file are not writable by others (agent under umask 000)"
+# A loose directory of root's is made private again before the agent writes into it.
+mkdir -p /run/nvgre-xdp && chmod 777 /run/nvgre-xdp
 if agent_start http://127.0.0.1:1; then
 	expect_eq "$STATUS" "644 root" "$(mode "$STATUS")"
 	m=$(stat -c '%a' /run/nvgre-xdp)
