@@ -35,7 +35,6 @@ static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 							   : NV_XDP_MODE_NATIVE };
 	struct nv_conflict why = { 0 };
 	char dev[NV_NETDEV_NAMELEN + 4];
-	sigset_t old;
 	int err;
 
 	if (!nv_addr_is_ipv4(&o.pa))
@@ -43,21 +42,14 @@ static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 				      a->cmd, a->a[DP_PA].raw);
 	if (ctx->dry_run)
 		return 0;
-	nv_signals_hold(&old); /* made whole or taken back: SIGINT waits */
 	err = nv_dp_attach(ctx->pin_dir, &o, &why);
-	nv_signals_release(&old);
 	snprintf(dev, sizeof(dev), "dev %s", a->a[DP_DEV].raw);
 	return err ? nv_conflict_error(ctx, a->cmd, err, &why, dev) : 0;
 }
 
 static int dp_detach(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	sigset_t old;
-	int err;
-
-	nv_signals_hold(&old);
-	err = nv_dp_detach(ctx->pin_dir);
-	nv_signals_release(&old);
+	int err = nv_dp_detach(ctx->pin_dir);
 
 	if (err == -ENOENT)
 		return nv_not_attached(ctx);
@@ -66,12 +58,7 @@ static int dp_detach(struct nv_ctx *ctx, const struct nv_args *a)
 
 static int dp_reload(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	sigset_t old;
-	int err;
-
-	nv_signals_hold(&old);
-	err = nv_dp_reload(ctx->pin_dir);
-	nv_signals_release(&old);
+	int err = nv_dp_reload(ctx->pin_dir);
 
 	if (err == -ENOENT)
 		return nv_not_attached(ctx);
@@ -82,14 +69,11 @@ static int dp_upgrade(struct nv_ctx *ctx, const struct nv_args *a)
 {
 	struct nv_dp_upgrade_report rep;
 	struct nv_conflict why = { 0 };
-	sigset_t old;
 	int err;
 
 	if (ctx->dry_run)
 		return 0;
-	nv_signals_hold(&old); /* taken over whole or not at all: SIGINT waits */
 	err = nv_dp_upgrade(ctx->pin_dir, &rep, &why);
-	nv_signals_release(&old);
 	if (err == -ENOENT && !rep.from_abi)
 		return nv_runtime_error(ctx,
 					"%s: no datapath of another ABI version in %s: nothing to "
@@ -222,15 +206,16 @@ static int dp_show(struct nv_ctx *ctx, const struct nv_args *a)
 
 const struct nv_cmd nv_dp_cmds[] = {
 	NV_CMD("attach", attach_args,
-	       "load the datapath, attach it to the underlay DEV with local PA ADDR", dp_attach, 0),
+	       "load the datapath, attach it to the underlay DEV with local PA ADDR", dp_attach,
+	       NV_CMD_WHOLE),
 	NV_CMD_NOARGS("detach", "remove every program, filter, qdisc and pin of the instance",
-		      dp_detach, 0),
+		      dp_detach, NV_CMD_WHOLE),
 	NV_CMD_NOARGS("show", "what is attached where, program ids, map fill levels", dp_show, 0),
 	NV_CMD_NOARGS("reload", "replace the programs with the installed ones, keeping the maps",
-		      dp_reload, 0),
+		      dp_reload, NV_CMD_WHOLE),
 	NV_CMD_NOARGS("upgrade",
 		      "take over a datapath of an older nvctl (ABI) with its state, hooks swapped "
 		      "in place",
-		      dp_upgrade, 0),
+		      dp_upgrade, NV_CMD_WHOLE),
 	{ 0 },
 };

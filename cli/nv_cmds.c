@@ -142,7 +142,7 @@ static int run(struct nv_ctx *ctx, const struct nv_object *o, const struct nv_cm
 		return c->run(ctx, &args);
 	if (geteuid() != 0)
 		return nv_runtime_error(ctx, "%s needs root (CAP_BPF and CAP_NET_ADMIN)", name);
-	if (!(c->flags & NV_CMD_BATCH))
+	if (!(c->flags & (NV_CMD_BATCH | NV_CMD_WHOLE)))
 		return c->run(ctx, &args);
 	/* A change of several map entries (a record and its index, a port and its hook): whole. */
 	nv_signals_hold(&old);

@@ -55,6 +55,13 @@ enum nv_cmd_flags {
 	NV_CMD_DEFAULT = 1 << 1, /* runs when the object is given alone ("nvctl metrics") */
 	/* ... and with the object's arguments when they start with no command ("monitor vsid 1") */
 	NV_CMD_DEFAULT_ARGS = 1 << 2,
+	/*
+	 * Runs whole: SIGINT and SIGTERM wait until it is done or taken back (nv_signals_hold). Set
+	 * for every command that changes several things at once and reads no input meanwhile;
+	 * NV_CMD_BATCH commands run so too. apply and batch hold around their change alone, as
+	 * they read a file (maybe a terminal) first.
+	 */
+	NV_CMD_WHOLE = 1 << 3,
 };
 
 struct nv_cmd {

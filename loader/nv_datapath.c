@@ -453,7 +453,7 @@ int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct 
 	if (abi > NV_ABI_VERSION)
 		return -EPROTO; /* a newer nvctl's: this one cannot know its layout's meaning */
 	/* The new records map as large as the old one. */
-	err = nv_migrate_dir(pin_dir, abi, "maps", dir, sizeof(dir));
+	err = nv_pin_abi_dir(pin_dir, "maps", abi, dir, sizeof(dir));
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/nv_records", dir);

@@ -29,19 +29,6 @@ unsigned int nv_migrate_pinned_abi(const char *pin_dir)
 	return found;
 }
 
-int nv_migrate_dir(const char *pin_dir, unsigned int abi, const char *sub, char *buf, size_t len)
-{
-	size_t dlen = strlen(pin_dir);
-	int n;
-
-	while (dlen > 1 && pin_dir[dlen - 1] == '/')
-		dlen--;
-	if (dlen > INT_MAX)
-		return -ENAMETOOLONG;
-	n = snprintf(buf, len, "%.*s/%s-v%u", (int)dlen, pin_dir, sub, abi);
-	return n < 0 ? -EINVAL : (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 /* One map's layout as the kernel keeps it: sizes and, when it has BTF, the types. */
 struct layout {
 	struct btf *btf;
@@ -297,7 +284,7 @@ int nv_migrate_policy(const char *pin_dir, unsigned int abi, const struct nv_map
 	int err;
 
 	memset(n, 0, sizeof(*n));
-	err = nv_migrate_dir(pin_dir, abi, "maps", dir, sizeof(dir));
+	err = nv_pin_abi_dir(pin_dir, "maps", abi, dir, sizeof(dir));
 	/* In the order the library wants: what each object needs exists before it. */
 	if (!err)
 		err = each_old_entry(dir, m, NV_MAP_SUBNETS, subnet_fn, n, why);
@@ -323,7 +310,7 @@ int nv_migrate_policy(const char *pin_dir, unsigned int abi, const struct nv_map
 int nv_migrate_progs_open(const char *pin_dir, unsigned int abi, int fd[NV_PROG__COUNT])
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
-	int err = nv_migrate_dir(pin_dir, abi, "progs", dir, sizeof(dir));
+	int err = nv_pin_abi_dir(pin_dir, "progs", abi, dir, sizeof(dir));
 
 	for (int i = 0; i < NV_PROG__COUNT; i++)
 		fd[i] = -1;
@@ -364,12 +351,12 @@ static int remove_dir(const char *dir)
 int nv_migrate_remove(const char *pin_dir, unsigned int abi)
 {
 	char dir[PATH_MAX];
-	int err = nv_migrate_dir(pin_dir, abi, "progs", dir, sizeof(dir));
+	int err = nv_pin_abi_dir(pin_dir, "progs", abi, dir, sizeof(dir));
 
 	if (!err)
 		err = remove_dir(dir);
 	if (!err)
-		err = nv_migrate_dir(pin_dir, abi, "maps", dir, sizeof(dir));
+		err = nv_pin_abi_dir(pin_dir, "maps", abi, dir, sizeof(dir));
 	if (!err)
 		err = remove_dir(dir);
 	return err;

@@ -21,9 +21,6 @@
 /* The ABI version of a datapath pinned in pin_dir by another nvctl, else 0. */
 unsigned int nv_migrate_pinned_abi(const char *pin_dir);
 
-/* "<pin_dir>/<sub>-v<abi>": the old instance's "maps" or "progs" directory. */
-int nv_migrate_dir(const char *pin_dir, unsigned int abi, const char *sub, char *buf, size_t len);
-
 /* What was carried over. */
 struct nv_migrate_counts {
 	__u32 subnets, local_pas, ports, records, routes;

@@ -10,8 +10,9 @@
 
 #include "nv_pins.h"
 
-/* "<pin_dir without trailing slashes>/<sub>-v<ABI>[/<name>]" */
-static int pin_path(const char *pin_dir, const char *sub, const char *name, char *buf, size_t len)
+/* "<pin_dir without trailing slashes>/<sub>-v<abi>[/<name>]" */
+static int pin_path_abi(const char *pin_dir, const char *sub, unsigned int abi, const char *name,
+			char *buf, size_t len)
 {
 	size_t dlen;
 	int n;
@@ -26,13 +27,23 @@ static int pin_path(const char *pin_dir, const char *sub, const char *name, char
 		dlen = 0;
 	if (dlen > INT_MAX)
 		return -ENAMETOOLONG;
-	n = snprintf(buf, len, "%.*s/%s-v%d%s%s", (int)dlen, pin_dir, sub, NV_ABI_VERSION,
-		     name ? "/" : "", name ? name : "");
+	n = snprintf(buf, len, "%.*s/%s-v%u%s%s", (int)dlen, pin_dir, sub, abi, name ? "/" : "",
+		     name ? name : "");
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+static int pin_path(const char *pin_dir, const char *sub, const char *name, char *buf, size_t len)
+{
+	return pin_path_abi(pin_dir, sub, NV_ABI_VERSION, name, buf, len);
+}
+
+int nv_pin_abi_dir(const char *pin_dir, const char *sub, unsigned int abi, char *buf, size_t len)
+{
+	return pin_path_abi(pin_dir, sub, abi, NULL, buf, len);
 }
 
 int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len)

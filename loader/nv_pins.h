@@ -15,6 +15,8 @@
 #include "nv_progs.h"
 
 int nv_pin_maps_dir(const char *pin_dir, char *buf, size_t len);
+/* "<pin_dir>/<sub>-v<abi>": the "maps" or "progs" directory of an instance of ABI version abi. */
+int nv_pin_abi_dir(const char *pin_dir, const char *sub, unsigned int abi, char *buf, size_t len);
 int nv_pin_progs_dir(const char *pin_dir, char *buf, size_t len);
 int nv_pin_map_path(const char *pin_dir, enum nv_map_id id, char *buf, size_t len);
 int nv_pin_prog_path(const char *pin_dir, enum nv_prog_id id, char *buf, size_t len);

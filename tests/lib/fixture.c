@@ -93,7 +93,7 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /* Runs ip(8) with a batch of commands; iproute2's own messages go to stderr. */
-static int ip_batch(const char *fmt, ...)
+int fixture_ip_batch(const char *fmt, ...)
 {
 	char cmds[2048];
 	va_list ap;
@@ -138,12 +138,12 @@ int fixture_netns(void)
 	err = write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1\n");
 	if (err && err != -ENOENT)
 		return err;
-	return ip_batch("link set lo up\n");
+	return fixture_ip_batch("link set lo up\n");
 }
 
 int fixture_set_mtu(const char *ifname, unsigned int mtu)
 {
-	return ip_batch("link set %s mtu %u\n", ifname, mtu);
+	return fixture_ip_batch("link set %s mtu %u\n", ifname, mtu);
 }
 
 static void v4(union nv_addr *a, __be32 ip)
@@ -241,7 +241,7 @@ static int create_devices(struct host *h, const struct port_def *defs)
 				      defs[i].name, defs[i].vm_name, defs[i].name, defs[i].vm_name);
 	if (n >= sizeof(cmds))
 		return -E2BIG;
-	return n ? ip_batch("%s", cmds) : 0;
+	return n ? fixture_ip_batch("%s", cmds) : 0;
 }
 
 static int fill_policy(struct host *h)
@@ -437,12 +437,12 @@ int host_underlay_neigh(const struct host *h, __be32 next_pa, __u8 local_mac[6],
 		err = if_mac(peer, peer_mac);
 	if (err)
 		return err;
-	return ip_batch("addr add %u.%u.%u.%u/24 dev %s\n"
-			"neigh replace %u.%u.%u.%u lladdr %02x:%02x:%02x:%02x:%02x:%02x dev %s "
-			"nud permanent\n",
-			a[0], a[1], a[2], a[3], h->ul_name, n[0], n[1], n[2], n[3], peer_mac[0],
-			peer_mac[1], peer_mac[2], peer_mac[3], peer_mac[4], peer_mac[5],
-			h->ul_name);
+	return fixture_ip_batch(
+		"addr add %u.%u.%u.%u/24 dev %s\n"
+		"neigh replace %u.%u.%u.%u lladdr %02x:%02x:%02x:%02x:%02x:%02x dev %s "
+		"nud permanent\n",
+		a[0], a[1], a[2], a[3], h->ul_name, n[0], n[1], n[2], n[3], peer_mac[0],
+		peer_mac[1], peer_mac[2], peer_mac[3], peer_mac[4], peer_mac[5], h->ul_name);
 }
 
 int cap_open(__u32 ifindex)
@@ -588,4 +588,23 @@ const char *xdp_verdict_name(__u32 v)
 					 "XDP_REDIRECT" };
 
 	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "XDP_?";
+}
+
+int fixture_icmp_budget_spend(int icmp_state_fd)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct timespec t;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return ncpus ?: -EINVAL;
+	struct nv_icmp_state st[ncpus];
+
+	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
+	for (int i = 0; i < ncpus; i++)
+		st[i] = (struct nv_icmp_state){
+			.window_ns = (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec,
+			.in_window = NV_ICMP_RATE,
+		};
+	return bpf_map_update_elem(icmp_state_fd, &zero, st, BPF_ANY) ? -errno : 0;
 }

@@ -142,6 +142,10 @@ int host_local_pa_del(struct host *h, __be32 pa);
 int host_record_add(struct host *h, __u32 vsid, __be32 ca, __be32 pa, const __u8 mac[6]);
 /* The record of (vsid, ca) deleted and added again at pa (an IPv4 PA), MAC kept. */
 int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa);
+/* ip -batch - with these commands (printf format); iproute2's messages go to stderr. 0 or -EIO. */
+int fixture_ip_batch(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* This second's ICMP errors spent on every CPU (nv_icmp_state of icmp_state_fd). 0 or -errno. */
+int fixture_icmp_budget_spend(int icmp_state_fd);
 /* ip link set DEV mtu MTU */
 int fixture_set_mtu(const char *ifname, unsigned int mtu);
 

@@ -97,6 +97,9 @@ void world_print(const struct world *w, FILE *f);
 /* Lookups of the intent, for the generator and the model. */
 const struct w_subnet *w_subnet_of(const struct world *w, __u32 vsid);
 const struct w_record *w_record_of(const struct world *w, __u32 vsid, __be32 ca);
+/* The record of ca in any VSID of rdid (prefixes of one RDID never overlap); ca 0: its gateway
+ * wildcard record. */
+const struct w_record *w_record_in_rdid(const struct world *w, __u32 rdid, __be32 ca);
 const struct w_port *w_port_at(const struct world *w, __u32 ifindex);
 bool w_pa_local(const struct world *w, __be32 pa);
 

@@ -58,12 +58,6 @@ int check_run(struct world *w, const struct frame *f, struct observed *obs)
 	return 0;
 }
 
-static bool fail(char *why, size_t len, const char *fmt, const char *a, const char *b)
-{
-	snprintf(why, len, fmt, a, b);
-	return false;
-}
-
 #define FAIL(...) (snprintf(why, len, __VA_ARGS__), false)
 
 /* Verdicts: each program's own, and what each outcome must return. */
@@ -287,7 +281,7 @@ bool check_frame(const struct world *w, const struct frame *f, const struct expe
 		return obs->err ? true
 				: FAIL("a frame the test run should refuse was run (%s)", e->why);
 	if (obs->err)
-		return fail(why, len, "BPF_PROG_TEST_RUN failed: %s%s", strerror(-obs->err), "");
+		return FAIL("BPF_PROG_TEST_RUN failed: %s", strerror(-obs->err));
 	return verdict_ok(f, e, obs, why, len) && event_ok(f, e, obs, why, len) &&
 	       output_ok(f, e, obs, why, len);
 }
@@ -390,17 +384,6 @@ int tally_compare(const struct tally *before, const struct tally *now, const str
 	return 0;
 }
 
-static const struct w_record *record_any_vsid(const struct world *w, __u32 rdid, __be32 ca)
-{
-	for (int i = 0; i < w->nrecords; i++) {
-		const struct w_subnet *s = w_subnet_of(w, w->record[i].vsid);
-
-		if (s && s->rdid == rdid && w->record[i].ca == ca)
-			return &w->record[i];
-	}
-	return NULL;
-}
-
 /*
  * The isolation properties, judged from the observed delivery alone (not from the model): a
  * frame reaches only a port of the routing domain it came from, and only from a source the
@@ -452,11 +435,11 @@ bool check_isolation(const struct world *w, const struct frame *f, const struct 
 	x = w_record_of(w, k, isrc);
 	if (x && x->ca && x->pa == opa && !memcmp(in + 6, x->mac, 6))
 		return true;
-	x = record_any_vsid(w, ks->rdid, isrc);
+	x = w_record_in_rdid(w, ks->rdid, isrc);
 	if (x && x->ca && x->pa == opa && !memcmp(in + 6, ks->gw_mac, 6))
 		return true;
-	x = record_any_vsid(w, ks->rdid, 0);
-	if (!record_any_vsid(w, ks->rdid, isrc) && x && x->pa == opa &&
+	x = w_record_in_rdid(w, ks->rdid, 0);
+	if (!w_record_in_rdid(w, ks->rdid, isrc) && x && x->pa == opa &&
 	    (!memcmp(in + 6, ks->gw_mac, 6) || (x->vsid == k && !memcmp(in + 6, x->mac, 6))))
 		return true;
 	return FAIL("accepted from a source (CA, PA, MAC) the table does not hold");

@@ -138,17 +138,6 @@ static const struct w_record *record_in_rdid(struct rng *r, const struct world *
 	return n ? pick[rng_below(r, n)] : any_record(r, w);
 }
 
-static const struct w_record *wildcard_of(const struct world *w, __u32 rdid)
-{
-	for (int i = 0; i < w->nrecords; i++) {
-		const struct w_subnet *s = w_subnet_of(w, w->record[i].vsid);
-
-		if (!w->record[i].ca && s && s->rdid == rdid)
-			return &w->record[i];
-	}
-	return NULL;
-}
-
 static void random_mac(struct rng *r, __u8 mac[6])
 {
 	static const __u8 kinds[][6] = {
@@ -327,7 +316,7 @@ static void gen_wire(const struct world *w, struct rng *r, struct frame *f)
 	} else if (k < 75 && ks) {
 		src = record_in_rdid(r, w, ks->rdid, vsid);
 		memcpy(smac, ks->gw_mac, 6);
-	} else if (k < 88 && ks && (wc = wildcard_of(w, ks->rdid))) {
+	} else if (k < 88 && ks && (wc = w_record_in_rdid(w, ks->rdid, 0))) {
 		src = wc;
 		memcpy(smac, rng_chance(r, 70) ? ks->gw_mac : wc->mac, 6);
 	} else {

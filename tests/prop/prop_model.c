@@ -46,29 +46,6 @@ static bool ca_unicast(__be32 a)
 	return h && h >> 28 < 14;
 }
 
-/* The subnet of the tenant's addresses in rdid that holds ca (prefixes never overlap in one). */
-static const struct w_record *rdid_record(const struct world *w, __u32 rdid, __be32 ca)
-{
-	for (int i = 0; i < w->nrecords; i++) {
-		const struct w_subnet *s = w_subnet_of(w, w->record[i].vsid);
-
-		if (s && s->rdid == rdid && w->record[i].ca == ca && ca)
-			return &w->record[i];
-	}
-	return NULL;
-}
-
-static const struct w_record *wildcard(const struct world *w, __u32 rdid)
-{
-	for (int i = 0; i < w->nrecords; i++) {
-		const struct w_subnet *s = w_subnet_of(w, w->record[i].vsid);
-
-		if (s && s->rdid == rdid && !w->record[i].ca)
-			return &w->record[i];
-	}
-	return NULL;
-}
-
 /* The port a record reaches on this host: its PA is ours and a port holds its (VSID, CA). */
 static const struct w_port *bound_port(const struct world *w, const struct w_record *x)
 {
@@ -169,7 +146,7 @@ static void model_arp(const struct world *w, const struct frame *f, const struct
 static const struct w_record *model_route(const struct world *w, const struct w_port *p, __be32 dst,
 					  __u32 *vsid, struct expect *e)
 {
-	const struct w_record *x = ca_unicast(dst) ? rdid_record(w, p->rdid, dst) : NULL;
+	const struct w_record *x = ca_unicast(dst) ? w_record_in_rdid(w, p->rdid, dst) : NULL;
 	struct lpm l;
 	const struct w_subnet *to;
 
@@ -306,7 +283,7 @@ static bool model_wire_source(const struct world *w, __u32 k, __be32 opa, const 
 	}
 	if (!ks)
 		return drop(e, R(VSID_UNKNOWN), "key VSID has no subnet"), false;
-	x = ca_unicast(isrc) ? rdid_record(w, ks->rdid, isrc) : NULL;
+	x = ca_unicast(isrc) ? w_record_in_rdid(w, ks->rdid, isrc) : NULL;
 	if (x) {
 		if (x->pa != opa)
 			return drop(e, R(SRC_PA), "routed source not at the outer source PA"),
@@ -318,7 +295,7 @@ static bool model_wire_source(const struct world *w, __u32 k, __be32 opa, const 
 			       false;
 		return true;
 	}
-	wc = wildcard(w, ks->rdid);
+	wc = w_record_in_rdid(w, ks->rdid, 0); /* the gateway wildcard */
 	if (!wc)
 		return drop(e, R(SRC_UNKNOWN), "source CA unknown, no gateway wildcard"), false;
 	if (wc->pa != opa)
@@ -390,7 +367,7 @@ static void model_wire(const struct world *w, const struct frame *f, struct expe
 		return;
 	ks = w_subnet_of(w, k);
 	d = ca_unicast(idst) ? w_record_of(w, k, idst) : NULL;
-	if (!d && ks && ca_unicast(idst) && !rdid_record(w, ks->rdid, idst)) {
+	if (!d && ks && ca_unicast(idst) && !w_record_in_rdid(w, ks->rdid, idst)) {
 		/* Routed here by a customer route: this host's table must name the key VSID. */
 		struct lpm l = route_lookup(w, ks->rdid, idst);
 

@@ -11,14 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "nv_addr.h"
 #include "nv_maps.h"
+#include "lib/fixture.h"
 #include "prop/prop.h"
 
 #define IP4(a, b, c, d) htonl((__u32)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -49,18 +45,6 @@ __u64 rng_mix(__u64 a, __u64 b)
 	return rng_next(&r);
 }
 
-static int ip_batch(const char *cmds)
-{
-	FILE *f = popen("ip -batch -", "w");
-	int st;
-
-	if (!f)
-		return -errno;
-	fputs(cmds, f);
-	st = pclose(f);
-	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
-}
-
 int devices_make(struct devices *d)
 {
 	char cmds[2048], name[16];
@@ -75,7 +59,7 @@ int devices_make(struct devices *d)
 			      "link add pp%d type veth peer name pv%d\nlink set pp%d up\n"
 			      "link set pv%d up\n",
 			      i, i, i, i);
-	err = ip_batch(cmds);
+	err = fixture_ip_batch("%s", cmds);
 	if (err)
 		return err;
 	d->underlay = if_nametoindex("pul0");
@@ -319,32 +303,6 @@ static void del_nexthop(struct world *w, const struct w_route *rt)
 	}
 }
 
-static void spend_icmp_budget(struct world *w)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	struct nv_icmp_state st[ncpus > 0 ? ncpus : 1];
-	struct timespec t;
-	__u32 zero = 0;
-
-	if (ncpus <= 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
-	for (int i = 0; i < ncpus; i++)
-		st[i] = (struct nv_icmp_state){
-			.window_ns = (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec,
-			.in_window = NV_ICMP_RATE,
-		};
-	bpf_map_update_elem(w->o.maps.fd[NV_MAP_ICMP_STATE], &zero, st, BPF_ANY);
-}
-
-static int set_mtu(unsigned int mtu)
-{
-	char cmd[64];
-
-	snprintf(cmd, sizeof(cmd), "link set pul0 mtu %u\n", mtu);
-	return ip_batch(cmd);
-}
-
 int world_make(struct world *w, const struct devices *d, __u64 seed)
 {
 	struct nv_load_opts opts = { .max_records = 1024 };
@@ -361,7 +319,7 @@ int world_make(struct world *w, const struct devices *d, __u64 seed)
 		return err;
 	w->loaded = true;
 	w->mtu = rng_chance(&r, 50) ? 1500 : 1600;
-	err = set_mtu(w->mtu);
+	err = fixture_set_mtu("pul0", w->mtu);
 	if (err)
 		goto fail;
 
@@ -411,7 +369,7 @@ int world_make(struct world *w, const struct devices *d, __u64 seed)
 	make_routes(w, &r, rdids, nrdid);
 	/* Now and then this second's ICMP errors already spent: time exceeded is then counted. */
 	if (rng_chance(&r, 20))
-		spend_icmp_budget(w);
+		fixture_icmp_budget_spend(w->o.maps.fd[NV_MAP_ICMP_STATE]);
 	/* A next hop's record deleted under its route (the library keeps the route). */
 	if (w->nroutes && rng_chance(&r, 25))
 		del_nexthop(w, &w->route[rng_below(&r, (__u32)w->nroutes)]);
@@ -441,6 +399,17 @@ const struct w_record *w_record_of(const struct world *w, __u32 vsid, __be32 ca)
 	for (int i = 0; i < w->nrecords; i++)
 		if (w->record[i].vsid == vsid && w->record[i].ca == ca)
 			return &w->record[i];
+	return NULL;
+}
+
+const struct w_record *w_record_in_rdid(const struct world *w, __u32 rdid, __be32 ca)
+{
+	for (int i = 0; i < w->nrecords; i++) {
+		const struct w_subnet *s = w_subnet_of(w, w->record[i].vsid);
+
+		if (s && s->rdid == rdid && w->record[i].ca == ca)
+			return &w->record[i];
+	}
 	return NULL;
 }
 

@@ -182,20 +182,7 @@ static void tweak_default_to_wildcard(struct host *h)
 /* This second's ICMP errors are spent, on every CPU. */
 static void tweak_icmp_rate_spent(struct host *h)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct nv_icmp_state st[ncpus];
-	__u32 zero = 0;
-
-	struct timespec t;
-
-	cr_assert_gt(ncpus, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
-	for (int i = 0; i < ncpus; i++) {
-		st[i].window_ns = (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
-		st[i].in_window = NV_ICMP_RATE;
-		st[i].pad = 0;
-	}
-	cr_assert_eq(bpf_map_update_elem(h->o.maps.fd[NV_MAP_ICMP_STATE], &zero, st, BPF_ANY), 0);
+	cr_assert_eq(fixture_icmp_budget_spend(h->o.maps.fd[NV_MAP_ICMP_STATE]), 0);
 }
 
 /* ---- frame mutations ---- */
