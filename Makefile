@@ -62,7 +62,7 @@ endif
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
               -Ivmlinux/$(ARCH) -Imaps -Ibpf/lib
 
-BPF_PROGS  := from_vm from_wire wire_tc
+BPF_PROGS  := from_vm from_wire wire_tc from_ext
 TEST_BPF   := noop redirect rxcount
 BPF_OBJS   := $(BPF_PROGS:%=$(OUT)/bpf/%.bpf.o) $(TEST_BPF:%=$(OUT)/bpf/%.bpf.o)
 SKELS      := $(BPF_PROGS:%=$(OUT)/skel/%.skel.h) $(TEST_BPF:%=$(OUT)/skel/%.skel.h)

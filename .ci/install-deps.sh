@@ -9,7 +9,7 @@ PKGS="make gcc libc6-dev pkg-config clang clang-format llvm bpftool libbpf-dev l
       libcurl4-openssl-dev libclang-rt-14-dev"
 # tests, demo and bench: namespaces, traffic, captures
 PKGS="$PKGS iproute2 iputils-ping ethtool iperf3 tshark python3-scapy python3-jsonschema util-linux groff-base
-      gnuplot-nox linux-perf curl prometheus traceroute etcd-server etcd-client systemd openssl"
+      gnuplot-nox linux-perf curl prometheus traceroute etcd-server etcd-client systemd openssl nftables"
 
 missing=""
 for p in $PKGS; do

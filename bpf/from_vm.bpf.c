@@ -217,7 +217,7 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	if (nv_eth_save(skb, 0, &inner_eth))
 		return vm_drop(skb, NV_DROP_TRUNCATED, src);
 	if (nv_encap_ipv4(skb, &inner_eth, l3->tos, nv_flow_id(l3, family), dst->vsid, src->pa.w[3],
-			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL))
+			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL, NV_ENCAP_GSO_FLAGS))
 		return vm_drop(skb, NV_DROP_ENCAP_FAILED, src);
 	nv_count_tx(skb->ifindex, len);
 	return vm_sent(skb, src, underlay, bpf_redirect_neigh(underlay, NULL, 0, 0));

@@ -58,6 +58,9 @@ int nv_from_wire(struct xdp_md *ctx)
 		return nv_trace_xdp(ctx, NV_VERDICT_PASS, 0, 0, XDP_PASS);
 	case NV_WIRE_DROP:
 		return nv_drop_xdp(ctx, r.reason, r.vsid);
+	case NV_WIRE_GATEWAY:
+		/* No metadata: nv_wire_tc classifies again and takes it out of the gateway. */
+		return nv_trace_xdp(ctx, NV_VERDICT_TO_TC, r.ifindex, r.vsid, XDP_PASS);
 	}
 	if (r.local & NV_LOCAL_XDP)
 		return decap_and_redirect(ctx, &r);

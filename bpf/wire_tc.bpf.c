@@ -9,6 +9,7 @@
 #include "nv_drop.h"
 #include "nv_events.h"
 #include "nv_eth.h"
+#include "nv_gw_out.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
 #include "nv_wire.h"
@@ -49,36 +50,66 @@ static __always_inline int wire_drop(struct __sk_buff *skb, enum nv_drop_reason 
 	return nv_drop_tc(skb, NV_HOOK_WIRE_TC, reason, vsid);
 }
 
-static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct nv_wire_result *r)
+/* The outer headers of r's frame removed: the inner frame is the skb's. NV_DROP_NONE or why not. */
+static __always_inline enum nv_drop_reason decap(struct __sk_buff *skb,
+						 const struct nv_wire_result *r)
 {
 	__u32 outer_len = r->outer_len;
 	struct nv_eth_words inner_eth;
 	void *data, *data_end;
-	int ret;
 
 	if (outer_len < NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN ||
 	    outer_len > NV_ETH_HLEN + NV_IPV4_HLEN_MAX + NV_GRE_HLEN)
-		return wire_drop(skb, NV_DROP_MALFORMED, r->vsid);
+		return NV_DROP_MALFORMED;
 	if (nv_eth_save(skb, outer_len, &inner_eth))
-		return wire_drop(skb, NV_DROP_TRUNCATED, r->vsid);
+		return NV_DROP_TRUNCATED;
 	/*
 	 * Removes outer IPv4 + GRE + inner Ethernet after the MAC header, then the inner Ethernet
 	 * header takes the outer one's place.
 	 */
 	if (bpf_skb_adjust_room(skb, -(__s32)outer_len, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_DECAP_L3_IPV4))
-		return wire_drop(skb, NV_DROP_DECAP_FAILED, r->vsid);
+		return NV_DROP_DECAP_FAILED;
 	data = NV_CTX_PTR(skb, data);
 	data_end = NV_CTX_PTR(skb, data_end);
 	if (data + NV_ETH_HLEN > data_end)
-		return wire_drop(skb, NV_DROP_DECAP_FAILED, r->vsid);
+		return NV_DROP_DECAP_FAILED;
 	nv_eth_write(data, &inner_eth);
+	return NV_DROP_NONE;
+}
+
+/* A tenant's frame for the outside, through this host's gateway leg (nv_gw_out.h). */
+static __always_inline int decap_and_gateway(struct __sk_buff *skb, const struct nv_wire_result *r)
+{
+	enum nv_drop_reason reason = decap(skb, r);
+
+	if (reason != NV_DROP_NONE)
+		return wire_drop(skb, reason, r->vsid);
+	return nv_gw_out(skb, r);
+}
+
+static __always_inline int decap_and_deliver(struct __sk_buff *skb, const struct nv_wire_result *r)
+{
+	enum nv_drop_reason reason = decap(skb, r);
+	int ret;
+
+	if (reason != NV_DROP_NONE)
+		return wire_drop(skb, reason, r->vsid);
 	nv_count_rx(r->ifindex, r->inner_len);
 	if (r->local & NV_LOCAL_PEER)
 		ret = bpf_redirect_peer(r->ifindex, 0);
 	else
 		ret = bpf_redirect(r->ifindex, 0);
 	return nv_trace_tc(skb, NV_HOOK_WIRE_TC, NV_VERDICT_REDIRECT, r->ifindex, r->vsid, ret);
+}
+
+/*
+ * The classification, not inlined here: its frame is gone by the time a gateway frame goes on to
+ * nv_gw_out, whose calls then have the most of the 512 bytes of stack a call chain may use.
+ */
+static __noinline int classify(void *data, void *data_end, __u32 len, struct nv_wire_result *r)
+{
+	return nv_wire_classify(data, data_end, len, r);
 }
 
 SEC("tc")
@@ -97,11 +128,13 @@ int nv_wire_tc(struct __sk_buff *skb)
 	nv_skb_pull(skb, NV_WIRE_HDRS_MAX);
 	data = NV_CTX_PTR(skb, data);
 	data_end = NV_CTX_PTR(skb, data_end);
-	switch (nv_wire_classify(data, data_end, skb->len, &r)) {
+	switch (classify(data, data_end, skb->len, &r)) {
 	case NV_WIRE_PASS:
 		return nv_trace_tc(skb, NV_HOOK_WIRE_TC, NV_VERDICT_PASS, 0, 0, TC_ACT_OK);
 	case NV_WIRE_DROP:
 		return wire_drop(skb, r.reason, r.vsid);
+	case NV_WIRE_GATEWAY:
+		return decap_and_gateway(skb, &r);
 	}
 	return decap_and_deliver(skb, &r);
 }

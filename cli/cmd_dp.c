@@ -16,23 +16,27 @@ enum {
 	DP_DEV,
 	DP_PA,
 	DP_TTL,
-	DP_XDP_MODE
+	DP_XDP_MODE,
+	DP_CT_MAX
 };
 static const struct nv_arg_spec attach_args[] = {
 	[DP_DEV] = NV_ARG_KEY("dev", NV_ARG_DEV, true, "DEV"),
 	[DP_PA] = NV_ARG_KEY("pa", NV_ARG_ADDR, true, "ADDR"),
 	[DP_TTL] = NV_ARG_NUM("ttl", false, 1, 255, "N"),
 	[DP_XDP_MODE] = { .key = "xdp-mode", .type = NV_ARG_CHOICE, .choices = xdp_modes },
+	/* Connections the gateway's table holds (two entries each). */
+	[DP_CT_MAX] = NV_ARG_NUM("ct-max", false, 1, NV_CT_CONNS_MAX, "N"),
 };
 
 static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 {
-	struct nv_dp_attach_opts o = { .underlay_ifindex = a->a[DP_DEV].v.u32,
-				       .pa = a->a[DP_PA].v.addr,
-				       .ttl = a->a[DP_TTL].set ? a->a[DP_TTL].v.u32 : 0,
-				       .xdp_mode = a->a[DP_XDP_MODE].set
-							   ? a->a[DP_XDP_MODE].v.choice
-							   : NV_XDP_MODE_NATIVE };
+	struct nv_dp_attach_opts o = {
+		.underlay_ifindex = a->a[DP_DEV].v.u32,
+		.pa = a->a[DP_PA].v.addr,
+		.ttl = a->a[DP_TTL].set ? a->a[DP_TTL].v.u32 : 0,
+		.xdp_mode = a->a[DP_XDP_MODE].set ? a->a[DP_XDP_MODE].v.choice : NV_XDP_MODE_NATIVE,
+		.max_conns = a->a[DP_CT_MAX].set ? a->a[DP_CT_MAX].v.u32 : 0
+	};
 	struct nv_conflict why = { 0 };
 	char dev[NV_NETDEV_NAMELEN + 4];
 	int err;
@@ -93,7 +97,11 @@ static int dp_upgrade(struct nv_ctx *ctx, const struct nv_args *a)
 	nv_print_uint(ctx, "local_pas", "%llu local PAs, ", rep.n.local_pas);
 	nv_print_uint(ctx, "ports", "%llu ports, ", rep.n.ports);
 	nv_print_uint(ctx, "records", "%llu records, ", rep.n.records);
-	nv_print_uint(ctx, "routes", "%llu routes\n", rep.n.routes);
+	nv_print_uint(ctx, "routes", "%llu routes, ", rep.n.routes);
+	nv_print_uint(ctx, "gw_legs", "%llu gateway legs, ", rep.n.gw_legs);
+	nv_print_uint(ctx, "gw_routes", "%llu gateway routes, ", rep.n.gw_routes);
+	nv_print_uint(ctx, "nats", "%llu NATs, ", rep.n.nats);
+	nv_print_uint(ctx, "nat_maps", "%llu static mappings\n", rep.n.nat_maps);
 	nv_out_end(ctx);
 	return 0;
 }
@@ -110,6 +118,26 @@ static int port_line_cb(__u32 ifindex, const struct nv_port *p, void *arg)
 	nv_print_uint(ctx, "from_vm_id", "nv_from_vm id %llu  ", nv_tc_prog_id(ifindex));
 	nv_print_string(ctx, "deliver", "deliver %s\n",
 			p->deliver == NV_DELIVER_XDP ? "xdp" : "tc");
+	nv_close(ctx);
+	return 0;
+}
+
+/* Each gateway external device: nv_from_ext's id on it, its legs, its forward-mode RDID. */
+static int ext_line_cb(__u32 ifindex, const struct nv_gw_dev *d, void *arg)
+{
+	struct nv_ctx *ctx = arg;
+
+	nv_open_object(ctx, NULL);
+	nv_print_text(ctx, "ext       ");
+	nv_print_ifname(ctx, "dev", "%-16s ", ifindex);
+	nv_print_uint(ctx, "ifindex", NULL, ifindex);
+	nv_print_uint(ctx, "from_ext_id", "nv_from_ext id %llu  ", nv_tc_prog_id(ifindex));
+	nv_print_uint(ctx, "legs", "legs %llu", d->legs);
+	if (d->fwd_rdid)
+		nv_print_uint(ctx, "forward_rdid", "  forward rdid %llu", d->fwd_rdid);
+	else
+		nv_print_string(ctx, "forward_rdid", NULL, NULL);
+	nv_print_text(ctx, "\n");
 	nv_close(ctx);
 	return 0;
 }
@@ -159,7 +187,8 @@ static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum n
 		nv_close(ctx);
 		nv_print_text(ctx, "tc        %s id %u on %s ingress\n", name, st->prog_id[id], ul);
 		break;
-	case NV_ATTACH_PORT_TC:
+	case NV_ATTACH_PORT_TC: /* one line per device below */
+	case NV_ATTACH_EXT_TC:
 		break;
 	}
 }
@@ -187,18 +216,26 @@ static int dp_show(struct nv_ctx *ctx, const struct nv_args *a)
 	nv_close(ctx);
 	for (int i = 0; i < NV_PROG__COUNT; i++)
 		print_hook(ctx, &st, i);
+	err = nv_dp_maps(ctx->pin_dir, &m);
 	nv_open_array(ctx, "ports");
-	if (nv_dp_maps(ctx->pin_dir, &m) == 0) {
+	if (!err)
 		nv_port_iter(&m, port_line_cb, ctx);
-		nv_maps_close(&m);
-	}
 	nv_close(ctx);
+	nv_open_array(ctx, "ext_devs");
+	if (!err)
+		nv_gw_dev_iter(&m, ext_line_cb, ctx);
+	nv_close(ctx);
+	if (!err)
+		nv_maps_close(&m);
 	nv_open_object(ctx, "maps");
 	nv_print_uint(ctx, "ports", "maps      ports %llu  ", st.ports);
 	nv_print_uint(ctx, "records", "records %llu", st.records);
 	nv_print_uint(ctx, "records_max", "/%llu  ", st.records_max);
 	nv_print_uint(ctx, "subnets", "subnets %llu  ", st.subnets);
 	nv_print_uint(ctx, "local_pas", "local PAs %llu\n", st.local_pas);
+	nv_print_uint(ctx, "gw_legs", "          gateway legs %llu  ", st.gw_legs);
+	nv_print_uint(ctx, "conns", "connections %llu", st.conns);
+	nv_print_uint(ctx, "conns_max", "/%llu\n", st.conns_max);
 	nv_close(ctx);
 	nv_out_end(ctx);
 	return 0;

@@ -52,6 +52,63 @@ static const char *choice_list(const char *const *choices, char *buf, size_t len
 	return buf;
 }
 
+/* A port: 1..65535, decimal (as ports are written). */
+static int parse_port(const char *s, size_t len, __u16 *out)
+{
+	unsigned long v = 0;
+
+	if (!len || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -EINVAL;
+	*out = (__u16)v;
+	return 0;
+}
+
+/* IPV4:PORT or [IPV6]:PORT, into a->v.addr and a->port; why (static text) when it is not. */
+static const char *parse_addr_port(const char *s, struct nv_arg *a)
+{
+	static const char form[] = "expected ADDR:PORT like 192.0.2.1:80 ([ADDR]:PORT for IPv6)";
+	bool bracket = s[0] == '[';
+	const char *colon, *end;
+	char host[64];
+
+	if (bracket) {
+		end = strchr(++s, ']');
+		colon = end && end[1] == ':' ? end + 1 : NULL;
+	} else {
+		end = colon = strrchr(s, ':');
+	}
+	if (!colon || (size_t)(end - s) >= sizeof(host))
+		return form;
+	memcpy(host, s, end - s);
+	host[end - s] = '\0';
+	/* An IPv6 address has colons of its own: it goes in brackets. */
+	if ((!bracket && strchr(host, ':')) || nv_addr_parse(host, &a->v.addr))
+		return form;
+	if (!nv_addr_unicast(&a->v.addr))
+		return "not a unicast address (unspecified, broadcast or multicast)";
+	if (parse_port(colon + 1, strlen(colon + 1), &a->port))
+		return "PORT: expected a number in 1..65535";
+	return NULL;
+}
+
+/* LO-HI into a->port..a->port_hi. */
+static int parse_port_range(const char *s, struct nv_arg *a)
+{
+	const char *dash = strchr(s, '-');
+
+	if (!dash || parse_port(s, dash - s, &a->port) ||
+	    parse_port(dash + 1, strlen(dash + 1), &a->port_hi) || a->port > a->port_hi)
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_proto(const char *s, __u8 *out)
 {
 	static const struct {
@@ -125,8 +182,16 @@ static int value_problem(const struct nv_arg_spec *sp, struct nv_arg *a, const c
 		if (parse_proto(s, &a->v.proto))
 			why = "expected icmp, tcp, udp or 0..255";
 		break;
+	case NV_ARG_ADDR_PORT:
+		why = parse_addr_port(s, a);
+		break;
+	case NV_ARG_PORT_RANGE:
+		if (parse_port_range(s, a))
+			why = "expected LO-HI with 1 <= LO <= HI <= 65535";
+		break;
 	case NV_ARG_STRING:
 		break;
+	case NV_ARG_FLAG: /* takes no value: never parsed */
 	case NV_ARG_NONE:
 		why = "unknown argument type";
 		break;
@@ -180,6 +245,10 @@ const char *nv_args_usage(const struct nv_arg_spec *specs, size_t nspecs, char *
 
 		if (sp->type == NV_ARG_NONE)
 			continue;
+		if (sp->type == NV_ARG_FLAG) {
+			off += snprintf(buf + off, len - off, "%s[%s]", off ? " " : "", sp->key);
+			continue;
+		}
 		off += snprintf(buf + off, len - off, "%s%s%s%s%s%s", off ? " " : "",
 				sp->required ? "" : "[", sp->key ? sp->key : "", sp->key ? " " : "",
 				m, sp->required ? "" : "]");
@@ -219,7 +288,7 @@ int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg
 			return err;
 		out->a[k].set = true;
 	}
-	for (; i < argc; i += 2) {
+	while (i < argc) {
 		struct nv_arg *a = NULL;
 		size_t k;
 		int err;
@@ -239,12 +308,18 @@ int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg
 			return nv_usage_error(ctx, "%s: unknown argument \"%s\"", cmd, argv[i]);
 		if (a->set)
 			return nv_usage_error(ctx, "%s: %s given twice", cmd, specs[k].key);
+		if (specs[k].type == NV_ARG_FLAG) {
+			a->raw = argv[i++];
+			a->set = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return nv_usage_error(ctx, "%s: %s needs a value", cmd, specs[k].key);
 		err = parse_value(ctx, cmd, &specs[k], a, argv[i + 1]);
 		if (err)
 			return err;
 		a->set = true;
+		i += 2;
 	}
 	for (size_t k = 0; k < nspecs; k++)
 		if (specs[k].type != NV_ARG_NONE && specs[k].key && specs[k].required &&

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Arguments, iproute2 style: "vsid 5001 ca 10.0.0.1", positionals first ("pa add ADDR [dev DEV]").
+ * Arguments, iproute2 style: "vsid 5001 ca 10.0.0.1", positionals first ("pa add ADDR [dev DEV]"),
+ * and flags, keywords without a value ("nat gc --watch").
  * A command's specs are its whole grammar: dispatch parses with them before the command runs,
  * and help prints the usage line they make (so help, the man page test and the completion can
  * never drift from what is parsed). Keywords match exactly (no prefixes), each at most once;
@@ -28,6 +29,9 @@ enum nv_arg_type {
 	NV_ARG_CHOICE,	/* one of choices[]: v.choice is its index */
 	NV_ARG_PROTO,	/* icmp, tcp, udp or 0..255 */
 	NV_ARG_STRING,
+	NV_ARG_FLAG,	   /* a keyword alone, never required: set when given */
+	NV_ARG_ADDR_PORT,  /* IPV4:PORT or [IPV6]:PORT, a unicast address, PORT 1..65535 */
+	NV_ARG_PORT_RANGE, /* LO-HI, 1 <= LO <= HI <= 65535: port..port_hi */
 };
 
 struct nv_arg_spec {
@@ -57,6 +61,10 @@ struct nv_arg_spec {
 	{                                                  \
 		.type = t, .required = true, .metavar = mv \
 	}
+#define NV_ARG_FLAG_KEY(k)                    \
+	{                                     \
+		.key = k, .type = NV_ARG_FLAG \
+	}
 /* A positional that may be left out: the last of a command's positionals only. */
 #define NV_ARG_POS_OPT(t, mv)                               \
 	{                                                   \
@@ -76,6 +84,8 @@ struct nv_arg {
 		__u8 proto;
 	} v;
 	__u8 prefixlen; /* NV_ARG_PREFIX: address bits (IPv4: 96 + len) */
+	__u16 port;    /* NV_ARG_ADDR_PORT (v.addr is the address), NV_ARG_PORT_RANGE: host order */
+	__u16 port_hi; /* NV_ARG_PORT_RANGE */
 };
 
 /* What a command gets: a[i] is what specs[i] parsed (index with the command's own enum). */
@@ -89,7 +99,7 @@ struct nv_ctx;
 /* 0, or prints a usage error naming the bad keyword/value and returns NV_EXIT_USAGE. */
 int nv_args_parse(const struct nv_ctx *ctx, const char *cmd, const struct nv_arg_spec *specs,
 		  size_t nspecs, int argc, char **argv, struct nv_args *out);
-/* The usage line the specs make: "dev DEV vsid VSID [deliver xdp|tc]". Returns buf. */
+/* The usage line the specs make: "dev DEV vsid VSID [deliver xdp|tc] [--watch]". Returns buf. */
 const char *nv_args_usage(const struct nv_arg_spec *specs, size_t nspecs, char *buf, size_t len);
 
 /* The IPv4 address of an NV_ARG_IPV4 argument, network order. */

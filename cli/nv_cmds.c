@@ -19,6 +19,8 @@ const struct nv_object nv_objects_table[] = {
 	{ "port", nv_port_cmds },
 	{ "record", nv_record_cmds },
 	{ "route", nv_route_cmds },
+	{ "gateway", nv_gateway_cmds }, /* DESIGN section 8 */
+	{ "nat", nv_nat_cmds },
 	{ "stats", nv_stats_cmds },
 	{ "events", nv_events_cmds },
 	{ "metrics", nv_metrics_cmds },
@@ -39,11 +41,44 @@ static const struct nv_object *find_object(const char *name)
 	return NULL;
 }
 
-static const struct nv_cmd *find_cmd(const struct nv_object *o, const char *name)
+/* The group of a command of two words ("route" of "route add"), its length; 0 for one word. */
+static size_t group_len(const struct nv_cmd *c)
+{
+	const char *sp = strchr(c->name, ' ');
+
+	return sp ? (size_t)(sp - c->name) : 0;
+}
+
+static bool in_group(const struct nv_cmd *c, const char *group)
+{
+	size_t n = group_len(c);
+
+	return n && strlen(group) == n && !strncmp(c->name, group, n);
+}
+
+/* Whether word is a group of o's commands ("nat map"). */
+static bool is_group(const struct nv_object *o, const char *word)
 {
 	for (const struct nv_cmd *c = o->cmds; c->name; c++)
-		if (!strcmp(c->name, name))
+		if (in_group(c, word))
+			return true;
+	return false;
+}
+
+/* The command argv[0] (a group's: argv[0] argv[1]) names; *words: how many of argv it took. */
+static const struct nv_cmd *find_cmd(const struct nv_object *o, int argc, char **argv, int *words)
+{
+	for (const struct nv_cmd *c = o->cmds; c->name && argc > 0; c++) {
+		if (!group_len(c) && !strcmp(c->name, argv[0])) {
+			*words = 1;
 			return c;
+		}
+		if (argc > 1 && in_group(c, argv[0]) &&
+		    !strcmp(c->name + group_len(c) + 1, argv[1])) {
+			*words = 2;
+			return c;
+		}
+	}
 	return NULL;
 }
 
@@ -60,7 +95,8 @@ static const char *usage_of(const struct nv_cmd *c, char *buf, size_t len)
 	return nv_args_usage(c->args, c->nargs, buf, len);
 }
 
-static void print_object_help(FILE *f, const struct nv_object *only)
+/* Every command, or only's (group: only that group's of only). */
+static void print_help(FILE *f, const struct nv_object *only, const char *group)
 {
 	char usage[512];
 
@@ -68,11 +104,18 @@ static void print_object_help(FILE *f, const struct nv_object *only)
 		if (only && only != o)
 			continue;
 		for (const struct nv_cmd *c = o->cmds; c->name; c++) {
+			if (group && !in_group(c, group))
+				continue;
 			usage_of(c, usage, sizeof(usage));
 			fprintf(f, "  nvctl %s %s%s%s\n      %s\n", o->name, c->name,
 				*usage ? " " : "", usage, c->summary);
 		}
 	}
+}
+
+static void print_object_help(FILE *f, const struct nv_object *only)
+{
+	print_help(f, only, NULL);
 }
 
 void nv_usage(FILE *f)
@@ -151,11 +194,37 @@ static int run(struct nv_ctx *ctx, const struct nv_object *o, const struct nv_cm
 	return err;
 }
 
+/* "nat map", "nat map help", "nat map frob": a group named without one of its commands. */
+static int group_only(struct nv_ctx *ctx, const struct nv_object *o, int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 3) {
+		ret = nv_usage_error(ctx, "%s %s: no command given (try: nvctl %s %s help)",
+				     o->name, argv[1], o->name, argv[1]);
+		if (!ctx->json && !ctx->txn)
+			print_help(stderr, o, argv[1]);
+		return ret;
+	}
+	if (strcmp(argv[2], "help"))
+		return nv_usage_error(ctx, "%s %s: unknown command \"%s\" (try: nvctl %s %s help)",
+				      o->name, argv[1], argv[2], o->name, argv[1]);
+	if (ctx->txn)
+		return nv_usage_error(ctx, "%s %s help cannot be used in a batch", o->name,
+				      argv[1]);
+	if (argc > 3)
+		return nv_usage_error(ctx, "%s %s help: unexpected argument \"%s\"", o->name,
+				      argv[1], argv[3]);
+	print_help(stdout, o, argv[1]);
+	return NV_EXIT_OK;
+}
+
 int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv)
 {
 	const struct nv_object *o;
 	const struct nv_cmd *c, *def;
 	char shown[64];
+	int words;
 
 	if (argc < 1)
 		return nv_usage_error(ctx, "no object given (try: nvctl help)");
@@ -170,8 +239,9 @@ int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv)
 		return nv_usage_error(ctx, "unknown object \"%s\" (try: nvctl help)", argv[0]);
 	def = default_cmd(o);
 	/* The object alone, or (monitor vsid 5001) its arguments with the command left out. */
-	if (def && (argc < 2 || ((def->flags & NV_CMD_DEFAULT_ARGS) && strcmp(argv[1], "help") &&
-				 !find_cmd(o, argv[1]))))
+	if (def &&
+	    (argc < 2 || ((def->flags & NV_CMD_DEFAULT_ARGS) && strcmp(argv[1], "help") &&
+			  !find_cmd(o, argc - 1, argv + 1, &words) && !is_group(o, argv[1]))))
 		return run(ctx, o, def, o->name, argc - 1, argv + 1);
 	if (argc < 2) {
 		int ret = nv_usage_error(ctx, "%s: no command given (try: nvctl %s help)", argv[0],
@@ -190,10 +260,12 @@ int nv_dispatch(struct nv_ctx *ctx, int argc, char **argv)
 		print_object_help(stdout, o);
 		return NV_EXIT_OK;
 	}
-	c = find_cmd(o, argv[1]);
+	c = find_cmd(o, argc - 1, argv + 1, &words);
+	if (!c && is_group(o, argv[1]))
+		return group_only(ctx, o, argc, argv);
 	if (!c)
 		return nv_usage_error(ctx, "%s: unknown command \"%s\" (try: nvctl %s help)",
 				      argv[0], argv[1], argv[0]);
 	snprintf(shown, sizeof(shown), "%s %s", o->name, c->name);
-	return run(ctx, o, c, shown, argc - 2, argv + 2);
+	return run(ctx, o, c, shown, argc - 1 - words, argv + 1 + words);
 }

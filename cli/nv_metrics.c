@@ -179,6 +179,14 @@ static void write_page(FILE *f, const struct snapshot *sn, const char *pin_dir)
 	nv_prom_sample(f, "nvgre_map_max_entries",
 		       (struct nv_prom_label[]){ { "map", "local_pas" } }, 1, NV_MAX_LOCAL_PAS);
 
+	nv_prom_family(f, "nvgre_nat_connections", "gauge",
+		       "Connections in the gateway's table (nv_ct: two entries each).");
+	nv_prom_sample(f, "nvgre_nat_connections", NULL, 0, sn->status.conns);
+	nv_prom_family(f, "nvgre_nat_connections_max", "gauge",
+		       "Connections the gateway's table holds (dp attach ct-max); a full table "
+		       "drops new ones (reason CT_FULL).");
+	nv_prom_sample(f, "nvgre_nat_connections_max", NULL, 0, sn->status.conns_max);
+
 	for (size_t i = 0; i < sizeof(vsid_fams) / sizeof(vsid_fams[0]); i++) {
 		nv_prom_family(f, vsid_fams[i].name, "counter", vsid_fams[i].help);
 		for (size_t v = 0; v < sn->nvsids; v++) {

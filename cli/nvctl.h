@@ -65,7 +65,13 @@ enum nv_cmd_flags {
 };
 
 struct nv_cmd {
-	const char *name; /* "add" */
+	/*
+	 * "add", or a group's command in two words ("route add": nvctl gateway route add). The
+	 * usage line tells the two apart (tests/cli/test_docs.sh and the completion read it so): a
+	 * second word is a plain word followed by nothing, an [optional] or another plain word (a
+	 * keyword), never by a value; so a group's command never starts with a positional.
+	 */
+	const char *name;
 	const struct nv_arg_spec *args;
 	size_t nargs;
 	const char *summary;
@@ -97,7 +103,7 @@ extern const struct nv_object nv_objects_table[];
 extern const struct nv_cmd nv_dp_cmds[], nv_pa_cmds[], nv_subnet_cmds[], nv_port_cmds[],
 	nv_record_cmds[], nv_route_cmds[], nv_stats_cmds[], nv_events_cmds[], nv_metrics_cmds[],
 	nv_monitor_cmds[], nv_trace_cmds[], nv_batch_cmds[], nv_export_cmds[], nv_apply_cmds[],
-	nv_agent_cmds[];
+	nv_agent_cmds[], nv_gateway_cmds[], nv_nat_cmds[];
 
 /* Reads all of f into one NUL-terminated buffer (*out, owned). 0, -ENOMEM or -EIO. */
 int nv_read_all(FILE *f, char **out, size_t *len);

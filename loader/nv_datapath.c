@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The instance's lifecycle: attach, detach, reload, status, ports. Every program comes from the
- * registry (nv_progs.h); where it runs is its attach kind, and each kind is one case below.
+ * The instance's lifecycle: attach, detach, reload, status, ports, gateway legs. Every program
+ * comes from the registry (nv_progs.h); where it runs is its attach kind, and each kind is one case
+ * below: the underlay's hooks, or a TC hook on each of a set of devices (ports, external devices).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,10 +27,14 @@
 
 /*
  * Receivers before senders: a stage that hands frames on (XDP to TC through the metadata) is
- * attached after its receiver and replaced after it; detach goes the other way.
+ * attached after its receiver and replaced after it; detach goes the other way. The external
+ * devices come first: what nv_from_ext receives from outside are the replies to connections that
+ * tenants open through the underlay's programs (and NAT's static mappings), so the programs that
+ * open connections are swapped after the one that takes their replies, never before. It hands
+ * frames only to the underlay and to ports, none of our stages on this host.
  */
-static const enum nv_attach attach_order[] = { NV_ATTACH_UNDERLAY_TC, NV_ATTACH_PORT_TC,
-					       NV_ATTACH_UNDERLAY_XDP };
+static const enum nv_attach attach_order[] = { NV_ATTACH_EXT_TC, NV_ATTACH_UNDERLAY_TC,
+					       NV_ATTACH_PORT_TC, NV_ATTACH_UNDERLAY_XDP };
 #define NV_ATTACH_KINDS (sizeof(attach_order) / sizeof(attach_order[0]))
 
 int nv_bpffs_mount(void)
@@ -59,11 +64,11 @@ static __u32 map_max_entries(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
-/* The one program that runs on ports. */
-static int port_prog(void)
+/* The one program of kind a (ports: nv_from_vm, external devices: nv_from_ext), or -1. */
+static int prog_of(enum nv_attach a)
 {
 	for (int i = 0; i < NV_PROG__COUNT; i++)
-		if (nv_progs[i].attach == NV_ATTACH_PORT_TC)
+		if (nv_progs[i].attach == a)
 			return i;
 	return -1;
 }
@@ -75,6 +80,52 @@ static bool on_underlay(enum nv_attach a, const struct nv_config *cfg)
 	       (a == NV_ATTACH_UNDERLAY_XDP && !(cfg->flags & NV_CFG_F_NO_XDP));
 }
 
+/* Does this kind run at the TC ingress of each of a set of devices the maps list? */
+static bool on_devices(enum nv_attach a)
+{
+	return a == NV_ATTACH_PORT_TC || a == NV_ATTACH_EXT_TC;
+}
+
+/*
+ * The devices of a kind that runs on devices, each with whether the loader created its clsact
+ * qdisc: every port (nv_ports), every gateway external device (nv_gw_devs).
+ */
+typedef int (*dev_fn)(__u32 ifindex, bool own_clsact, void *arg);
+struct dev_iter {
+	dev_fn fn;
+	void *arg;
+};
+
+static int port_dev_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+{
+	const struct dev_iter *it = arg;
+
+	return it->fn(ifindex, p->flags & NV_PORT_F_OWN_CLSACT, it->arg);
+}
+
+static int ext_dev_cb(__u32 ifindex, const struct nv_gw_dev *d, void *arg)
+{
+	const struct dev_iter *it = arg;
+
+	return it->fn(ifindex, d->flags & NV_GW_DEV_F_OWN_CLSACT, it->arg);
+}
+
+static int each_dev(enum nv_attach a, const struct nv_maps *m, dev_fn fn, void *arg)
+{
+	struct dev_iter it = { .fn = fn, .arg = arg };
+
+	switch (a) {
+	case NV_ATTACH_PORT_TC:
+		return nv_port_iter(m, port_dev_cb, &it);
+	case NV_ATTACH_EXT_TC:
+		return nv_gw_dev_iter(m, ext_dev_cb, &it);
+	case NV_ATTACH_UNDERLAY_XDP:
+	case NV_ATTACH_UNDERLAY_TC:
+		break;
+	}
+	return 0;
+}
+
 static int underlay_attach(enum nv_attach a, __u32 ul, int fd, enum nv_xdp_mode mode,
 			   bool *own_clsact)
 {
@@ -84,6 +135,7 @@ static int underlay_attach(enum nv_attach a, __u32 ul, int fd, enum nv_xdp_mode 
 	case NV_ATTACH_UNDERLAY_XDP:
 		return nv_xdp_attach(ul, fd, mode);
 	case NV_ATTACH_PORT_TC:
+	case NV_ATTACH_EXT_TC:
 		break;
 	}
 	return 0;
@@ -97,6 +149,7 @@ static int underlay_replace(enum nv_attach a, __u32 ul, int old_fd, int new_fd)
 	case NV_ATTACH_UNDERLAY_XDP:
 		return nv_xdp_replace(ul, old_fd, new_fd);
 	case NV_ATTACH_PORT_TC:
+	case NV_ATTACH_EXT_TC:
 		break;
 	}
 	return 0;
@@ -119,6 +172,7 @@ static int underlay_detach(enum nv_attach a, const struct nv_config *cfg, int pi
 			err = 0;
 		break;
 	case NV_ATTACH_PORT_TC:
+	case NV_ATTACH_EXT_TC:
 		break;
 	}
 	return err == -ENODEV ? 0 : err;
@@ -223,7 +277,9 @@ static int hook_conflict(enum nv_attach a, __u32 ifindex, int err, struct nv_con
 
 int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct nv_conflict *why)
 {
-	struct nv_load_opts load = { .pin_dir = pin_dir, .max_records = o->max_records };
+	struct nv_load_opts load = { .pin_dir = pin_dir,
+				     .max_records = o->max_records,
+				     .max_conns = o->max_conns };
 	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex,
 				 .ttl = o->ttl,
 				 .flags = o->xdp_mode == NV_XDP_MODE_NONE ? NV_CFG_F_NO_XDP : 0 };
@@ -233,6 +289,8 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 	int err;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
+	if (o->max_conns > NV_CT_CONNS_MAX)
+		return -EINVAL;
 	err = attach_check(pin_dir, o, why);
 	if (err)
 		return err;
@@ -283,23 +341,30 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 	return 0;
 }
 
-struct port_detach_ctx {
-	int err;
-};
-
-static int port_detach_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+/* Every device of a kind, whatever fails (the first error is kept); a device that is gone: 0. */
+static int dev_detach_cb(__u32 ifindex, bool own_clsact, void *arg)
 {
-	struct port_detach_ctx *c = arg;
-	int err = nv_tc_detach(ifindex, p->flags & NV_PORT_F_OWN_CLSACT);
+	int *first = arg;
+	int err = nv_tc_detach(ifindex, own_clsact);
 
-	if (err && err != -ENODEV && !c->err)
-		c->err = err;
+	if (err && err != -ENODEV && !*first)
+		*first = err;
 	return 0;
+}
+
+/* IPv4 forwarding back off on an external device that gateway add turned it on for. */
+static int forwarding_restore_cb(__u32 ifindex, const struct nv_gw_dev *d, void *arg)
+{
+	int err = 0;
+
+	(void)arg;
+	if (d->flags & NV_GW_DEV_F_OWN_FORWARDING)
+		err = nv_netdev_set_ipv4_forwarding(ifindex, 0);
+	return err == -ENXIO || err == -ENODEV ? 0 : err;
 }
 
 int nv_dp_detach(const char *pin_dir)
 {
-	struct port_detach_ctx ports = { 0 };
 	struct nv_pinned_progs progs;
 	struct nv_config cfg;
 	struct nv_maps m;
@@ -313,22 +378,30 @@ int nv_dp_detach(const char *pin_dir)
 		err = 0; /* a half-removed instance: remove the rest */
 	if (!err)
 		err = nv_config_get(&m, &cfg);
+	if (!err)
+		err = nv_gw_dev_iter(&m, forwarding_restore_cb, NULL);
 	/* Senders first: the XDP stage stops handing frames to TC before TC goes. */
-	for (size_t k = NV_ATTACH_KINDS; k-- && !err && cfg.underlay_ifindex;) {
-		if (!on_underlay(attach_order[k], &cfg))
+	for (size_t k = NV_ATTACH_KINDS; k-- && !err;) {
+		enum nv_attach a = attach_order[k];
+
+		if (on_devices(a)) {
+			int first = 0;
+
+			err = each_dev(a, &m, dev_detach_cb, &first) ?: first;
+			continue;
+		}
+		if (!cfg.underlay_ifindex || !on_underlay(a, &cfg))
 			continue;
 		for (int i = 0; i < NV_PROG__COUNT; i++) {
 			int e;
 
-			if (nv_progs[i].attach != attach_order[k])
+			if (nv_progs[i].attach != a)
 				continue;
-			e = underlay_detach(attach_order[k], &cfg, progs.fd[i]);
+			e = underlay_detach(a, &cfg, progs.fd[i]);
 			if (e && !err)
 				err = e;
 		}
 	}
-	if (!err)
-		err = nv_port_iter(&m, port_detach_cb, &ports) ?: ports.err;
 	nv_pinned_progs_close(&progs);
 	nv_maps_close(&m);
 	if (err)
@@ -342,19 +415,19 @@ int nv_dp_detach(const char *pin_dir)
 	return err;
 }
 
-struct port_replace_ctx {
-	int fd;	   /* program to put on each port */
-	bool undo; /* putting the old programs back: every port, whatever fails */
+struct dev_replace_ctx {
+	int fd;	   /* program to put on each device */
+	bool undo; /* putting the old programs back: every device, whatever fails */
 	int err;   /* the first error */
 };
 
-static int port_replace_cb(__u32 ifindex, const struct nv_port *p, void *arg)
+static int dev_replace_cb(__u32 ifindex, bool own_clsact, void *arg)
 {
-	struct port_replace_ctx *c = arg;
+	struct dev_replace_ctx *c = arg;
 	int err = nv_tc_replace(ifindex, c->fd);
 
-	(void)p;
-	/* A port whose device is gone (see port del ifindex) has no hook left to replace. */
+	(void)own_clsact;
+	/* A device that is gone (see port del ifindex) has no hook left to replace. */
 	if (!err || err == -ENODEV)
 		return 0;
 	if (!c->err)
@@ -373,10 +446,10 @@ static int replace_kind(enum nv_attach a, const struct nv_maps *m, const struct 
 
 		if (nv_progs[i].attach != a)
 			continue;
-		if (a == NV_ATTACH_PORT_TC) {
-			struct port_replace_ctx ports = { .fd = new[i], .undo = undo };
+		if (on_devices(a)) {
+			struct dev_replace_ctx devs = { .fd = new[i], .undo = undo };
 
-			e = nv_port_iter(m, port_replace_cb, &ports) ?: ports.err;
+			e = each_dev(a, m, dev_replace_cb, &devs) ?: devs.err;
 		} else if (on_underlay(a, cfg)) {
 			e = underlay_replace(a, cfg->underlay_ifindex, old[i], new[i]);
 		} else {
@@ -408,7 +481,9 @@ int nv_dp_reload(const char *pin_dir)
 		nv_maps_close(&m);
 		return err;
 	}
+	/* The pinned maps are reused, whatever their size: as they are. */
 	load.max_records = map_max_entries(m.fd[NV_MAP_RECORDS]);
+	load.max_conns = map_max_entries(m.fd[NV_MAP_CT]) / 2;
 	err = nv_objects_load(&objs, &load);
 	if (err)
 		goto out;
@@ -430,15 +505,51 @@ out:
 	return err;
 }
 
+/* max_entries of the map pinned as name in dir, 0 when none is (an older ABI may lack it). */
+static int pinned_max_entries(const char *dir, const char *name, __u32 *max)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	*max = 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	*max = map_max_entries(fd);
+	close(fd);
+	return 0;
+}
+
+/* Does the kind of program i need a program of the old instance to swap on this instance? */
+static bool hook_needed(int i, const struct nv_maps *m, const struct nv_config *cfg)
+{
+	__u32 devs = 0;
+
+	switch (nv_progs[i].attach) {
+	case NV_ATTACH_PORT_TC:
+		return true;
+	case NV_ATTACH_EXT_TC:
+		/* An older ABI may have had no gateway: then no device runs it. */
+		return nv_map_count(m, NV_MAP_GW_DEVS, &devs) || devs;
+	case NV_ATTACH_UNDERLAY_XDP:
+	case NV_ATTACH_UNDERLAY_TC:
+		break;
+	}
+	return on_underlay(nv_progs[i].attach, cfg);
+}
+
 int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct nv_conflict *why)
 {
 	struct nv_load_opts load = { .pin_dir = pin_dir };
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	int old[NV_PROG__COUNT], fd, err;
+	int old[NV_PROG__COUNT], err;
 	struct nv_objects objs;
 	struct nv_config cfg;
+	char dir[PATH_MAX];
 	unsigned int abi;
 	size_t done = 0;
+	__u32 conns_max;
 
 	memset(rep, 0, sizeof(*rep));
 	nv_conflict_set(why, NV_CONFLICT_NONE);
@@ -452,16 +563,17 @@ int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct 
 		return nv_conflict_set(why, NV_CONFLICT_INSTANCE_EXISTS);
 	if (abi > NV_ABI_VERSION)
 		return -EPROTO; /* a newer nvctl's: this one cannot know its layout's meaning */
-	/* The new records map as large as the old one. */
+	/* The new records map and connection table as large as the old ones (none: the default). */
 	err = nv_pin_abi_dir(pin_dir, "maps", abi, dir, sizeof(dir));
+	if (!err)
+		err = pinned_max_entries(dir, nv_map_name(NV_MAP_RECORDS), &load.max_records);
+	if (!err && !load.max_records)
+		err = -ENOENT; /* every ABI has it: not a datapath */
+	if (!err)
+		err = pinned_max_entries(dir, nv_map_name(NV_MAP_CT), &conns_max);
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s/nv_records", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	load.max_records = map_max_entries(fd);
-	close(fd);
+	load.max_conns = conns_max / 2 <= NV_CT_CONNS_MAX ? conns_max / 2 : NV_CT_CONNS_MAX;
 	err = nv_migrate_progs_open(pin_dir, abi, old);
 	if (err)
 		return err;
@@ -473,8 +585,7 @@ int nv_dp_upgrade(const char *pin_dir, struct nv_dp_upgrade_report *rep, struct 
 	if (!err)
 		err = nv_config_get(&objs.maps, &cfg);
 	for (int i = 0; i < NV_PROG__COUNT && !err; i++)
-		if (old[i] < 0 && (nv_progs[i].attach == NV_ATTACH_PORT_TC ||
-				   on_underlay(nv_progs[i].attach, &cfg)))
+		if (old[i] < 0 && hook_needed(i, &objs.maps, &cfg))
 			err = -ENOENT; /* the old instance lacks a program the hooks need */
 	/* Then every hook swapped in place, as dp reload does: no moment without a program. */
 	for (; done < NV_ATTACH_KINDS && !err; done++)
@@ -511,7 +622,7 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 	err = nv_config_get(&m, &st->cfg);
 	if (!err && nv_pinned_progs_open(pin_dir, &progs) == 0) {
 		for (int i = 0; i < NV_PROG__COUNT; i++)
-			if (nv_progs[i].attach == NV_ATTACH_PORT_TC)
+			if (on_devices(nv_progs[i].attach))
 				st->prog_id[i] = prog_id(progs.fd[i]);
 		nv_pinned_progs_close(&progs);
 	}
@@ -531,6 +642,7 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 			st->prog_id[i] = nv_tc_prog_id(ul);
 			break;
 		case NV_ATTACH_PORT_TC:
+		case NV_ATTACH_EXT_TC:
 			break;
 		}
 	}
@@ -542,7 +654,14 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 		err = nv_map_count(&m, NV_MAP_SUBNETS, &st->subnets);
 	if (!err)
 		err = nv_map_count(&m, NV_MAP_LOCAL_PAS, &st->local_pas);
+	if (!err)
+		err = nv_map_count(&m, NV_MAP_GW_LEGS, &st->gw_legs);
+	if (!err)
+		err = nv_map_count(&m, NV_MAP_GW_DEVS, &st->gw_devs);
+	if (!err)
+		err = nv_ct_count(&m, &st->conns);
 	st->records_max = map_max_entries(m.fd[NV_MAP_RECORDS]);
+	st->conns_max = map_max_entries(m.fd[NV_MAP_CT]) / 2;
 	nv_maps_close(&m);
 	return err;
 }
@@ -552,7 +671,7 @@ int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
 {
 	struct nv_pinned_progs progs;
 	struct nv_port port = *p;
-	int prog = port_prog();
+	int prog = prog_of(NV_ATTACH_PORT_TC);
 	bool own_clsact;
 	struct nv_maps m;
 	int err;
@@ -624,6 +743,117 @@ int nv_dp_port_del(const char *pin_dir, __u32 ifindex, struct nv_conflict *why)
 	if (!err) {
 		err = nv_tc_detach(ifindex, port.flags & NV_PORT_F_OWN_CLSACT);
 		if (err == -ENODEV)
+			err = 0;
+	}
+	nv_maps_close(&m);
+	return err;
+}
+
+/* Sets why to kind about the device ifindex; returns its errno. */
+static int dev_conflict(struct nv_conflict *why, enum nv_conflict_kind kind, __u32 ifindex)
+{
+	int err = nv_conflict_set(why, kind);
+
+	if (why)
+		why->ifindex = ifindex;
+	return err;
+}
+
+int nv_dp_gateway_add(const char *pin_dir, __u32 rdid, const struct nv_gw_leg *leg,
+		      struct nv_conflict *why)
+{
+	int prog = prog_of(NV_ATTACH_EXT_TC), err;
+	__u32 ifindex = leg->ext_ifindex;
+	struct nv_gw_dev_info info = { 0 };
+	struct nv_pinned_progs progs;
+	bool attach, attached = false, own_clsact = false;
+	struct nv_gw_dev dev;
+	int forwarding = 1;
+	struct nv_maps m;
+
+	nv_conflict_set(why, NV_CONFLICT_NONE);
+	if (prog < 0)
+		return -ENOENT;
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	err = nv_pinned_progs_open(pin_dir, &progs);
+	if (err) {
+		nv_maps_close(&m);
+		return err;
+	}
+	/* Refuse before touching the device: every rule of ours, then the library's. */
+	if (!nv_netdev_exists(ifindex))
+		err = dev_conflict(why, NV_CONFLICT_NO_DEVICE, ifindex);
+	else if (nv_netdev_is_loopback(ifindex))
+		err = dev_conflict(why, NV_CONFLICT_PORT_IS_LOOPBACK, ifindex);
+	if (!err)
+		err = nv_gw_leg_check(&m, rdid, leg, why);
+	if (err)
+		goto out;
+	/* The device's first leg attaches; the others find nv_from_ext there already. */
+	err = nv_gw_dev_get(&m, ifindex, &dev);
+	attach = err == -ENOENT;
+	if (attach)
+		err = nv_netdev_mac(ifindex, info.mac);
+	/*
+	 * The way out looks the next hop up with bpf_fib_lookup, which refuses a device that does
+	 * not forward: on with the first leg, back off with the last (NV_GW_DEV_F_OWN_FORWARDING).
+	 */
+	if (!err && attach)
+		err = nv_netdev_ipv4_forwarding(ifindex, &forwarding);
+	if (!err && attach && !forwarding) {
+		err = nv_netdev_set_ipv4_forwarding(ifindex, 1);
+		if (!err)
+			info.flags |= NV_GW_DEV_F_OWN_FORWARDING;
+	}
+	if (!err && attach) {
+		err = nv_tc_attach(ifindex, progs.fd[prog], &own_clsact);
+		/* Not a port or underlay of ours (checked above): another instance's filter. */
+		if (err)
+			err = hook_conflict(NV_ATTACH_EXT_TC, ifindex, err, why);
+		attached = !err;
+	}
+	if (own_clsact)
+		info.flags |= NV_GW_DEV_F_OWN_CLSACT;
+	if (!err)
+		err = nv_gw_leg_add(&m, rdid, leg, &info, why);
+	if (err && attached)
+		nv_tc_detach(ifindex, own_clsact);
+	if (err && (info.flags & NV_GW_DEV_F_OWN_FORWARDING))
+		nv_netdev_set_ipv4_forwarding(ifindex, 0);
+out:
+	nv_pinned_progs_close(&progs);
+	nv_maps_close(&m);
+	return err;
+}
+
+int nv_dp_gateway_del(const char *pin_dir, __u32 rdid, struct nv_conflict *why)
+{
+	struct nv_gw_dev dev = { 0 }, left;
+	struct nv_gw_leg leg = { 0 };
+	struct nv_maps m;
+	int err;
+
+	nv_conflict_set(why, NV_CONFLICT_NONE);
+	err = nv_dp_maps(pin_dir, &m);
+	if (err)
+		return err;
+	/* The device's flags, for its detach; an RDID without a leg is the library's to refuse. */
+	err = nv_gw_leg_get(&m, rdid, &leg);
+	if (!err)
+		err = nv_gw_dev_get(&m, leg.ext_ifindex, &dev);
+	if (err == -ENOENT)
+		err = 0;
+	/* Map entries first: from then on the device is no gateway's, as any other device. */
+	if (!err)
+		err = nv_gw_leg_del(&m, rdid, NULL, why);
+	/* The device's last leg took its entry: nothing runs there for us any more. */
+	if (!err && nv_gw_dev_get(&m, leg.ext_ifindex, &left) == -ENOENT) {
+		err = nv_tc_detach(leg.ext_ifindex, dev.flags & NV_GW_DEV_F_OWN_CLSACT);
+		if (!err && (dev.flags & NV_GW_DEV_F_OWN_FORWARDING))
+			err = nv_netdev_set_ipv4_forwarding(leg.ext_ifindex, 0);
+		if (err == -ENODEV || err == -ENXIO)
 			err = 0;
 	}
 	nv_maps_close(&m);

@@ -24,6 +24,11 @@ struct nv_dp_attach_opts {
 	__u8 ttl;	  /* outer TTL, 0: NV_DEFAULT_TTL */
 	enum nv_xdp_mode xdp_mode;
 	__u32 max_records; /* 0: NV_MAX_RECORDS */
+	/*
+	 * Connections the gateway's table holds (nv_ct has two entries each): 0 for
+	 * NV_CT_CONNS_DEFAULT, at most NV_CT_CONNS_MAX (-EINVAL above).
+	 */
+	__u32 max_conns;
 };
 
 struct nv_dp_status {
@@ -31,17 +36,21 @@ struct nv_dp_status {
 	struct nv_xdp_info xdp; /* the XDP hook of the underlay */
 	/*
 	 * Per program of nv_progs.h: the id of what runs at its hook on the underlay (0: nothing,
-	 * or not ours), or for the port program the id of the instance's pinned one.
+	 * or not ours), or for the programs of ports and external devices the id of the instance's
+	 * pinned one.
 	 */
 	__u32 prog_id[NV_PROG__COUNT];
 	__u32 ports, records, subnets, local_pas, records_max; /* fill levels */
+	__u32 gw_legs, gw_devs;				       /* gateway legs, external devices */
+	__u32 conns, conns_max; /* tracked connections, and how many the table holds */
 };
 
 /* Mount bpffs at /sys/fs/bpf when it is not. */
 int nv_bpffs_mount(void);
 
 /*
- * Load, pin and attach the instance. why (may be NULL) names the conflict: -EEXIST
+ * Load, pin and attach the instance (-EINVAL: o->max_conns over NV_CT_CONNS_MAX). why (may be
+ * NULL) names the conflict: -EEXIST
  * INSTANCE_EXISTS (already attached there) or DEV_HAS_FILTER (the underlay has another
  * instance's TC filter), -EBUSY XDP_BUSY (another XDP program holds the device), -EMSGSIZE
  * UNDERLAY_MTU (MTU under NV_UNDERLAY_MTU_MIN), and those of nv_local_pa_add for the PA.
@@ -49,7 +58,10 @@ int nv_bpffs_mount(void);
 int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct nv_conflict *why);
 /* Removes every program, filter, qdisc and pin the instance created. -ENOENT: not attached. */
 int nv_dp_detach(const char *pin_dir);
-/* Load the programs again (e.g. newly built) and swap them in atomically, keeping the maps. */
+/*
+ * Load the programs again (e.g. newly built) and swap them in atomically on every hook (the
+ * underlay's, every port's, every gateway external device's), keeping the maps.
+ */
 int nv_dp_reload(const char *pin_dir);
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st);
 
@@ -78,5 +90,17 @@ int nv_dp_maps(const char *pin_dir, struct nv_maps *m);
 int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
 		   struct nv_conflict *why);
 int nv_dp_port_del(const char *pin_dir, __u32 ifindex, struct nv_conflict *why);
+
+/*
+ * A gateway leg (nv_gw_leg_add) and, with the first leg on leg->ext_ifindex, nv_from_ext on that
+ * device's TC ingress, both or neither. Refused before the device is touched: NO_DEVICE,
+ * PORT_IS_LOOPBACK, then every rule of nv_gw_leg_check; DEV_HAS_FILTER when another instance's
+ * filter is on it. The device's entry in nv_gw_devs gets its MAC and NV_GW_DEV_F_OWN_CLSACT when
+ * the attach created the clsact qdisc. del: nv_gw_leg_del (GW_UNKNOWN, GW_IN_USE), then with the
+ * device's last leg its filter (and the qdisc when ours) goes.
+ */
+int nv_dp_gateway_add(const char *pin_dir, __u32 rdid, const struct nv_gw_leg *leg,
+		      struct nv_conflict *why);
+int nv_dp_gateway_del(const char *pin_dir, __u32 rdid, struct nv_conflict *why);
 
 #endif /* NV_DATAPATH_H */

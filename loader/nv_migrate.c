@@ -275,6 +275,122 @@ static int route_fn(const struct nv_maps *m, const void *k, const void *v, void 
 	return nv_route_add(m, &rk, &r, why);
 }
 
+/* The old instance's external devices, for the legs that name them (their MAC and flags). */
+struct gw_devs {
+	struct {
+		__u32 ifindex;
+		struct nv_gw_dev d;
+	} * v;
+	size_t n, cap;
+};
+
+static int gw_dev_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+		     struct nv_conflict *why)
+{
+	struct gw_devs *ds = arg;
+
+	(void)m;
+	(void)why;
+	if (ds->n == ds->cap) {
+		size_t cap = ds->cap ? 2 * ds->cap : 16;
+		void *p = realloc(ds->v, cap * sizeof(*ds->v));
+
+		if (!p)
+			return -ENOMEM;
+		ds->v = p;
+		ds->cap = cap;
+	}
+	ds->v[ds->n].ifindex = *(const __u32 *)k;
+	ds->v[ds->n++].d = *(const struct nv_gw_dev *)v;
+	return 0;
+}
+
+struct gw_legs {
+	const struct gw_devs *devs;
+	struct nv_migrate_counts *n;
+};
+
+static int gw_leg_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+		     struct nv_conflict *why)
+{
+	const struct nv_gw_leg *leg = v;
+	struct nv_gw_dev_info info = { 0 };
+	struct gw_legs *c = arg;
+
+	/* The device's entry is the library's to rebuild (its legs, its forward RDID) from these.
+	 */
+	for (size_t i = 0; i < c->devs->n; i++)
+		if (c->devs->v[i].ifindex == leg->ext_ifindex) {
+			memcpy(info.mac, c->devs->v[i].d.mac, sizeof(info.mac));
+			info.flags = c->devs->v[i].d.flags;
+		}
+	c->n->gw_legs++;
+	return nv_gw_leg_add(m, *(const __u32 *)k, leg, &info, why);
+}
+
+static int gw_route_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+		       struct nv_conflict *why)
+{
+	const struct nv_route_key *rk = k;
+	struct nv_migrate_counts *n = arg;
+
+	/* The trie's prefix covers the RDID's 32 bits, then the address. */
+	if (rk->prefixlen < 32)
+		return -EPROTO;
+	n->gw_routes++;
+	return nv_gw_route_add(m, rk->rdid, &rk->addr, rk->prefixlen - 32,
+			       &((const struct nv_gw_route *)v)->via, why);
+}
+
+static int nat_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+		  struct nv_conflict *why)
+{
+	struct nv_migrate_counts *n = arg;
+
+	n->nats++;
+	return nv_nat_add(m, *(const __u32 *)k, v, why);
+}
+
+static int nat_map_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+		      struct nv_conflict *why)
+{
+	struct nv_migrate_counts *n = arg;
+
+	n->nat_maps++;
+	return nv_nat_map_add(m, k, v, why);
+}
+
+static int ct_timeouts_fn(const struct nv_maps *m, const void *k, const void *v, void *arg,
+			  struct nv_conflict *why)
+{
+	(void)k;
+	(void)arg;
+	return nv_ct_timeouts_set(m, v, why);
+}
+
+/* The gateway's policy, in the order its objects need each other: legs, then their NATs. */
+static int migrate_gateway(const char *dir, const struct nv_maps *m, struct nv_migrate_counts *n,
+			   struct nv_conflict *why)
+{
+	struct gw_devs devs = { 0 };
+	struct gw_legs legs = { .devs = &devs, .n = n };
+	int err;
+
+	err = each_old_entry(dir, m, NV_MAP_GW_DEVS, gw_dev_fn, &devs, why);
+	if (!err)
+		err = each_old_entry(dir, m, NV_MAP_GW_LEGS, gw_leg_fn, &legs, why);
+	if (!err)
+		err = each_old_entry(dir, m, NV_MAP_GW_ROUTES, gw_route_fn, n, why);
+	if (!err)
+		err = each_old_entry(dir, m, NV_MAP_NATS, nat_fn, n, why);
+	if (!err)
+		err = each_old_entry(dir, m, NV_MAP_NAT_MAPS, nat_map_fn, n, why);
+	if (!err)
+		err = each_old_entry(dir, m, NV_MAP_CT_TIMEOUTS, ct_timeouts_fn, NULL, why);
+	free(devs.v);
+	return err;
+}
+
 int nv_migrate_policy(const char *pin_dir, unsigned int abi, const struct nv_maps *m,
 		      struct nv_migrate_counts *n, struct nv_conflict *why)
 {
@@ -302,6 +418,8 @@ int nv_migrate_policy(const char *pin_dir, unsigned int abi, const struct nv_map
 		n->records = (__u32)rs.n;
 	if (!err)
 		err = each_old_entry(dir, m, NV_MAP_ROUTE_TABLE, route_fn, n, why);
+	if (!err)
+		err = migrate_gateway(dir, m, n, why);
 	free(rs.k);
 	free(rs.r);
 	return err;

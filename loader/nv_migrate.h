@@ -6,7 +6,9 @@
  * names of its fields, as the kernel's BTF of the old and the new map describe them (a field the
  * old layout lacks is zero; one the new lacks is dropped), then written through the maps library,
  * which checks it and rebuilds everything derived (bindings, the RDID index, the route trie, the
- * devmap). Counters are state, not policy: they start from zero.
+ * devmap). Counters are state, not policy: they start from zero; so do the gateway's connections
+ * (nv_ct), which the tenants' next packets open again. A map the old instance lacks (an older ABI
+ * had no gateway) has nothing to carry: the new one starts empty.
  */
 #ifndef NV_MIGRATE_H
 #define NV_MIGRATE_H
@@ -24,11 +26,14 @@ unsigned int nv_migrate_pinned_abi(const char *pin_dir);
 /* What was carried over. */
 struct nv_migrate_counts {
 	__u32 subnets, local_pas, ports, records, routes;
+	__u32 gw_legs, gw_routes, nats, nat_maps;
 };
 
 /*
  * Every policy object of the ABI-abi instance at pin_dir written into m (a new, empty instance):
- * subnets, local PAs, the config, ports, records, customer routes. 0, or the first refusal (why
+ * subnets, local PAs, the config, ports, records, customer routes, then the gateway's legs (with
+ * their external devices' entries), routes, NATs, static mappings and connection timeouts. 0, or
+ * the first refusal (why
  * says which object, -errno); m then holds part of it: the caller drops m.
  */
 int nv_migrate_policy(const char *pin_dir, unsigned int abi, const struct nv_maps *m,

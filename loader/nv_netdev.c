@@ -98,3 +98,47 @@ bool nv_netdev_is_veth(__u32 ifindex)
 
 	return !nv_netdev_driver(ifindex, driver, sizeof(driver)) && !strcmp(driver, "veth");
 }
+
+static int forwarding_path(__u32 ifindex, char *path, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname(ifindex, name))
+		return -errno;
+	snprintf(path, len, "/proc/sys/net/ipv4/conf/%s/forwarding", name);
+	return 0;
+}
+
+int nv_netdev_ipv4_forwarding(__u32 ifindex, int *on)
+{
+	char path[96];
+	FILE *f;
+	int err = forwarding_path(ifindex, path, sizeof(path)), n;
+
+	if (err)
+		return err;
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%d", on);
+	fclose(f);
+	return n == 1 ? 0 : -EIO;
+}
+
+int nv_netdev_set_ipv4_forwarding(__u32 ifindex, int on)
+{
+	char path[96];
+	FILE *f;
+	int err = forwarding_path(ifindex, path, sizeof(path));
+
+	if (err)
+		return err;
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", on ? 1 : 0) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}

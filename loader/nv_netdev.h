@@ -24,4 +24,11 @@ bool nv_netdev_is_loopback(__u32 ifindex);
 int nv_netdev_mtu(__u32 ifindex, unsigned int *mtu);
 int nv_netdev_mac(__u32 ifindex, __u8 mac[6]);
 
+/*
+ * net.ipv4.conf.<dev>.forwarding of ifindex (in this network namespace): get into *on (0 or 1),
+ * set to on. 0 or -errno.
+ */
+int nv_netdev_ipv4_forwarding(__u32 ifindex, int *on);
+int nv_netdev_set_ipv4_forwarding(__u32 ifindex, int on);
+
 #endif /* NV_NETDEV_H */

@@ -60,6 +60,8 @@ static int prepare_first(struct bpf_object *obj, const struct nv_load_opts *opts
 		else if (!err && opts->max_records &&
 			 (id == NV_MAP_RECORDS || id == NV_MAP_RDID_CAS))
 			err = bpf_map__set_max_entries(map, opts->max_records);
+		else if (!err && opts->max_conns && id == NV_MAP_CT)
+			err = bpf_map__set_max_entries(map, 2 * opts->max_conns);
 		if (err)
 			return err;
 	}
@@ -197,7 +199,7 @@ int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts)
 		o->prog_fd[i] = -1;
 	if (!opts)
 		opts = &defaults;
-	if (opts->pin_dir && opts->reuse)
+	if ((opts->pin_dir && opts->reuse) || opts->max_conns > NV_CT_CONNS_MAX)
 		return -EINVAL;
 	if (opts->pin_dir) {
 		err = nv_pin_maps_dir(opts->pin_dir, maps_dir, sizeof(maps_dir));

@@ -25,6 +25,7 @@ struct nv_objects {
 struct nv_load_opts {
 	const char *pin_dir; /* instance directory in bpffs; NULL: maps are not pinned */
 	__u32 max_records;   /* capacity of nv_records; 0: NV_MAX_RECORDS */
+	__u32 max_conns;     /* connections nv_ct holds (2 entries each); 0: NV_CT_CONNS_DEFAULT */
 	/*
 	 * Trace: the maps of the roles in reuse_roles (1 << enum nv_map_role) are reuse's, by fd;
 	 * every other map is private, unpinned and as small as one frame needs. pin_dir NULL.
@@ -33,7 +34,11 @@ struct nv_load_opts {
 	unsigned int reuse_roles;
 };
 
-/* All or nothing: on error nothing stays loaded or pinned that this call created. */
+/*
+ * All or nothing: on error nothing stays loaded or pinned that this call created. -EINVAL:
+ * max_conns over NV_CT_CONNS_MAX. Maps already pinned at pin_dir are reused as they are (their
+ * sizes too): max_records and max_conns size new maps only.
+ */
 int nv_objects_load(struct nv_objects *o, const struct nv_load_opts *opts);
 void nv_objects_destroy(struct nv_objects *o);
 int nv_objects_prog_fd(const struct nv_objects *o, enum nv_prog_id id);

@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 
 #include "nv_progs.h"
+#include "from_ext.skel.h"
 #include "from_vm.skel.h"
 #include "from_wire.skel.h"
 #include "wire_tc.skel.h"

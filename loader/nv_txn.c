@@ -58,6 +58,26 @@ static int undo_one(const char *pin_dir, const struct nv_maps *m, const struct n
 		return nv_route_del(m, &u->route_key, &u->addr, NULL);
 	case NV_UNDO_ROUTE_ADD:
 		return nv_route_add(m, &u->route_key, &u->route, NULL);
+	case NV_UNDO_GW_DEL:
+		return nv_dp_gateway_del(pin_dir, u->id, NULL);
+	case NV_UNDO_GW_ADD:
+		return nv_dp_gateway_add(pin_dir, u->id, &u->leg, NULL);
+	case NV_UNDO_GW_ROUTE_DEL:
+		return nv_gw_route_del(m, u->route_key.rdid, &u->route_key.addr,
+				       u->route_key.prefixlen, NULL);
+	case NV_UNDO_GW_ROUTE_ADD:
+		return nv_gw_route_add(m, u->route_key.rdid, &u->route_key.addr,
+				       u->route_key.prefixlen, &u->addr, NULL);
+	case NV_UNDO_NAT_DEL:
+		return nv_nat_del(m, u->id, NULL);
+	case NV_UNDO_NAT_ADD:
+		return nv_nat_add(m, u->id, &u->nat, NULL);
+	case NV_UNDO_NAT_MAP_DEL:
+		return nv_nat_map_del(m, &u->nat_key, NULL);
+	case NV_UNDO_NAT_MAP_ADD:
+		return nv_nat_map_add(m, &u->nat_key, &u->nat_map, NULL);
+	case NV_UNDO_CT_TIMEOUTS_SET:
+		return nv_ct_timeouts_set(m, &u->timeouts, NULL);
 	case NV_UNDO_RECORDS_DEL: {
 		int err, first = 0;
 

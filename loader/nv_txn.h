@@ -25,6 +25,16 @@ enum nv_undo_kind {
 	NV_UNDO_ROUTE_DEL,   /* route_key, addr: the next hop (zero: on-link) */
 	NV_UNDO_ROUTE_ADD,   /* route_key, route */
 	NV_UNDO_RECORD_SET,  /* rkey, rec: the value before an update in place */
+	/* the gateway (id: the rdid) */
+	NV_UNDO_GW_DEL,		 /* id */
+	NV_UNDO_GW_ADD,		 /* id, leg */
+	NV_UNDO_GW_ROUTE_DEL,	 /* route_key: rdid, prefix, prefixlen (address bits) */
+	NV_UNDO_GW_ROUTE_ADD,	 /* route_key, addr: the next hop (zero: the FIB's) */
+	NV_UNDO_NAT_DEL,	 /* id */
+	NV_UNDO_NAT_ADD,	 /* id, nat */
+	NV_UNDO_NAT_MAP_DEL,	 /* nat_key */
+	NV_UNDO_NAT_MAP_ADD,	 /* nat_key, nat_map */
+	NV_UNDO_CT_TIMEOUTS_SET, /* timeouts: the values before */
 };
 
 struct nv_undo {
@@ -38,6 +48,11 @@ struct nv_undo {
 	struct nv_record rec;
 	struct nv_route_key route_key;
 	struct nv_route route;
+	struct nv_gw_leg leg;
+	struct nv_nat nat;
+	struct nv_nat_map_key nat_key;
+	struct nv_nat_map nat_map;
+	struct nv_ct_timeouts timeouts;
 	struct nv_record_key *keys; /* owned by the log */
 	size_t nkeys;
 };

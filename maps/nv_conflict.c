@@ -2,6 +2,7 @@
 /* The rule a refused request broke, as a name and in words. */
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,6 +78,18 @@ static const char *dev_name(__u32 ifindex, const char *label, char *buf, size_t 
 	return buf;
 }
 
+/* "tcp", "udp", or "proto N". */
+static const char *proto_name(__u8 proto, char *buf, size_t len)
+{
+	if (proto == IPPROTO_TCP)
+		snprintf(buf, len, "tcp");
+	else if (proto == IPPROTO_UDP)
+		snprintf(buf, len, "udp");
+	else
+		snprintf(buf, len, "proto %u", proto);
+	return buf;
+}
+
 int nv_conflict_format(const struct nv_conflict *c, char *buf, size_t len)
 {
 	return nv_conflict_format_dev(c, NULL, buf, len);
@@ -86,7 +99,7 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 {
 	char ca[NV_ADDR_STRLEN], pa[NV_ADDR_STRLEN], mac[NV_MAC_STRLEN], pmac[NV_MAC_STRLEN];
 	char gw[NV_ADDR_STRLEN], pfx[NV_PREFIX_STRLEN], port[IF_NAMESIZE + 40];
-	char net[NV_PREFIX_STRLEN], nh[NV_ADDR_STRLEN + 16];
+	char net[NV_PREFIX_STRLEN], nh[NV_ADDR_STRLEN + 16], proto[16];
 
 	nv_addr_format(&c->ca, ca, sizeof(ca));
 	nv_addr_format(&c->pa, pa, sizeof(pa));
@@ -111,9 +124,10 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 				"multicast)",
 				ca);
 	case NV_CONFLICT_PA_INVALID:
+		/* Also a gateway route's next hop, which may be unicast of the other family. */
 		return snprintf(buf, len,
 				"pa %s is not a unicast address (unspecified, broadcast or "
-				"multicast)",
+				"multicast), or is a next hop of another family than its route",
 				pa);
 	case NV_CONFLICT_MAC_INVALID:
 		return snprintf(buf, len,
@@ -121,11 +135,14 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_DELIVER_INVALID:
 		return snprintf(buf, len, "unknown delivery mode");
 	case NV_CONFLICT_FLAGS_INVALID:
-		return snprintf(buf, len, "unknown port flags");
+		return snprintf(buf, len, "unknown port or gateway device flags");
 	case NV_CONFLICT_RULE_INVALID:
 		return snprintf(buf, len, "unknown record rule");
 	case NV_CONFLICT_PREFIX_INVALID:
-		return snprintf(buf, len, "prefix length %u is over 128", c->prefixlen);
+		return snprintf(buf, len,
+				"prefix length %u is out of range (address bits: at most 128, IPv4 "
+				"as 96 + its length)",
+				c->prefixlen);
 	case NV_CONFLICT_EVENTS_INVALID:
 		return snprintf(buf, len, "unknown event mode");
 	case NV_CONFLICT_VSID_UNKNOWN:
@@ -257,6 +274,68 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 				"another XDP program holds %s (this kernel refuses libxdp's "
 				"dispatcher, so programs cannot share the device)",
 				dev_name(c->ifindex, dev, port, sizeof(port)));
+	case NV_CONFLICT_GW_MODE_INVALID:
+		return snprintf(buf, len, "unknown gateway mode (forward or nat)");
+	case NV_CONFLICT_GW_EXISTS:
+		return snprintf(buf, len, "rdid %u already has a gateway leg", c->rdid);
+	case NV_CONFLICT_GW_UNKNOWN:
+		return snprintf(buf, len, "rdid %u has no gateway leg", c->rdid);
+	case NV_CONFLICT_GW_DEV_INVALID:
+		if (!c->ifindex && !dev)
+			return snprintf(buf, len, "a gateway leg needs an external device");
+		return snprintf(buf, len,
+				"%s cannot be a gateway's external device (it is the underlay or a "
+				"port)",
+				dev_name(c->ifindex, dev, port, sizeof(port)));
+	case NV_CONFLICT_GW_DEV_FORWARD:
+		return snprintf(buf, len,
+				"%s already carries the forward-mode leg of rdid %u (a device has "
+				"one: the physical network routes to it by address alone)",
+				dev_name(c->ifindex, dev, port, sizeof(port)), c->rdid);
+	case NV_CONFLICT_GW_IN_USE:
+		return snprintf(buf, len,
+				"the gateway leg of rdid %u still has a NAT or gateway routes",
+				c->rdid);
+	case NV_CONFLICT_GW_ROUTE_EXISTS:
+		return snprintf(buf, len, "rdid %u already has a gateway route %s", c->rdid, pfx);
+	case NV_CONFLICT_GW_ROUTE_UNKNOWN:
+		return snprintf(buf, len, "rdid %u has no gateway route %s", c->rdid, pfx);
+	case NV_CONFLICT_GW_NOT_NAT:
+		return snprintf(buf, len, "the gateway leg of rdid %u is in forward mode, not nat",
+				c->rdid);
+	case NV_CONFLICT_NAT_EXISTS:
+		return snprintf(buf, len, "rdid %u already has a NAT", c->rdid);
+	case NV_CONFLICT_NAT_UNKNOWN:
+		return snprintf(buf, len, "rdid %u has no NAT", c->rdid);
+	case NV_CONFLICT_NAT_ADDR_INVALID:
+		return snprintf(buf, len, "external address %s is not an IPv4 unicast address", pa);
+	case NV_CONFLICT_NAT_ADDR_TAKEN:
+		return snprintf(buf, len, "external address %s is the NAT address of rdid %u", pa,
+				c->rdid);
+	case NV_CONFLICT_NAT_PORTS_INVALID:
+		return snprintf(buf, len,
+				"NAT port range: 1 <= low <= high (or neither given: %u-%u)",
+				NV_NAT_PORT_LO, NV_NAT_PORT_HI);
+	case NV_CONFLICT_NAT_HAS_MAP:
+		return snprintf(buf, len,
+				"the NAT of rdid %u still has the static mapping %s %s:%u", c->rdid,
+				proto_name(c->proto, proto, sizeof(proto)), pa, c->port);
+	case NV_CONFLICT_NAT_PROTO_INVALID:
+		return snprintf(buf, len, "static mappings are tcp or udp, not protocol %u",
+				c->proto);
+	case NV_CONFLICT_NAT_PORT_INVALID:
+		return snprintf(buf, len, "a static mapping's ports cannot be 0");
+	case NV_CONFLICT_NAT_MAP_ADDR:
+		return snprintf(buf, len, "%s is not the NAT address of rdid %u", pa, c->rdid);
+	case NV_CONFLICT_NAT_MAP_EXISTS:
+		return snprintf(buf, len, "static mapping %s %s:%u already exists",
+				proto_name(c->proto, proto, sizeof(proto)), pa, c->port);
+	case NV_CONFLICT_NAT_MAP_UNKNOWN:
+		return snprintf(buf, len, "no static mapping %s %s:%u",
+				proto_name(c->proto, proto, sizeof(proto)), pa, c->port);
+	case NV_CONFLICT_TIMEOUT_INVALID:
+		return snprintf(buf, len, "a connection timeout is over %u seconds (7 days)",
+				NV_CT_TIMEOUT_MAX);
 	case NV_CONFLICT__COUNT:
 		break;
 	}

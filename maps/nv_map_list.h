@@ -58,8 +58,27 @@
 	X(ICMP_STATE, nv_icmp_state, ROUTING, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,      \
 	  struct nv_icmp_state, 1, 0, 1)
 
-/* Gateways only (NAT, connection tracking): none yet. */
-#define NV_MAP_LIST_GATEWAY(X)
+/*
+ * The gateway (DESIGN section 8): legs, external devices, routes to the physical network, NATs,
+ * static mappings, the connection table (its size chosen at attach: not fixed) and its timeouts.
+ */
+#define NV_MAP_LIST_GATEWAY(X)                                                                    \
+	X(GW_LEGS, nv_gw_legs, GATEWAY, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_gw_leg,   \
+	  NV_MAX_GW_LEGS, 0, 0)                                                                   \
+	X(GW_DEVS, nv_gw_devs, GATEWAY, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_gw_dev,   \
+	  NV_MAX_GW_DEVS, 0, 0)                                                                   \
+	X(GW_ROUTES, nv_gw_routes, GATEWAY, POLICY, KV, BPF_MAP_TYPE_LPM_TRIE,                    \
+	  struct nv_route_key, struct nv_gw_route, NV_MAX_GW_ROUTES, BPF_F_NO_PREALLOC, 0)        \
+	X(NATS, nv_nats, GATEWAY, POLICY, KV, BPF_MAP_TYPE_HASH, __u32, struct nv_nat,            \
+	  NV_MAX_GW_LEGS, 0, 0)                                                                   \
+	X(NAT_ADDRS, nv_nat_addrs, GATEWAY, POLICY, KV, BPF_MAP_TYPE_HASH, union nv_addr,         \
+	  struct nv_nat_addr, NV_MAX_GW_LEGS, 0, 0)                                               \
+	X(NAT_MAPS, nv_nat_maps, GATEWAY, POLICY, KV, BPF_MAP_TYPE_HASH, struct nv_nat_map_key,   \
+	  struct nv_nat_map, NV_MAX_NAT_MAPS, 0, 0)                                               \
+	X(CT, nv_ct, GATEWAY, STATE, KV, BPF_MAP_TYPE_HASH, struct nv_ct_key, struct nv_ct_entry, \
+	  2 * NV_CT_CONNS_DEFAULT, BPF_F_NO_PREALLOC, 0)                                          \
+	X(CT_TIMEOUTS, nv_ct_timeouts, GATEWAY, POLICY, KV, BPF_MAP_TYPE_ARRAY, __u32,            \
+	  struct nv_ct_timeouts, 1, 0, 1)
 
 #define NV_MAP_LIST(X) NV_MAP_LIST_CORE(X) NV_MAP_LIST_ROUTING(X) NV_MAP_LIST_GATEWAY(X)
 

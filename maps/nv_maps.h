@@ -40,9 +40,13 @@ enum nv_map_group {
 	NV_MAP_GROUP_CORE = 1 << 0,
 	NV_MAP_GROUP_ROUTING = 1 << 1,
 	NV_MAP_GROUP_GATEWAY = 1 << 2,
-	/* What every host's programs use: the maps nv_dp_maps() opens at least. */
-	NV_MAP_GROUPS_HOST = NV_MAP_GROUP_CORE | NV_MAP_GROUP_ROUTING,
-	NV_MAP_GROUPS_ALL = NV_MAP_GROUPS_HOST | NV_MAP_GROUP_GATEWAY,
+	/*
+	 * What every host's programs use: the maps nv_dp_maps() opens at least. The gateway's
+	 * too: the underlay program that receives tenants' frames is every host's, and the
+	 * connection table is not preallocated, so a host that is no gateway pays nothing.
+	 */
+	NV_MAP_GROUPS_HOST = NV_MAP_GROUP_CORE | NV_MAP_GROUP_ROUTING | NV_MAP_GROUP_GATEWAY,
+	NV_MAP_GROUPS_ALL = NV_MAP_GROUPS_HOST,
 };
 
 enum nv_map_role {
@@ -237,6 +241,131 @@ int nv_route_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *ad
 int nv_rdid_ca_lookup(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca,
 		      struct nv_rdid_ca *out);
 int nv_rdid_ca_get(const struct nv_maps *m, __u32 rdid, const union nv_addr *ca, __u32 *vsid);
+
+/*
+ * Gateways (the gateway group; DESIGN section 8). A gateway is a host with a leg in each routing
+ * domain it serves: its CA and MAC in leg->vsid (a subnet of rdid: VSID_UNKNOWN, RDID_DIFFERS;
+ * the CA in its prefix and not its gateway, as a port's; not a port's CA: CA_HELD) and the
+ * external device leg->ext_ifindex its traffic leaves by (not the underlay nor a port:
+ * GW_DEV_INVALID). One leg per RDID (GW_EXISTS); a device carries at most one forward-mode leg
+ * (GW_DEV_FORWARD, rdid: the holder), since the physical network routes CAs to it by address
+ * alone. The library keeps nv_gw_devs: the entry of a device is created with its first leg (dev:
+ * the device's MAC and flags, given by the caller: the loader reads the MAC and attaches) and
+ * removed with its last; dev is ignored when the device has an entry.
+ * add: -EINVAL (mode, MAC, CA, VSID), -ENOENT, -EEXIST. del: GW_UNKNOWN; GW_IN_USE (-EBUSY) while
+ * the RDID has a NAT or a gateway route (rdid). *last_dev (may be NULL) is set when the device's
+ * entry went with it (the loader detaches then).
+ */
+struct nv_gw_dev_info {
+	__u8 mac[NV_ETH_ALEN];
+	__u8 flags; /* enum nv_gw_dev_flags */
+};
+int nv_gw_leg_add(const struct nv_maps *m, __u32 rdid, const struct nv_gw_leg *leg,
+		  const struct nv_gw_dev_info *dev, struct nv_conflict *why);
+/* Every rule of nv_gw_leg_add, writing nothing. */
+int nv_gw_leg_check(const struct nv_maps *m, __u32 rdid, const struct nv_gw_leg *leg,
+		    struct nv_conflict *why);
+int nv_gw_leg_del(const struct nv_maps *m, __u32 rdid, bool *last_dev, struct nv_conflict *why);
+int nv_gw_leg_get(const struct nv_maps *m, __u32 rdid, struct nv_gw_leg *out);
+typedef int (*nv_gw_leg_cb)(__u32 rdid, const struct nv_gw_leg *leg, void *arg);
+int nv_gw_leg_iter(const struct nv_maps *m, nv_gw_leg_cb cb, void *arg);
+int nv_gw_dev_get(const struct nv_maps *m, __u32 ifindex, struct nv_gw_dev *out);
+typedef int (*nv_gw_dev_cb)(__u32 ifindex, const struct nv_gw_dev *d, void *arg);
+int nv_gw_dev_iter(const struct nv_maps *m, nv_gw_dev_cb cb, void *arg);
+/* "forward" "nat"; parse: the enum nv_gw_mode for a name, -EINVAL when none. */
+const char *nv_gw_mode_name(unsigned int mode);
+int nv_gw_mode_parse(const char *name);
+
+/*
+ * Gateway routes: physical prefixes rdid reaches through its leg (GW_UNKNOWN without one).
+ * prefixlen counts address bits (IPv4 as 96 + len); host bits are cleared; via (NULL or zero:
+ * the FIB's next hop) is a unicast address of the prefix's family. add: -EEXIST
+ * GW_ROUTE_EXISTS (one route per prefix), -E2BIG full. del: GW_ROUTE_UNKNOWN.
+ */
+int nv_gw_route_add(const struct nv_maps *m, __u32 rdid, const union nv_addr *prefix,
+		    __u32 prefixlen, const union nv_addr *via, struct nv_conflict *why);
+int nv_gw_route_del(const struct nv_maps *m, __u32 rdid, const union nv_addr *prefix,
+		    __u32 prefixlen, struct nv_conflict *why);
+typedef int (*nv_gw_route_cb)(__u32 rdid, const union nv_addr *prefix, __u32 prefixlen,
+			      const union nv_addr *via, void *arg);
+/* Ordered by rdid, then prefix. */
+int nv_gw_route_iter(const struct nv_maps *m, nv_gw_route_cb cb, void *arg);
+
+/*
+ * NAT. nat_add: outbound SNAT of rdid, whose leg is in NAT mode (GW_UNKNOWN, GW_NOT_NAT), to
+ * n->ext, an IPv4 unicast address (NAT_ADDR_INVALID) that no other RDID has (NAT_ADDR_TAKEN,
+ * rdid: the holder), external ports n->port_lo..n->port_hi (both 0: NV_NAT_PORT_LO..HI;
+ * otherwise 1 <= lo <= hi: NAT_PORTS_INVALID). One per RDID: NAT_EXISTS. Also writes the
+ * address's nv_nat_addrs entry (the leg's device). del: NAT_UNKNOWN; NAT_HAS_MAP (-EBUSY) while
+ * a static mapping uses the address; removes the RDID's connections with it.
+ */
+#define NV_NAT_PORT_LO 1024
+#define NV_NAT_PORT_HI 65535
+int nv_nat_add(const struct nv_maps *m, __u32 rdid, const struct nv_nat *n,
+	       struct nv_conflict *why);
+int nv_nat_del(const struct nv_maps *m, __u32 rdid, struct nv_conflict *why);
+int nv_nat_get(const struct nv_maps *m, __u32 rdid, struct nv_nat *out);
+typedef int (*nv_nat_cb)(__u32 rdid, const struct nv_nat *n, void *arg);
+int nv_nat_iter(const struct nv_maps *m, nv_nat_cb cb, void *arg);
+
+/*
+ * Static mappings (published services): k->ext:k->port (k->proto IPPROTO_TCP or IPPROTO_UDP:
+ * NAT_PROTO_INVALID; port not 0: NAT_PORT_INVALID) -> v->ca:v->port in v->rdid, whose NAT has
+ * the address k->ext (NAT_MAP_ADDR). Ports in network byte order. add: NAT_MAP_EXISTS. del:
+ * NAT_MAP_UNKNOWN; the connections opened through it are removed with it.
+ */
+int nv_nat_map_add(const struct nv_maps *m, const struct nv_nat_map_key *k,
+		   const struct nv_nat_map *v, struct nv_conflict *why);
+int nv_nat_map_del(const struct nv_maps *m, const struct nv_nat_map_key *k,
+		   struct nv_conflict *why);
+typedef int (*nv_nat_map_cb)(const struct nv_nat_map_key *k, const struct nv_nat_map *v, void *arg);
+int nv_nat_map_iter(const struct nv_maps *m, nv_nat_map_cb cb, void *arg);
+
+/*
+ * Connection tracking timeouts, in seconds (Cilium's and conntrack's defaults below). set: 0
+ * keeps the default; over NV_CT_TIMEOUT_MAX is TIMEOUT_INVALID. get fills the defaults in.
+ */
+#define NV_CT_TIMEOUT_TCP_SYN	      60
+#define NV_CT_TIMEOUT_TCP_ESTABLISHED 21600
+#define NV_CT_TIMEOUT_TCP_FIN	      10
+#define NV_CT_TIMEOUT_UDP	      60
+#define NV_CT_TIMEOUT_ICMP	      30
+#define NV_CT_TIMEOUT_MAX	      (7 * 86400)
+int nv_ct_timeouts_set(const struct nv_maps *m, const struct nv_ct_timeouts *t,
+		       struct nv_conflict *why);
+int nv_ct_timeouts_get(const struct nv_maps *m, struct nv_ct_timeouts *out);
+
+/*
+ * Connections: the pairs of nv_ct. The reply key of an NV_CT_OUT entry, and the opening key of an
+ * NV_CT_IN entry, as the datapath derives them (nvgre_abi.h, struct nv_ct_key).
+ */
+void nv_ct_in_key(const struct nv_ct_key *out, const struct nv_ct_entry *oe, struct nv_ct_key *in);
+void nv_ct_out_key(const struct nv_ct_key *in, const struct nv_ct_entry *ie, struct nv_ct_key *out);
+struct nv_ct_conn {
+	struct nv_ct_key out, in;
+	struct nv_ct_entry out_e, in_e;
+	bool has_in; /* false: a half the datapath is still inserting, or an orphan */
+};
+typedef int (*nv_ct_cb)(const struct nv_ct_conn *c, void *arg);
+/* Every connection of rdid (0: all), by its NV_CT_OUT entry. */
+int nv_ct_iter(const struct nv_maps *m, __u32 rdid, nv_ct_cb cb, void *arg);
+/* Removes every connection of rdid (0: all), both entries; *removed (may be NULL) counts them. */
+int nv_ct_flush(const struct nv_maps *m, __u32 rdid, __u64 *removed);
+/*
+ * The collector: removes each connection whose two entries have expired by now_ns (the
+ * datapath's clock, CLOCK_MONOTONIC), both entries together, and each half without its other
+ * half that was created more than a second before now_ns (a datapath insert of a pair never
+ * takes that long).
+ */
+struct nv_ct_gc_stats {
+	__u64 scanned; /* connections looked at */
+	__u64 expired; /* removed: both halves expired */
+	__u64 orphans; /* halves removed alone */
+	__u64 live;    /* kept */
+};
+int nv_ct_gc(const struct nv_maps *m, __u64 now_ns, struct nv_ct_gc_stats *st);
+/* Connections in the table (NV_CT_OUT entries). */
+int nv_ct_count(const struct nv_maps *m, __u32 *conns);
 
 /*
  * Configuration (the single config entry). set: -EINVAL when c->pa is not zero and not a local PA

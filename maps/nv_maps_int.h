@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Helpers shared by the maps library's files; not part of its API. The policy calls (nv_subnet.c,
- * nv_local_pa.c, nv_port.c, nv_record.c, nv_record_many.c, nv_route.c, nv_config.c) check
- * everything they can before writing, and undo their earlier writes when a later one fails, so
- * the consistency rules of nv_maps.h hold after every call. Not safe against concurrent writers:
- * callers serialize.
+ * nv_local_pa.c, nv_port.c, nv_record.c, nv_record_many.c, nv_route.c, nv_config.c, nv_gateway.c,
+ * nv_nat.c) check everything they can before writing, and undo their earlier writes when a later
+ * one fails, so the consistency rules of nv_maps.h hold after every call. Not safe against
+ * concurrent writers: callers serialize.
  */
 #ifndef NV_MAPS_INT_H
 #define NV_MAPS_INT_H
@@ -120,5 +120,26 @@ int nv_record_write(const struct nv_maps *m, const struct nv_record_key *key,
  */
 int nv_subnet_ca_check(__u32 vsid, const struct nv_subnet *s, const union nv_addr *ca,
 		       bool wildcard, struct nv_conflict *why);
+
+/* a with the bits after len (address bits) cleared: a prefix has one spelling. */
+static inline void nv_prefix_clear_host_bits(union nv_addr *a, __u32 len)
+{
+	for (unsigned int i = 0; i < sizeof(a->b); i++) {
+		if (len >= 8) {
+			len -= 8;
+		} else {
+			a->b[i] &= (__u8)(0xff00 >> len);
+			len = 0;
+		}
+	}
+}
+
+/*
+ * Connections (nv_ct.c) that nv_nat.c removes with what they depend on: every connection of
+ * rdid, both halves (a lone half by its own rdid), with *removed (may be NULL) counting them; and
+ * every half opened through the static mapping k. -errno when the table cannot be read.
+ */
+int nv_ct_remove_rdid(const struct nv_maps *m, __u32 rdid, __u64 *removed);
+int nv_ct_remove_static(const struct nv_maps *m, const struct nv_nat_map_key *k);
 
 #endif /* NV_MAPS_INT_H */

@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 7
+#define NV_ABI_VERSION 8
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -39,6 +39,14 @@
 #define NV_MAX_ROUTES	 65536
 #define NV_MAX_SUBNETS	 65536
 #define NV_MAX_LOCAL_PAS 64
+/* Gateways: legs (one per RDID), external devices, routes to the physical network, NATs. */
+#define NV_MAX_GW_LEGS	 4096
+#define NV_MAX_GW_DEVS	 64
+#define NV_MAX_GW_ROUTES 65536
+#define NV_MAX_NAT_MAPS	 65536
+/* Connections a gateway tracks by default (dp attach ct-max); two table entries each. */
+#define NV_CT_CONNS_DEFAULT (1u << 18)
+#define NV_CT_CONNS_MAX	    (1u << 22)
 /* ICMP errors the router sends (time exceeded), per second per CPU (Linux: icmp_ratelimit). */
 #define NV_ICMP_RATE	  100u
 #define NV_ICMP_WINDOW_NS 1000000000ull
@@ -194,6 +202,144 @@ struct nv_subnet {
 	union nv_addr prefix;
 };
 
+/*
+ * The gateway (DESIGN section 8): a host with one more attachment, a device on a physical
+ * network. Every instance carries these maps (its underlay program receives the tenants' frames
+ * for the outside); only a host with a gateway leg fills them.
+ */
+enum nv_gw_mode {
+	NV_GW_FORWARD = 1, /* routes CAs to and from the physical network unchanged */
+	NV_GW_NAT = 2,	   /* SNAT to the RDID's external address, static mappings in */
+};
+
+/* gw_legs: HASH, key = __u32 rdid: the gateway's leg in a routing domain, one per RDID. */
+struct nv_gw_leg {
+	__u32 vsid;	   /* the VSID of its CA: tenants' frames to it carry this GRE key */
+	__u32 ext_ifindex; /* the external device its traffic leaves by */
+	union nv_addr ca;  /* the next hop of the tenant's routes to the outside */
+	__u8 mac[NV_ETH_ALEN];
+	__u8 mode; /* enum nv_gw_mode */
+	__u8 pad;
+};
+
+enum nv_gw_dev_flags {
+	NV_GW_DEV_F_OWN_CLSACT = 1 << 0, /* the loader created the clsact qdisc: it removes it */
+	/*
+	 * The loader turned IPv4 forwarding on for the device (bpf_fib_lookup wants it): it turns
+	 * it off again with the device's last leg.
+	 */
+	NV_GW_DEV_F_OWN_FORWARDING = 1 << 1,
+};
+
+/*
+ * gw_devs: HASH, key = __u32 ifindex of an external device (nv_from_ext at its TC ingress), kept
+ * by the maps library from the legs that name it.
+ */
+struct nv_gw_dev {
+	__u32 fwd_rdid;	       /* the RDID of its forward-mode leg (CAs routed in), 0: none */
+	__u32 legs;	       /* legs on the device: the last one's removal detaches */
+	__u8 mac[NV_ETH_ALEN]; /* the device's: ARP replies for its external addresses */
+	__u8 flags;	       /* enum nv_gw_dev_flags */
+	__u8 pad;
+};
+
+/*
+ * gw_routes (LPM_TRIE, key struct nv_route_key): physical prefixes a routing domain reaches
+ * through its gateway. A forward-mode leg sends only there; a NAT leg everywhere, via the route's
+ * next hop when one matches.
+ */
+struct nv_gw_route {
+	union nv_addr via; /* next hop on the physical network; zero: the FIB's */
+};
+
+/* nats: HASH, key = __u32 rdid: outbound SNAT of the routing domain (a NAT-mode leg's). */
+struct nv_nat {
+	union nv_addr ext; /* external address: one RDID's alone */
+	__u16 port_lo;	   /* external ports, host byte order, inclusive */
+	__u16 port_hi;
+	__u32 pad;
+};
+
+/* nat_addrs: HASH, key = union nv_addr: the external addresses, for the receive side. */
+struct nv_nat_addr {
+	__u32 rdid;
+	__u32 ifindex; /* the external device of the RDID's leg */
+};
+
+/* nat_maps: HASH: static mappings (published services), external addr:port -> CA:port. */
+struct nv_nat_map_key {
+	union nv_addr ext;
+	__be16 port;
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+};
+
+struct nv_nat_map {
+	__u32 rdid;
+	__be16 port; /* the CA's */
+	__u16 pad;
+	union nv_addr ca;
+};
+
+/*
+ * ct (HASH, BPF_F_NO_PREALLOC: a host that is no gateway holds none): connection tracking and
+ * NAT in one table, two entries per connection, inserted together with BPF_NOEXIST and removed
+ * together, never evicted (a full table is a counted drop).
+ *   NV_CT_OUT: the tuple as the tenant sends it, rdid the tenant's; translates to the external
+ *              address and port.
+ *   NV_CT_IN:  the reply tuple as it arrives at the external address, rdid 0 (an external
+ *              address belongs to one RDID); translates back to the CA and its port.
+ * ICMP echo: the identifier is the request's sport and the reply's dport (the other port 0), so
+ * a reply tuple is the request's reversed, as for TCP and UDP.
+ */
+enum nv_ct_dir {
+	NV_CT_OUT = 0,
+	NV_CT_IN = 1,
+};
+
+struct nv_ct_key {
+	__u32 rdid;
+	union nv_addr src;
+	union nv_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 dir; /* enum nv_ct_dir */
+	__u16 pad;
+};
+
+enum nv_ct_state {
+	NV_CT_NEW = 0,	       /* the opening direction seen (TCP: SYN) */
+	NV_CT_ESTABLISHED = 1, /* a reply seen */
+	NV_CT_CLOSING = 2,     /* TCP FIN or RST seen */
+};
+
+enum nv_ct_flags {
+	NV_CT_F_STATIC = 1 << 0, /* opened from outside through a static mapping */
+};
+
+struct nv_ct_entry {
+	__u64 expires_ns; /* bpf_ktime_get_ns() clock: this direction's last packet + timeout */
+	__u64 created_ns;
+	__u64 packets; /* this direction's */
+	__u64 bytes;
+	union nv_addr addr; /* OUT: the external address; IN: the CA */
+	__be16 port;	    /* OUT: the external port (ICMP: identifier); IN: the CA's */
+	__u8 state;	    /* enum nv_ct_state, the same in both entries */
+	__u8 flags;	    /* enum nv_ct_flags */
+	__u32 rdid;	    /* the tenant's routing domain */
+};
+
+/* ct_timeouts: ARRAY with one entry, key 0: seconds; 0 takes the default (nv_maps.h). */
+struct nv_ct_timeouts {
+	__u32 tcp_syn;
+	__u32 tcp_established;
+	__u32 tcp_fin;
+	__u32 udp;
+	__u32 icmp;
+	__u32 pad;
+};
+
 /* icmp_state: PERCPU_ARRAY with one entry, key 0: the ICMP error rate limiter (NV_ICMP_RATE). */
 struct nv_icmp_state {
 	__u64 window_ns; /* start of the current window */
@@ -285,10 +431,11 @@ enum nv_events_mode {
  * Hooks, i.e. the datapath's programs as events name them. X(name, number, text): numbers are
  * ABI (event.hook), append only. loader/nv_progs.h says which program runs at each.
  */
-#define NV_HOOKS(X)                                             \
-	X(FROM_VM, 1, "from_vm")     /* TC ingress of a port */ \
-	X(FROM_WIRE, 2, "from_wire") /* XDP on the underlay */  \
-	X(WIRE_TC, 3, "wire_tc")     /* TC ingress of the underlay */
+#define NV_HOOKS(X)                                                   \
+	X(FROM_VM, 1, "from_vm")     /* TC ingress of a port */       \
+	X(FROM_WIRE, 2, "from_wire") /* XDP on the underlay */        \
+	X(WIRE_TC, 3, "wire_tc")     /* TC ingress of the underlay */ \
+	X(FROM_EXT, 4, "from_ext")   /* TC ingress of a gateway's external device */
 
 #define NV_HOOK_ENUM_ENTRY(name, num, text) NV_HOOK_##name = num,
 enum nv_hook {
@@ -339,48 +486,60 @@ struct nv_event_state {
  * Drop reasons. X(name, number, text): numbers are fixed forever; append only. "wire" reasons
  * are raised by the underlay programs, "vm" reasons by from_vm.
  */
-#define NV_DROP_REASONS(X)                                                              \
-	X(NONE, 0, "none")                                                              \
-	X(TRUNCATED, 1, "frame shorter than its headers")                               \
-	X(MALFORMED, 2, "invalid header field")                                         \
-	X(PORT_UNKNOWN, 3, "vm: ingress device is not a port")                          \
-	X(SPOOF_MAC, 4, "vm: source MAC is not the port's")                             \
-	X(SPOOF_CA, 5, "vm: source CA is not the port's")                               \
-	X(BROADCAST, 6, "vm: broadcast or multicast that is not ARP")                   \
-	X(ARP_NOT_REQUEST, 7, "vm: ARP that is not an IPv4-over-Ethernet request")      \
-	X(ARP_UNKNOWN, 8, "vm: ARP request for a CA with no record")                    \
-	X(ARP_SELF, 9, "vm: gratuitous ARP or probe for the port's own CA")             \
-	X(ETHERTYPE, 10, "vm: ethertype not supported")                                 \
-	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")         \
-	X(DST_MAC, 12, "destination MAC is not the destination CA's")                   \
-	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")          \
-	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")                   \
-	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")             \
-	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                     \
-	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                       \
-	X(GRE_PROTO, 18, "wire: GRE protocol is not 0x6558")                            \
-	X(VSID_RANGE, 19, "wire: VSID outside 4096..16777214")                          \
-	X(VSID_UNKNOWN, 20, "wire: VSID has no subnet")                                 \
-	X(INNER_VLAN, 21, "wire: inner frame carries an 802.1Q/802.1ad tag")            \
-	X(INNER_ETHERTYPE, 22, "wire: inner frame is not IPv4")                         \
-	X(SRC_UNKNOWN, 23, "wire: inner source CA has no record")                       \
-	X(SRC_PA, 24, "wire: outer source is not the PA of the inner source CA")        \
-	X(SRC_MAC, 25, "wire: inner source MAC is not the inner source CA's")           \
-	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")              \
-	X(RDID, 27, "source and destination are in different routing domains")          \
-	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")                  \
-	X(REDIRECT, 29, "redirect to the target device failed")                         \
-	X(PORT_UNBOUND, 30, "vm: the port's CA has no record at a local PA")            \
-	X(OUTER_CSUM, 31, "wire: outer IPv4 header checksum is wrong")                  \
-	X(SRC_LOCAL, 32, "wire: inner source CA is recorded at a local PA")             \
-	X(TTL_EXPIRED, 33, "vm: routed packet's TTL expired (ICMP time exceeded sent)") \
-	X(ICMP_RATE, 34, "vm: routed packet's TTL expired, ICMP error rate-limited")    \
-	X(NO_ROUTE, 35, "vm: no record or route for the destination CA in the RDID")    \
-	X(ROUTE_NO_RECORD, 36, "vm: destination CA has no record in the route's VSID")  \
-	X(NEXTHOP_UNKNOWN, 37, "vm: the route's next hop CA has no record")             \
-	X(GATEWAY_CA, 38, "vm: packet to the gateway CA (the router answers ARP only)") \
-	X(ROUTED_SRC_MAC, 39, "wire: routed frame's source MAC is not the gateway MAC") \
-	X(GATEWAY_PA, 40, "wire: source outside the RDID and not from its gateway's PA")
+#define NV_DROP_REASONS(X)                                                                    \
+	X(NONE, 0, "none")                                                                    \
+	X(TRUNCATED, 1, "frame shorter than its headers")                                     \
+	X(MALFORMED, 2, "invalid header field")                                               \
+	X(PORT_UNKNOWN, 3, "vm: ingress device is not a port")                                \
+	X(SPOOF_MAC, 4, "vm: source MAC is not the port's")                                   \
+	X(SPOOF_CA, 5, "vm: source CA is not the port's")                                     \
+	X(BROADCAST, 6, "vm: broadcast or multicast that is not ARP")                         \
+	X(ARP_NOT_REQUEST, 7, "vm: ARP that is not an IPv4-over-Ethernet request")            \
+	X(ARP_UNKNOWN, 8, "vm: ARP request for a CA with no record")                          \
+	X(ARP_SELF, 9, "vm: gratuitous ARP or probe for the port's own CA")                   \
+	X(ETHERTYPE, 10, "vm: ethertype not supported")                                       \
+	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")               \
+	X(DST_MAC, 12, "destination MAC is not the destination CA's")                         \
+	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")                \
+	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")                         \
+	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")                   \
+	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                           \
+	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                             \
+	X(GRE_PROTO, 18, "wire: GRE protocol is not 0x6558")                                  \
+	X(VSID_RANGE, 19, "wire: VSID outside 4096..16777214")                                \
+	X(VSID_UNKNOWN, 20, "wire: VSID has no subnet")                                       \
+	X(INNER_VLAN, 21, "wire: inner frame carries an 802.1Q/802.1ad tag")                  \
+	X(INNER_ETHERTYPE, 22, "wire: inner frame is not IPv4")                               \
+	X(SRC_UNKNOWN, 23, "wire: inner source CA has no record")                             \
+	X(SRC_PA, 24, "wire: outer source is not the PA of the inner source CA")              \
+	X(SRC_MAC, 25, "wire: inner source MAC is not the inner source CA's")                 \
+	X(NOT_LOCAL, 26, "destination CA is not a local port of the VSID")                    \
+	X(RDID, 27, "source and destination are in different routing domains")                \
+	X(DECAP_FAILED, 28, "wire: could not remove the NVGRE header")                        \
+	X(REDIRECT, 29, "redirect to the target device failed")                               \
+	X(PORT_UNBOUND, 30, "vm: the port's CA has no record at a local PA")                  \
+	X(OUTER_CSUM, 31, "wire: outer IPv4 header checksum is wrong")                        \
+	X(SRC_LOCAL, 32, "wire: inner source CA is recorded at a local PA")                   \
+	X(TTL_EXPIRED, 33, "routed packet's TTL expired (ICMP time exceeded sent)")           \
+	X(ICMP_RATE, 34, "routed packet's TTL expired, ICMP error rate-limited")              \
+	X(NO_ROUTE, 35, "vm: no record or route for the destination CA in the RDID")          \
+	X(ROUTE_NO_RECORD, 36, "vm: destination CA has no record in the route's VSID")        \
+	X(NEXTHOP_UNKNOWN, 37, "vm: the route's next hop CA has no record")                   \
+	X(GATEWAY_CA, 38, "vm: packet to the gateway CA (the router answers ARP only)")       \
+	X(ROUTED_SRC_MAC, 39, "wire: routed frame's source MAC is not the gateway MAC")       \
+	X(GATEWAY_PA, 40, "wire: source outside the RDID and not from its gateway's PA")      \
+	X(GW_NO_ROUTE, 41, "gw: no route to the destination out of the external device")      \
+	X(NAT_PORTS, 42, "gw: no free external port in the NAT's range")                      \
+	X(CT_FULL, 43, "gw: connection table full")                                           \
+	X(NAT_UNSUPPORTED, 44, "gw: not TCP, UDP, ICMP echo or an ICMP error NAT translates") \
+	X(NAT_NOT_SYN, 45, "gw: TCP packet of no connection that is not a SYN")               \
+	X(NAT_NO_CONN, 46, "gw: ICMP error about no tracked connection")                      \
+	X(FRAG_NEEDED, 47, "gw: too big for the next link (ICMP frag needed sent)")           \
+	X(FRAG_RATE, 48, "gw: too big for the next link, ICMP error rate-limited")            \
+	X(EXT_SPOOF, 49, "ext: source address is a CA of the routing domain")                 \
+	X(EXT_NO_RECORD, 50, "ext: the destination CA has no record in its routing domain")   \
+	X(NAT_NONE, 51, "gw: the routing domain's NAT leg has no external address (nat add)") \
+	X(GW_FORWARDING, 52, "gw: IPv4 forwarding is off on the external device (sysctl)")
 
 #define NV_DROP_ENUM_ENTRY(name, num, text) NV_DROP_##name = num,
 enum nv_drop_reason {
@@ -405,6 +564,16 @@ NV_ASSERT_SIZE(struct nv_route_table_key, 40);
 NV_ASSERT_SIZE(struct nv_route_entry, 12);
 NV_ASSERT_SIZE(struct nv_rdid_ca_key, 20);
 NV_ASSERT_SIZE(struct nv_rdid_ca, 48);
+NV_ASSERT_SIZE(struct nv_gw_leg, 32);
+NV_ASSERT_SIZE(struct nv_gw_dev, 16);
+NV_ASSERT_SIZE(struct nv_gw_route, 16);
+NV_ASSERT_SIZE(struct nv_nat, 24);
+NV_ASSERT_SIZE(struct nv_nat_addr, 8);
+NV_ASSERT_SIZE(struct nv_nat_map_key, 20);
+NV_ASSERT_SIZE(struct nv_nat_map, 24);
+NV_ASSERT_SIZE(struct nv_ct_key, 44);
+NV_ASSERT_SIZE(struct nv_ct_entry, 56);
+NV_ASSERT_SIZE(struct nv_ct_timeouts, 24);
 NV_ASSERT_SIZE(struct nv_icmp_state, 16);
 NV_ASSERT_SIZE(struct nv_subnet, 44);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The maps of the core and routing groups (nv_map_list.h), defined for the programs that every
- * host runs. Each object includes this file; the maps are pinned by name, so all objects of one
- * instance (one pin directory) share one set. A gateway's program adds the GATEWAY group with
- * NV_MAP_LIST_GATEWAY(NV_BPF_MAP).
+ * Every map of nv_map_list.h, defined for the datapath's programs. Each object includes this
+ * file; the maps are pinned by name, so all objects of one instance (one pin directory) share one
+ * set. The GATEWAY group is every host's too: the underlay's programs receive what tenants send
+ * to a gateway, so any host can take the role with `gateway add`.
  */
 #ifndef NVGRE_MAPS_BPF_H
 #define NVGRE_MAPS_BPF_H
@@ -32,5 +32,6 @@
 
 NV_MAP_LIST_CORE(NV_BPF_MAP)
 NV_MAP_LIST_ROUTING(NV_BPF_MAP)
+NV_MAP_LIST_GATEWAY(NV_BPF_MAP)
 
 #endif /* NVGRE_MAPS_BPF_H */

@@ -23,7 +23,11 @@
 #define ARPOP_REQUEST 1
 #define ARPOP_REPLY   2
 #define ARPHRD_ETHER  1
+#define E2BIG	      7
+#define EAGAIN	      11
+#define ENOMEM	      12
 #define EFAULT	      14
+#define EEXIST	      17
 #define EINVAL	      22
 
 #define NV_ADJ_ROOM_ENCAP_L2(len) \

@@ -45,18 +45,23 @@ static __always_inline __u8 nv_flow_id(const struct nv_l3 *l3, const enum nv_fam
 	return (c ^ (c >> 8) ^ (c >> 16) ^ (c >> 24)) & 0xff;
 }
 
+/* adjust_room's flags for NVGRE over IPv4: the kernel then segments a GSO packet as GRE. */
+#define NV_ENCAP_GSO_FLAGS                                            \
+	(BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_GRE | \
+	 BPF_F_ADJ_ROOM_ENCAP_L2_ETH | NV_ADJ_ROOM_ENCAP_L2(NV_ETH_HLEN))
+
 /*
  * Push outer IPv4 + GRE + a copy of the frame's own Ethernet header (saved in inner_eth before)
  * in front of the frame. The outer MAC addresses are left zero for bpf_redirect_neigh to fill.
- * Returns 0 or a negative errno.
+ * flags: NV_ENCAP_GSO_FLAGS, or 0 for a frame that was decapsulated on this skb before (the
+ * gateway's ICMP errors): its skb->encapsulation is still set, which the ENCAP flags refuse
+ * (-EALREADY), and a frame without GSO needs no tunnel metadata. Returns 0 or a negative errno.
  */
 static __always_inline int nv_encap_ipv4(struct __sk_buff *skb,
 					 const struct nv_eth_words *inner_eth, __u8 inner_tos,
 					 __u8 flow_id, __u32 vsid, __be32 src_pa, __be32 dst_pa,
-					 __u8 ttl)
+					 __u8 ttl, const __u64 flags)
 {
-	const __u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_GRE |
-			    BPF_F_ADJ_ROOM_ENCAP_L2_ETH | NV_ADJ_ROOM_ENCAP_L2(NV_ETH_HLEN);
 	void *data, *data_end;
 	struct nv_grehdr *gre;
 	struct iphdr *ip;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * ICMP errors of the distributed router (RFC 792, RFC 1812 4.3.2.8): time exceeded in transit for
- * a routed packet whose TTL runs out, sent back to the VM from its gateway CA, at most
- * NV_ICMP_RATE per second per CPU.
+ * ICMP errors of the routers (RFC 792, RFC 1812 4.3.2.8), at most NV_ICMP_RATE per second per CPU:
+ * time exceeded in transit for a routed packet whose TTL runs out, sent back to the VM from its
+ * gateway CA; fragmentation needed (RFC 1191) for a packet the gateway cannot forward whole.
  */
 #ifndef NV_ICMP_H
 #define NV_ICMP_H
@@ -12,8 +12,13 @@
 #include "nv_ipv4.h"
 
 #define NV_IPPROTO_ICMP	      1
+#define NV_ICMP_ECHO_REPLY    0
+#define NV_ICMP_DEST_UNREACH  3
+#define NV_ICMP_FRAG_NEEDED   4 /* code of NV_ICMP_DEST_UNREACH */
+#define NV_ICMP_ECHO	      8
 #define NV_ICMP_TIME_EXCEEDED 11
 #define NV_ICMP_EXC_TTL	      0
+#define NV_ICMP_PARAMETERPROB 12
 #define NV_ICMP_HLEN	      8
 /* The quoted packet: its IPv4 header and the first 64 bits of its data (RFC 792). */
 #define NV_ICMP_QUOTE_MAX (NV_IPV4_HLEN_MAX + 8)
@@ -46,18 +51,52 @@ static __always_inline bool nv_icmp_allowed(void)
 	return true;
 }
 
+/* An ICMP error's type, code and its second word (RFC 1191: the next-hop MTU's low half). */
+struct nv_icmp_err {
+	__u8 type;
+	__u8 code;
+	__be32 rest;
+};
+
+/* bpf_skb_adjust_room moves at most this many bytes per call. */
+#define NV_ADJ_ROOM_STEP 0xfff
+
 /*
- * Turns skb, an Ethernet frame with the expired IPv4 packet (header ihl_len bytes) from the VM at
- * vm_mac / vm_ca, into ICMP time exceeded from gw_ca / gw_mac to it. 0, or a negative errno (the
- * caller drops the frame).
+ * The frame made len bytes long, its bytes after the Ethernet header to be rewritten. Not
+ * bpf_skb_change_tail: the kernel refuses it on an skb that still has skb->encapsulation set,
+ * which a decapsulated frame at the gateway has (no DECAP_L4 flag on this kernel clears it).
+ * bpf_skb_adjust_room at the MAC header takes bytes out of (or puts them into) the packet's
+ * front instead; all of what remains is overwritten. A GSO packet is refused (one ICMP error
+ * cannot stand for its segments).
  */
-static __always_inline int nv_icmp_time_exceeded(struct __sk_buff *skb, __u32 ihl_len,
-						 const __u8 *vm_mac, __be32 vm_ca,
-						 const __u8 *gw_mac, __be32 gw_ca)
+static __always_inline int nv_icmp_resize(struct __sk_buff *skb, __u32 len)
+{
+	__s32 diff = (__s32)len - (__s32)skb->len;
+
+	if (skb->gso_size)
+		return -EINVAL;
+	for (int i = 0; i < 4 && diff; i++) {
+		__s32 step = diff < -NV_ADJ_ROOM_STEP ? -NV_ADJ_ROOM_STEP : diff;
+
+		if (bpf_skb_adjust_room(skb, step, BPF_ADJ_ROOM_MAC, 0))
+			return -EFAULT;
+		diff -= step;
+	}
+	return diff ? -E2BIG : 0;
+}
+
+/*
+ * Turns skb, an Ethernet frame with an IPv4 packet (header ihl_len bytes) from the host at
+ * to_mac / to_ip, into the ICMP error err from from_ip / from_mac to it, quoting the packet's
+ * header and first 64 bits. 0, or a negative errno (the caller drops the frame).
+ */
+static __always_inline int nv_icmp_error(struct __sk_buff *skb, __u32 ihl_len,
+					 const struct nv_icmp_err *err, const __u8 *to_mac,
+					 __be32 to_ip, const __u8 *from_mac, __be32 from_ip)
 {
 	/* Zero: the padding of an odd-length checksum. Room for the verifier's bound (below). */
 	__u8 quote[NV_IPV4_HLEN + 64] = {};
-	struct nv_icmphdr icmp = { .type = NV_ICMP_TIME_EXCEEDED, .code = NV_ICMP_EXC_TTL };
+	struct nv_icmphdr icmp = { .type = err->type, .code = err->code, .unused = err->rest };
 	__u32 qlen = ihl_len + 8, avail = skb->len - NV_ETH_HLEN;
 	struct ethhdr eth;
 	struct iphdr ip;
@@ -91,22 +130,44 @@ static __always_inline int nv_icmp_time_exceeded(struct __sk_buff *skb, __u32 ih
 	ip.tot_len = bpf_htons(NV_IPV4_HLEN + NV_ICMP_HLEN + qlen);
 	ip.ttl = NV_DEFAULT_TTL;
 	ip.protocol = NV_IPPROTO_ICMP;
-	ip.saddr = gw_ca;
-	ip.daddr = vm_ca;
+	ip.saddr = from_ip;
+	ip.daddr = to_ip;
 	ip.check = nv_ipv4_csum(&ip);
 
 	/* Byte copies: h_source is not 4-byte aligned on the stack, which the verifier refuses. */
-	__builtin_memcpy(eth.h_dest, vm_mac, NV_ETH_ALEN);
-	__builtin_memcpy(eth.h_source, gw_mac, NV_ETH_ALEN);
+	__builtin_memcpy(eth.h_dest, to_mac, NV_ETH_ALEN);
+	__builtin_memcpy(eth.h_source, from_mac, NV_ETH_ALEN);
 	eth.h_proto = bpf_htons(ETH_P_IP);
 
-	if (bpf_skb_change_tail(skb, NV_ETH_HLEN + NV_IPV4_HLEN + NV_ICMP_HLEN + qlen, 0) ||
+	if (nv_icmp_resize(skb, NV_ETH_HLEN + NV_IPV4_HLEN + NV_ICMP_HLEN + qlen) ||
 	    bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) ||
 	    bpf_skb_store_bytes(skb, NV_ETH_HLEN, &ip, sizeof(ip), 0) ||
 	    bpf_skb_store_bytes(skb, NV_ETH_HLEN + NV_IPV4_HLEN, &icmp, sizeof(icmp), 0) ||
 	    bpf_skb_store_bytes(skb, NV_ETH_HLEN + NV_IPV4_HLEN + NV_ICMP_HLEN, quote, qlen, 0))
 		return -EFAULT;
 	return 0;
+}
+
+/* Time exceeded in transit, from the gateway gw_ca / gw_mac to the VM at vm_mac / vm_ca. */
+static __always_inline int nv_icmp_time_exceeded(struct __sk_buff *skb, __u32 ihl_len,
+						 const __u8 *vm_mac, __be32 vm_ca,
+						 const __u8 *gw_mac, __be32 gw_ca)
+{
+	const struct nv_icmp_err err = { .type = NV_ICMP_TIME_EXCEEDED, .code = NV_ICMP_EXC_TTL };
+
+	return nv_icmp_error(skb, ihl_len, &err, vm_mac, vm_ca, gw_mac, gw_ca);
+}
+
+/* Fragmentation needed and DF set (RFC 1191), naming the next hop's MTU. */
+static __always_inline int nv_icmp_frag_needed(struct __sk_buff *skb, __u32 ihl_len, __u32 mtu,
+					       const __u8 *to_mac, __be32 to_ip,
+					       const __u8 *from_mac, __be32 from_ip)
+{
+	const struct nv_icmp_err err = { .type = NV_ICMP_DEST_UNREACH,
+					 .code = NV_ICMP_FRAG_NEEDED,
+					 .rest = bpf_htonl(mtu & 0xffff) };
+
+	return nv_icmp_error(skb, ihl_len, &err, to_mac, to_ip, from_mac, from_ip);
 }
 
 #endif /* NV_ICMP_H */

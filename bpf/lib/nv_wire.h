@@ -5,7 +5,8 @@
  * packet pointers, so the caller must have the headers in [data, data_end).
  *
  * Not NVGRE to a local PA: NV_WIRE_PASS, untouched. NVGRE to a local PA: NV_WIRE_DELIVER with the
- * resolved port, or NV_WIRE_DROP with the reason.
+ * resolved port, NV_WIRE_GATEWAY for a tenant's packet to the outside through this host's gateway
+ * leg, or NV_WIRE_DROP with the reason.
  */
 #ifndef NV_WIRE_H
 #define NV_WIRE_H
@@ -37,6 +38,7 @@ enum nv_wire_action {
 	NV_WIRE_PASS,
 	NV_WIRE_DROP,
 	NV_WIRE_DELIVER,
+	NV_WIRE_GATEWAY,
 };
 
 struct nv_wire_result {
@@ -46,6 +48,8 @@ struct nv_wire_result {
 	__u32 outer_len; /* bytes in front of the inner Ethernet header */
 	__u32 inner_len; /* the inner frame's length, from the outer IPv4 total length */
 	__u8 local;	 /* the destination record's enum nv_record_local */
+	__u8 gw_mode;	 /* NV_WIRE_GATEWAY: the leg's enum nv_gw_mode (ifindex: its device) */
+	__u32 rdid;	 /* NV_WIRE_GATEWAY: the routing domain */
 };
 
 /* The key VSID's routing domain and gateway MAC; gw_mac NULL when the VSID has no subnet. */
@@ -193,12 +197,37 @@ static __always_inline const struct nv_record *nv_wire_routed_dest(__u32 vsid,
  * equal to its record's), so the port itself is not looked up. Same VSID on both sides: the same
  * routing domain.
  */
+/*
+ * A destination without a record in the key VSID, in a frame to the MAC of the key VSID's
+ * gateway leg on this host (a tenant host's router sent it there, as the route to its CA says):
+ * the gateway's, for the outside. Only unicast leaves (RFC 1812 5.3.5).
+ */
+static __always_inline bool nv_wire_gateway(__u32 vsid, const struct ethhdr *in_eth,
+					    const struct nv_l3 *in, const struct nv_wire_vsid *key,
+					    struct nv_wire_result *r, const enum nv_family family)
+{
+	const struct nv_gw_leg *leg;
+
+	if (!key->gw_mac)
+		return false;
+	leg = bpf_map_lookup_elem(&nv_gw_legs, &key->rdid);
+	if (!leg || leg->vsid != vsid || !nv_mac_equal(in_eth->h_dest, leg->mac) ||
+	    !nv_l3_dst_unicast(family, &in->dst))
+		return false;
+	r->ifindex = leg->ext_ifindex;
+	r->gw_mode = leg->mode;
+	r->rdid = key->rdid;
+	return true;
+}
+
 static __always_inline int nv_wire_resolve_port(__u32 vsid, const struct ethhdr *in_eth,
 						const struct nv_l3 *in, const struct nv_record *rec,
 						const struct nv_wire_vsid *key,
 						struct nv_wire_result *r,
 						const enum nv_family family)
 {
+	if (!rec && nv_wire_gateway(vsid, in_eth, in, key, r, family))
+		return NV_WIRE_GATEWAY;
 	if (!rec)
 		rec = nv_wire_routed_dest(vsid, in, key, family);
 	if (!rec || !rec->ifindex)

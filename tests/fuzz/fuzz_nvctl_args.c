@@ -41,6 +41,9 @@ static const struct nv_arg_spec keyword_specs[] = {
 	{ .key = "mode", .type = NV_ARG_CHOICE, .choices = choices },
 	NV_ARG_KEY("proto", NV_ARG_PROTO, false, "PROTO"),
 	NV_ARG_KEY("name", NV_ARG_STRING, false, "NAME"),
+	NV_ARG_KEY("ap", NV_ARG_ADDR_PORT, false, "ADDR:PORT"),
+	NV_ARG_KEY("range", NV_ARG_PORT_RANGE, false, "LO-HI"),
+	NV_ARG_FLAG_KEY("--flag"),
 	NV_ARG_KEY("must", NV_ARG_U32, true, "N"),
 };
 
@@ -71,6 +74,10 @@ static void check_arg(const struct nv_arg_spec *sp, const struct nv_arg *a)
 	struct nv_arg b;
 
 	FUZZ_CHECK(a->raw, "no raw word");
+	if (sp->type == NV_ARG_FLAG) { /* a keyword alone: nothing to parse back */
+		FUZZ_CHECK(!strcmp(a->raw, sp->key), "flag %s set by \"%s\"", sp->key, a->raw);
+		return;
+	}
 	FUZZ_CHECK(!reparse(sp, a->raw, &b), "\"%s\" parsed once, not twice", a->raw);
 	switch (sp->type) {
 	case NV_ARG_U32:
@@ -125,7 +132,28 @@ static void check_arg(const struct nv_arg_spec *sp, const struct nv_arg *a)
 		FUZZ_CHECK(!reparse(sp, buf, &b) && b.v.proto == a->v.proto, "\"%s\" != %s", a->raw,
 			   buf);
 		break;
+	case NV_ARG_ADDR_PORT: {
+		char host[NV_ADDR_STRLEN];
+
+		FUZZ_CHECK(nv_addr_unicast(&a->v.addr) && a->port, "\"%s\": not unicast:port",
+			   a->raw);
+		nv_addr_format(&a->v.addr, host, sizeof(host));
+		snprintf(buf, sizeof(buf), nv_addr_is_ipv4(&a->v.addr) ? "%s:%u" : "[%s]:%u", host,
+			 a->port);
+		FUZZ_CHECK(!reparse(sp, buf, &b) && b.port == a->port &&
+				   !memcmp(&a->v.addr, &b.v.addr, sizeof(b.v.addr)),
+			   "\"%s\" printed as \"%s\"", a->raw, buf);
+		break;
+	}
+	case NV_ARG_PORT_RANGE:
+		FUZZ_CHECK(a->port >= 1 && a->port <= a->port_hi, "\"%s\": %u-%u", a->raw, a->port,
+			   a->port_hi);
+		snprintf(buf, sizeof(buf), "%u-%u", a->port, a->port_hi);
+		FUZZ_CHECK(!reparse(sp, buf, &b) && b.port == a->port && b.port_hi == a->port_hi,
+			   "\"%s\" printed as \"%s\"", a->raw, buf);
+		break;
 	case NV_ARG_STRING:
+	case NV_ARG_FLAG:
 	case NV_ARG_NONE:
 		break;
 	}
@@ -167,9 +195,18 @@ static void parse_by_table(int argc, char **argv, size_t usage_len)
 		;
 	if (!o->name)
 		return;
-	for (const struct nv_cmd *k = o->cmds; k->name && argc >= 2; k++)
-		if (!strcmp(k->name, argv[1]))
+	for (const struct nv_cmd *k = o->cmds; k->name && argc >= 2; k++) {
+		const char *sp = strchr(k->name, ' ');
+
+		if (!sp && !strcmp(k->name, argv[1]))
 			c = k;
+		/* A group's command, two words ("gateway route add"). */
+		else if (sp && argc >= 3 && strlen(argv[1]) == (size_t)(sp - k->name) &&
+			 !strncmp(k->name, argv[1], sp - k->name) && !strcmp(sp + 1, argv[2])) {
+			c = k;
+			skip = 3;
+		}
+	}
 	for (const struct nv_cmd *k = o->cmds; k->name && !c; k++)
 		if (k->flags & NV_CMD_DEFAULT) {
 			c = k;
