@@ -94,6 +94,10 @@ run e2e watch "${NV_E2E_TIMEOUT:-400}" bash "$here/e2e/e2e.sh" "$build"
 # The distributed router: three hosts in two physical subnets behind a router namespace, two
 # tenants of three subnets each; ping, iperf3, traceroute, TTL expiry, captures, customer routes.
 run e2e-routed watch "${NV_E2E_ROUTED_TIMEOUT:-300}" bash "$here/e2e/routed.sh" "$build"
+# The gateway: two tenants with the same CAs behind one NAT gateway to an internet namespace, a
+# published service, a forward-mode tenant; ping, iperf3, sockets, tshark on the outside, PMTU,
+# TTL, connection expiry and a flood that fills the table.
+run e2e-gateway watch "${NV_E2E_GATEWAY_TIMEOUT:-300}" bash "$here/e2e/gateway.sh" "$build"
 
 # dp upgrade from a real older build (the previous ABI version's nvctl, built from git history):
 # two hosts taken over with their state under 100/s pings, no reply lost.
@@ -105,11 +109,11 @@ run e2e-agent watch "${NV_E2E_AGENT_TIMEOUT:-300}" bash "$here/e2e/agent.sh" "$b
 # The same user space built with AddressSanitizer (LeakSanitizer on) and UndefinedBehaviorSanitizer,
 # every report fatal (make test builds it in BUILD-san): the unit suites of the user-space code
 # (maps library, policy, codecs, agent keys, events, loader) and nvctl's suite again. The
-# datapath suites (from_vm, from_wire, wire_tc, live), whose user space is the test fixture and
+# datapath suites (from_vm, from_wire, wire_tc, live, gateway), whose user space is the test fixture and
 # the same library calls, run once: sanitized they took two minutes more of make test.
 if [ -n "${NV_SAN_BUILD:-}" ]; then
 	run unit-sanitized watch 900 "$NV_SAN_BUILD/tests/unit" --jobs "${NV_TEST_JOBS:-2}" \
-		--filter '!(from_vm|from_wire|wire_tc|live)/*'
+		--filter '!(from_vm|from_wire|wire_tc|live|gateway)/*'
 	run nvctl-sanitized watch 400 bash "$here/cli/test_nvctl.sh" "$NV_SAN_BUILD"
 fi
 

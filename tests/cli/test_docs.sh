@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Keeps cli/nvctl.8 and cli/nvctl.bash-completion in step with nvctl's command table, as
-# `nvctl help commands` prints it (one "OBJECT COMMAND ARGS" line per command). Fails when a command
+# `nvctl help commands` prints it (one "OBJECT COMMAND ARGS" line per command; COMMAND is one word,
+# or two for a group's command, "gateway route add": see split_line). Fails when a command
 # is missing from the man page or the completion, when either mentions a command that does not
 # exist, or when their argument grammar differs from the binary's. Also lints the man page (groff,
 # when installed) and drives the completion function as bash would.
@@ -50,31 +51,64 @@ def run(*args):
     return p.stdout
 
 
+def is_value(t):
+    """A placeholder (VSID, ADDR, xdp|tc, FILE|-), not a keyword or command word."""
+    t = t.strip("[]")
+    return bool(re.search(r"[A-Z|]", t)) or t == "-"
+
+
+def plain(t):
+    """A word as written: not optional, not a placeholder."""
+    return not t.startswith("[") and not is_value(t)
+
+
+def split_line(line):
+    """OBJECT COMMAND ARGS -> (object, [command words], args). The first word after the object
+    is the command; a second one (a group's command: "route add", "map del") is a plain word
+    followed by nothing, an [optional] or another plain word, never by a value (then it is a
+    keyword and the value its own), as nvctl.h's struct nv_cmd says."""
+    toks = line.split()
+    cmd = toks[1:2]
+    if (len(toks) > 2 and plain(toks[2])
+            and (len(toks) == 3 or toks[3].startswith("[") or plain(toks[3]))):
+        cmd = toks[1:3]
+    return toks[0], cmd, " ".join(toks[1 + len(cmd):])
+
+
 # ---- the source of truth: the binary's table ----
 table = [l.strip() for l in run("help", "commands").splitlines() if l.strip()]
-pairs = {tuple(l.split()[:2]) for l in table}
+split = [split_line(l) for l in table]
+pairs = [(o, " ".join(c)) for o, c, _ in split]
 objects = sorted({o for o, _ in pairs})
-commands = {o: sorted(c for oo, c in pairs if oo == o) for o in objects}
+# The words after OBJECT: commands and groups; and each group's commands.
+commands = {o: sorted({c[0] for oo, c, _ in split if oo == o}) for o in objects}
+groups = {(o, c0): sorted(c[1] for oo, c, _ in split if oo == o and len(c) == 2 and c[0] == c0)
+          for o, c0 in {(o, c[0]) for o, c, _ in split if len(c) == 2}}
 check("nvctl help commands lists commands, one OBJECT COMMAND [ARGS] each",
       [] if table and all(len(l.split()) >= 2 for l in table) else [f"odd table: {table!r}"])
 check("nvctl help commands has no duplicate OBJECT COMMAND",
-      [f"duplicate: {o} {c}" for o, c in pairs
-       if sum(1 for l in table if tuple(l.split()[:2]) == (o, c)) > 1])
+      [f"duplicate: {o} {c}" for o, c in set(pairs) if pairs.count((o, c)) > 1])
+check("nvctl help commands: a group's name is no command of its own",
+      [f"{o} {g} is a command and a group" for o, g in groups if (o, g) in pairs])
 
 
 def grammar(args):
-    """ARGS -> (keywords {key: value spec}, required keys, positionals), as the help line says."""
+    """ARGS -> (keywords {key: value spec, None for a flag}, required keys, positionals), as the
+    help line says. A flag is a keyword alone in its brackets ([--watch])."""
     keys, required, pos = {}, set(), []
     optional = False
     toks = args.split()
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t.startswith("[") and t.endswith("]") and not is_value(t):
+            keys[t.strip("[]")] = None
+            i += 1
+            continue
         if t.startswith("["):
             optional = True
         t = t.strip("[]")
-        is_value = bool(re.search(r"[A-Z|]", t)) or t == "-"
-        if not is_value and i + 1 < len(toks):
+        if not is_value(t) and i + 1 < len(toks):
             v = toks[i + 1]
             keys[t] = v.strip("[]")
             if not optional:
@@ -263,6 +297,10 @@ check("completion: options", [f"option {o} not offered" for o in
                               ("-j", "--json", "-p", "-d", "--pin-dir", "-V", "-h") if o not in got])
 for o in objects:
     expect(f"completion: commands of {o}", complete(o, ""), commands[o] + ["help"])
+for (o, g), cs in sorted(groups.items()):
+    expect(f"completion: commands of {o} {g}", complete(o, g, ""), cs + ["help"])
+    expect(f"completion: nothing for an unknown command of {o} {g}",
+           complete(o, g, "nosuchcommand", ""), [])
 expect("completion: nothing for an unknown object", complete("nosuchobject", ""), [])
 expect("completion: nothing for an unknown command", complete(objects[0], "nosuchcommand", ""), [])
 
@@ -270,10 +308,10 @@ devs = complete("port", "add", "dev", "")
 check("completion: device names after dev", [] if "lo" in devs else [f"no lo in {sorted(devs)}"])
 
 for line in table:
-    o, c, *rest = line.split(None, 2)
-    args = rest[0] if rest else ""
+    o, cw, args = split_line(line)
+    c = " ".join(cw)
     keys, required, pos = grammar(args)
-    words = [o, c]
+    words = [o, *cw]
     # Positional values first (pa add ADDR, batch file FILE|-), with a sample value.
     for p in pos:
         if p == "FILE|-":
@@ -285,6 +323,10 @@ for line in table:
         words.append({"ADDR": "192.0.2.9"}.get(p, "x"))
     expect(f"completion: {o} {c}: its keywords", complete(*words, ""), keys)
     for k, v in keys.items():
+        if v is None:  # a flag: then the other keywords
+            expect(f"completion: {o} {c} {k}: a flag, then the other keywords",
+                   complete(*words, k, ""), [x for x in keys if x != k])
+            continue
         got = complete(*words, k, "")
         if "|" in v:
             expect(f"completion: {o} {c} {k}: its choices", got, v.split("|"))

@@ -16,12 +16,12 @@ cli_preamble nvgre-cli "${1:-build}" ip tc nsenter timeout python3
 PIN2="$PIN-other" # never attached, or attached and detached inside one test
 pin_own "$PIN2" host
 pin_own "$PIN-noop"
-DEVS="ul0 vm1 vm2 vm3"
+DEVS="ul0 vm1 vm2 vm3 gw0 gw1 gw2" # gw*: the gateway's external devices
 # shellcheck disable=SC2016 # expanded by the shell in the namespace
 in_host sh -ec '
 	ip link add ul0 type veth peer name ul1
-	for v in vm1 vm2 vm3; do ip link add $v type veth peer name ${v}p; done
-	for d in ul0 ul1 vm1 vm1p vm2 vm2p vm3 vm3p; do ip link set $d up; done' || die "devices"
+	for v in vm1 vm2 vm3 gw0 gw1 gw2; do ip link add $v type veth peer name ${v}p; done
+	for d in ul0 ul1 vm1 vm1p vm2 vm2p vm3 vm3p gw0 gw0p gw1 gw1p gw2 gw2p; do ip link set $d up; done' || die "devices"
 
 # ---- running nvctl (lib.sh: nvraw, nv, nv_ok, nv_none): RC, OUT (stdout), ERR (stderr) ----
 nv_pin2() { nvraw "$PIN2" "$@"; }
@@ -49,7 +49,7 @@ snapshot()
 	# shellcheck disable=SC2016,SC2086
 	in_host sh -c 'nvctl=$1 pin=$2
 	shift 2
-	for o in record port subnet route pa; do
+	for o in record port subnet route pa gateway "gateway route" nat; do
 		out=$("$nvctl" --pin-dir "$pin" -j $o show 2>&1)
 		echo "$o ($?): $out"
 	done
@@ -308,6 +308,7 @@ end
 snap "$TMP/base"
 
 # shows OBJECT PY_EXPR TEXT_WORDS...: -j and -j -p parse and satisfy PY_EXPR, the text has the words.
+# OBJECT may be a group's two words ("gateway route").
 shows()
 {
 	local obj=$1 expr=$2 opts w
@@ -318,7 +319,8 @@ shows()
 		[ "$RC" -eq 0 ] || fail "$opts $obj show: exit $RC: $ERR"
 		printf '%s' "$OUT" | json_true "$expr" || fail "$opts $obj show: not ($expr): $OUT"
 	done
-	nv "$obj" show
+	# shellcheck disable=SC2086 # OBJECT may be a group's two words (gateway route)
+	nv $obj show
 	[ "$RC" -eq 0 ] || fail "$obj show: exit $RC: $ERR"
 	for w in "$@"; do
 		printf '%s\n' "$OUT" | grep -q -- "$w" || fail "$obj show: no '$w' in: $OUT"
@@ -673,19 +675,29 @@ begin "help commands: one OBJECT COMMAND ARGS line per command"
 nv_ok help commands
 [ "$(printf '%s\n' "$OUT" | wc -l)" -ge 19 ] || fail "few lines: $OUT"
 printf '%s\n' "$OUT" | grep -qx "record add vsid VSID ca ADDR mac MAC pa ADDR" || fail "no record add: $OUT"
-printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|stats|events|metrics|monitor|trace|batch|apply|export|agent) [a-z]+' && fail "odd line: $OUT"
+printf '%s\n' "$OUT" | grep -vqE '^(dp|pa|subnet|port|record|route|gateway|nat|stats|events|metrics|monitor|trace|batch|apply|export|agent) [a-z]+' && fail "odd line: $OUT"
 printf '%s\n' "$OUT" | grep -qx "route add rdid RDID prefix ADDR/LEN \\[vsid VSID\\] \\[nexthop ADDR\\] \\[metric N\\]" || fail "no route add: $OUT"
 printf '%s\n' "$OUT" | grep -qx "subnet add vsid VSID rdid RDID prefix ADDR/LEN \\[gateway ADDR\\] \\[gateway-mac MAC\\]" || fail "subnet add: $OUT"
+# A group's commands: two words, then their arguments.
+printf '%s\n' "$OUT" | grep -qx "gateway route add rdid RDID prefix ADDR/LEN \\[via ADDR\\]" || fail "gateway route add: $OUT"
+printf '%s\n' "$OUT" | grep -qx "nat gc \\[--watch\\] \\[--interval S\\]" || fail "nat gc: $OUT"
 end
 
 begin "help OBJECT and OBJECT help: that object's commands only"
-for o in dp pa subnet port record route stats events metrics monitor trace batch apply export agent; do
+for o in dp pa subnet port record route gateway nat stats events metrics monitor trace batch apply export agent; do
 	nv_ok help $o
 	a=$OUT
 	nv_ok $o help
 	[ "$a" = "$OUT" ] || fail "help $o and $o help differ"
 	printf '%s\n' "$OUT" | grep -q "^  nvctl $o " || fail "help $o: $OUT"
 	printf '%s\n' "$OUT" | grep "^  nvctl " | grep -vq "^  nvctl $o " && fail "help $o shows other objects: $OUT"
+done
+# A group's help: its commands only.
+for g in "gateway route" "nat map" "nat conn" "nat timeout"; do
+	# shellcheck disable=SC2086 # a group is two words
+	nv_ok $g help
+	printf '%s\n' "$OUT" | grep -q "^  nvctl $g " || fail "$g help: $OUT"
+	printf '%s\n' "$OUT" | grep "^  nvctl " | grep -vq "^  nvctl $g " && fail "$g help shows other commands: $OUT"
 done
 end
 
@@ -1011,6 +1023,306 @@ printf 'apply %s\n' "$TMP/live.json" >"$TMP/apply.batch"
 bad "apply is refused in a batch" 2 "line 1: apply cannot be used in a batch" batch file "$TMP/apply.batch"
 
 # =====================================================================================
+# The gateway (DESIGN section 8): legs and their external devices, gateway routes, NAT, static
+# mappings, the connection table (empty here: tests/unit drive the datapath's programs).
+# Subnets of their own: 7001 (rdid 70), 7002 (rdid 71), 7003 (rdid 72), 7004 (rdid 73); vm2 a
+# port in 7001. Devices gw0, gw1, gw2 (veths): gw0 carries two NAT legs, gw1 a forward one.
+# =====================================================================================
+# filter_on DEV: our TC filter's program name on DEV's ingress, or nothing.
+filter_on() { in_host tc filter show dev "$1" ingress | grep -o 'nv_from_[a-z]*' | sort -u; }
+clsact_on() { in_host tc qdisc show dev "$1" | grep -c clsact; }
+
+begin "gateway: subnets and a port of their own"
+nv_ok subnet add vsid 7001 rdid 70 prefix 10.70.0.0/24
+nv_ok subnet add vsid 7002 rdid 71 prefix 10.71.0.0/24
+nv_ok subnet add vsid 7003 rdid 72 prefix 10.72.0.0/24
+nv_ok subnet add vsid 7004 rdid 73 prefix 10.73.0.0/24
+nv_ok port add dev vm2 vsid 7001 ca 10.70.0.5 mac 02:00:00:70:00:05
+end
+
+begin "dp show before any leg: no external device, no leg, no connection, the default ct-max"
+nv_ok -j dp show
+printf '%s' "$OUT" | json_true "d['ext_devs'] == [] and d['maps']['gw_legs'] == 0 and d['maps']['conns'] == 0 and d['maps']['conns_max'] == 262144" ||
+	fail "dp show: $OUT"
+nv_ok dp show
+printf '%s\n' "$OUT" | grep -q 'gateway legs 0  connections 0/262144' || fail "dp show text: $OUT"
+end
+
+GWA="gateway add rdid 70 vsid 7001 ca 10.70.0.254 mac 02:00:00:70:00:fe"
+# shellcheck disable=SC2086 # GWA is a command line: one word per argument
+{
+	bad "gateway add: unknown mode" 2 bridge $GWA dev gw0 mode bridge
+	bad "gateway add: no dev" 2 "missing dev" $GWA
+	bad "gateway add: unknown device" 2 nosuchdev0 $GWA dev nosuchdev0
+	bad "gateway add: IPv6 CA (IPv4 only)" 2 fd00:70::fe gateway add rdid 70 vsid 7001 ca fd00:70::fe mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add: multicast MAC" 2 01:00:5e:00:00:05 gateway add rdid 70 vsid 7001 ca 10.70.0.254 mac 01:00:5e:00:00:05 dev gw0
+	bad "gateway add: VSID 4095" 2 4095 gateway add rdid 70 vsid 4095 ca 10.70.0.254 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add: RDID past 32 bits" 2 4294967296 gateway add rdid 4294967296 vsid 7001 ca 10.70.0.254 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway del: no rdid" 2 "missing rdid" gateway del
+	bad "gateway: a group without its command" 2 "gateway route: no command given" gateway route
+	bad "gateway route: unknown command" 2 '"frob"' gateway route frob
+	bad "gateway route help: an extra argument" 2 more gateway route help more
+	bad "gateway route add: prefix with host bits" 2 203.0.113.1/24 gateway route add rdid 70 prefix 203.0.113.1/24
+	bad "gateway route add: IPv6 prefix (IPv4 only)" 2 2001:db8::/32 gateway route add rdid 70 prefix 2001:db8::/32
+	bad "gateway route add: malformed via" 2 198.51.100 gateway route add rdid 70 prefix 203.0.113.0/24 via 198.51.100
+	bad "gateway route del: via is not its argument" 2 via gateway route del rdid 70 prefix 203.0.113.0/24 via 198.51.100.254
+	bad "nat add: port range reversed" 2 300-200 nat add rdid 70 external 198.51.100.1 ports 300-200
+	bad "nat add: port 0 in the range" 2 0-100 nat add rdid 70 external 198.51.100.1 ports 0-100
+	bad "nat add: one port, no range" 2 '"2000"' nat add rdid 70 external 198.51.100.1 ports 2000
+	bad "nat add: multicast external address" 2 224.0.0.1 nat add rdid 70 external 224.0.0.1
+	bad "nat map add: external without a port" 2 '"198.51.100.1"' nat map add rdid 70 proto tcp external 198.51.100.1 internal 10.70.0.5:80
+	bad "nat map add: proto icmp" 2 icmp nat map add rdid 70 proto icmp external 198.51.100.1:80 internal 10.70.0.5:80
+	bad "nat map add: internal port 70000" 2 10.70.0.5:70000 nat map add rdid 70 proto tcp external 198.51.100.1:80 internal 10.70.0.5:70000
+	bad "nat map add: external port 0" 2 198.51.100.1:0 nat map add rdid 70 proto tcp external 198.51.100.1:0 internal 10.70.0.5:80
+	bad "nat map add: IPv6 without brackets" 2 2001:db8::1:80 nat map add rdid 70 proto tcp external 2001:db8::1:80 internal 10.70.0.5:80
+	bad "nat map add: no rdid" 2 "missing rdid" nat map add proto tcp external 198.51.100.1:80 internal 10.70.0.5:80
+	bad "nat map del: no proto" 2 "missing proto" nat map del external 198.51.100.1:80
+	bad "nat map: a group without its command" 2 "nat map: no command given" nat map
+	bad "nat timeout set: nothing to set" 2 "at least one" nat timeout set
+	bad "nat timeout set: over 7 days" 2 604801 nat timeout set udp 604801
+	bad "nat timeout set: unknown timeout" 2 '"sctp"' nat timeout set sctp 5
+	bad "nat gc: --interval without --watch" 2 "--interval goes with --watch" nat gc --interval 5
+	bad "nat gc: --interval 0" 2 '"0"' nat gc --watch --interval 0
+	bad "nat gc: --watch twice" 2 "--watch given twice" nat gc --watch --watch
+	bad "nat gc: a flag is no keyword with a value" 2 '"1"' nat gc --watch 1
+	bad "nat conn show: rdid 0 (every RDID is no rdid)" 2 '"0"' nat conn show rdid 0
+	bad "nat conn flush: extra argument" 2 all nat conn flush all
+	bad "dp attach: ct-max 0" 2 '"0"' dp attach dev vm3 pa 192.0.2.9 ct-max 0
+	bad "dp attach: ct-max over NV_CT_CONNS_MAX" 2 4194305 dp attach dev vm3 pa 192.0.2.9 ct-max 4194305
+	# refused by the loader or the library: exit 1, the conflict named
+	bad "gateway add on the underlay" 1 "dev ul0 cannot be a gateway's external device" $GWA dev ul0
+	bad "gateway add on a port" 1 "dev vm2 cannot be a gateway's external device" $GWA dev vm2
+	bad "gateway add on loopback" 1 "dev lo is a loopback device" $GWA dev lo
+	bad "gateway add in a VSID without subnet" 1 "vsid 7999 has no subnet" gateway add rdid 70 vsid 7999 ca 10.70.0.254 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add in a VSID of another routing domain" 1 "vsid 7002 is in rdid 71" gateway add rdid 70 vsid 7002 ca 10.71.0.254 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add with a CA outside the subnet" 1 "ca 10.9.0.1 is outside prefix 10.70.0.0/24" gateway add rdid 70 vsid 7001 ca 10.9.0.1 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add with the subnet's gateway CA" 1 "10.70.0.1 is the gateway of vsid 7001" gateway add rdid 70 vsid 7001 ca 10.70.0.1 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway add with a port's CA" 1 "ca 10.70.0.5 in vsid 7001 is already port vm2" gateway add rdid 70 vsid 7001 ca 10.70.0.5 mac 02:00:00:70:00:fe dev gw0
+	bad "gateway del: an RDID without leg" 1 "rdid 70 has no gateway leg" gateway del rdid 70
+	bad "gateway route add: an RDID without leg" 1 "rdid 70 has no gateway leg" gateway route add rdid 70 prefix 203.0.113.0/24
+	bad "gateway route del: no such route" 1 "rdid 70 has no gateway route 203.0.113.0/24" gateway route del rdid 70 prefix 203.0.113.0/24
+	bad "nat add: an RDID without leg" 1 "rdid 70 has no gateway leg" nat add rdid 70 external 198.51.100.1
+	bad "nat del: an RDID without NAT" 1 "rdid 70 has no NAT" nat del rdid 70
+	bad "nat map add: no NAT with that address" 1 "198.51.100.1 is not the NAT address of rdid 70" nat map add rdid 70 proto tcp external 198.51.100.1:80 internal 10.70.0.5:8080
+	bad "nat map del: no such mapping" 1 "no static mapping tcp 198.51.100.1:80" nat map del proto tcp external 198.51.100.1:80
+}
+begin "gateway: nothing attached to gw0 by the refused adds"
+[ -z "$(filter_on gw0)" ] || fail "filter on gw0: $(filter_on gw0)"
+[ "$(clsact_on gw0)" = 0 ] || fail "clsact on gw0"
+end
+
+begin "gateway add: the leg shown (text, JSON), nv_from_ext on gw0's TC ingress, its clsact ours"
+nv_ok gateway add rdid 70 vsid 7001 ca 10.70.0.254 mac 02:00:00:70:00:fe dev gw0
+[ -z "$OUT" ] || fail "gateway add printed: $OUT"
+shows gateway "[{k: g[k] for k in ('rdid', 'vsid', 'ca', 'mac', 'dev', 'mode')} for g in d] == [{'rdid': 70, 'vsid': 7001, 'ca': '10.70.0.254', 'mac': '02:00:00:70:00:fe', 'dev': 'gw0', 'mode': 'nat'}] and d[0]['ifindex'] > 0" \
+	"^RDID  *VSID  *CA  *MAC  *DEV  *MODE$" "^70  *7001  *10.70.0.254  *02:00:00:70:00:fe  *gw0  *nat$"
+[ "$(filter_on gw0)" = nv_from_ext ] || fail "gw0 ingress: $(in_host tc filter show dev gw0 ingress)"
+[ "$(clsact_on gw0)" = 1 ] || fail "no clsact on gw0"
+nv_ok -j dp show
+printf '%s' "$OUT" | json_true "[(e['dev'], e['legs'], e['forward_rdid']) for e in d['ext_devs']] == [('gw0', 1, None)] and d['ext_devs'][0]['from_ext_id'] > 0 and d['maps']['gw_legs'] == 1" ||
+	fail "dp show: $OUT"
+nv_ok dp show
+printf '%s\n' "$OUT" | grep -q '^ext  *gw0  *nv_from_ext id [1-9][0-9]*  legs 1$' || fail "dp show text: $OUT"
+end
+
+begin "gateway add: a second leg on gw0 shares its filter; a forward leg on gw1, sorted by RDID"
+nv_ok gateway add rdid 72 vsid 7003 ca 10.72.0.254 mac 02:00:00:72:00:fe dev gw1 mode forward
+nv_ok gateway add rdid 71 vsid 7002 ca 10.71.0.254 mac 02:00:00:71:00:fe dev gw0 mode nat
+shows gateway "[(g['rdid'], g['dev'], g['mode']) for g in d] == [(70, 'gw0', 'nat'), (71, 'gw0', 'nat'), (72, 'gw1', 'forward')]"
+[ "$(in_host tc filter show dev gw0 ingress | grep -c nv_from_ext)" = 1 ] || fail "gw0: $(in_host tc filter show dev gw0 ingress)"
+[ "$(filter_on gw1)" = nv_from_ext ] || fail "gw1 has no filter"
+nv_ok -j dp show
+printf '%s' "$OUT" | json_true "sorted((e['dev'], e['legs'], e['forward_rdid']) for e in d['ext_devs']) == [('gw0', 2, None), ('gw1', 1, 72)] and d['maps']['gw_legs'] == 3" ||
+	fail "dp show: $OUT"
+end
+
+bad "gateway add: an RDID that has its leg" 1 "rdid 70 already has a gateway leg" gateway add rdid 70 vsid 7001 ca 10.70.0.253 mac 02:00:00:70:00:fd dev gw2
+bad "gateway add: a second forward leg on a device" 1 "dev gw1 already carries the forward-mode leg of rdid 72" gateway add rdid 73 vsid 7004 ca 10.73.0.254 mac 02:00:00:73:00:fe dev gw1 mode forward
+bad "nat add: a forward-mode leg" 1 "the gateway leg of rdid 72 is in forward mode" nat add rdid 72 external 198.51.100.9
+
+begin "nat add: the NAT of rdid 70"
+nv_ok nat add rdid 70 external 198.51.100.1 ports 20000-29999
+[ -z "$OUT" ] || fail "nat add printed: $OUT"
+end
+bad "nat add: another RDID's external address" 1 "external address 198.51.100.1 is the NAT address of rdid 70" nat add rdid 71 external 198.51.100.1
+begin "nat add: NATs of two routing domains, shown with their ports (default 1024-65535)"
+nv_ok nat add rdid 71 external 198.51.100.2
+shows nat "d['nats'] == [{'rdid': 70, 'external': '198.51.100.1', 'port_lo': 20000, 'port_hi': 29999}, {'rdid': 71, 'external': '198.51.100.2', 'port_lo': 1024, 'port_hi': 65535}] and d['maps'] == []" \
+	"^RDID  *EXTERNAL  *PORTS$" "^70  *198.51.100.1  *20000-29999$" "^71  *198.51.100.2  *1024-65535$"
+end
+bad "nat add: a second NAT of an RDID" 1 "rdid 70 already has a NAT" nat add rdid 70 external 198.51.100.7
+bad "nat add: IPv6 external address (NAT is IPv4)" 1 "not an IPv4 unicast address" nat add rdid 73 external 2001:db8::1
+
+begin "nat map add: static mappings, sorted by external address and port"
+nv_ok nat map add rdid 70 proto tcp external 198.51.100.1:80 internal 10.70.0.5:8080
+nv_ok nat map add rdid 70 proto udp external 198.51.100.1:53 internal 10.70.0.6:53
+nv_ok nat map add rdid 71 proto tcp external 198.51.100.2:443 internal 10.71.0.9:443
+shows nat "[(m['proto'], m['external'], m['external_port'], m['rdid'], m['internal'], m['internal_port']) for m in d['maps']] == [('udp', '198.51.100.1', 53, 70, '10.70.0.6', 53), ('tcp', '198.51.100.1', 80, 70, '10.70.0.5', 8080), ('tcp', '198.51.100.2', 443, 71, '10.71.0.9', 443)]" \
+	"^PROTO  *EXTERNAL  *RDID  *INTERNAL$" "^tcp  *198.51.100.1:80  *70  *10.70.0.5:8080$" "^udp  *198.51.100.1:53  *70  *10.70.0.6:53$"
+end
+bad "nat map add: the mapping exists" 1 "static mapping tcp 198.51.100.1:80 already exists" nat map add rdid 70 proto tcp external 198.51.100.1:80 internal 10.70.0.7:80
+bad "nat map add: another RDID's address" 1 "198.51.100.1 is not the NAT address of rdid 71" nat map add rdid 71 proto tcp external 198.51.100.1:81 internal 10.71.0.9:81
+bad "nat del while a static mapping uses its address" 1 "still has the static mapping" nat del rdid 70
+bad "gateway del while the RDID has a NAT" 1 "the gateway leg of rdid 70 still has a NAT or gateway routes" gateway del rdid 70
+
+begin "gateway route add/show/del: via a next hop, or the FIB's"
+nv_ok gateway route add rdid 70 prefix 203.0.113.0/24 via 198.51.100.254
+nv_ok gateway route add rdid 72 prefix 0.0.0.0/0
+nv_ok gateway route add rdid 70 prefix 203.0.113.128/25
+shows "gateway route" "[(r['rdid'], r['prefix'], r['via']) for r in d] == [(70, '203.0.113.0/24', '198.51.100.254'), (70, '203.0.113.128/25', None), (72, '0.0.0.0/0', None)]" \
+	"^RDID  *PREFIX  *VIA$" "^70  *203.0.113.0/24  *198.51.100.254$" "^72  *0.0.0.0/0  *fib$"
+nv_ok gateway route del rdid 70 prefix 203.0.113.128/25
+shows "gateway route" "len(d) == 2"
+end
+bad "gateway route add: the prefix has its route" 1 "rdid 70 already has a gateway route 203.0.113.0/24" gateway route add rdid 70 prefix 203.0.113.0/24 via 198.51.100.253
+bad "gateway route add: via is no unicast address" 2 255.255.255.255 gateway route add rdid 70 prefix 198.18.0.0/15 via 255.255.255.255
+bad "gateway del while the RDID has gateway routes" 1 "still has a NAT or gateway routes" gateway del rdid 72
+
+begin "nat timeout set: the given ones change, the others keep theirs; 0 is the default again"
+shows nat "d['timeouts'] == {'tcp_syn': 60, 'tcp_established': 21600, 'tcp_fin': 10, 'udp': 60, 'icmp': 30}" \
+	"^timeouts (s): tcp-syn 60  tcp-established 21600  tcp-fin 10  udp 60  icmp 30$"
+nv_ok nat timeout set udp 120 tcp-syn 30
+[ -z "$OUT" ] || fail "nat timeout set printed: $OUT"
+nv_ok nat timeout set icmp 604800
+shows nat "d['timeouts'] == {'tcp_syn': 30, 'tcp_established': 21600, 'tcp_fin': 10, 'udp': 120, 'icmp': 604800}"
+nv_ok nat timeout set udp 0 tcp-syn 0 icmp 0
+shows nat "d['timeouts'] == {'tcp_syn': 60, 'tcp_established': 21600, 'tcp_fin': 10, 'udp': 60, 'icmp': 30}"
+end
+
+begin "nat conn show/flush on an empty table: the header, [], 0 removed"
+nv_ok nat conn show
+[ "$(printf '%s\n' "$OUT" | wc -l)" = 1 ] || fail "conn show: $OUT"
+printf '%s\n' "$OUT" | grep -q '^PROTO  *RDID  *INSIDE  *EXTERNAL  *REMOTE  *STATE  *FLAGS  *AGE  *EXPIRES  *PKTS-OUT  *BYTES-OUT  *PKTS-IN  *BYTES-IN$' ||
+	fail "conn show header: $OUT"
+for opts in "-j" "-j -p"; do
+	# shellcheck disable=SC2086
+	nv_ok $opts nat conn show rdid 70
+	printf '%s' "$OUT" | json_true "d == []" || fail "$opts conn show: $OUT"
+done
+nv_ok nat conn flush
+[ "$OUT" = "0 connections removed" ] || fail "conn flush: $OUT"
+nv_ok -j nat conn flush rdid 70
+printf '%s' "$OUT" | json_true "d == {'removed': 0}" || fail "conn flush -j: $OUT"
+end
+
+begin "nat gc: one pass prints what it removed (text, JSON); changes nothing else"
+snap "$TMP/before-gc"
+nv_ok nat gc
+[ "$OUT" = "removed 0 (expired 0, half 0), live 0, scanned 0" ] || fail "nat gc: $OUT"
+nv_ok -j nat gc
+printf '%s' "$OUT" | json_true "d == {'removed': 0, 'expired': 0, 'orphans': 0, 'live': 0, 'scanned': 0}" || fail "nat gc -j: $OUT"
+same_as "$TMP/before-gc"
+end
+
+begin "nat gc --watch: a pass a second, the instance free meanwhile, SIGTERM ends it (exit 0)"
+bg_in_ns host "$NVCTL" --pin-dir "$PIN" -j nat gc --watch --interval 1 >"$TMP/gc.out" 2>"$TMP/gc.err"
+gc=$BG_PID
+sleep 1.5
+t0=$(date +%s%N)
+nv_ok nat show
+waited=$((($(date +%s%N) - t0) / 1000000))
+[ "$waited" -lt 1000 ] || fail "nat show waited $waited ms for nat gc --watch"
+sleep 1
+bg_stop "$gc" TERM
+[ "$BG_RC" = 0 ] || fail "nat gc --watch exited $BG_RC after SIGTERM: $(cat "$TMP/gc.err")"
+n=$(grep -c '"removed"' "$TMP/gc.out")
+[ "$n" -ge 2 ] || fail "$n passes in 2.5 s: $(cat "$TMP/gc.out")"
+"$PY" -c 'import json, sys
+for l in open(sys.argv[1]):
+    assert set(json.loads(l)) == {"removed", "expired", "orphans", "live", "scanned"}, l' "$TMP/gc.out" ||
+	fail "not one JSON object per line: $(cat "$TMP/gc.out")"
+bg_in_ns host "$NVCTL" --pin-dir "$PIN" nat gc --watch >"$TMP/gc.out" 2>&1
+gc=$BG_PID
+sleep 0.5
+bg_stop "$gc" INT
+[ "$BG_RC" = 0 ] || fail "nat gc --watch exited $BG_RC after SIGINT"
+[ "$(cat "$TMP/gc.out")" = "removed 0 (expired 0, half 0), live 0, scanned 0" ] || fail "one pass then SIGINT: $(cat "$TMP/gc.out")"
+end
+
+RUNNER=nv_none bad "nat gc: no instance attached" 1 "$PIN-none" nat gc
+RUNNER=nv_none bad "gateway add: no instance attached" 1 "$PIN-none" gateway add rdid 70 vsid 7001 ca 10.70.0.254 mac 02:00:00:70:00:fe dev gw2
+RUNNER=nv_nobody bad "nat conn show: not root" 1 root nat conn show
+RUNNER=nv_nobody bad "gateway add: not root" 1 root gateway add rdid 73 vsid 7004 ca 10.73.0.254 mac 02:00:00:73:00:fe dev gw2
+RUNNER=nv
+
+# A batch that attaches to gw2 and fails on its last line: everything taken back, gw2 untouched.
+cat >"$TMP/gw.batch" <<'EOF'
+gateway add rdid 73 vsid 7004 ca 10.73.0.254 mac 02:00:00:73:00:fe dev gw2
+nat add rdid 73 external 198.51.100.3 ports 4000-4999
+nat map add rdid 73 proto udp external 198.51.100.3:4500 internal 10.73.0.10:4500
+gateway route add rdid 73 prefix 192.0.2.128/25 via 198.51.100.129
+nat timeout set tcp-fin 5
+EOF
+cp "$TMP/gw.batch" "$TMP/gw-bad.batch"
+echo "nat add rdid 70 external 198.51.100.9" >>"$TMP/gw-bad.batch"
+bad "batch: a leg, its NAT, mapping, route and timeouts, then a refused line: all taken back" 1 \
+	"line 6: nat add: rdid 70 already has a NAT" batch file "$TMP/gw-bad.batch"
+begin "batch: the gateway objects applied, then deleted by a batch: gw2's filter and clsact go"
+nv_ok batch file "$TMP/gw.batch"
+[ "$(filter_on gw2)" = nv_from_ext ] || fail "gw2 has no filter after the batch"
+shows nat "[n['rdid'] for n in d['nats']] == [70, 71, 73] and d['timeouts']['tcp_fin'] == 5 and [m['external_port'] for m in d['maps'] if m['rdid'] == 73] == [4500]"
+cat >"$TMP/gw-undo.batch" <<'EOF'
+nat map del proto udp external 198.51.100.3:4500
+gateway route del rdid 73 prefix 192.0.2.128/25
+nat del rdid 73
+gateway del rdid 73
+nat timeout set tcp-fin 0
+EOF
+nv_ok batch file "$TMP/gw-undo.batch"
+[ -z "$(filter_on gw2)" ] || fail "filter left on gw2"
+[ "$(clsact_on gw2)" = 0 ] || fail "clsact left on gw2"
+shows nat "[n['rdid'] for n in d['nats']] == [70, 71] and d['timeouts']['tcp_fin'] == 10"
+end
+for refused in "nat conn flush" "nat gc" "nat conn show" "nat show" "gateway show" "gateway route show" "nat map help"; do
+	printf 'nat timeout set udp 99\n%s\n' "$refused" >"$TMP/refused.batch"
+	bad "batch: '$refused' is refused, naming the line" 2 "line 2" batch file "$TMP/refused.batch"
+done
+
+begin "gateway del: the device's last leg detaches nv_from_ext and removes its clsact"
+nv_ok nat map del proto tcp external 198.51.100.1:80
+nv_ok nat map del proto udp external 198.51.100.1:53
+nv_ok nat map del proto tcp external 198.51.100.2:443
+nv_ok nat del rdid 70
+nv_ok nat del rdid 71
+nv_ok gateway route del rdid 70 prefix 203.0.113.0/24
+shows nat "d['nats'] == [] and d['maps'] == []"
+nv_ok gateway del rdid 70
+[ -z "$OUT" ] || fail "gateway del printed: $OUT"
+[ "$(filter_on gw0)" = nv_from_ext ] || fail "gw0 lost its filter with one leg left"
+nv_ok gateway del rdid 71
+[ -z "$(filter_on gw0)" ] || fail "filter left on gw0: $(in_host tc filter show dev gw0 ingress)"
+[ "$(clsact_on gw0)" = 0 ] || fail "clsact left on gw0"
+shows gateway "[g['rdid'] for g in d] == [72]"
+end
+
+begin "dp reload swaps nv_from_ext on every external device in place"
+before=$(in_host tc filter show dev gw1 ingress | grep -o ' id [0-9]*' | head -1)
+nv_ok dp reload
+after=$(in_host tc filter show dev gw1 ingress | grep -o ' id [0-9]*' | head -1)
+[ -n "$after" ] && [ "$before" != "$after" ] || fail "gw1's program: $before -> $after"
+nv_ok -j dp show
+printf '%s' "$OUT" | json_true "[(e['dev'], e['from_ext_id']) for e in d['ext_devs']] == [('gw1', int('${after# id }'))]" || fail "dp show: $OUT"
+end
+
+begin "dp attach ct-max N: the connection table's size"
+nv_pin2 dp attach dev vm3 pa 192.0.2.9 ct-max 1000
+[ "$RC" = 0 ] || fail "dp attach ct-max 1000: $ERR"
+nv_pin2 -j dp show
+printf '%s' "$OUT" | json_true "d['maps']['conns_max'] == 1000" || fail "dp show: $OUT"
+end
+bad "gateway add on another instance's underlay" 1 "dev vm3 already has nvgre's TC filter" \
+	gateway add rdid 73 vsid 7004 ca 10.73.0.254 mac 02:00:00:73:00:fe dev vm3
+begin "dp attach ct-max N: kept by dp reload; detach leaves nothing"
+nv_pin2 dp reload
+nv_pin2 -j dp show
+printf '%s' "$OUT" | json_true "d['maps']['conns_max'] == 1000" || fail "after reload: $OUT"
+nv_pin2 dp detach
+[ "$RC" = 0 ] || fail "dp detach: $ERR"
+[ ! -e "$PIN2" ] || fail "$PIN2 left"
+end
+# The forward leg of rdid 72 on gw1 stays: dp detach must take its filter and clsact (below).
+
+# =====================================================================================
 # agent: what it refuses before it talks to etcd (tests/e2e/agent.sh follows a real cluster)
 # =====================================================================================
 bad "agent run: no etcd" 2 "etcd" agent run prefix /nv/
@@ -1026,6 +1338,7 @@ bad "agent status: no agent running for the instance" 1 "no agent is running" ag
 # detach: nothing left behind
 # =====================================================================================
 begin "dp detach removes programs, filters, qdiscs and pins"
+[ "$(filter_on gw1)" = nv_from_ext ] || fail "no gateway filter on gw1 before the detach"
 nv_ok dp detach
 [ ! -e "$PIN" ] || fail "$PIN left: $(ls -R "$PIN" 2>&1)"
 for d in $DEVS; do

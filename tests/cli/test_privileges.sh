@@ -117,6 +117,9 @@ RUNNER=nv_nobody bad "nobody: record show (reads)" 1 "record show needs root (CA
 RUNNER=nv_nobody bad "nobody: stats show (reads)" 1 "stats show needs root (CAP_BPF and CAP_NET_ADMIN)" \
 	stats show
 RUNNER=nv_nobody bad "nobody: metrics (the default command)" 1 "metrics show needs root" metrics
+RUNNER=nv_nobody bad "nobody: gateway route add (a group's command, writes)" 1 \
+	"gateway route add needs root (CAP_BPF and CAP_NET_ADMIN)" gateway route add rdid 11 prefix 203.0.113.0/24
+RUNNER=nv_nobody bad "nobody: nat gc --watch (runs until stopped)" 1 "nat gc needs root" nat gc --watch
 
 begin "nobody: the error is one line on stderr, and nothing was created"
 nv_nobody2 dp attach dev ux0 pa 192.0.2.9

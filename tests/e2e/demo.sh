@@ -3,7 +3,8 @@
 #
 # make demo: the datapath on three hosts and two tenants that reuse the same addresses, built and
 # configured in front of you with the same nvctl commands a host admin types, then a third tenant
-# with three subnets that every host routes between (the distributed router). Everything it makes
+# with three subnets that every host routes between (the distributed router), then h3 as the NAT
+# gateway of tenants A and B to an internet namespace. Everything it makes
 # is removed at the end (and on Ctrl-C). Usage: tests/e2e/demo.sh [BUILD_DIR]
 set -euo pipefail
 
@@ -189,6 +190,61 @@ printf '%sc1#%s ping -c 1 -t 1 10.2.2.12\n' "$bold" "$plain"
 in_ns c1 ping -n -c 1 -t 1 -W 1 10.2.2.12 2>&1 | sed -n 's/^\(From .*\)/  \1/p' || true
 echo "  Tenant C's 10.2.2.12 is an address tenants A and B do not route to: a1 -> 10.2.2.12"
 ping_from a1 10.2.2.12
+
+say "The gateway: h3 takes tenants A and B to an internet (NAT per routing domain), and back in"
+ns_add inet # the internet: one server, 203.0.113.100
+ip -n "$(ns_name h3)" link add ext type veth peer name eth0 netns "$(ns_name inet)"
+ip -n "$(ns_name h3)" addr add 203.0.113.1/24 dev ext
+ip -n "$(ns_name inet)" addr add 203.0.113.100/24 dev eth0
+ip -n "$(ns_name h3)" link set ext up
+ip -n "$(ns_name inet)" link set eth0 up
+echo "  h3: external device ext 203.0.113.1/24 to the internet's server 203.0.113.100"
+echo "  Every host: each tenant's gateway leg 10.0.0.250 at h3's PA, the wildcard record (CA 0.0.0.0)"
+echo "  that lets outside sources in, and the default route via the leg (the same table everywhere):"
+for t in "1 5001 02:4e:56:ff:00:01" "2 6001 02:4e:56:ff:00:02"; do
+	read -r rdid vsid mac <<<"$t"
+	printf 'record add vsid %s ca 10.0.0.250 mac %s pa %s\nrecord add vsid %s ca 0.0.0.0 mac %s pa %s\nroute add rdid %s prefix 0.0.0.0/0 nexthop 10.0.0.250\n' \
+		"$vsid" "$mac" "${TOPO_PA[h3]}" "$vsid" "$mac" "${TOPO_PA[h3]}" "$rdid"
+done >"$TMP/table-gw"
+sed 's/^/  /' "$TMP/table-gw"
+for h in $TOPO_HOSTS; do
+	on "$h" batch file "$TMP/table-gw"
+done
+on h3 gateway add rdid 1 vsid 5001 ca 10.0.0.250 mac 02:4e:56:ff:00:01 dev ext mode nat
+on h3 gateway add rdid 2 vsid 6001 ca 10.0.0.250 mac 02:4e:56:ff:00:02 dev ext mode nat
+on h3 nat add rdid 1 external 203.0.113.10
+on h3 nat add rdid 2 external 203.0.113.11
+on h3 nat map add rdid 1 proto tcp external 203.0.113.10:8080 internal 10.0.0.1:80
+on h3 gateway show
+on h3 nat show
+for vm in a1 b1; do
+	topo_vm_default_route "$vm"
+done
+# A TCP server that answers each connection with the address:port it came from.
+peer_srv='import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
+while True:
+    c, a = s.accept(); c.sendall(("%s:%d" % a).encode()); c.close()'
+peer_ask='import socket,sys
+s=socket.socket(); s.settimeout(3)
+if len(sys.argv) > 3: s.bind(("", int(sys.argv[3])))
+s.connect((sys.argv[1], int(sys.argv[2]))); print(s.recv(64).decode())'
+bg_in_ns inet /usr/bin/python3 -c "$peer_srv" 203.0.113.100 7000
+srv=$BG_PID
+bg_in_ns a1 /usr/bin/python3 -c "$peer_srv" 10.0.0.1 80
+vmsrv=$BG_PID
+sleep 0.5
+for vm in a1 b1; do
+	printf '  %s (tenant %s, 10.0.0.1:40000) -> 203.0.113.100:7000: the server saw %s\n' "$vm" \
+		"$(vm_tenant "$vm")" "$(in_ns "$vm" timeout 5 /usr/bin/python3 -c "$peer_ask" 203.0.113.100 7000 40000 2>&1 || echo "no answer")"
+done
+ping_from a1 203.0.113.100
+printf '  the internet -> 203.0.113.10:8080 (published): a1 saw %s\n' \
+	"$(in_ns inet timeout 5 /usr/bin/python3 -c "$peer_ask" 203.0.113.10 8080 2>&1 || echo "no answer")"
+bg_stop "$srv"
+bg_stop "$vmsrv"
+on h3 nat conn show
 
 say "Host h3's whole policy as one file (nvctl export; its format: cli/nvctl-policy.schema.json)"
 on h3 export "$TMP/h3.json"

@@ -274,6 +274,8 @@ static int fill_policy(struct host *h)
 	return err;
 }
 
+static int host_setup_opts(struct host *h, enum host_id id, const struct nv_load_opts *opts);
+
 int host_setup(struct host *h, enum host_id id)
 {
 	return host_setup_records(h, id, 1024);
@@ -281,8 +283,21 @@ int host_setup(struct host *h, enum host_id id)
 
 int host_setup_records(struct host *h, enum host_id id, __u32 max_records)
 {
-	const struct port_def *defs = id == HOST_1 ? h1_ports : h2_ports;
 	struct nv_load_opts opts = { .pin_dir = NULL, .max_records = max_records };
+
+	return host_setup_opts(h, id, &opts);
+}
+
+int host_setup_conns(struct host *h, enum host_id id, __u32 max_conns)
+{
+	struct nv_load_opts opts = { .pin_dir = NULL, .max_records = 1024, .max_conns = max_conns };
+
+	return host_setup_opts(h, id, &opts);
+}
+
+static int host_setup_opts(struct host *h, enum host_id id, const struct nv_load_opts *opts)
+{
+	const struct port_def *defs = id == HOST_1 ? h1_ports : h2_ports;
 	int err;
 
 	memset(h, 0, sizeof(*h));
@@ -312,13 +327,14 @@ int host_setup_records(struct host *h, enum host_id id, __u32 max_records)
 		p->cfg.deliver = NV_DELIVER_TC;
 	}
 
-	err = nv_objects_load(&h->o, &opts);
+	err = nv_objects_load(&h->o, opts);
 	if (err)
 		return err;
 	h->loaded = true;
 	h->from_vm = nv_objects_prog_fd(&h->o, NV_PROG_FROM_VM);
 	h->from_wire = nv_objects_prog_fd(&h->o, NV_PROG_FROM_WIRE);
 	h->wire_tc = nv_objects_prog_fd(&h->o, NV_PROG_WIRE_TC);
+	h->from_ext = nv_objects_prog_fd(&h->o, NV_PROG_FROM_EXT);
 	err = fill_policy(h);
 	if (err)
 		host_teardown(h);

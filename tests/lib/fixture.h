@@ -112,7 +112,7 @@ struct host {
 	enum host_id id;
 	bool loaded;
 	struct nv_objects o;
-	int from_vm, from_wire, wire_tc; /* program fds */
+	int from_vm, from_wire, wire_tc, from_ext; /* program fds */
 	char ul_name[16];
 	__u32 underlay; /* ifindex of this host's underlay device */
 	__be32 pa;	/* config PA */
@@ -129,6 +129,8 @@ int host_setup(struct host *h, enum host_id id);
  * the same namespace shares the first one's devices and has its own objects and maps.
  */
 int host_setup_records(struct host *h, enum host_id id, __u32 max_records);
+/* The same with room for max_conns connections in nv_ct (0: the loader's default). */
+int host_setup_conns(struct host *h, enum host_id id, __u32 max_conns);
 void host_teardown(struct host *h);
 
 /* Rebind a port with another delivery mode and flags (nv_port_del + nv_port_add). */

@@ -185,7 +185,7 @@ size_t pkt_ipv4(struct pkt *p, const struct pkt_ipv4_spec *s, size_t frame_len)
 		pkt_put16(l4 + 14, 65535);
 		break;
 	case PKT_IPPROTO_ICMP:
-		l4[0] = 8; /* echo request */
+		l4[0] = s->echo_reply ? 0 : 8; /* echo reply, echo request */
 		l4[1] = 0;
 		pkt_put16(l4 + 4, s->sport);
 		pkt_put16(l4 + 6, s->dport);
@@ -197,7 +197,7 @@ size_t pkt_ipv4(struct pkt *p, const struct pkt_ipv4_spec *s, size_t frame_len)
 	case PKT_IPPROTO_UDP: {
 		__u16 c = pkt_csum(l4, l4_len, pseudo_sum(ip, s->proto, l4_len));
 
-		pkt_put16(l4 + 6, c ?: 0xffff); /* 0 means "no checksum" in UDP */
+		pkt_put16(l4 + 6, s->udp_no_csum ? 0 : c ?: 0xffff); /* 0 means "no checksum" */
 		break;
 	}
 	case PKT_IPPROTO_TCP:
@@ -209,6 +209,132 @@ size_t pkt_ipv4(struct pkt *p, const struct pkt_ipv4_spec *s, size_t frame_len)
 	}
 	p->len = frame_len;
 	return frame_len;
+}
+
+size_t pkt_icmp_error(struct pkt *p, const struct pkt_icmp_err_spec *s, const void *quote,
+		      size_t qlen)
+{
+	size_t len = PKT_ETH_HLEN + PKT_IPV4_HLEN + PKT_ICMP_HLEN + qlen;
+	__u8 *ip = p->d + PKT_ETH_HLEN, *icmp = ip + PKT_IPV4_HLEN;
+
+	memset(p->d, 0, sizeof(p->d));
+	p->len = 0;
+	if (len > PKT_MAX)
+		return 0;
+	l2_put(p->d, s->dmac, s->smac, false, 0, PKT_ETH_P_IP);
+	icmp[0] = s->type;
+	icmp[1] = s->code;
+	pkt_put32(icmp + 4, s->rest);
+	memcpy(icmp + PKT_ICMP_HLEN, quote, qlen);
+	pkt_put16(icmp + 2, pkt_csum(icmp, PKT_ICMP_HLEN + qlen, 0));
+	ipv4_put(ip, s->tos, (__u16)(len - PKT_ETH_HLEN), s->id, s->frag, s->ttl ?: 64,
+		 PKT_IPPROTO_ICMP, s->saddr, s->daddr, 0);
+	p->len = len;
+	return len;
+}
+
+int pkt_ipv4_parse(const void *frame, size_t len, struct pkt_ipv4_view *v, char *err, size_t errlen)
+{
+	const __u8 *f = frame, *ip = f + PKT_ETH_HLEN, *l4;
+
+	memset(v, 0, sizeof(*v));
+	if (len < PKT_ETH_HLEN + PKT_IPV4_HLEN)
+		return fail(err, errlen, "frame of %zu bytes: too short for Ethernet + IPv4", len);
+	memcpy(v->dmac, f, PKT_ETH_ALEN);
+	memcpy(v->smac, f + 6, PKT_ETH_ALEN);
+	if (pkt_get16(f + 12) != PKT_ETH_P_IP || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
+		return fail(err, errlen, "not IPv4: ethertype 0x%04x, version/ihl 0x%02x",
+			    pkt_get16(f + 12), ip[0]);
+	v->ip = ip;
+	v->ihl = (ip[0] & 0xf) * 4u;
+	v->tos = ip[1];
+	v->tot_len = pkt_get16(ip + 2);
+	v->id = pkt_get16(ip + 4);
+	v->frag = pkt_get16(ip + 6);
+	v->ttl = ip[8];
+	v->proto = ip[9];
+	v->check = pkt_get16(ip + 10);
+	memcpy(&v->saddr, ip + 12, 4);
+	memcpy(&v->daddr, ip + 16, 4);
+	if (v->tot_len < v->ihl || PKT_ETH_HLEN + (size_t)v->tot_len > len)
+		return fail(err, errlen, "IPv4 total length %u: header %zu, frame %zu", v->tot_len,
+			    v->ihl, len);
+	l4 = ip + v->ihl;
+	v->l4 = l4;
+	v->l4_len = v->tot_len - v->ihl;
+	/* A fragment after the first carries no L4 header. */
+	if (v->frag & 0x1fff)
+		return 0;
+	switch (v->proto) {
+	case PKT_IPPROTO_TCP:
+		if (v->l4_len < PKT_TCP_HLEN)
+			return fail(err, errlen, "TCP segment of %zu bytes", v->l4_len);
+		v->sport = pkt_get16(l4);
+		v->dport = pkt_get16(l4 + 2);
+		v->tcp_flags = l4[13];
+		v->l4_check = pkt_get16(l4 + 16);
+		break;
+	case PKT_IPPROTO_UDP:
+		if (v->l4_len < PKT_UDP_HLEN)
+			return fail(err, errlen, "UDP datagram of %zu bytes", v->l4_len);
+		v->sport = pkt_get16(l4);
+		v->dport = pkt_get16(l4 + 2);
+		v->l4_check = pkt_get16(l4 + 6);
+		break;
+	case PKT_IPPROTO_ICMP:
+		if (v->l4_len < PKT_ICMP_HLEN)
+			return fail(err, errlen, "ICMP message of %zu bytes", v->l4_len);
+		v->icmp_type = l4[0];
+		v->icmp_code = l4[1];
+		v->l4_check = pkt_get16(l4 + 2);
+		v->sport = pkt_get16(l4 + 4);
+		v->dport = pkt_get16(l4 + 6);
+		break;
+	}
+	return 0;
+}
+
+static bool icmp_is_error(__u8 type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+int pkt_check_csums(const void *frame, size_t len, char *err, size_t errlen)
+{
+	struct pkt_ipv4_view v;
+	const __u8 *q;
+
+	if (pkt_ipv4_parse(frame, len, &v, err, errlen))
+		return -1;
+	if (pkt_csum(v.ip, v.ihl, 0))
+		return fail(err, errlen, "IPv4 header checksum 0x%04x is wrong", v.check);
+	if (v.frag & 0x1fff)
+		return 0;
+	switch (v.proto) {
+	case PKT_IPPROTO_UDP:
+		if (!v.l4_check)
+			return 0;
+		/* fall through */
+	case PKT_IPPROTO_TCP:
+		if (pkt_csum(v.l4, v.l4_len, pseudo_sum(v.ip, v.proto, v.l4_len)))
+			return fail(err, errlen, "%s checksum 0x%04x is wrong",
+				    v.proto == PKT_IPPROTO_TCP ? "TCP" : "UDP", v.l4_check);
+		return 0;
+	case PKT_IPPROTO_ICMP:
+		if (pkt_csum(v.l4, v.l4_len, 0))
+			return fail(err, errlen, "ICMP checksum 0x%04x is wrong", v.l4_check);
+		if (!icmp_is_error(v.icmp_type))
+			return 0;
+		q = v.l4 + PKT_ICMP_HLEN;
+		if (v.l4_len < PKT_ICMP_HLEN + PKT_IPV4_HLEN || q[0] >> 4 != 4 ||
+		    v.l4_len < PKT_ICMP_HLEN + (q[0] & 0xfu) * 4)
+			return fail(err, errlen, "ICMP error quotes no whole IPv4 header");
+		if (pkt_csum(q, (q[0] & 0xfu) * 4, 0))
+			return fail(err, errlen, "quoted IPv4 header checksum 0x%04x is wrong",
+				    pkt_get16(q + 10));
+		return 0;
+	}
+	return 0;
 }
 
 size_t pkt_eth(struct pkt *p, const __u8 dmac[PKT_ETH_ALEN], const __u8 smac[PKT_ETH_ALEN],

@@ -82,13 +82,56 @@ struct pkt_ipv4_spec {
 	__u8 opt_words; /* IPv4 options in 32-bit words (NOPs, then EOL): ihl = 5 + opt_words */
 	__u16 frag;	/* flags and fragment offset, host order */
 	__u16 id;
-	__u8 fill;	/* first byte of the payload pattern */
-	__u32 tcp_seq;	/* TCP sequence number, zero: 0x01020304 */
-	__u8 tcp_flags; /* zero: PSH | ACK */
+	__u8 fill;	  /* first byte of the payload pattern */
+	__u32 tcp_seq;	  /* TCP sequence number, zero: 0x01020304 */
+	__u8 tcp_flags;	  /* zero: PSH | ACK */
+	bool echo_reply;  /* ICMP: an echo reply (type 0) instead of an echo request (type 8) */
+	bool udp_no_csum; /* UDP: checksum 0, "none" (RFC 768), instead of the computed one */
 };
 
 /* Exactly frame_len bytes; the IPv4 total length covers all of them. 0 if headers don't fit. */
 size_t pkt_ipv4(struct pkt *p, const struct pkt_ipv4_spec *s, size_t frame_len);
+/*
+ * An ICMP error (RFC 792: destination unreachable, time exceeded, ...) in an untagged IPv4 frame,
+ * quoting qlen bytes of the packet it is about (its IPv4 header first), ICMP and IPv4 checksums
+ * computed. rest is the header's second word, host order (RFC 1191: the next-hop MTU in its low
+ * 16 bits). Returns the length, 0 if it does not fit.
+ */
+struct pkt_icmp_err_spec {
+	__u8 dmac[PKT_ETH_ALEN], smac[PKT_ETH_ALEN];
+	__be32 saddr, daddr;
+	__u8 tos, ttl; /* ttl zero: 64 */
+	__u16 id, frag;
+	__u8 type, code;
+	__u32 rest;
+};
+size_t pkt_icmp_error(struct pkt *p, const struct pkt_icmp_err_spec *s, const void *quote,
+		      size_t qlen);
+
+/* An untagged Ethernet + IPv4 frame taken apart. Pointers into the frame. */
+struct pkt_ipv4_view {
+	__u8 dmac[PKT_ETH_ALEN], smac[PKT_ETH_ALEN];
+	const __u8 *ip, *l4;
+	size_t ihl, l4_len; /* header length; L4 bytes the total length covers */
+	__u8 tos, ttl, proto;
+	__u16 tot_len, id, frag, check;
+	__be32 saddr, daddr;
+	/* TCP/UDP ports; ICMP echo: identifier in sport, sequence number in dport */
+	__u16 sport, dport;
+	__u8 icmp_type, icmp_code, tcp_flags;
+	__u16 l4_check; /* the checksum field of TCP, UDP or ICMP */
+};
+/* -1 with the reason in err when frame is not one, or its lengths are not consistent. */
+int pkt_ipv4_parse(const void *frame, size_t len, struct pkt_ipv4_view *v, char *err,
+		   size_t errlen);
+/*
+ * Every checksum of an untagged IPv4 frame, recomputed here (RFC 1071): the header's; TCP's and
+ * UDP's over the pseudo-header (RFC 768, 793; a UDP checksum of 0 means none and is accepted);
+ * ICMP's over the whole message; and for an ICMP error (types 3, 4, 5, 11, 12) the quoted IPv4
+ * header's. 0, or -1 with which one is wrong.
+ */
+int pkt_check_csums(const void *frame, size_t len, char *err, size_t errlen);
+
 /* Any ethertype, patterned payload up to frame_len (>= 14). */
 size_t pkt_eth(struct pkt *p, const __u8 dmac[PKT_ETH_ALEN], const __u8 smac[PKT_ETH_ALEN],
 	       __u16 proto, size_t frame_len);

@@ -47,6 +47,8 @@ TOPO_VM_MTU=${TOPO_VM_MTU:-$((TOPO_UL_MTU - 42))}
 TOPO_SWITCHES="" TOPO_HOSTS="" TOPO_TENANTS="" TOPO_VM_LIST="" TOPO_ROUTERS=""
 declare -A TOPO_PA=() TOPO_SW_OF=() TOPO_VSID=() TOPO_RDID=() TOPO_NET=() TOPO_VIA=()
 declare -A TOPO_PREFIX=() TOPO_GW=() TOPO_ROUTER_LEGS=()
+# TOPO_ATTACH[HOST]: more arguments of that host's dp attach (e.g. "ct-max 64"), one word each.
+declare -A TOPO_ATTACH=()
 declare -A TOPO_VM_T=() TOPO_VM_HOST=() TOPO_VM_N=() TOPO_VM_MTU_OF=() TOPO_VM_CA=()
 
 topo_log() { printf '# %s\n' "$*" >&2; }
@@ -336,12 +338,14 @@ topo_subnet_args() {
 # subnets of the tenants in HOST's provider network (its switch's NET), the full lookup table of
 # that network (the same on every host), then the ports of the host's VMs.
 topo_configure_host() {
-	local h=$1 deliver=$2 xdp=() t vm net tenants="" args
+	local h=$1 deliver=$2 xdp=() t vm net tenants="" args extra=()
 	[ -z "${3:-}" ] || xdp=(xdp-mode "$3")
+	[ -z "${TOPO_ATTACH[$h]:-}" ] || read -r -a extra <<<"${TOPO_ATTACH[$h]}"
 	net=${TOPO_NET[${TOPO_SW_OF[$h]}]}
 	[ ! -e "$(pin_dir "$h")" ] || die "$(pin_dir "$h") exists: not ours"
 	pin_own "$(pin_dir "$h")" "$h" # from here on the pin dir is ours, even if the attach fails
-	nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" "${xdp[@]}" || die "$h: nvctl dp attach failed"
+	nvctl_on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" "${xdp[@]}" "${extra[@]}" ||
+		die "$h: nvctl dp attach failed"
 	for vm in $(topo_net_vms "$net"); do
 		case " $tenants " in *" $(vm_tenant "$vm") "*) ;; *) tenants="$tenants $(vm_tenant "$vm")" ;; esac
 	done

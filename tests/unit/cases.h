@@ -155,4 +155,72 @@ extern const size_t wiretc_cases_n;
 /* Builds a case's wire frame and the inner frame it carries. */
 void wire_case_build(const struct wire_case *c, struct pkt *wire, struct pkt *inner);
 
+/* ---- the gateway (test_gateway.c): host 2 with an external device, legs in A and B ---- */
+
+enum gw_hook {
+	GW_OUT, /* a tenant's NVGRE frame from host 1 into nv_wire_tc on host 2's underlay */
+	GW_XDP, /* the same frame into nv_from_wire */
+	GW_IN,	/* a frame from the physical network into nv_from_ext on the external device */
+};
+
+enum gw_out {
+	GO_NONE,     /* a drop: the output is not looked at */
+	GO_SAME,     /* passed on untouched: the input, byte for byte (XDP: no metadata) */
+	GO_SNAT,     /* out of the external device: source translated, next hop's MAC, TTL - 1 */
+	GO_TO_VM,    /* NVGRE to the VM: destination translated, subnet's gateway MAC, TTL - 1 */
+	GO_ICMP_VM,  /* an ICMP error from the leg's CA back to the VM, in NVGRE */
+	GO_ICMP_EXT, /* an ICMP error from the address the packet was for, back out of the device */
+	GO_ECHO_REPLY, /* an echo reply from the external address, back out of the device */
+	GO_ARP_REPLY,  /* an ARP reply announcing the device's MAC, back out of it */
+	GO_WANT,       /* exactly .want (a plain frame out of the device) */
+	GO_WANT_VM,    /* .want in NVGRE to the VM (PA_1, .x_vsid) */
+};
+
+struct gw_case {
+	const char *name;
+	enum gw_hook hook;
+	__u32 max_conns;		 /* what nv_ct holds; zero: the loader's default */
+	void (*prepare)(struct host *h); /* policy, devices and earlier packets, before the run */
+	/* the IPv4 packet: the tenant's inner one (GW_OUT, GW_XDP) or the frame (GW_IN) */
+	__u32 vsid;	 /* GW_OUT: the GRE key, zero: VSID_A; inner source MAC: its gateway MAC */
+	__be32 src, dst; /* zero: CA_1 -> the server (out), the server -> A's address (in) */
+	__u8 proto;	 /* zero: UDP */
+	__u16 sport, dport; /* zero: 40000 -> 53 (out), 53 -> 40000 (in); ICMP echo: id, seq */
+	__u8 tcp_flags;	    /* zero: PSH | ACK */
+	__u8 ttl;	    /* zero: 64 */
+	__u8 tos;
+	__u16 frag;	/* IPv4 flags and fragment offset */
+	__u8 opt_words; /* IPv4 options, in 32-bit words */
+	bool echo_reply, udp_no_csum;
+	size_t len;		       /* zero: 100 */
+	__u8 dmac[6];		       /* zero: the leg's MAC (out), the device's (in) */
+	bool on_underlay;	       /* GW_IN: run on the underlay, which is no external device */
+	void (*mutate)(struct pkt *p); /* the IPv4 frame once built */
+	void (*build)(struct pkt *p);  /* instead of the fields above: builds the IPv4 frame */
+	const struct pkt *frame;       /* instead of the fields above (scenario steps) */
+	/* expected */
+	int verdict; /* TC_ACT_* (XDP_* for GW_XDP) */
+	enum nv_drop_reason drop;
+	bool drop_wire; /* GW_OUT: counted at classification, with the NVGRE frame's length */
+	enum gw_out out;
+	/*
+	 * GO_SNAT: the new source, zero: the tenant's NAT address (x_addr = src: unchanged).
+	 * GO_TO_VM: the new destination, zero: CA_1.
+	 */
+	__be32 x_addr;
+	__u16 x_port;	 /* the translated port (ICMP: identifier); zero: kept */
+	bool x_port_any; /* any port of x_port_lo..x_port_hi (zero: 1024..65535) but the own */
+	__u16 x_port_lo, x_port_hi;
+	__u32 x_vsid; /* GO_TO_VM, GO_WANT_VM: the VM's VSID, zero: VSID_A */
+	const __u8
+		*x_mac; /* GO_SNAT: next hop's MAC, zero: the server's. GO_TO_VM: the VM's, MAC_1 */
+	bool x_mac_kept; /* GO_SNAT by bpf_redirect_neigh: MACs are left for it to write */
+	__u8 icmp_type, icmp_code;
+	__u16 icmp_mtu; /* GO_ICMP_*: the next-hop MTU of a fragmentation needed */
+	const struct pkt *want;
+};
+
+extern const struct gw_case gw_cases[];
+extern const size_t gw_cases_n;
+
 #endif /* UNIT_CASES_H */

@@ -23,7 +23,7 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 7
+#define LAYOUT_VERSION 8
 static const struct {
 	const char *what;
 	size_t want, now;
@@ -38,6 +38,16 @@ static const struct {
 	{ "struct nv_rdid_ca_key", 20, sizeof(struct nv_rdid_ca_key) },
 	{ "struct nv_rdid_ca", 48, sizeof(struct nv_rdid_ca) },
 	{ "struct nv_icmp_state", 16, sizeof(struct nv_icmp_state) },
+	{ "struct nv_gw_leg", 32, sizeof(struct nv_gw_leg) },
+	{ "struct nv_gw_dev", 16, sizeof(struct nv_gw_dev) },
+	{ "struct nv_gw_route", 16, sizeof(struct nv_gw_route) },
+	{ "struct nv_nat", 24, sizeof(struct nv_nat) },
+	{ "struct nv_nat_addr", 8, sizeof(struct nv_nat_addr) },
+	{ "struct nv_nat_map_key", 20, sizeof(struct nv_nat_map_key) },
+	{ "struct nv_nat_map", 24, sizeof(struct nv_nat_map) },
+	{ "struct nv_ct_key", 44, sizeof(struct nv_ct_key) },
+	{ "struct nv_ct_entry", 56, sizeof(struct nv_ct_entry) },
+	{ "struct nv_ct_timeouts", 24, sizeof(struct nv_ct_timeouts) },
 	{ "struct nv_subnet", 44, sizeof(struct nv_subnet) },
 	{ "struct nv_local_pa", 4, sizeof(struct nv_local_pa) },
 	{ "struct nv_config", 32, sizeof(struct nv_config) },

@@ -3,8 +3,10 @@
  * Errors that name the conflict: every refusal of every policy call, one row each
  * (unit/maps/conflict_cases.h), on one world that holds something for each rule to refuse.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,11 +22,15 @@
 #include "unit/maps/maps_test.h"
 #include "unit/suite.h"
 
-#define VSID4	     5004u	 /* a route leads there, nothing else uses it */
-#define VSID5	     5005u	 /* no subnet */
-#define RDID3	     3u		 /* no subnet: room for any prefix */
-#define PA_NONLOCAL  "192.0.2.3" /* the record of v3 is there: not local */
-#define RECORD_OTHER "10.0.0.50" /* the second record of add_many, at PA_REMOTE */
+#define VSID4	     5004u		 /* a route leads there, nothing else uses it */
+#define VSID5	     5005u		 /* no subnet */
+#define RDID3	     3u			 /* no subnet: room for any prefix */
+#define PA_NONLOCAL  "192.0.2.3"	 /* the record of v3 is there: not local */
+#define RECORD_OTHER "10.0.0.50"	 /* the second record of add_many, at PA_REMOTE */
+#define GW_CA	     "10.0.0.100"	 /* the gateway's CA in VSID1 and VSID2 */
+#define GW_MAC	     "02:00:00:00:00:64" /* its MAC */
+#define NAT_EXT	     "203.0.113.1"	 /* RDID1's external address */
+#define GW_NET	     "198.51.100.0"	 /* RDID1's gateway route: /24 */
 
 /*
  * The world every row starts from:
@@ -40,7 +46,63 @@
  *   v5         (VSID2, 10.0.0.1)
  *   route      RDID1 10.9.0.0/16 -> VSID4 (on-link)
  *   v4         no port: the device the rows add
+ *   gateway    RDID1's NAT-mode leg (VSID1, GW_CA) on e1; its gateway route GW_NET/24; its NAT
+ *              to NAT_EXT, default ports; static mapping tcp NAT_EXT:80 -> 10.0.0.1:8080. e2: no
+ *              leg yet.
  */
+static struct nv_gw_leg mk_leg(__u32 vsid, const char *ca, __u8 mode, __u32 ifindex)
+{
+	struct nv_gw_leg l;
+
+	memset(&l, 0, sizeof(l));
+	l.vsid = vsid;
+	l.ca = A(ca);
+	mac_set(l.mac, GW_MAC);
+	l.mode = mode;
+	l.ext_ifindex = ifindex;
+	return l;
+}
+
+/* The external device's MAC and flags, as the loader would read them. */
+static const struct nv_gw_dev_info gw_dev = { .mac = { 0x02, 0, 0, 0, 0xee, 0x01 } };
+
+static void leg(__u32 rdid, __u32 vsid, const char *ca, __u8 mode, const char *dev)
+{
+	struct nv_gw_leg l = mk_leg(vsid, ca, mode, if_nametoindex(dev));
+
+	cr_assert_eq(nv_gw_leg_add(&m, rdid, &l, &gw_dev, NULL), 0, "gw leg add %u", rdid);
+}
+
+static struct nv_nat_map_key mk_map_key(const char *ext, __u16 port, __u8 proto)
+{
+	struct nv_nat_map_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.ext = A(ext);
+	k.port = htons(port);
+	k.proto = proto;
+	return k;
+}
+
+/* RDID1's gateway: see world(). */
+static void world_gateway(void)
+{
+	struct nv_nat_map_key mk = mk_map_key(NAT_EXT, 80, IPPROTO_TCP);
+	struct nv_nat_map mv = { .rdid = RDID1, .port = htons(8080) };
+	union nv_addr net = A(GW_NET);
+	struct nv_nat n;
+
+	veth("e1");
+	veth("e2");
+	leg(RDID1, VSID1, GW_CA, NV_GW_NAT, "e1");
+	cr_assert_eq(nv_gw_route_add(&m, RDID1, &net, 96 + 24, NULL, NULL), 0);
+	memset(&n, 0, sizeof(n));
+	n.ext = A(NAT_EXT);
+	cr_assert_eq(nv_nat_add(&m, RDID1, &n, NULL), 0);
+	mv.ca = A("10.0.0.1");
+	cr_assert_eq(nv_nat_map_add(&m, &mk, &mv, NULL), 0);
+}
+
 static void world(void)
 {
 	struct nv_port p2 = mk_port(VSID1, RDID1, "10.0.0.2", "02:00:00:00:00:22");
@@ -72,6 +134,7 @@ static void world(void)
 	c.pa = A(PA_LOCAL);
 	cr_assert_eq(nv_config_set(&m, &c, NULL), 0);
 	cr_assert_eq(record_ifindex(VSID1, "10.0.0.1"), if_nametoindex("v1"), "world: v1 bound");
+	world_gateway();
 }
 
 /* ---- tweaks: state one row needs ---- */
@@ -161,6 +224,71 @@ static void two_routes(void)
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
 	r.nexthop = A("10.0.3.5");
 	cr_assert_eq(nv_route_add(&m, &k, &r, NULL), 0);
+}
+
+static void full_gw_legs(void)
+{
+	full(NV_MAP_GW_LEGS);
+}
+
+static void full_gw_devs(void)
+{
+	full(NV_MAP_GW_DEVS);
+}
+
+static void full_gw_routes(void)
+{
+	full(NV_MAP_GW_ROUTES);
+}
+
+static void full_nat_maps(void)
+{
+	full(NV_MAP_NAT_MAPS);
+}
+
+/* RDID2's leg on e2, NAT mode (forward: fwd_leg_rdid2). */
+static void nat_leg_rdid2(void)
+{
+	leg(RDID2, VSID2, GW_CA, NV_GW_NAT, "e2");
+}
+
+static void fwd_leg_rdid2(void)
+{
+	leg(RDID2, VSID2, GW_CA, NV_GW_FORWARD, "e2");
+}
+
+/* RDID2's NAT leg and a gateway route of it, no NAT. */
+static void nat_leg_rdid2_route(void)
+{
+	union nv_addr any = A("0.0.0.0");
+
+	nat_leg_rdid2();
+	cr_assert_eq(nv_gw_route_add(&m, RDID2, &any, 96, NULL, NULL), 0);
+}
+
+static void nat_leg_rdid2_full_nat_addrs(void)
+{
+	nat_leg_rdid2();
+	full(NV_MAP_NAT_ADDRS);
+}
+
+static void nat_leg_rdid2_full_nats(void)
+{
+	nat_leg_rdid2();
+	full(NV_MAP_NATS);
+}
+
+/* VSID5 in RDID3 at 10.5.0.0/24, with a forward-mode leg on e2. */
+static void fwd_leg_rdid3(void)
+{
+	subnet_at(VSID5, RDID3, "10.5.0.0");
+	leg(RDID3, VSID5, "10.5.0.100", NV_GW_FORWARD, "e2");
+}
+
+/* VSID5 in RDID 0 at 10.5.0.0/24: a routing domain like any other, but for forward legs. */
+static void subnet_rdid0(void)
+{
+	subnet_at(VSID5, 0, "10.5.0.0");
 }
 
 /* ---- the rows ---- */
@@ -386,6 +514,149 @@ const struct conflict_case conflict_cases[] = {
 	  .err = -EINVAL, WANT(EVENTS_INVALID) },
 	{ "config set: pa not local", .op = OP_CONFIG_SET, .pa = PA_REMOTE, .err = -EINVAL,
 	  WANT(CONFIG_PA_NOT_LOCAL, .pa = PA_REMOTE) },
+
+	/* gateway legs, in the order leg add checks (mode 0: NV_GW_NAT) */
+	{ "gw leg add: mode", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2, .ca = GW_CA,
+	  .mode = 7, .dev = "e2", .err = -EINVAL, WANT(GW_MODE_INVALID) },
+	{ "gw leg add: vsid out of range", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = 7,
+	  .ca = GW_CA, .dev = "e2", .err = -EINVAL, WANT(VSID_RANGE, .vsid = 7) },
+	{ "gw leg add: multicast ca", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2,
+	  .ca = "224.0.0.1", .dev = "e2", .err = -EINVAL, WANT(CA_INVALID, .ca = "224.0.0.1") },
+	{ "gw leg add: multicast mac", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2,
+	  .ca = GW_CA, .mac = "01:00:5e:00:00:01", .dev = "e2", .err = -EINVAL,
+	  WANT(MAC_INVALID, .mac = "01:00:5e:00:00:01") },
+	{ "gw leg add: no external device", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2,
+	  .ca = GW_CA, .ifindex = 0, .err = -EINVAL, WANT(GW_DEV_INVALID, .ifindex = 0) },
+	{ "gw leg add: no subnet", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID5, .ca = GW_CA,
+	  .dev = "e2", .err = -ENOENT, WANT(VSID_UNKNOWN, .vsid = VSID5) },
+	{ "gw leg add: vsid of another RDID", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID3,
+	  .ca = "10.0.3.100", .dev = "e2", .err = -EINVAL,
+	  WANT(RDID_DIFFERS, .vsid = VSID3, .rdid = RDID1) },
+	{ "gw leg add: forward mode in RDID 0", subnet_rdid0, .op = OP_GW_LEG_ADD, .rdid = 0,
+	  .vsid = VSID5, .ca = "10.5.0.100", .mode = NV_GW_FORWARD, .dev = "e2", .err = -EINVAL,
+	  WANT(RDID_DIFFERS, .vsid = VSID5, .rdid = 0) },
+	{ "gw leg add: ca outside the subnet's prefix", .op = OP_GW_LEG_ADD, .rdid = RDID2,
+	  .vsid = VSID2, .ca = "10.0.9.9", .dev = "e2", .err = -EINVAL,
+	  WANT(CA_OUTSIDE_PREFIX, .vsid = VSID2, .ca = "10.0.9.9", .net = "10.0.0.0",
+	       .netlen = 96 + 24) },
+	{ "gw leg add: ca is the subnet's gateway", .op = OP_GW_LEG_ADD, .rdid = RDID2,
+	  .vsid = VSID2, .ca = "10.0.0.254", .dev = "e2", .err = -EINVAL,
+	  WANT(CA_IS_GATEWAY, .vsid = VSID2, .ca = "10.0.0.254") },
+	{ "gw leg add: the RDID has its leg", .op = OP_GW_LEG_ADD, .rdid = RDID1, .vsid = VSID3,
+	  .ca = "10.0.3.100", .dev = "e2", .err = -EEXIST, WANT(GW_EXISTS, .rdid = RDID1) },
+	{ "gw leg add: ca is v5's", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2,
+	  .ca = "10.0.0.1", .dev = "e2", .err = -EEXIST,
+	  WANT(CA_HELD, .vsid = VSID2, .ca = "10.0.0.1", .dev = "v5") },
+	{ "gw leg add: the underlay", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2,
+	  .ca = GW_CA, .dev = "u1", .err = -EINVAL, WANT(GW_DEV_INVALID, .dev = "u1") },
+	{ "gw leg add: a port", .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2, .ca = GW_CA,
+	  .dev = "v1", .err = -EINVAL, WANT(GW_DEV_INVALID, .dev = "v1") },
+	{ "gw leg add: the device has a forward leg", fwd_leg_rdid3, .op = OP_GW_LEG_ADD,
+	  .rdid = RDID2, .vsid = VSID2, .ca = GW_CA, .mode = NV_GW_FORWARD, .dev = "e2",
+	  .err = -EEXIST, WANT(GW_DEV_FORWARD, .dev = "e2", .rdid = RDID3) },
+	{ "gw leg add: nv_gw_legs full (the device entry taken back)", full_gw_legs,
+	  .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2, .ca = GW_CA, .dev = "e2",
+	  .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_GW_LEGS) },
+	{ "gw leg add: nv_gw_legs full (the device's count taken back)", full_gw_legs,
+	  .op = OP_GW_LEG_ADD, .rdid = RDID2, .vsid = VSID2, .ca = GW_CA, .dev = "e1",
+	  .err = -E2BIG, WANT(TABLE_FULL, .map = NV_MAP_GW_LEGS) },
+	{ "gw leg add: nv_gw_devs full", full_gw_devs, .op = OP_GW_LEG_ADD, .rdid = RDID2,
+	  .vsid = VSID2, .ca = GW_CA, .dev = "e2", .err = -E2BIG,
+	  WANT(TABLE_FULL, .map = NV_MAP_GW_DEVS) },
+	{ "gw leg del: no leg", .op = OP_GW_LEG_DEL, .rdid = RDID2, .err = -ENOENT,
+	  WANT(GW_UNKNOWN, .rdid = RDID2) },
+	{ "gw leg del: the RDID has a NAT", .op = OP_GW_LEG_DEL, .rdid = RDID1, .err = -EBUSY,
+	  WANT(GW_IN_USE, .rdid = RDID1) },
+	{ "gw leg del: the RDID has a gateway route", nat_leg_rdid2_route, .op = OP_GW_LEG_DEL,
+	  .rdid = RDID2, .err = -EBUSY, WANT(GW_IN_USE, .rdid = RDID2) },
+
+	/* gateway routes */
+	{ "gw route add: prefix length", .op = OP_GW_ROUTE_ADD, .rdid = RDID1, .ca = "10.8.0.0",
+	  .prefixlen = 129, .err = -EINVAL, WANT(PREFIX_INVALID, .prefixlen = 129) },
+	{ "gw route add: IPv4 under 96 bits", .op = OP_GW_ROUTE_ADD, .rdid = RDID1, .ca = "0.0.0.0",
+	  .prefixlen = 95, .err = -EINVAL, WANT(PREFIX_INVALID, .prefixlen = 95) },
+	{ "gw route add: multicast next hop", .op = OP_GW_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .gw = "224.0.0.5", .err = -EINVAL,
+	  WANT(PA_INVALID, .pa = "224.0.0.5") },
+	{ "gw route add: next hop of another family", .op = OP_GW_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .gw = "fe80::1", .err = -EINVAL,
+	  WANT(PA_INVALID, .pa = "fe80::1") },
+	{ "gw route add: no leg", .op = OP_GW_ROUTE_ADD, .rdid = RDID2, .ca = "10.8.0.0",
+	  .prefixlen = 96 + 16, .err = -ENOENT, WANT(GW_UNKNOWN, .rdid = RDID2) },
+	{ "gw route add: exists (other host bits)", .op = OP_GW_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "198.51.100.77", .prefixlen = 96 + 24, .gw = "192.0.2.254", .err = -EEXIST,
+	  WANT(GW_ROUTE_EXISTS, .rdid = RDID1, .ca = GW_NET, .prefixlen = 96 + 24) },
+	{ "gw route add: nv_gw_routes full", full_gw_routes, .op = OP_GW_ROUTE_ADD, .rdid = RDID1,
+	  .ca = "10.8.0.0", .prefixlen = 96 + 16, .err = -E2BIG,
+	  WANT(TABLE_FULL, .map = NV_MAP_GW_ROUTES) },
+	{ "gw route del: prefix length", .op = OP_GW_ROUTE_DEL, .rdid = RDID1, .ca = GW_NET,
+	  .prefixlen = 200, .err = -EINVAL, WANT(PREFIX_INVALID, .prefixlen = 200) },
+	{ "gw route del: no route (a longer one of the prefix)", .op = OP_GW_ROUTE_DEL,
+	  .rdid = RDID1, .ca = "198.51.100.128", .prefixlen = 96 + 25, .err = -ENOENT,
+	  WANT(GW_ROUTE_UNKNOWN, .rdid = RDID1, .ca = "198.51.100.128", .prefixlen = 96 + 25) },
+	{ "gw route del: no route in the RDID", .op = OP_GW_ROUTE_DEL, .rdid = RDID2, .ca = GW_NET,
+	  .prefixlen = 96 + 24, .err = -ENOENT,
+	  WANT(GW_ROUTE_UNKNOWN, .rdid = RDID2, .ca = GW_NET, .prefixlen = 96 + 24) },
+
+	/* NAT, in the order nat add checks */
+	{ "nat add: IPv6 address", .op = OP_NAT_ADD, .rdid = RDID1, .pa = "fd00::1", .err = -EINVAL,
+	  WANT(NAT_ADDR_INVALID, .pa = "fd00::1") },
+	{ "nat add: broadcast address", .op = OP_NAT_ADD, .rdid = RDID1, .pa = "255.255.255.255",
+	  .err = -EINVAL, WANT(NAT_ADDR_INVALID, .pa = "255.255.255.255") },
+	{ "nat add: ports low over high", .op = OP_NAT_ADD, .rdid = RDID1, .pa = "203.0.113.2",
+	  .port = 2000, .port2 = 1000, .err = -EINVAL, WANT(NAT_PORTS_INVALID) },
+	{ "nat add: port 0 in the range", .op = OP_NAT_ADD, .rdid = RDID1, .pa = "203.0.113.2",
+	  .port = 0, .port2 = 100, .err = -EINVAL, WANT(NAT_PORTS_INVALID) },
+	{ "nat add: no leg", .op = OP_NAT_ADD, .rdid = RDID2, .pa = "203.0.113.2", .err = -ENOENT,
+	  WANT(GW_UNKNOWN, .rdid = RDID2) },
+	{ "nat add: the leg forwards", fwd_leg_rdid2, .op = OP_NAT_ADD, .rdid = RDID2,
+	  .pa = "203.0.113.2", .err = -EINVAL, WANT(GW_NOT_NAT, .rdid = RDID2) },
+	{ "nat add: exists", .op = OP_NAT_ADD, .rdid = RDID1, .pa = "203.0.113.2", .err = -EEXIST,
+	  WANT(NAT_EXISTS, .rdid = RDID1) },
+	{ "nat add: the address is RDID1's", nat_leg_rdid2, .op = OP_NAT_ADD, .rdid = RDID2,
+	  .pa = NAT_EXT, .err = -EEXIST, WANT(NAT_ADDR_TAKEN, .pa = NAT_EXT, .rdid = RDID1) },
+	{ "nat add: nv_nat_addrs full", nat_leg_rdid2_full_nat_addrs, .op = OP_NAT_ADD,
+	  .rdid = RDID2, .pa = "203.0.113.2", .err = -E2BIG,
+	  WANT(TABLE_FULL, .map = NV_MAP_NAT_ADDRS) },
+	{ "nat add: nv_nats full (the address taken back)", nat_leg_rdid2_full_nats,
+	  .op = OP_NAT_ADD, .rdid = RDID2, .pa = "203.0.113.2", .err = -E2BIG,
+	  WANT(TABLE_FULL, .map = NV_MAP_NATS) },
+	{ "nat del: no NAT", .op = OP_NAT_DEL, .rdid = RDID2, .err = -ENOENT,
+	  WANT(NAT_UNKNOWN, .rdid = RDID2) },
+	{ "nat del: a static mapping uses it", .op = OP_NAT_DEL, .rdid = RDID1, .err = -EBUSY,
+	  WANT(NAT_HAS_MAP, .rdid = RDID1, .pa = NAT_EXT, .port = 80, .proto = IPPROTO_TCP) },
+
+	/* static mappings, in the order nat map add checks */
+	{ "nat map add: icmp", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 81,
+	  .proto = IPPROTO_ICMP, .rdid = RDID1, .port2 = 81, .err = -EINVAL,
+	  WANT(NAT_PROTO_INVALID, .proto = IPPROTO_ICMP) },
+	{ "nat map add: external port 0", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 0,
+	  .proto = IPPROTO_TCP, .rdid = RDID1, .port2 = 81, .err = -EINVAL,
+	  WANT(NAT_PORT_INVALID) },
+	{ "nat map add: the CA's port 0", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 81,
+	  .proto = IPPROTO_UDP, .rdid = RDID1, .port2 = 0, .err = -EINVAL, WANT(NAT_PORT_INVALID) },
+	{ "nat map add: IPv6 ca", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 81,
+	  .proto = IPPROTO_TCP, .rdid = RDID1, .ca = "fd00::5", .port2 = 81, .err = -EINVAL,
+	  WANT(CA_INVALID, .ca = "fd00::5") },
+	{ "nat map add: not the RDID's NAT address", .op = OP_NAT_MAP_ADD, .pa = "203.0.113.9",
+	  .port = 81, .proto = IPPROTO_TCP, .rdid = RDID1, .port2 = 81, .err = -EINVAL,
+	  WANT(NAT_MAP_ADDR, .rdid = RDID1, .pa = "203.0.113.9") },
+	{ "nat map add: the RDID has no NAT", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 81,
+	  .proto = IPPROTO_TCP, .rdid = RDID2, .port2 = 81, .err = -EINVAL,
+	  WANT(NAT_MAP_ADDR, .rdid = RDID2, .pa = NAT_EXT) },
+	{ "nat map add: exists", .op = OP_NAT_MAP_ADD, .pa = NAT_EXT, .port = 80,
+	  .proto = IPPROTO_TCP, .rdid = RDID1, .ca = "10.0.0.2", .port2 = 80, .err = -EEXIST,
+	  WANT(NAT_MAP_EXISTS, .pa = NAT_EXT, .port = 80, .proto = IPPROTO_TCP) },
+	{ "nat map add: nv_nat_maps full", full_nat_maps, .op = OP_NAT_MAP_ADD, .pa = NAT_EXT,
+	  .port = 81, .proto = IPPROTO_TCP, .rdid = RDID1, .port2 = 81, .err = -E2BIG,
+	  WANT(TABLE_FULL, .map = NV_MAP_NAT_MAPS) },
+	{ "nat map del: none (another protocol)", .op = OP_NAT_MAP_DEL, .pa = NAT_EXT, .port = 80,
+	  .proto = IPPROTO_UDP, .err = -ENOENT,
+	  WANT(NAT_MAP_UNKNOWN, .pa = NAT_EXT, .port = 80, .proto = IPPROTO_UDP) },
+
+	/* connection timeouts */
+	{ "ct timeouts set: over the maximum", .op = OP_CT_TIMEOUTS_SET,
+	  .timeout = NV_CT_TIMEOUT_MAX + 1, .err = -EINVAL, WANT(TIMEOUT_INVALID) },
 };
 const size_t conflict_cases_n = sizeof(conflict_cases) / sizeof(conflict_cases[0]);
 
@@ -436,6 +707,17 @@ static struct nv_port case_port(const struct conflict_case *c)
 	return p;
 }
 
+/* The row's leg: GW_MAC unless the row says otherwise, mode 0 taken as NV_GW_NAT. */
+static struct nv_gw_leg case_leg(const struct conflict_case *c)
+{
+	struct nv_gw_leg l = mk_leg(c->vsid, c->ca, c->mode ? c->mode : NV_GW_NAT,
+				    ifindex_of(c->dev, c->ifindex));
+
+	if (c->mac)
+		mac_set(l.mac, c->mac);
+	return l;
+}
+
 /* The row's call; *failed: add_many's index (SIZE_MAX for the others). */
 static int case_call(const struct conflict_case *c, struct nv_conflict *why, size_t *failed)
 {
@@ -445,8 +727,13 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 	struct nv_route rt;
 	struct nv_subnet s;
 	struct nv_config cfg;
+	struct nv_nat_map_key mk;
+	struct nv_ct_timeouts t;
+	struct nv_nat_map mv;
+	union nv_addr a, via;
+	struct nv_gw_leg l;
 	struct nv_port p;
-	union nv_addr a;
+	struct nv_nat n;
 
 	*failed = SIZE_MAX;
 	switch (c->op) {
@@ -499,6 +786,40 @@ static int case_call(const struct conflict_case *c, struct nv_conflict *why, siz
 		cfg.pa = A(c->pa);
 		cfg.events = c->events;
 		return nv_config_set(&m, &cfg, why);
+	case OP_GW_LEG_ADD:
+		l = case_leg(c);
+		return nv_gw_leg_add(&m, c->rdid, &l, &gw_dev, why);
+	case OP_GW_LEG_DEL:
+		return nv_gw_leg_del(&m, c->rdid, NULL, why);
+	case OP_GW_ROUTE_ADD:
+		a = A(c->ca);
+		via = addr_or_zero(c->gw);
+		return nv_gw_route_add(&m, c->rdid, &a, c->prefixlen, &via, why);
+	case OP_GW_ROUTE_DEL:
+		a = A(c->ca);
+		return nv_gw_route_del(&m, c->rdid, &a, c->prefixlen, why);
+	case OP_NAT_ADD:
+		memset(&n, 0, sizeof(n));
+		n.ext = A(c->pa);
+		n.port_lo = c->port;
+		n.port_hi = c->port2;
+		return nv_nat_add(&m, c->rdid, &n, why);
+	case OP_NAT_DEL:
+		return nv_nat_del(&m, c->rdid, why);
+	case OP_NAT_MAP_ADD:
+		mk = mk_map_key(c->pa, c->port, c->proto);
+		memset(&mv, 0, sizeof(mv));
+		mv.rdid = c->rdid;
+		mv.port = htons(c->port2);
+		mv.ca = A(c->ca ? c->ca : "10.0.0.1");
+		return nv_nat_map_add(&m, &mk, &mv, why);
+	case OP_NAT_MAP_DEL:
+		mk = mk_map_key(c->pa, c->port, c->proto);
+		return nv_nat_map_del(&m, &mk, why);
+	case OP_CT_TIMEOUTS_SET:
+		t.tcp_syn = t.tcp_established = t.tcp_fin = t.udp = t.icmp = c->timeout;
+		t.pad = 0;
+		return nv_ct_timeouts_set(&m, &t, why);
 	}
 	cr_assert_fail("row \"%s\": op %d", c->name, c->op);
 	return 0;
@@ -552,6 +873,8 @@ static void expect_why(const char *name, const struct nv_conflict *why,
 			 w->mac ? w->mac : "zero");
 	cr_expect_arr_eq(why->port_mac, port_mac, sizeof(port_mac), "%s: port_mac, want %s", name,
 			 w->port_mac ? w->port_mac : "zero");
+	cr_expect_eq(why->port, w->port, "%s: port %u, want %u", name, why->port, w->port);
+	cr_expect_eq(why->proto, w->proto, "%s: proto %u, want %u", name, why->proto, w->proto);
 }
 
 ParameterizedTestParameters(conflict, cases)
@@ -594,6 +917,16 @@ ParameterizedTest(size_t *idx, conflict, cases, .init = maps_setup, .fini = maps
 		assert_unchanged(before, c->name);
 		expect_why(c->name, &why, &c->want);
 	}
+	/* nv_gw_leg_check refuses what leg add refuses before it writes, by the same rule. */
+	if (c->op == OP_GW_LEG_ADD && c->want.kind != NV_CONFLICT_TABLE_FULL) {
+		struct nv_gw_leg l = case_leg(c);
+
+		before = snap();
+		memset(&why, 0x5a, sizeof(why));
+		cr_assert_eq(nv_gw_leg_check(&m, c->rdid, &l, &why), c->err, "%s (check)", c->name);
+		assert_unchanged(before, c->name);
+		expect_why(c->name, &why, &c->want);
+	}
 	if (c->op != OP_RECORD_ADD)
 		return;
 	before = snap();
@@ -628,8 +961,14 @@ Test(conflict, success_sets_none, .init = maps_setup, .fini = maps_teardown)
 	struct nv_route rt = mk_route(VSID1);
 	struct nv_subnet s = mk_subnet(RDID3);
 	union nv_addr pa = A("192.0.2.9");
+	union nv_addr net = A("192.0.2.128");
+	struct nv_nat_map_key mk;
+	struct nv_ct_timeouts t;
 	struct nv_conflict why;
+	struct nv_nat_map mv;
 	struct nv_config c;
+	struct nv_gw_leg l;
+	struct nv_nat n;
 	size_t failed;
 	__u32 v4;
 
@@ -648,6 +987,27 @@ Test(conflict, success_sets_none, .init = maps_setup, .fini = maps_teardown)
 	EXPECT_NONE(nv_route_del(&m, &rk, NULL, &why));
 	cr_assert_eq(nv_config_get(&m, &c), 0);
 	EXPECT_NONE(nv_config_set(&m, &c, &why));
+	/* The gateway's: a NAT leg of RDID2 with its route, NAT and mapping, then back. */
+	l = mk_leg(VSID2, GW_CA, NV_GW_NAT, if_nametoindex("e2"));
+	EXPECT_NONE(nv_gw_leg_check(&m, RDID2, &l, &why));
+	EXPECT_NONE(nv_gw_leg_add(&m, RDID2, &l, &gw_dev, &why));
+	EXPECT_NONE(nv_gw_route_add(&m, RDID2, &net, 96 + 24, NULL, &why));
+	EXPECT_NONE(nv_gw_route_del(&m, RDID2, &net, 96 + 24, &why));
+	memset(&n, 0, sizeof(n));
+	n.ext = A("203.0.113.2");
+	EXPECT_NONE(nv_nat_add(&m, RDID2, &n, &why));
+	mk = mk_map_key("203.0.113.2", 53, IPPROTO_UDP);
+	memset(&mv, 0, sizeof(mv));
+	mv.rdid = RDID2;
+	mv.port = htons(53);
+	mv.ca = A("10.0.0.1");
+	EXPECT_NONE(nv_nat_map_add(&m, &mk, &mv, &why));
+	EXPECT_NONE(nv_nat_map_del(&m, &mk, &why));
+	EXPECT_NONE(nv_nat_del(&m, RDID2, &why));
+	EXPECT_NONE(nv_gw_leg_del(&m, RDID2, NULL, &why));
+	memset(&t, 0, sizeof(t));
+	t.udp = NV_CT_TIMEOUT_MAX;
+	EXPECT_NONE(nv_ct_timeouts_set(&m, &t, &why));
 }
 
 /* A kernel error breaks no rule: the errno with kind NONE. */

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,6 +119,12 @@ static bool names_field(const char *text, const struct nv_conflict *c, const cha
 		return strstr(text, nv_mac_format(c->mac, s, sizeof(s)));
 	if (!strncmp(f, "port_mac", len) && len == 8)
 		return strstr(text, nv_mac_format(c->port_mac, s, sizeof(s)));
+	if (!strncmp(f, "port", len) && len == 4)
+		return has_number(text, c->port);
+	if (!strncmp(f, "proto", len) && len == 5)
+		return c->proto == IPPROTO_TCP	 ? strstr(text, "tcp") != NULL
+		       : c->proto == IPPROTO_UDP ? strstr(text, "udp") != NULL
+						 : has_number(text, c->proto);
 	cr_assert_fail("unknown field \"%.*s\"", (int)len, f);
 	return false;
 }
@@ -147,6 +154,8 @@ Test(conflict_coverage, format_names_the_values)
 		c.netlen = 96 + 19;
 		nv_mac_parse("02:5a:00:00:00:07", c.mac);
 		nv_mac_parse("02:5a:00:00:00:08", c.port_mac);
+		c.port = 4433;
+		c.proto = k == NV_CONFLICT_NAT_PROTO_INVALID ? 47 : IPPROTO_UDP;
 		n = nv_conflict_format(&c, text, sizeof(text));
 		cr_assert_gt(n, 0, "%s: no text", nv_conflict_name(k));
 		cr_assert_lt((size_t)n, sizeof(text));

@@ -33,6 +33,14 @@ Test(maps, names_by_id)
 		[NV_MAP_ROUTE_TABLE] = "nv_route_table",
 		[NV_MAP_RDID_CAS] = "nv_rdid_cas",
 		[NV_MAP_ICMP_STATE] = "nv_icmp_state",
+		[NV_MAP_GW_LEGS] = "nv_gw_legs",
+		[NV_MAP_GW_DEVS] = "nv_gw_devs",
+		[NV_MAP_GW_ROUTES] = "nv_gw_routes",
+		[NV_MAP_NATS] = "nv_nats",
+		[NV_MAP_NAT_ADDRS] = "nv_nat_addrs",
+		[NV_MAP_NAT_MAPS] = "nv_nat_maps",
+		[NV_MAP_CT] = "nv_ct",
+		[NV_MAP_CT_TIMEOUTS] = "nv_ct_timeouts",
 	};
 
 	for (int i = 0; i < NV_MAP__COUNT; i++) {
@@ -48,15 +56,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v7");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v8");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v7");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v8");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v7");
+	cr_assert_str_eq(buf, "/maps-v8");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v7")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v7");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v7") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v8")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v8");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v8") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);

@@ -279,3 +279,131 @@ Test(pkt, outer_tos_rfc6040_normal_mode)
 		for (unsigned int ecn = 0; ecn < 4; ecn++)
 			cr_expect_eq(pkt_outer_tos((__u8)(dscp << 2 | ecn)), dscp << 2 | ecn);
 }
+
+/*
+ * The gateway's oracle: ICMP errors with a quote, echo replies, UDP without a checksum, and a
+ * checksum verifier over a whole IPv4 frame. References computed with an independent Python
+ * implementation of RFC 791, 792 and 1071 (struct.pack, the sum of 16-bit words folded).
+ */
+/* clang-format off */
+/* Frag needed (MTU 1400) from 10.0.0.250 to 10.0.0.1, tos 0xc0, quoting vec_udp's first 28 bytes. */
+static const char vec_frag_needed[] =
+	"\x02\x00\x00\x00\x00\x01\x02\x4e\x56\x00\x13\x89\x08\x00\x45\xc0\x00\x38\x00\x00"
+	"\x00\x00\x40\x01\x65\x0b\x0a\x00\x00\xfa\x0a\x00\x00\x01\x03\x04\x4b\xe5\x00\x00"
+	"\x05\x78\x45\xb8\x00\x56\x12\x34\x00\x00\x40\x11\x53\xa9\x0a\x00\x00\x01\x0a\x00"
+	"\x00\x02\x9c\x40\x1f\x90\x00\x42\xef\x8b";
+/* Echo reply id 0x1234 seq 7, 198.51.100.10 -> .200, IP id 0x4242, DF. */
+static const char vec_echo_reply[] =
+	"\x02\x53\x56\x00\x00\xc8\x02\x47\x58\x00\x00\x01\x08\x00\x45\x00\x00\x30\x42\x42"
+	"\x40\x00\x40\x01\xa3\x51\xc6\x33\x64\x0a\xc6\x33\x64\xc8\x00\x00\x75\x06\x12\x34"
+	"\x00\x07\x33\x3a\x41\x48\x4f\x56\x5d\x64\x6b\x72\x79\x80\x87\x8e\x95\x9c\xa3\xaa"
+	"\xb1\xb8";
+/* UDP 40000 -> 53 with checksum 0 (none), TTL 63. */
+static const char vec_udp_no_csum[] =
+	"\x02\x53\x56\x00\x00\xc8\x02\x47\x58\x00\x00\x01\x08\x00\x45\x00\x00\x28\x42\x42"
+	"\x00\x00\x3f\x11\xe4\x49\xc6\x33\x64\x0a\xc6\x33\x64\xc8\x9c\x40\x00\x35\x00\x14"
+	"\x00\x00\x33\x3a\x41\x48\x4f\x56\x5d\x64\x6b\x72\x79\x80";
+/* clang-format on */
+
+static const __u8 gx_mac[6] = { 0x02, 0x47, 0x58, 0, 0, 0x01 },
+		  server_mac[6] = { 0x02, 0x53, 0x56, 0, 0, 0xc8 };
+
+Test(pkt, icmp_error_builder_matches_reference)
+{
+	struct pkt_icmp_err_spec e = { .dmac = { 0x02, 0, 0, 0, 0, 0x01 },
+				       .smac = { 0x02, 0x4e, 0x56, 0, 0x13, 0x89 },
+				       .saddr = PKT_IP4(10, 0, 0, 250),
+				       .daddr = PKT_IP4(10, 0, 0, 1),
+				       .tos = 0xc0,
+				       .type = 3,
+				       .code = 4,
+				       .rest = 1400 };
+	struct pkt p;
+	char err[200];
+
+	cr_assert_eq(pkt_icmp_error(&p, &e, vec_udp + 14, 28), VLEN(vec_frag_needed));
+	cr_expect(pkt_diff(p.d, p.len, vec_frag_needed, VLEN(vec_frag_needed), err, sizeof(err)) ==
+			  0,
+		  "%s", err);
+	cr_expect_eq(pkt_check_csums(p.d, p.len, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(pkt, echo_reply_and_udp_without_checksum_match_reference)
+{
+	struct pkt_ipv4_spec s = { .saddr = PKT_IP4(198, 51, 100, 10),
+				   .daddr = PKT_IP4(198, 51, 100, 200),
+				   .proto = PKT_IPPROTO_ICMP,
+				   .sport = 0x1234,
+				   .dport = 7,
+				   .id = 0x4242,
+				   .frag = PKT_IP_DF,
+				   .fill = 0x33,
+				   .echo_reply = true };
+	struct pkt p;
+	char err[200];
+
+	memcpy(s.dmac, server_mac, 6);
+	memcpy(s.smac, gx_mac, 6);
+	cr_assert_eq(pkt_ipv4(&p, &s, VLEN(vec_echo_reply)), VLEN(vec_echo_reply));
+	cr_expect(pkt_diff(p.d, p.len, vec_echo_reply, VLEN(vec_echo_reply), err, sizeof(err)) == 0,
+		  "echo reply: %s", err);
+	s.proto = PKT_IPPROTO_UDP;
+	s.sport = 40000;
+	s.dport = 53;
+	s.frag = 0;
+	s.ttl = 63;
+	s.echo_reply = false;
+	s.udp_no_csum = true;
+	cr_assert_eq(pkt_ipv4(&p, &s, VLEN(vec_udp_no_csum)), VLEN(vec_udp_no_csum));
+	cr_expect(pkt_diff(p.d, p.len, vec_udp_no_csum, VLEN(vec_udp_no_csum), err, sizeof(err)) ==
+			  0,
+		  "UDP without checksum: %s", err);
+	cr_expect_eq(pkt_check_csums(p.d, p.len, err, sizeof(err)), 0,
+		     "a UDP checksum of 0 is none: %s", err);
+}
+
+/* A single bit flipped anywhere after the Ethernet header of a checksummed frame is caught. */
+Test(pkt, check_csums_catches_every_bit_flip)
+{
+	const struct {
+		const char *v;
+		size_t len;
+	} f[] = {
+		{ vec_udp, VLEN(vec_udp) },
+		{ vec_tcp_opts, VLEN(vec_tcp_opts) },
+		{ vec_icmp, VLEN(vec_icmp) },
+		{ vec_frag_needed, VLEN(vec_frag_needed) },
+		{ vec_echo_reply, VLEN(vec_echo_reply) },
+	};
+	__u8 b[PKT_MAX];
+	char err[200];
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		memcpy(b, f[i].v, f[i].len);
+		cr_expect_eq(pkt_check_csums(b, f[i].len, err, sizeof(err)), 0, "vector %zu: %s", i,
+			     err);
+		for (size_t at = PKT_ETH_HLEN; at < f[i].len; at++)
+			for (int bit = 0; bit < 8; bit++) {
+				b[at] ^= (__u8)(1 << bit);
+				cr_expect_neq(pkt_check_csums(b, f[i].len, NULL, 0), 0,
+					      "vector %zu: bit %d of byte %zu flipped unnoticed", i,
+					      bit, at);
+				b[at] ^= (__u8)(1 << bit);
+			}
+	}
+}
+
+/* The quoted header of an ICMP error is checked on its own (the ICMP checksum fixed up). */
+Test(pkt, check_csums_looks_into_the_quote)
+{
+	__u8 b[PKT_MAX];
+	__u8 *icmp = b + PKT_ETH_HLEN + PKT_IPV4_HLEN;
+	char err[200];
+
+	memcpy(b, vec_frag_needed, VLEN(vec_frag_needed));
+	icmp[8 + 8]--; /* the quote's TTL */
+	pkt_put16(icmp + 2, 0);
+	pkt_put16(icmp + 2, pkt_csum(icmp, VLEN(vec_frag_needed) - 34, 0));
+	cr_expect_neq(pkt_check_csums(b, VLEN(vec_frag_needed), err, sizeof(err)), 0);
+	cr_expect(strstr(err, "quoted"), "not blamed on the quote: %s", err);
+}

@@ -25,9 +25,18 @@ enum conflict_op {
 	OP_RECORD_ADD,	     /* vsid, ca, pa, mac, rule; also run as add_many([it, another]) */
 	OP_RECORD_ADD_TWICE, /* add_many([it, it]): refused at index 1 */
 	OP_RECORD_DEL,	     /* vsid, ca */
-	OP_ROUTE_ADD,  /* rdid, ca (the prefix), prefixlen (address bits), vsid, gw (next hop) */
-	OP_ROUTE_DEL,  /* rdid, ca, prefixlen, gw (next hop; NULL: none given) */
-	OP_CONFIG_SET, /* the config as it is, with pa and events */
+	OP_ROUTE_ADD,	 /* rdid, ca (the prefix), prefixlen (address bits), vsid, gw (next hop) */
+	OP_ROUTE_DEL,	 /* rdid, ca, prefixlen, gw (next hop; NULL: none given) */
+	OP_CONFIG_SET,	 /* the config as it is, with pa and events */
+	OP_GW_LEG_ADD,	 /* rdid, vsid, ca, mac (NULL: GW_MAC), mode, dev or ifindex (external) */
+	OP_GW_LEG_DEL,	 /* rdid */
+	OP_GW_ROUTE_ADD, /* rdid, ca (the prefix), prefixlen (address bits), gw (via) */
+	OP_GW_ROUTE_DEL, /* rdid, ca, prefixlen */
+	OP_NAT_ADD,	 /* rdid, pa (external address), port..port2 */
+	OP_NAT_DEL,	 /* rdid */
+	OP_NAT_MAP_ADD,	 /* pa:port proto -> rdid, ca:port2 (ports in host byte order) */
+	OP_NAT_MAP_DEL,	 /* pa:port proto */
+	OP_CT_TIMEOUTS_SET, /* every timeout timeout */
 };
 
 /* What a row expects in why, beside the kind: zero and NULL for what the kind does not name. */
@@ -39,6 +48,8 @@ struct conflict_want {
 	const char *ca, *pa, *gw, *mac, *port_mac;
 	__u32 vsid2, netlen;
 	const char *net;
+	__u16 port; /* host byte order */
+	__u8 proto;
 };
 
 struct conflict_case {
@@ -52,8 +63,12 @@ struct conflict_case {
 	const char *ca, *pa, *mac; /* NULL: the world's default for the op */
 	const char *gw;		   /* OP_SUBNET_ADD: the gateway; OP_ROUTE_*: the next hop */
 	__u8 deliver, flags;
-	__u8 rule;   /* 0: NV_RULE_ENCAP */
-	__u8 events; /* OP_CONFIG_SET */
+	__u8 rule;	   /* 0: NV_RULE_ENCAP */
+	__u8 events;	   /* OP_CONFIG_SET */
+	__u8 mode;	   /* OP_GW_LEG_ADD: enum nv_gw_mode */
+	__u16 port, port2; /* OP_NAT_*: host byte order */
+	__u8 proto;	   /* OP_NAT_MAP_* */
+	__u32 timeout;	   /* OP_CT_TIMEOUTS_SET */
 	/* expected */
 	int err;
 	struct conflict_want want;
