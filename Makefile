@@ -183,8 +183,9 @@ soak: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tests/soak/soak.sh $(OUT) $(SOAK_SECONDS)
 
-# The BPF objects are inside nvctl (skeletons): the binary, its man page and completion, and the
-# agent's systemd unit with its settings file (the admin's: never overwritten) are all.
+# The BPF objects are inside nvctl (skeletons): the binary, its man page and completion, the
+# agent's systemd unit with its settings file (the admin's: never overwritten) and the gateway's
+# connection collector unit are all.
 PREFIX ?= /usr/local
 UNITDIR ?= /lib/systemd/system
 install: $(NVCTL)
@@ -195,12 +196,14 @@ install: $(NVCTL)
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' cli/nvgre-agent.service \
 		>$(DESTDIR)$(UNITDIR)/nvgre-agent.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' cli/nvgre-nat-gc.service \
+		>$(DESTDIR)$(UNITDIR)/nvgre-nat-gc.service
 	[ -e $(DESTDIR)/etc/default/nvgre-agent ] || \
 		install -D -m 0644 cli/nvgre-agent.default $(DESTDIR)/etc/default/nvgre-agent
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/nvctl $(DESTDIR)$(PREFIX)/share/man/man8/nvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nvctl \
-		$(DESTDIR)$(UNITDIR)/nvgre-agent.service
+		$(DESTDIR)$(UNITDIR)/nvgre-agent.service $(DESTDIR)$(UNITDIR)/nvgre-nat-gc.service
 
 # Committed per architecture (README says why); never made implicitly, so a missing one is named.
 $(VMLINUX_H):

@@ -18,7 +18,7 @@ begin "make install: nvctl, man page, completion, unit, settings"
 inst install || fail "make install failed: $(tail -5 "$dest.log")"
 for f in usr/local/sbin/nvctl usr/local/share/man/man8/nvctl.8 \
 	usr/local/share/bash-completion/completions/nvctl lib/systemd/system/nvgre-agent.service \
-	etc/default/nvgre-agent; do
+	lib/systemd/system/nvgre-nat-gc.service etc/default/nvgre-agent; do
 	[ -s "$dest/$f" ] || fail "no $f"
 done
 end
@@ -41,6 +41,14 @@ else
 fi
 end
 
+begin "the collector's unit runs nvctl nat gc --watch, valid for systemd-analyze verify"
+gc=$dest/lib/systemd/system/nvgre-nat-gc.service
+grep -q '^ExecStart=/usr/local/sbin/nvctl --pin-dir ${NVGRE_PIN_DIR} nat gc --watch --interval ${NVGRE_GC_INTERVAL}$' "$gc" ||
+	fail "ExecStart: $(grep ExecStart "$gc")"
+sed "s|/usr/local/sbin/nvctl|$dest/usr/local/sbin/nvctl|g" "$gc" >"$dest/nvgre-nat-gc.service"
+out=$(systemd-analyze verify --man=no "$dest/nvgre-nat-gc.service" 2>&1) || fail "verify: $out"
+end
+
 begin "a second install keeps the admin's settings"
 echo "NVGRE_PREFIX=/mine/" >>"$dest/etc/default/nvgre-agent"
 inst install || fail "second make install failed"
@@ -52,6 +60,7 @@ inst uninstall || fail "make uninstall failed: $(tail -5 "$dest.log")"
 left=$(cd "$dest" && find . -type f ! -name nvgre-agent ! -name '*.service' | sort)
 [ -z "$left" ] || fail "left: $left"
 [ -e "$unit" ] && fail "the unit is left"
+[ -e "$gc" ] && fail "the collector's unit is left"
 [ -e "$dest/etc/default/nvgre-agent" ] || fail "the settings went too"
 end
 rm -f "$dest.log"
