@@ -72,8 +72,8 @@ static __noinline int nv_gw_to_vm(struct __sk_buff *skb, const struct nv_rdid_ca
 		if (bpf_skb_store_bytes(skb, 0, &eth, NV_ETH_HLEN, 0))
 			return nv_drop_tc(skb, hook, NV_DROP_TRUNCATED, ix->vsid);
 		nv_count_rx(rec->ifindex, len);
-		ret = rec->local & NV_LOCAL_PEER ? bpf_redirect_peer(rec->ifindex, 0) :
-						   bpf_redirect(rec->ifindex, 0);
+		ret = rec->local & NV_LOCAL_PEER ? bpf_redirect_peer(rec->ifindex, 0)
+						 : bpf_redirect(rec->ifindex, 0);
 		return nv_trace_tc(skb, hook, NV_VERDICT_REDIRECT, rec->ifindex, ix->vsid, ret);
 	}
 	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */

@@ -22,8 +22,8 @@ static __always_inline int gw_out_drop(struct __sk_buff *skb, enum nv_drop_reaso
 /* An ICMP error for a VM: what it answers and the drop reasons of the packet it answers. */
 struct nv_gw_icmp {
 	struct nv_icmp_err err;
-	__u32 ihl;		       /* the packet's IPv4 header length */
-	__be32 vm_ca;		       /* its source */
+	__u32 ihl;		   /* the packet's IPv4 header length */
+	__be32 vm_ca;		   /* its source */
 	__u16 reason, rate_reason; /* enum nv_drop_reason: answered, rate-limited */
 };
 
@@ -75,9 +75,8 @@ static __always_inline int gw_icmp_to_vm(struct __sk_buff *skb, const struct nv_
  * A new outbound connection of p (TCP: a SYN; ICMP: an echo request): an external port of the
  * NAT's range, the tenant's own when it is free, else random ones, at most NV_NAT_PORT_TRIES.
  */
-static __always_inline enum nv_drop_reason gw_snat_open(const struct nv_ct_pkt *p,
-							const struct nv_nat *nat, __u32 len,
-							__be16 *xport)
+static __always_inline enum nv_drop_reason
+gw_snat_open(const struct nv_ct_pkt *p, const struct nv_nat *nat, __u32 len, __be16 *xport)
 {
 	__u32 lo = nat->port_lo, hi = nat->port_hi, range, port;
 	struct nv_ct_entry *e;
@@ -123,7 +122,7 @@ static __always_inline enum nv_drop_reason gw_snat_open(const struct nv_ct_pkt *
 
 /* An ICMP error a VM sends about a packet that came in through the NAT: translated back out. */
 static __noinline enum nv_drop_reason gw_snat_icmp_error(struct __sk_buff *skb,
-							      const struct nv_ct_pkt *p, __u64 now)
+							 const struct nv_ct_pkt *p, __u64 now)
 {
 	struct nv_nat_quote q;
 	struct nv_ct_entry *e;
@@ -145,7 +144,7 @@ static __noinline enum nv_drop_reason gw_snat_icmp_error(struct __sk_buff *skb,
 
 /* SNAT of the packet p of rdid: by its connection, or a new one. */
 static __noinline enum nv_drop_reason gw_snat(struct __sk_buff *skb, __u32 rdid,
-						   const struct nv_nat *nat, struct nv_ct_pkt *p)
+					      const struct nv_nat *nat, struct nv_ct_pkt *p)
 {
 	__u64 now = bpf_ktime_get_ns();
 	enum nv_drop_reason reason;
