@@ -1925,6 +1925,38 @@ Test(gateway, icmp_error_about_an_echo_translated_back, .fini = teardown)
 }
 
 /*
+ * The server's packet in (after prepare), delivered to the VM, then the VM's port unreachable
+ * about it, from CA_1 to the server through its gateway: out translated, its quote the server's
+ * packet as the server sent it (TTL one less on the way in).
+ */
+static void vm_port_unreachable_about(const struct gw_case *in, void (*prepare)(struct host *h))
+{
+	struct pkt delivered, server, got, err_vm, want, q;
+	struct pkt_nvgre_view v;
+	struct pkt_ipv4_spec s;
+	char err[256];
+
+	gw_up(&gw, 0);
+	prepare(&gw);
+	case_spec(in, &s);
+	cr_assert_gt(pkt_ipv4(&server, &s, in->len), 0);
+	gw_step(&gw, in, &delivered);
+	cr_assert_eq(pkt_nvgre_parse(delivered.d, delivered.len, &v, err, sizeof(err)), 0, "%s",
+		     err);
+	memcpy(got.d, v.inner, v.inner_len);
+	got.len = v.inner_len;
+	icmp_frame(&err_vm, LEG_MAC, MAC_GW_A, CA_1, SERVER, 64, 3, 3, 0, got.d + PKT_ETH_HLEN, 28);
+	quote_of(&q, &server, 63, 28);
+	icmp_frame(&want, SERVER_MAC, GX_MAC, EXT_A, SERVER, 63, 3, 3, 0, q.d, 28);
+	gw_step(&gw,
+		&(struct gw_case){ .name = "port unreachable from the VM",
+				   .frame = &err_vm,
+				   .want = &want,
+				   GW_REPLY(GO_WANT) },
+		NULL);
+}
+
+/*
  * A VM's ICMP error about a packet it got through a static mapping: translated out. The server
  * must find its own packet quoted (as the VM got it: TTL one less), from the external address
  * and port it sent to.
@@ -1938,59 +1970,16 @@ Test(gateway, icmp_error_from_the_vm_through_a_static_mapping, .fini = teardown)
 				    .x_port = 53,
 				    .len = 120,
 				    GW_TO_VM };
-	struct pkt delivered, server, got, err_vm, want, q;
-	struct pkt_nvgre_view v;
-	struct pkt_ipv4_spec s;
-	char err[256];
 
-	gw_up(&gw, 0);
-	prep_map_udp(&gw);
-	case_spec(&in, &s);
-	cr_assert_gt(pkt_ipv4(&server, &s, in.len), 0);
-	gw_step(&gw, &in, &delivered);
-	cr_assert_eq(pkt_nvgre_parse(delivered.d, delivered.len, &v, err, sizeof(err)), 0, "%s",
-		     err);
-	memcpy(got.d, v.inner, v.inner_len);
-	got.len = v.inner_len;
-	/* The VM: port unreachable from CA_1 to the server, to its gateway. */
-	icmp_frame(&err_vm, LEG_MAC, MAC_GW_A, CA_1, SERVER, 64, 3, 3, 0, got.d + PKT_ETH_HLEN, 28);
-	quote_of(&q, &server, 63, 28);
-	icmp_frame(&want, SERVER_MAC, GX_MAC, EXT_A, SERVER, 63, 3, 3, 0, q.d, 28);
-	gw_step(&gw,
-		&(struct gw_case){ .name = "port unreachable from the VM",
-				   .frame = &err_vm,
-				   .want = &want,
-				   GW_REPLY(GO_WANT) },
-		NULL);
+	vm_port_unreachable_about(&in, prep_map_udp);
 }
 
 /* The VM's error about a connection it opened itself: its quote is the reply, translated out. */
 Test(gateway, icmp_error_from_the_vm_about_a_reply, .fini = teardown)
 {
 	const struct gw_case in = { .name = "reply", .hook = GW_IN, .len = 90, GW_TO_VM };
-	struct pkt delivered, server, got, err_vm, want, q;
-	struct pkt_nvgre_view v;
-	struct pkt_ipv4_spec s;
-	char err[256];
 
-	gw_up(&gw, 0);
-	prep_open_udp(&gw);
-	case_spec(&in, &s);
-	cr_assert_gt(pkt_ipv4(&server, &s, in.len), 0);
-	gw_step(&gw, &in, &delivered);
-	cr_assert_eq(pkt_nvgre_parse(delivered.d, delivered.len, &v, err, sizeof(err)), 0, "%s",
-		     err);
-	memcpy(got.d, v.inner, v.inner_len);
-	got.len = v.inner_len;
-	icmp_frame(&err_vm, LEG_MAC, MAC_GW_A, CA_1, SERVER, 64, 3, 3, 0, got.d + PKT_ETH_HLEN, 28);
-	quote_of(&q, &server, 63, 28);
-	icmp_frame(&want, SERVER_MAC, GX_MAC, EXT_A, SERVER, 63, 3, 3, 0, q.d, 28);
-	gw_step(&gw,
-		&(struct gw_case){ .name = "port unreachable from the VM",
-				   .frame = &err_vm,
-				   .want = &want,
-				   GW_REPLY(GO_WANT) },
-		NULL);
+	vm_port_unreachable_about(&in, prep_open_udp);
 }
 
 /* ---- classification elsewhere ---- */
