@@ -29,8 +29,16 @@ static const struct nv_arg_spec apply_args[] = {
 };
 
 static const char *const kind_names[NV_POLICY__KINDS] = {
-	[NV_POLICY_PA] = "pa",	   [NV_POLICY_SUBNET] = "subnet", [NV_POLICY_ROUTE] = "route",
-	[NV_POLICY_PORT] = "port", [NV_POLICY_RECORD] = "record",
+	[NV_POLICY_PA] = "pa",
+	[NV_POLICY_SUBNET] = "subnet",
+	[NV_POLICY_ROUTE] = "route",
+	[NV_POLICY_PORT] = "port",
+	[NV_POLICY_RECORD] = "record",
+	[NV_POLICY_GATEWAY] = "gateway",
+	[NV_POLICY_GW_ROUTE] = "gateway-route",
+	[NV_POLICY_NAT] = "nat",
+	[NV_POLICY_NAT_MAP] = "nat-map",
+	[NV_POLICY_TIMEOUTS] = "nat-timeouts",
 };
 static const char op_signs[] = {
 	[NV_POLICY_ADD] = '+', [NV_POLICY_CHANGE] = '~', [NV_POLICY_DEL] = '-'
@@ -127,6 +135,9 @@ static int apply_run(struct nv_ctx *ctx, const struct nv_args *args)
 	if (ret)
 		goto out;
 	err = nv_policy_read(&m, &a.have);
+	/* What the file lacks stays: also what a leg or NAT changed in place takes down. */
+	if (!err && !prune)
+		err = nv_policy_keep_dependents(&a.want, &a.have);
 	if (!err)
 		err = nv_policy_diff(&a.want, &a.have, prune, &v, &n);
 	if (!err)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE /* strndup */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +63,26 @@ int nv_agent_key_format(const struct nv_agent_object *o, const char *host, char 
 	case NV_POLICY_RECORD:
 		return key_text(buf, len, "records/%u/%s", o->e.record.k.vsid,
 				nv_addr_format(&o->e.record.k.ca, a, sizeof(a)));
+	case NV_POLICY_GATEWAY:
+		return key_text(buf, len, "hosts/%s/gateways/%u", host, o->e.gateway.rdid);
+	case NV_POLICY_GW_ROUTE:
+		return key_text(buf, len, "hosts/%s/gateway-routes/%u/%s", host, o->e.gw_route.rdid,
+				nv_prefix_format(&o->e.gw_route.prefix,
+						 (__u8)o->e.gw_route.prefixlen, a, sizeof(a)));
+	case NV_POLICY_NAT:
+		return key_text(buf, len, "hosts/%s/nats/%u", host, o->e.nat.rdid);
+	case NV_POLICY_NAT_MAP: {
+		const struct nv_nat_map_key *k = &o->e.nat_map.k;
+
+		if ((k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) ||
+		    !nv_addr_is_ipv4(&k->ext))
+			return -EINVAL;
+		return key_text(buf, len, "hosts/%s/nat-maps/%s/%s:%u", host,
+				k->proto == IPPROTO_TCP ? "tcp" : "udp",
+				nv_addr_format(&k->ext, b, sizeof(b)), ntohs(k->port));
+	}
+	case NV_POLICY_TIMEOUTS:
+		return key_text(buf, len, "hosts/%s/nat-timeouts", host);
 	default:
 		return -EINVAL;
 	}
@@ -105,6 +127,80 @@ static int split(const char *key, char *buf, size_t len, char *part[KEY_PARTS], 
 		part[(*n)++] = p;
 	}
 	return 0;
+}
+
+/* The object of a key under hosts/<host>/ (part: what follows), its key fields. */
+static int host_key_object(char **part, size_t n, struct nv_agent_object *id, char *err,
+			   size_t errlen)
+{
+	char joined[NV_PREFIX_STRLEN + 2];
+	__u16 port;
+	__u8 len;
+
+	if (n == 2 && !strcmp(part[0], "pas")) {
+		id->kind = NV_POLICY_PA;
+		if (nv_addr_parse(part[1], &id->e.pa.pa))
+			return bad_key(err, errlen, "hosts/<host>/pas/<pa>: not an address");
+		return 0;
+	}
+	if (n == 2 && !strcmp(part[0], "ports")) {
+		id->kind = NV_POLICY_PORT;
+		if (nv_netdev_index(part[1], &id->e.port.ifindex)) {
+			snprintf(err, errlen, "no network device %s", part[1]);
+			return -ENODEV;
+		}
+		return 0;
+	}
+	if (n == 2 && !strcmp(part[0], "gateways")) {
+		id->kind = NV_POLICY_GATEWAY;
+		if (parse_u32(part[1], 0, UINT32_MAX, &id->e.gateway.rdid))
+			return bad_key(err, errlen, "hosts/<host>/gateways/<rdid>: not an RDID");
+		return 0;
+	}
+	if (n == 2 && !strcmp(part[0], "nats")) {
+		id->kind = NV_POLICY_NAT;
+		if (parse_u32(part[1], 0, UINT32_MAX, &id->e.nat.rdid))
+			return bad_key(err, errlen, "hosts/<host>/nats/<rdid>: not an RDID");
+		return 0;
+	}
+	if (n == 4 && !strcmp(part[0], "gateway-routes")) {
+		struct nv_policy_gw_route *r = &id->e.gw_route;
+
+		id->kind = NV_POLICY_GW_ROUTE;
+		if (parse_u32(part[1], 0, UINT32_MAX, &r->rdid))
+			return bad_key(err, errlen,
+				       "hosts/<host>/gateway-routes/<rdid>/...: not an RDID");
+		snprintf(joined, sizeof(joined), "%s/%s", part[2], part[3]);
+		if (nv_prefix_parse(joined, &r->prefix, &len) || !nv_addr_is_ipv4(&r->prefix))
+			return bad_key(err, errlen,
+				       "hosts/<host>/gateway-routes/<rdid>/<prefix>: not an IPv4 "
+				       "prefix");
+		r->prefixlen = len;
+		return 0;
+	}
+	if (n == 3 && !strcmp(part[0], "nat-maps")) {
+		struct nv_nat_map_key *k = &id->e.nat_map.k;
+
+		id->kind = NV_POLICY_NAT_MAP;
+		if (strcmp(part[1], "tcp") && strcmp(part[1], "udp"))
+			return bad_key(err, errlen,
+				       "hosts/<host>/nat-maps/<proto>/...: expected tcp or udp");
+		k->proto = !strcmp(part[1], "tcp") ? IPPROTO_TCP : IPPROTO_UDP;
+		if (nv_policy_json_addr_port(part[2], &k->ext, &port))
+			return bad_key(err, errlen,
+				       "hosts/<host>/nat-maps/<proto>/<addr>:<port>: not an IPv4 "
+				       "address and port");
+		k->port = htons(port);
+		return 0;
+	}
+	if (n == 1 && !strcmp(part[0], "nat-timeouts")) {
+		id->kind = NV_POLICY_TIMEOUTS;
+		return 0;
+	}
+	return bad_key(
+		err, errlen,
+		"hosts/<host>/: expected pas, ports, gateways, gateway-routes, nats, nat-maps "
+		"or nat-timeouts");
 }
 
 /* The object of a key, its key fields; key's spelling not yet checked. */
@@ -153,28 +249,10 @@ static int key_object(char **part, size_t n, const char *host, struct nv_agent_o
 		}
 		return bad_key(err, errlen, "routes/<rdid>/<prefix>/: expected vsid or nexthop");
 	}
-	if (!strcmp(part[0], "hosts") && n == 4) {
-		if (strcmp(part[1], host))
-			return 1;
-		if (!strcmp(part[2], "pas")) {
-			id->kind = NV_POLICY_PA;
-			if (nv_addr_parse(part[3], &id->e.pa.pa))
-				return bad_key(err, errlen,
-					       "hosts/<host>/pas/<pa>: not an address");
-			return 0;
-		}
-		if (!strcmp(part[2], "ports")) {
-			id->kind = NV_POLICY_PORT;
-			if (nv_netdev_index(part[3], &id->e.port.ifindex)) {
-				snprintf(err, errlen, "no network device %s", part[3]);
-				return -ENODEV;
-			}
-			return 0;
-		}
-		return bad_key(err, errlen, "hosts/<host>/: expected pas or ports");
-	}
 	if (!strcmp(part[0], "hosts") && n >= 2 && strcmp(part[1], host))
 		return 1;
+	if (!strcmp(part[0], "hosts") && n >= 3)
+		return host_key_object(part + 2, n - 2, id, err, errlen);
 	return bad_key(err, errlen,
 		       "not a key of the layout (subnets/, routes/, records/, hosts/)");
 }
@@ -219,6 +297,9 @@ int nv_agent_value_read(const char *key, const char *value, size_t len, const ch
 		return ret;
 	memset(&o->e, 0, sizeof(o->e));
 	ret = nv_policy_json_read_object(o->kind, value, len, &o->e, err, errlen);
+	/* A port's device is its key's, which exists: another one in the value is a bad value. */
+	if (ret == -ENODEV && o->kind == NV_POLICY_PORT)
+		ret = -EINVAL;
 	if (ret)
 		return ret;
 	ret = nv_agent_key_format(o, host, canon, sizeof(canon));
@@ -243,23 +324,8 @@ struct build {
 static void kind_array(struct nv_policy *p, enum nv_policy_kind k, void ***items, size_t **n,
 		       size_t *size)
 {
-	switch (k) {
-	case NV_POLICY_PA:
-		*items = (void **)&p->pas, *n = &p->npas, *size = sizeof(*p->pas);
-		break;
-	case NV_POLICY_SUBNET:
-		*items = (void **)&p->subnets, *n = &p->nsubnets, *size = sizeof(*p->subnets);
-		break;
-	case NV_POLICY_ROUTE:
-		*items = (void **)&p->routes, *n = &p->nroutes, *size = sizeof(*p->routes);
-		break;
-	case NV_POLICY_PORT:
-		*items = (void **)&p->ports, *n = &p->nports, *size = sizeof(*p->ports);
-		break;
-	default:
-		*items = (void **)&p->records, *n = &p->nrecords, *size = sizeof(*p->records);
-		break;
-	}
+	nv_policy_array(p, k, items, n);
+	*size = nv_policy_item_size(k);
 }
 
 static int push(struct build *b, const struct nv_agent_object *o)
@@ -282,19 +348,13 @@ static int push(struct build *b, const struct nv_agent_object *o)
 	return 0;
 }
 
-static int (*const cmp_of[NV_POLICY__KINDS])(const void *, const void *) = {
-	[NV_POLICY_PA] = nv_policy_cmp_pa,	   [NV_POLICY_SUBNET] = nv_policy_cmp_subnet,
-	[NV_POLICY_ROUTE] = nv_policy_cmp_route,   [NV_POLICY_PORT] = nv_policy_cmp_port,
-	[NV_POLICY_RECORD] = nv_policy_cmp_record,
-};
-
 static bool holds(struct nv_policy *p, enum nv_policy_kind k, const void *elem)
 {
 	size_t *n, size;
 	void **items;
 
 	kind_array(p, k, &items, &n, &size);
-	return *n && bsearch(elem, *items, *n, size, cmp_of[k]);
+	return *n && bsearch(elem, *items, *n, size, nv_policy_cmp_of(k));
 }
 
 /* ---- logging ---- */
@@ -442,6 +502,9 @@ static int converge(struct nv_agent *a, const struct session *s, struct nv_polic
 	int err;
 
 	err = keys ? nv_policy_read_some(&s->m, keys, &have) : nv_policy_read(&s->m, &have);
+	/* Some objects only: what a leg or NAT changed in place takes down comes back with it. */
+	if (!err && keys)
+		err = nv_policy_read_dependents(&s->m, want, &have);
 	if (!err)
 		err = nv_policy_diff(want, &have, true, &v, &n);
 	if (!err)
@@ -493,6 +556,9 @@ int nv_agent_sync(struct nv_agent *a, const struct nv_etcd_kv *kvs, size_t n, in
 			/* Its device comes with its VM: the next sync tries again. */
 			say(a, false, "%s: %s yet: not applied", kvs[i].key, err);
 			a->incomplete = true;
+			/* A gateway leg (keyed by its RDID) stays as it is meanwhile. */
+			if (nv_agent_key_parse(key, a->host, &o, err, sizeof(err)) == 0)
+				ret = push(&keep, &o);
 			continue;
 		}
 		if (r) {

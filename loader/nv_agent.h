@@ -7,11 +7,15 @@
  *   subnets/<vsid>                                 routes/<rdid>/<prefix>/vsid/<vsid>
  *   records/<vsid>/<ca>                            routes/<rdid>/<prefix>/nexthop/<ca>
  *   hosts/<host>/pas/<pa>                          hosts/<host>/ports/<dev>
+ *   hosts/<host>/gateways/<rdid>                   hosts/<host>/gateway-routes/<rdid>/<prefix>
+ *   hosts/<host>/nats/<rdid>                       hosts/<host>/nat-maps/<tcp|udp>/<addr>:<port>
+ *   hosts/<host>/nat-timeouts
  *
  * Addresses and prefixes in the spelling nvctl export prints ("10.0.0.0/24", "fd00::1"): a key
- * names one object and a value must make exactly the key it is under. Another host's keys are
- * not this host's business; a key outside the layout, or a value that does not parse or does not
- * make its key, is skipped, logged and counted, and the rest applies.
+ * names one object and a value must make exactly the key it is under. The gateway's objects are
+ * a host's own, as its PAs and ports are. Another host's keys are not this host's business; a key
+ * outside the layout, or a value that does not parse or does not make its key, is skipped, logged
+ * and counted, and the rest applies.
  */
 #ifndef NV_AGENT_H
 #define NV_AGENT_H
@@ -34,11 +38,16 @@ struct nv_agent_object {
 		struct nv_route_info route;
 		struct nv_policy_port port;
 		struct nv_policy_record record;
+		struct nv_policy_gateway gateway;
+		struct nv_policy_gw_route gw_route;
+		struct nv_policy_nat nat;
+		struct nv_policy_nat_map nat_map;
+		struct nv_ct_timeouts timeouts;
 	} e;
 };
 
 /* The key (relative to the prefix) of an object of this host. 0, -ENAMETOOLONG, or -ENODEV for
- * a port whose device is gone (a port's key names its device). */
+ * a port whose device is gone (a port's key names its device; a gateway leg's, its RDID). */
 int nv_agent_key_format(const struct nv_agent_object *o, const char *host, char *buf, size_t len);
 
 /*
@@ -51,7 +60,8 @@ int nv_agent_key_parse(const char *key, const char *host, struct nv_agent_object
 
 /*
  * The object under key: its value parsed as the kind the key says, and checked to make that key.
- * Returns as nv_agent_key_parse; -EINVAL with err for a value that does not parse or make its key.
+ * Returns as nv_agent_key_parse; -EINVAL with err for a value that does not parse or make its key;
+ * -ENODEV for a gateway leg whose external device does not exist (yet).
  */
 int nv_agent_value_read(const char *key, const char *value, size_t len, const char *host,
 			struct nv_agent_object *o, char *err, size_t errlen);

@@ -37,6 +37,23 @@ static int logged(struct exec *x, int err, const struct nv_undo *u)
 	return err;
 }
 
+/* A gateway route as the undo log keeps it: rdid, prefix, prefixlen in address bits. */
+static struct nv_route_key gw_route_key(const struct nv_policy_gw_route *r)
+{
+	return (struct nv_route_key){ .prefixlen = r->prefixlen,
+				      .rdid = r->rdid,
+				      .addr = r->prefix };
+}
+
+/* The timeouts set to t, the values before logged. Room reserved by the caller. */
+static int set_timeouts(struct exec *x, const struct nv_ct_timeouts *t, struct nv_conflict *why)
+{
+	struct nv_undo u = { .kind = NV_UNDO_CT_TIMEOUTS_SET };
+	int err = nv_ct_timeouts_get(x->m, &u.timeouts);
+
+	return err ?: logged(x, nv_ct_timeouts_set(x->m, t, why), &u);
+}
+
 static int del_object(struct exec *x, const struct nv_policy_change *c, struct nv_conflict *why)
 {
 	const struct nv_policy *h = x->have;
@@ -73,6 +90,34 @@ static int del_object(struct exec *x, const struct nv_policy_change *c, struct n
 			      &(struct nv_undo){ .kind = NV_UNDO_PORT_ADD,
 						 .id = h->ports[i].ifindex,
 						 .port = h->ports[i].p });
+	case NV_POLICY_GATEWAY:
+		/* The device's last leg takes nv_from_ext off it (and forwarding, when ours). */
+		return logged(x, nv_dp_gateway_del(x->pin_dir, h->gateways[i].rdid, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_GW_ADD,
+						 .id = h->gateways[i].rdid,
+						 .leg = h->gateways[i].leg });
+	case NV_POLICY_GW_ROUTE: {
+		const struct nv_policy_gw_route *r = &h->gw_routes[i];
+
+		return logged(x, nv_gw_route_del(x->m, r->rdid, &r->prefix, r->prefixlen, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_GW_ROUTE_ADD,
+						 .route_key = gw_route_key(r),
+						 .addr = r->via });
+	}
+	case NV_POLICY_NAT:
+		/* Its connections go with it: state, which the tenants' next packets make again. */
+		return logged(x, nv_nat_del(x->m, h->nats[i].rdid, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_NAT_ADD,
+						 .id = h->nats[i].rdid,
+						 .nat = h->nats[i].n });
+	case NV_POLICY_NAT_MAP:
+		return logged(x, nv_nat_map_del(x->m, &h->nat_maps[i].k, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_NAT_MAP_ADD,
+						 .nat_key = h->nat_maps[i].k,
+						 .nat_map = h->nat_maps[i].v });
+	case NV_POLICY_TIMEOUTS:
+		/* No timeouts declared: the defaults again. */
+		return set_timeouts(x, &(struct nv_ct_timeouts){ 0 }, why);
 	default:
 		return logged(x, nv_record_del(x->m, &h->records[i].k, why),
 			      &(struct nv_undo){ .kind = NV_UNDO_RECORD_ADD,
@@ -115,6 +160,30 @@ static int add_object(struct exec *x, const struct nv_policy_change *c, struct n
 			x, nv_dp_port_add(x->pin_dir, w->ports[i].ifindex, &p, why),
 			&(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = w->ports[i].ifindex });
 	}
+	case NV_POLICY_GATEWAY:
+		/* The device's first leg attaches nv_from_ext to it. */
+		return logged(
+			x,
+			nv_dp_gateway_add(x->pin_dir, w->gateways[i].rdid, &w->gateways[i].leg,
+					  why),
+			&(struct nv_undo){ .kind = NV_UNDO_GW_DEL, .id = w->gateways[i].rdid });
+	case NV_POLICY_GW_ROUTE: {
+		const struct nv_policy_gw_route *r = &w->gw_routes[i];
+
+		return logged(
+			x, nv_gw_route_add(x->m, r->rdid, &r->prefix, r->prefixlen, &r->via, why),
+			&(struct nv_undo){ .kind = NV_UNDO_GW_ROUTE_DEL,
+					   .route_key = gw_route_key(r) });
+	}
+	case NV_POLICY_NAT:
+		return logged(x, nv_nat_add(x->m, w->nats[i].rdid, &w->nats[i].n, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_NAT_DEL, .id = w->nats[i].rdid });
+	case NV_POLICY_NAT_MAP:
+		return logged(x, nv_nat_map_add(x->m, &w->nat_maps[i].k, &w->nat_maps[i].v, why),
+			      &(struct nv_undo){ .kind = NV_UNDO_NAT_MAP_DEL,
+						 .nat_key = w->nat_maps[i].k });
+	case NV_POLICY_TIMEOUTS:
+		return set_timeouts(x, &w->timeouts[i], why);
 	default:
 		return logged(
 			x, nv_record_add(x->m, &w->records[i].k, &w->records[i].r, why),
@@ -126,6 +195,9 @@ static int change_object(struct exec *x, const struct nv_policy_change *c, struc
 {
 	int err;
 
+	/* The timeouts are one value: set to the new ones. */
+	if (c->kind == NV_POLICY_TIMEOUTS)
+		return add_object(x, c, why);
 	if (c->kind != NV_POLICY_RECORD) {
 		err = del_object(x, c, why);
 		return err ?: add_object(x, c, why);

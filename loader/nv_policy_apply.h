@@ -14,11 +14,14 @@
 
 /*
  * Applies v[0..n) (changes of want against have) in order, in one transaction: a record changes
- * in place (nv_record_update: no moment without it, a VM that moved), every other change of kind
- * is a delete and an add, and consecutive record additions go to the maps together
+ * in place (nv_record_update: no moment without it, a VM that moved), the timeouts are set (a
+ * deletion sets the defaults), every other change of kind is a delete and an add (a gateway leg
+ * through nv_dp_gateway_del and _add: the external device's first leg attaches nv_from_ext, its
+ * last detaches it), and consecutive record additions go to the maps together
  * (nv_record_add_many). 0, or the error of the first change refused, with *failed its index and
  * why its conflict: every change before it is then taken back (*undo_err: the first error of
- * that, 0 when all went back).
+ * that, 0 when all went back; connections a NAT or static mapping deleted took with it are
+ * state, and stay gone).
  */
 int nv_policy_apply(const char *pin_dir, const struct nv_maps *m, const struct nv_policy *want,
 		    const struct nv_policy *have, const struct nv_policy_change *v, size_t n,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE /* qsort_r */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,81 @@ static json_t *record_json(const void *elem)
 			 addr_json(&e->k.ca), "mac", mac_json(e->r.mac), "pa", addr_json(&e->r.pa));
 }
 
+static json_t *gateway_json(const void *elem)
+{
+	const struct nv_policy_gateway *e = elem;
+	const char *mode = nv_gw_mode_name(e->leg.mode);
+	json_t *o = json_pack("{s:I, s:I, s:o, s:o}", "rdid", (json_int_t)e->rdid, "vsid",
+			      (json_int_t)e->leg.vsid, "ca", addr_json(&e->leg.ca), "mac",
+			      mac_json(e->leg.mac));
+
+	set_dev(o, e->leg.ext_ifindex);
+	json_object_set_new(o, "mode", mode ? json_string(mode) : json_integer(e->leg.mode));
+	return o;
+}
+
+static json_t *gw_route_json(const void *elem)
+{
+	const struct nv_policy_gw_route *e = elem;
+	json_t *o = json_pack("{s:I, s:o}", "rdid", (json_int_t)e->rdid, "prefix",
+			      prefix_json(&e->prefix, e->prefixlen));
+
+	/* No via: the FIB's next hop. */
+	if (!nv_route_onlink(&e->via))
+		json_object_set_new(o, "via", addr_json(&e->via));
+	return o;
+}
+
+static json_t *nat_json(const void *elem)
+{
+	const struct nv_policy_nat *e = elem;
+	char ports[16];
+
+	/* 0-0 is the library's range, as it stores it. */
+	if (!e->n.port_lo && !e->n.port_hi)
+		snprintf(ports, sizeof(ports), "%u-%u", NV_NAT_PORT_LO, NV_NAT_PORT_HI);
+	else
+		snprintf(ports, sizeof(ports), "%u-%u", e->n.port_lo, e->n.port_hi);
+	return json_pack("{s:I, s:o, s:s}", "rdid", (json_int_t)e->rdid, "external",
+			 addr_json(&e->n.ext), "ports", ports);
+}
+
+/* "198.51.100.1:80" */
+static json_t *addr_port_json(const union nv_addr *a, __be16 port)
+{
+	char addr[NV_ADDR_STRLEN], buf[NV_ADDR_STRLEN + 8];
+
+	nv_addr_format(a, addr, sizeof(addr));
+	snprintf(buf, sizeof(buf), nv_addr_is_ipv4(a) ? "%s:%u" : "[%s]:%u", addr, ntohs(port));
+	return json_string(buf);
+}
+
+static const char *proto_name(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : NULL;
+}
+
+static json_t *nat_map_json(const void *elem)
+{
+	const struct nv_policy_nat_map *e = elem;
+	const char *proto = proto_name(e->k.proto);
+
+	return json_pack("{s:I, s:o, s:o, s:o}", "rdid", (json_int_t)e->v.rdid, "proto",
+			 proto ? json_string(proto) : json_integer(e->k.proto), "external",
+			 addr_port_json(&e->k.ext, e->k.port), "internal",
+			 addr_port_json(&e->v.ca, e->v.port));
+}
+
+static json_t *timeouts_json(const void *elem)
+{
+	const struct nv_ct_timeouts *t = elem;
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "tcp_syn", (json_int_t)t->tcp_syn,
+			 "tcp_established", (json_int_t)t->tcp_established, "tcp_fin",
+			 (json_int_t)t->tcp_fin, "udp", (json_int_t)t->udp, "icmp",
+			 (json_int_t)t->icmp);
+}
+
 json_t *nv_policy_json_object(unsigned int kind, const void *elem)
 {
 	switch (kind) {
@@ -122,6 +199,16 @@ json_t *nv_policy_json_object(unsigned int kind, const void *elem)
 		return route_json(elem);
 	case NV_POLICY_PORT:
 		return port_json(elem);
+	case NV_POLICY_GATEWAY:
+		return gateway_json(elem);
+	case NV_POLICY_GW_ROUTE:
+		return gw_route_json(elem);
+	case NV_POLICY_NAT:
+		return nat_json(elem);
+	case NV_POLICY_NAT_MAP:
+		return nat_map_json(elem);
+	case NV_POLICY_TIMEOUTS:
+		return timeouts_json(elem);
 	default:
 		return record_json(elem);
 	}
@@ -152,7 +239,23 @@ int nv_policy_json_write(FILE *f, const struct nv_policy *p)
 	write_array(f, "subnets", p->subnets, p->nsubnets, sizeof(*p->subnets), subnet_json, false);
 	write_array(f, "routes", p->routes, p->nroutes, sizeof(*p->routes), route_json, false);
 	write_array(f, "ports", p->ports, p->nports, sizeof(*p->ports), port_json, false);
-	write_array(f, "records", p->records, p->nrecords, sizeof(*p->records), record_json, true);
+	write_array(f, "records", p->records, p->nrecords, sizeof(*p->records), record_json, false);
+	write_array(f, "gateways", p->gateways, p->ngateways, sizeof(*p->gateways), gateway_json,
+		    false);
+	write_array(f, "gateway_routes", p->gw_routes, p->ngw_routes, sizeof(*p->gw_routes),
+		    gw_route_json, false);
+	write_array(f, "nats", p->nats, p->nnats, sizeof(*p->nats), nat_json, false);
+	write_array(f, "nat_maps", p->nat_maps, p->nnat_maps, sizeof(*p->nat_maps), nat_map_json,
+		    !p->ntimeouts);
+	/* One object, and only when the timeouts are not the defaults. */
+	if (p->ntimeouts) {
+		json_t *o = timeouts_json(p->timeouts);
+
+		fputs("  \"nat_timeouts\": ", f);
+		json_dumpf(o, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+		fputs("\n", f);
+	}
 	fputs("}\n", f);
 	return fflush(f) || ferror(f) ? -EIO : 0;
 }
@@ -295,8 +398,11 @@ static int get_dev(struct where *w, json_t *o, __u32 *ifindex)
 	s = get_string(w, o, "dev", true, &err);
 	if (!s)
 		return err;
-	if (nv_netdev_index(s, ifindex))
-		return bad(w, "dev", "no such network device");
+	/* -ENODEV: an agent waits for such a device (nv_policy_json_read says -EINVAL). */
+	if (nv_netdev_index(s, ifindex)) {
+		bad(w, "dev", "no such network device");
+		return -ENODEV;
+	}
 	return 0;
 }
 
@@ -384,19 +490,221 @@ static int read_record(struct where *w, json_t *o, void *elem)
 		       ?: get_addr(w, o, "pa", true, ADDR_IPV4, &e->r.pa);
 }
 
-typedef int (*read_fn)(struct where *w, json_t *o, void *elem);
-
-/* The array doc[name] (absent: empty) into *items, each element by read. */
-static int read_array(struct where *w, json_t *doc, const char *name, void **items, size_t *n,
-		      size_t size, read_fn read)
+static int read_gateway(struct where *w, json_t *o, void *elem)
 {
-	json_t *a = json_object_get(doc, name), *o;
-	size_t i;
+	static const char *const names[] = { "rdid", "vsid",	"ca",	"mac",
+					     "dev",  "ifindex", "mode", NULL };
+	struct nv_policy_gateway *e = elem;
+	const char *mode;
 	int err;
 
+	err = only_members(w, o, names) ?: get_u32(w, o, "rdid", true, 0, UINT32_MAX, &e->rdid)
+						  ?: get_u32(w, o, "vsid", true, NV_VSID_MIN,
+							     NV_VSID_MAX, &e->leg.vsid)
+						  ?: get_addr(w, o, "ca", true, ADDR_IPV4, &e->leg.ca)
+						  ?: get_mac(w, o, "mac", true, e->leg.mac);
+	if (err)
+		return err;
+	mode = get_string(w, o, "mode", false, &err);
+	if (err)
+		return err;
+	if (mode && nv_gw_mode_parse(mode) < 0)
+		return bad(w, "mode", "expected forward or nat");
+	e->leg.mode = (__u8)(mode ? nv_gw_mode_parse(mode) : NV_GW_NAT);
+	/* Last: a device that does not exist is no reason to leave the rest unchecked. */
+	return get_dev(w, o, &e->leg.ext_ifindex);
+}
+
+static int read_gw_route(struct where *w, json_t *o, void *elem)
+{
+	static const char *const names[] = { "rdid", "prefix", "via", NULL };
+	struct nv_policy_gw_route *e = elem;
+	int err;
+
+	err = only_members(w, o, names) ?: get_u32(w, o, "rdid", true, 0, UINT32_MAX, &e->rdid)
+						  ?: get_prefix(w, o, "prefix", &e->prefix,
+								&e->prefixlen)
+						  ?: get_addr(w, o, "via", false, ADDR_IPV4, &e->via);
+	if (!err && !nv_addr_is_ipv4(&e->prefix))
+		err = bad(w, "prefix", "not an IPv4 prefix");
+	return err;
+}
+
+/* "1024-65535": 1 <= LO <= HI <= 65535. */
+static int parse_port(const char *s, size_t len, __u16 *out)
+{
+	unsigned long v = 0;
+
+	if (!len || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -EINVAL;
+	*out = (__u16)v;
+	return 0;
+}
+
+int nv_policy_json_addr_port(const char *s, union nv_addr *addr, __u16 *port)
+{
+	const char *colon = strrchr(s, ':');
+	char host[NV_ADDR_STRLEN];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, colon - s);
+	host[colon - s] = '\0';
+	if (nv_addr_parse(host, addr) || !nv_addr_is_ipv4(addr) || !nv_addr_unicast(addr))
+		return -EINVAL;
+	return parse_port(colon + 1, strlen(colon + 1), port);
+}
+
+static int read_nat(struct where *w, json_t *o, void *elem)
+{
+	static const char *const names[] = { "rdid", "external", "ports", NULL };
+	struct nv_policy_nat *e = elem;
+	const char *ports, *dash;
+	int err;
+
+	err = only_members(w, o, names) ?: get_u32(w, o, "rdid", true, 0, UINT32_MAX, &e->rdid)
+						  ?: get_addr(w, o, "external", true, ADDR_IPV4,
+							      &e->n.ext);
+	if (err)
+		return err;
+	ports = get_string(w, o, "ports", false, &err);
+	if (err)
+		return err;
+	/* Left out: the library's range, written as it is so that the object reads back equal. */
+	e->n.port_lo = NV_NAT_PORT_LO;
+	e->n.port_hi = NV_NAT_PORT_HI;
+	if (!ports)
+		return 0;
+	dash = strchr(ports, '-');
+	if (!dash || parse_port(ports, dash - ports, &e->n.port_lo) ||
+	    parse_port(dash + 1, strlen(dash + 1), &e->n.port_hi) || e->n.port_lo > e->n.port_hi)
+		return bad(w, "ports", "expected LO-HI with 1 <= LO <= HI <= 65535");
+	return 0;
+}
+
+/* ADDR:PORT (IPv4) of the member key. */
+static int get_addr_port(struct where *w, json_t *o, const char *key, union nv_addr *addr,
+			 __be16 *port)
+{
+	const char *s;
+	__u16 p;
+	int err;
+
+	s = get_string(w, o, key, true, &err);
+	if (!s)
+		return err;
+	if (nv_policy_json_addr_port(s, addr, &p))
+		return bad(w, key,
+			   "expected ADDR:PORT like 198.51.100.1:80 (an IPv4 unicast address, "
+			   "PORT 1..65535)");
+	*port = htons(p);
+	return 0;
+}
+
+static int read_nat_map(struct where *w, json_t *o, void *elem)
+{
+	static const char *const names[] = { "rdid", "proto", "external", "internal", NULL };
+	struct nv_policy_nat_map *e = elem;
+	const char *proto;
+	int err;
+
+	err = only_members(w, o, names) ?: get_u32(w, o, "rdid", true, 0, UINT32_MAX, &e->v.rdid);
+	if (err)
+		return err;
+	proto = get_string(w, o, "proto", true, &err);
+	if (!proto)
+		return err;
+	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
+		return bad(w, "proto", "expected tcp or udp");
+	e->k.proto = !strcmp(proto, "tcp") ? IPPROTO_TCP : IPPROTO_UDP;
+	return get_addr_port(w, o, "external", &e->k.ext, &e->k.port)
+		       ?: get_addr_port(w, o, "internal", &e->v.ca, &e->v.port);
+}
+
+static int read_timeouts(struct where *w, json_t *o, void *elem)
+{
+	static const char *const names[] = { "tcp_syn", "tcp_established", "tcp_fin", "udp", "icmp",
+					     NULL };
+	struct nv_ct_timeouts *t = elem;
+
+	/* Each left out, or 0, is its default. */
+	return only_members(w, o, names)
+		       ?: get_u32(w, o, "tcp_syn", false, 0, NV_CT_TIMEOUT_MAX, &t->tcp_syn)
+		       ?: get_u32(w, o, "tcp_established", false, 0, NV_CT_TIMEOUT_MAX,
+				  &t->tcp_established)
+		       ?: get_u32(w, o, "tcp_fin", false, 0, NV_CT_TIMEOUT_MAX, &t->tcp_fin)
+		       ?: get_u32(w, o, "udp", false, 0, NV_CT_TIMEOUT_MAX, &t->udp)
+		       ?: get_u32(w, o, "icmp", false, 0, NV_CT_TIMEOUT_MAX, &t->icmp);
+}
+
+typedef int (*read_fn)(struct where *w, json_t *o, void *elem);
+
+static const read_fn readers[NV_POLICY__KINDS] = {
+	[NV_POLICY_PA] = read_pa,
+	[NV_POLICY_SUBNET] = read_subnet,
+	[NV_POLICY_ROUTE] = read_route,
+	[NV_POLICY_PORT] = read_port,
+	[NV_POLICY_RECORD] = read_record,
+	[NV_POLICY_GATEWAY] = read_gateway,
+	[NV_POLICY_GW_ROUTE] = read_gw_route,
+	[NV_POLICY_NAT] = read_nat,
+	[NV_POLICY_NAT_MAP] = read_nat_map,
+	[NV_POLICY_TIMEOUTS] = read_timeouts,
+};
+
+/* The members of the file and the kinds their arrays hold (the timeouts: one object). */
+static const struct {
+	const char *name;
+	enum nv_policy_kind kind;
+} members[] = {
+	{ "pas", NV_POLICY_PA },
+	{ "subnets", NV_POLICY_SUBNET },
+	{ "routes", NV_POLICY_ROUTE },
+	{ "ports", NV_POLICY_PORT },
+	{ "records", NV_POLICY_RECORD },
+	{ "gateways", NV_POLICY_GATEWAY },
+	{ "gateway_routes", NV_POLICY_GW_ROUTE },
+	{ "nats", NV_POLICY_NAT },
+	{ "nat_maps", NV_POLICY_NAT_MAP },
+	{ "nat_timeouts", NV_POLICY_TIMEOUTS },
+};
+#define NMEMBERS (sizeof(members) / sizeof(members[0]))
+
+/* The array doc[name] (absent: empty) into p's array of kind k, each element by its reader. */
+static int read_array(struct where *w, json_t *doc, const char *name, struct nv_policy *p,
+		      enum nv_policy_kind k)
+{
+	json_t *a = json_object_get(doc, name), *o;
+	size_t i, size = nv_policy_item_size(k), *n;
+	void **items;
+	int err;
+
+	nv_policy_array(p, k, &items, &n);
 	*n = 0;
 	if (!a)
 		return 0;
+	/* The timeouts are one object, not an array of them. */
+	if (k == NV_POLICY_TIMEOUTS) {
+		if (!json_is_object(a))
+			return bad(w, name, "expected an object");
+		*items = calloc(1, size);
+		if (!*items)
+			return -ENOMEM;
+		snprintf(w->ptr, sizeof(w->ptr), "/%s", name);
+		err = readers[k](w, a, *items);
+		if (err)
+			return err;
+		*n = 1;
+		w->ptr[0] = '\0';
+		return 0;
+	}
 	if (!json_is_array(a))
 		return bad(w, name, "expected an array");
 	*items = calloc(json_array_size(a) ?: 1, size);
@@ -407,12 +715,30 @@ static int read_array(struct where *w, json_t *doc, const char *name, void **ite
 		snprintf(w->ptr, sizeof(w->ptr), "/%s/%zu", name, i);
 		if (!json_is_object(o))
 			return bad(w, NULL, "expected an object");
-		err = read((struct where *)w, o, (char *)*items + i * size);
+		err = readers[k](w, o, (char *)*items + i * size);
 		if (err)
 			return err;
 		(*n)++;
 	}
 	w->ptr[0] = '\0';
+	return 0;
+}
+
+/* The members of the file: its version and the members above. */
+static int only_file_members(struct where *w, json_t *doc)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(doc, key, v)
+	{
+		size_t i = 0;
+
+		while (i < NMEMBERS && strcmp(members[i].name, key))
+			i++;
+		if (i == NMEMBERS && strcmp(key, "version"))
+			return bad(w, key, "unknown member");
+	}
 	return 0;
 }
 
@@ -456,8 +782,6 @@ static int no_duplicates(struct where *w, const char *name, const void *items, s
 
 int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char *err, size_t errlen)
 {
-	static const char *const names[] = { "version", "pas",	   "subnets", "routes",
-					     "ports",	"records", NULL };
 	struct where w = { .err = err, .errlen = errlen };
 	json_error_t jerr;
 	json_t *doc;
@@ -475,33 +799,22 @@ int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char 
 		 json_integer_value(json_object_get(doc, "version")) != NV_POLICY_FORMAT)
 		ret = bad(&w, "version", "expected 1 (the only format this nvctl knows)");
 	else
-		ret = only_members(&w, doc, names);
-	if (!ret)
-		ret = read_array(&w, doc, "pas", (void **)&p->pas, &p->npas, sizeof(*p->pas),
-				 read_pa);
-	if (!ret)
-		ret = read_array(&w, doc, "subnets", (void **)&p->subnets, &p->nsubnets,
-				 sizeof(*p->subnets), read_subnet);
-	if (!ret)
-		ret = read_array(&w, doc, "routes", (void **)&p->routes, &p->nroutes,
-				 sizeof(*p->routes), read_route);
-	if (!ret)
-		ret = read_array(&w, doc, "ports", (void **)&p->ports, &p->nports,
-				 sizeof(*p->ports), read_port);
-	if (!ret)
-		ret = read_array(&w, doc, "records", (void **)&p->records, &p->nrecords,
-				 sizeof(*p->records), read_record);
+		ret = only_file_members(&w, doc);
+	for (size_t i = 0; !ret && i < NMEMBERS; i++)
+		ret = read_array(&w, doc, members[i].name, p, members[i].kind);
 	json_decref(doc);
-	if (!ret)
-		ret = no_duplicates(&w, "pas", p->pas, p->npas, sizeof(*p->pas), nv_policy_cmp_pa)
-			      ?: no_duplicates(&w, "subnets", p->subnets, p->nsubnets,
-					       sizeof(*p->subnets), nv_policy_cmp_subnet)
-			      ?: no_duplicates(&w, "routes", p->routes, p->nroutes,
-					       sizeof(*p->routes), nv_policy_cmp_route)
-			      ?: no_duplicates(&w, "ports", p->ports, p->nports, sizeof(*p->ports),
-					       nv_policy_cmp_port)
-			      ?: no_duplicates(&w, "records", p->records, p->nrecords,
-					       sizeof(*p->records), nv_policy_cmp_record);
+	for (size_t i = 0; !ret && i < NMEMBERS; i++) {
+		enum nv_policy_kind k = members[i].kind;
+		size_t *n;
+		void **items;
+
+		nv_policy_array(p, k, &items, &n);
+		ret = no_duplicates(&w, members[i].name, *items, *n, nv_policy_item_size(k),
+				    nv_policy_cmp_of(k));
+	}
+	/* A device that does not exist is a bad value of the file, as any other. */
+	if (ret == -ENODEV)
+		ret = -EINVAL;
 	if (!ret)
 		nv_policy_sort(p);
 	if (ret == -ENOMEM)
@@ -514,18 +827,6 @@ int nv_policy_json_read(const char *text, size_t len, struct nv_policy *p, char 
 int nv_policy_json_read_object(unsigned int kind, const char *text, size_t len, void *elem,
 			       char *err, size_t errlen)
 {
-	static const read_fn readers[NV_POLICY__KINDS] = {
-		[NV_POLICY_PA] = read_pa,	  [NV_POLICY_SUBNET] = read_subnet,
-		[NV_POLICY_ROUTE] = read_route,	  [NV_POLICY_PORT] = read_port,
-		[NV_POLICY_RECORD] = read_record,
-	};
-	static const size_t sizes[NV_POLICY__KINDS] = {
-		[NV_POLICY_PA] = sizeof(struct nv_policy_pa),
-		[NV_POLICY_SUBNET] = sizeof(struct nv_policy_subnet),
-		[NV_POLICY_ROUTE] = sizeof(struct nv_route_info),
-		[NV_POLICY_PORT] = sizeof(struct nv_policy_port),
-		[NV_POLICY_RECORD] = sizeof(struct nv_policy_record),
-	};
 	struct where w = { .err = err, .errlen = errlen };
 	json_error_t jerr;
 	json_t *o;
@@ -533,7 +834,7 @@ int nv_policy_json_read_object(unsigned int kind, const char *text, size_t len, 
 
 	if (kind >= NV_POLICY__KINDS)
 		return -EINVAL;
-	memset(elem, 0, sizes[kind]);
+	memset(elem, 0, nv_policy_item_size(kind));
 	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!o) {
 		snprintf(err, errlen, "not JSON: %s", jerr.text);

@@ -1323,6 +1323,116 @@ end
 # The forward leg of rdid 72 on gw1 stays: dp detach must take its filter and clsact (below).
 
 # =====================================================================================
+# apply and export with the gateway's objects: a leg in a file attaches nv_from_ext to its device
+# as gateway add does, and its removal from the file detaches it. The state here: the forward leg
+# of rdid 72 on gw1 and its route 0.0.0.0/0; gw0 and gw2 carry nothing.
+# =====================================================================================
+begin "export: the gateway's leg and route as gateway show lists them, no timeouts (the defaults)"
+nv_ok export "$TMP/gw-live.json"
+why=$(validate "$TMP/gw-live.json")
+[ -z "$why" ] || fail "not valid against the schema: $why"
+"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["gateways"] == [{"rdid": 72, "vsid": 7003, "ca": "10.72.0.254", "mac": "02:00:00:72:00:fe", "dev": "gw1", "mode": "forward"}], d["gateways"]
+assert d["gateway_routes"] == [{"rdid": 72, "prefix": "0.0.0.0/0"}], d["gateway_routes"]
+assert d["nats"] == [] and d["nat_maps"] == [] and "nat_timeouts" not in d, d' "$TMP/gw-live.json" ||
+	fail "export: $(cat "$TMP/gw-live.json")"
+snap "$TMP/before-gw-apply"
+end
+
+# A NAT-mode leg of rdid 73 on gw2 (mode left out: nat), its NAT, static mapping and route, and
+# one timeout: what the batch above wrote, as a file.
+policy_edit "$TMP/gw-live.json" "$TMP/gw.json" '
+d["gateways"].append({"rdid": 73, "vsid": 7004, "ca": "10.73.0.254", "mac": "02:00:00:73:00:fe", "dev": "gw2"})
+d["nats"].append({"rdid": 73, "external": "198.51.100.3", "ports": "4000-4999"})
+d["nat_maps"].append({"rdid": 73, "proto": "udp", "external": "198.51.100.3:4500", "internal": "10.73.0.10:4500"})
+d["gateway_routes"].append({"rdid": 73, "prefix": "192.0.2.128/25", "via": "198.51.100.129"})
+d["nat_timeouts"] = {"tcp_fin": 5}'
+
+begin "apply: a leg on gw2 attaches nv_from_ext; its NAT, mapping, route and timeouts; again: nothing"
+why=$(validate "$TMP/gw.json")
+[ -z "$why" ] || fail "the file is not valid against the schema: $why"
+nv_ok apply "$TMP/gw.json"
+for w in '^+ gateway {"rdid":73,"vsid":7004,"ca":"10.73.0.254","mac":"02:00:00:73:00:fe","dev":"gw2","mode":"nat"}$' \
+	'^+ gateway-route {"rdid":73,"prefix":"192.0.2.128/25","via":"198.51.100.129"}$' \
+	'^+ nat {"rdid":73,"external":"198.51.100.3","ports":"4000-4999"}$' \
+	'^+ nat-map {"rdid":73,"proto":"udp","external":"198.51.100.3:4500","internal":"10.73.0.10:4500"}$' \
+	'^+ nat-timeouts {.*"tcp_fin":5,' '^5 added, 0 changed, 0 deleted$'; do
+	printf '%s\n' "$OUT" | grep -q -- "$w" || fail "no '$w' in: $OUT"
+done
+[ "$(filter_on gw2)" = nv_from_ext ] || fail "gw2 has no filter after the apply"
+[ "$(clsact_on gw2)" = 1 ] || fail "no clsact on gw2"
+shows gateway "[(g['rdid'], g['dev'], g['mode']) for g in d] == [(72, 'gw1', 'forward'), (73, 'gw2', 'nat')]"
+shows nat "[(n['rdid'], n['port_lo'], n['port_hi']) for n in d['nats']] == [(73, 4000, 4999)] and [(m['proto'], m['external_port'], m['internal']) for m in d['maps']] == [('udp', 4500, '10.73.0.10')] and d['timeouts']['tcp_fin'] == 5 and d['timeouts']['udp'] == 60"
+shows "gateway route" "[(r['rdid'], r['prefix'], r['via']) for r in d] == [(72, '0.0.0.0/0', None), (73, '192.0.2.128/25', '198.51.100.129')]"
+nv_ok apply "$TMP/gw.json"
+case $OUT in "0 added, 0 changed, 0 deleted"*) ;; *) fail "second apply: $OUT" ;; esac
+end
+
+begin "export of the gateway's objects: valid, and applied with prune it changes nothing"
+nv_ok export "$TMP/gw-export.json"
+why=$(validate "$TMP/gw-export.json")
+[ -z "$why" ] || fail "not valid against the schema: $why"
+grep -q '^  "nat_timeouts": {"tcp_syn":60,"tcp_established":21600,"tcp_fin":5,"udp":60,"icmp":30}$' "$TMP/gw-export.json" ||
+	fail "export's timeouts: $(cat "$TMP/gw-export.json")"
+nv_ok apply "$TMP/gw-export.json" prune yes
+case $OUT in "0 added, 0 changed, 0 deleted"*) ;; *) fail "apply prune of the export: $OUT" ;; esac
+end
+
+# The leg's MAC changed: deleted and added again, which its NAT and route do not survive in the
+# maps (gateway del refuses while they are there): they go first and come back, the mapping too.
+policy_edit "$TMP/gw.json" "$TMP/gw-moved.json" '
+[g for g in d["gateways"] if g["rdid"] == 73][0]["mac"] = "02:00:00:73:00:fd"'
+
+begin "apply dry-run -j: a changed leg, its NAT, mapping and route deleted and added (the kinds named)"
+nv_ok -j apply "$TMP/gw-moved.json" dry-run yes
+printf '%s' "$OUT" | json_true "d['dry_run'] and (d['added'], d['changed'], d['deleted']) == (3, 1, 3) and [(c['op'], c['kind']) for c in d['changes']] == [('delete', 'nat-map'), ('delete', 'nat'), ('delete', 'gateway-route'), ('change', 'gateway'), ('add', 'gateway-route'), ('add', 'nat'), ('add', 'nat-map')] and all(c['object']['rdid'] == 73 for c in d['changes'])" ||
+	fail "dry run: $OUT"
+end
+
+begin "apply: the leg changed in place, gw2 keeps nv_from_ext; its NAT, mapping and route are back"
+nv_ok apply "$TMP/gw-moved.json"
+printf '%s\n' "$OUT" | grep -q '^~ gateway {"rdid":73,.*"mac":"02:00:00:73:00:fd"' || fail "no ~ gateway line: $OUT"
+printf '%s\n' "$OUT" | grep -q '^- nat {"rdid":73' || fail "no - nat line: $OUT"
+printf '%s\n' "$OUT" | grep -q '^+ nat {"rdid":73' || fail "no + nat line: $OUT"
+[ "$(filter_on gw2)" = nv_from_ext ] || fail "gw2 lost its filter"
+shows gateway "[(g['rdid'], g['mac']) for g in d] == [(72, '02:00:00:72:00:fe'), (73, '02:00:00:73:00:fd')]"
+shows nat "[n['rdid'] for n in d['nats']] == [73] and [m['external_port'] for m in d['maps']] == [4500]"
+shows "gateway route" "len(d) == 2"
+nv_ok apply "$TMP/gw-moved.json"
+case $OUT in "0 added, 0 changed, 0 deleted"*) ;; *) fail "second apply: $OUT" ;; esac
+end
+
+# Refused after changes that applied, a leg on gw0 among them: all taken back, gw0 untouched.
+policy_edit "$TMP/gw-moved.json" "$TMP/gw-refused.json" '
+d["gateways"].append({"rdid": 70, "vsid": 7001, "ca": "10.70.0.254", "mac": "02:00:00:70:00:fe", "dev": "gw0"})
+d["nats"].append({"rdid": 72, "external": "198.51.100.9"})
+d["nat_timeouts"] = {"udp": 30}'
+bad "apply: a leg on gw0 attached, then a NAT of a forward-mode leg refused: nothing stays" 1 \
+	"the gateway leg of rdid 72 is in forward mode" apply "$TMP/gw-refused.json"
+begin "apply refused: gw0 has no filter, no clsact"
+[ -z "$(filter_on gw0)" ] || fail "filter left on gw0: $(filter_on gw0)"
+[ "$(clsact_on gw0)" = 0 ] || fail "clsact left on gw0"
+end
+policy_edit "$TMP/gw-moved.json" "$TMP/gw-badports.json" '[n for n in d["nats"] if n["rdid"] == 73][0]["ports"] = "4999-4000"'
+bad "apply: a NAT's port range reversed, named by its JSON pointer" 2 "/nats/0/ports: expected LO-HI" apply "$TMP/gw-badports.json"
+policy_edit "$TMP/gw-moved.json" "$TMP/gw-baddev.json" 'd["gateways"][1]["dev"] = "nosuchdev0"'
+bad "apply: a leg's device that does not exist, named by its JSON pointer" 2 "/gateways/1/dev: no such network device" apply "$TMP/gw-baddev.json"
+policy_edit "$TMP/gw-moved.json" "$TMP/gw-badmap.json" 'd["nat_maps"][0]["external"] = "198.51.100.3"'
+bad "apply: a static mapping without its port, named by its JSON pointer" 2 "/nat_maps/0/external: expected ADDR:PORT" apply "$TMP/gw-badmap.json"
+
+begin "apply prune yes of the export before: the leg removed detaches gw2; everything as it was"
+nv_ok apply "$TMP/gw-live.json" prune yes
+printf '%s\n' "$OUT" | grep -q '^- gateway {"rdid":73,' || fail "no - gateway line: $OUT"
+printf '%s\n' "$OUT" | grep -q '^- nat-timeouts {' || fail "no - nat-timeouts line: $OUT"
+printf '%s\n' "$OUT" | grep -q '^0 added, 0 changed, 5 deleted$' || fail "counts: $OUT"
+[ -z "$(filter_on gw2)" ] || fail "filter left on gw2: $(in_host tc filter show dev gw2 ingress)"
+[ "$(clsact_on gw2)" = 0 ] || fail "clsact left on gw2"
+[ "$(filter_on gw1)" = nv_from_ext ] || fail "gw1 lost the filter of the leg the file keeps"
+same_as "$TMP/before-gw-apply" "the instance after apply prune of its export"
+end
+
+# =====================================================================================
 # agent: what it refuses before it talks to etcd (tests/e2e/agent.sh follows a real cluster)
 # =====================================================================================
 bad "agent run: no etcd" 2 "etcd" agent run prefix /nv/

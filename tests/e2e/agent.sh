@@ -257,6 +257,41 @@ t_delete_stops() {
 	expect_eq "echo replies a1 -> 10.0.0.3 with its key back" 3 "${r:-0}"
 }
 
+# The gateway's objects are a host's own keys, as its ports are: a NAT leg of rdid 1 on h3's
+# external device gx0 (nv_from_ext attached by the agent), its NAT and a static mapping; the leg
+# changed in place by one put (its NAT and mapping taken down and put back in that revision);
+# then the keys deleted, dependents first: the device detached. Nothing refused on the way.
+t_gateway_keys() {
+	local failed0 leg show
+	in_ns h3 ip link add gx0 type veth peer name gx1 && in_ns h3 ip link set gx0 up &&
+		in_ns h3 ip link set gx1 up || { fail "h3: the external veth"; return; }
+	failed0=$(status h3 events_failed)
+	leg='{"rdid":1,"vsid":5001,"ca":"10.0.0.250","mac":"02:4e:56:00:00:fa","dev":"gx0","mode":"nat"}'
+	put hosts/h3/gateways/1 "$leg"
+	put hosts/h3/nats/1 '{"rdid":1,"external":"198.51.100.1","ports":"2000-2999"}'
+	put hosts/h3/nat-maps/tcp/198.51.100.1:80 '{"rdid":1,"proto":"tcp","external":"198.51.100.1:80","internal":"10.0.0.3:80"}'
+	wait_applied "$(store_rev)" $HOSTS || return
+	in_ns h3 tc filter show dev gx0 ingress | grep -q nv_from_ext || fail "h3: no nv_from_ext on gx0"
+	show=$(nvctl_on h3 -j nat show)
+	/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(not ([n["rdid"] for n in d["nats"]] == [1] and [m["internal_port"] for m in d["maps"]] == [80]))' "$show" ||
+		fail "h3: nat show: $show"
+	expect_eq "h1: gateway legs (h3's keys)" "[]" "$(nvctl_on h1 -j gateway show)"
+	put hosts/h3/gateways/1 "${leg/00:fa/00:fb}"
+	wait_applied "$(store_rev)" h3 || return
+	nvctl_on h3 -j gateway show | grep -q '"mac":"02:4e:56:00:00:fb"' ||
+		fail "h3: the leg's new MAC: $(nvctl_on h3 -j gateway show)"
+	show=$(nvctl_on h3 -j nat show)
+	/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(not (len(d["nats"]) == 1 and len(d["maps"]) == 1))' "$show" ||
+		fail "h3: the NAT and mapping did not come back with the leg: $show"
+	del hosts/h3/nat-maps/tcp/198.51.100.1:80
+	del hosts/h3/nats/1
+	del hosts/h3/gateways/1
+	wait_applied "$(store_rev)" h3 || return
+	expect_eq "h3: gateway legs after the deletes" "[]" "$(nvctl_on h3 -j gateway show)"
+	in_ns h3 tc filter show dev gx0 ingress | grep -q nv_from_ext && fail "h3: nv_from_ext left on gx0"
+	expect_eq "h3: failed events" "$failed0" "$(status h3 events_failed)"
+}
+
 # a2's copy runs on h3; one put moves the record to h3's PA on every host at once, a second put
 # back, under a 100/s ping from a1: a move loses at most what is in flight.
 t_move_record() {
@@ -588,6 +623,7 @@ main() {
 	run_test "agents on h1 h2 h3: listed the empty prefix, watching" t_agents_start
 	run_test "keys written with etcdctl land: VMs ping across hosts, a route, ports per host" t_keys_land
 	run_test "a record's key deleted: its traffic stops; put back: it flows" t_delete_stops
+	run_test "the gateway's keys of h3: a leg on gx0 (nv_from_ext), its NAT and mapping, changed, deleted" t_gateway_keys
 	run_test "a record moved to another PA by etcdctl put under a 100/s ping: at most 2 lost" t_move_record
 	run_test "garbage values and keys: skipped, counted, logged by key; the rest applied" t_garbage
 	run_test "compaction while an agent is stopped, then restart: it converges" t_compaction_while_stopped

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 
+#include "nv_agent.h"
 #include "nv_etcd_codec.h"
 
 #define HDR \
@@ -240,6 +241,49 @@ Test(etcd_codec, watch_created_events_put_and_delete_then_canceled_by_compaction
 	cr_assert(w.canceled);
 	cr_assert_eq(w.compact_revision, 3);
 	cr_assert_eq(w.revision, 0); /* left out */
+	nv_etcd_watch_free(&w);
+}
+
+/*
+ * A watch answer as etcd 3.4's gateway writes it for the gateway's keys of a host (a leg put, a
+ * static mapping deleted, the timeouts put): each event's key and value, read by the agent as
+ * the objects they name (prefix /nv/, host h1).
+ */
+Test(etcd_codec, watch_events_of_the_gateways_keys)
+{
+	static const char events[] =
+		"{\"result\":{" HDR "\"revision\":\"9\",\"raft_term\":\"2\"},\"events\":[{\"kv\":"
+		"{\"key\":\"L252L2hvc3RzL2gxL2dhdGV3YXlzLzc=\",\"create_revision\":\"7\","
+		"\"mod_revision\":\"7\",\"version\":\"1\",\"value\":\"eyJyZGlkIjo3LCJ2c2lkIjo1MDAx"
+		"LCJjYSI6IjEwLjAuMC4xMDAiLCJtYWMiOiIwMjowMDowMDowMDowMDo2NCIsImRldiI6ImxvIiwibW9kZSI6Im"
+		"5hdCJ9\"}},{\"type\":\"DELETE\",\"kv\":{\"key\":\"L252L2hvc3RzL2gxL25hdC1tYXBzL3RjcC"
+		"8xOTguNTEuMTAwLjE6ODA=\",\"mod_revision\":\"8\"}},{\"kv\":{\"key\":\"L252L2hvc3RzL2gx"
+		"L25hdC10aW1lb3V0cw==\",\"mod_revision\":\"9\",\"value\":\"eyJ1ZHAiOjEyMH0=\"}}]}}";
+	struct nv_agent_object o;
+	struct nv_etcd_watch w;
+	char why[256] = "";
+
+	cr_assert_eq(nv_etcd_watch_parse(events, strlen(events), &w, &code, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(w.nevents, 3);
+	cr_assert_str_eq(w.events[0].kv.key, "/nv/hosts/h1/gateways/7");
+	cr_assert_eq(nv_agent_value_read(w.events[0].kv.key + 4, w.events[0].kv.value,
+					 w.events[0].kv.value_len, "h1", &o, why, sizeof(why)),
+		     0, "%s", why);
+	cr_assert_eq(o.kind, NV_POLICY_GATEWAY);
+	cr_assert_eq(o.e.gateway.rdid, 7);
+	cr_assert_eq(o.e.gateway.leg.mode, NV_GW_NAT);
+	cr_assert_eq(o.e.gateway.leg.ext_ifindex, 1, "lo");
+	cr_assert(w.events[1].deleted);
+	cr_assert_eq(nv_agent_key_parse(w.events[1].kv.key + 4, "h1", &o, why, sizeof(why)), 0,
+		     "%s", why);
+	cr_assert_eq(o.kind, NV_POLICY_NAT_MAP);
+	cr_assert_eq(nv_agent_value_read(w.events[2].kv.key + 4, w.events[2].kv.value,
+					 w.events[2].kv.value_len, "h1", &o, why, sizeof(why)),
+		     0, "%s", why);
+	cr_assert_eq(o.kind, NV_POLICY_TIMEOUTS);
+	cr_assert_eq(o.e.timeouts.udp, 120);
+	cr_assert_eq(w.events[2].kv.mod_revision, 9);
 	nv_etcd_watch_free(&w);
 }
 

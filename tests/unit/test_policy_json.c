@@ -3,7 +3,9 @@
  * The policy file: what nv_policy_json_read takes, and every refusal named by its JSON pointer;
  * what nv_policy_json_write writes reads back equal.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,19 @@ static const char good[] =
 	"   \"mac\": \"02:00:00:00:00:01\", \"deliver\": \"xdp\"}],"
 	" \"records\": [{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": \"02:00:00:00:00:01\","
 	"   \"pa\": \"192.0.2.1\"}, {\"vsid\": 5001, \"ca\": \"0.0.0.0\","
-	"   \"mac\": \"02:00:00:00:00:fe\", \"pa\": \"192.0.2.9\"}]}";
+	"   \"mac\": \"02:00:00:00:00:fe\", \"pa\": \"192.0.2.9\"}],"
+	" \"gateways\": [{\"rdid\": 7, \"vsid\": 5001, \"ca\": \"10.0.0.100\","
+	"   \"mac\": \"02:00:00:00:00:64\", \"dev\": \"lo\", \"mode\": \"forward\"},"
+	"   {\"rdid\": 1, \"vsid\": 5002, \"ca\": \"10.1.0.100\", \"mac\": \"02:00:00:00:01:64\","
+	"    \"dev\": null, \"ifindex\": 77}],"
+	" \"gateway_routes\": [{\"rdid\": 1, \"prefix\": \"203.0.113.0/24\", \"via\": \"198.51.100.254\"},"
+	"   {\"rdid\": 1, \"prefix\": \"0.0.0.0/0\"}],"
+	" \"nats\": [{\"rdid\": 1, \"external\": \"198.51.100.1\", \"ports\": \"20000-29999\"},"
+	"   {\"rdid\": 2, \"external\": \"198.51.100.2\"}],"
+	" \"nat_maps\": [{\"rdid\": 1, \"proto\": \"udp\", \"external\": \"198.51.100.1:53\","
+	"    \"internal\": \"10.1.0.6:5353\"}, {\"rdid\": 1, \"proto\": \"tcp\","
+	"    \"external\": \"198.51.100.1:80\", \"internal\": \"10.1.0.5:8080\"}],"
+	" \"nat_timeouts\": {\"udp\": 120, \"tcp_syn\": 0}}";
 
 static int read_doc(const char *doc, struct nv_policy *p, char *err, size_t len)
 {
@@ -58,6 +72,35 @@ Test(policy_json, reads_every_kind)
 	cr_assert_eq(p.nrecords, 2);
 	cr_assert(nv_addr_is_wildcard(&p.records[0].k.ca),
 		  "sorted: the gateway wildcard record first");
+
+	/* The gateway's: legs by RDID, a leg's mode defaulting to nat, a device gone by ifindex. */
+	cr_assert_eq(p.ngateways, 2);
+	cr_assert_eq(p.gateways[0].rdid, 1, "legs by RDID");
+	cr_assert_eq(p.gateways[0].leg.mode, NV_GW_NAT, "mode left out: nat");
+	cr_assert_eq(p.gateways[0].leg.ext_ifindex, 77);
+	cr_assert_eq(p.gateways[1].leg.mode, NV_GW_FORWARD);
+	cr_assert_eq(p.gateways[1].leg.ext_ifindex, 1, "lo's ifindex");
+	cr_assert_eq(p.gateways[1].leg.vsid, 5001);
+	cr_assert_eq(p.ngw_routes, 2);
+	cr_assert_eq(p.gw_routes[0].prefixlen, 96, "0.0.0.0/0 first, in address bits");
+	cr_assert(nv_route_onlink(&p.gw_routes[0].via), "no via: the FIB's");
+	nv_addr_parse("198.51.100.254", &nh);
+	cr_assert(!memcmp(&p.gw_routes[1].via, &nh, sizeof(nh)));
+	cr_assert_eq(p.nnats, 2);
+	cr_assert_eq(p.nats[0].n.port_lo, 20000);
+	cr_assert_eq(p.nats[0].n.port_hi, 29999);
+	cr_assert_eq(p.nats[1].n.port_lo, NV_NAT_PORT_LO, "no ports: the library's range");
+	cr_assert_eq(p.nats[1].n.port_hi, NV_NAT_PORT_HI);
+	cr_assert_eq(p.nnat_maps, 2);
+	cr_assert_eq(ntohs(p.nat_maps[0].k.port), 53, "mappings by address, then port");
+	cr_assert_eq(p.nat_maps[0].k.proto, IPPROTO_UDP);
+	cr_assert_eq(ntohs(p.nat_maps[0].v.port), 5353);
+	cr_assert_eq(p.nat_maps[1].k.proto, IPPROTO_TCP);
+	cr_assert_eq(p.nat_maps[1].v.rdid, 1);
+	cr_assert_eq(p.ntimeouts, 1);
+	cr_assert_eq(p.timeouts[0].udp, 120);
+	cr_assert_eq(p.timeouts[0].tcp_syn, 0, "0: the default");
+	cr_assert_eq(p.timeouts[0].icmp, 0, "left out: the default");
 	nv_policy_free(&p);
 }
 
@@ -79,6 +122,25 @@ Test(policy_json, what_it_writes_reads_back_equal)
 	cr_assert(!memcmp(q.routes, p.routes, p.nroutes * sizeof(*p.routes)), "routes");
 	cr_assert(!memcmp(q.ports, p.ports, p.nports * sizeof(*p.ports)), "ports");
 	cr_assert(!memcmp(q.pas, p.pas, p.npas * sizeof(*p.pas)), "pas");
+	cr_assert_eq(q.ngateways, p.ngateways);
+	cr_assert(!memcmp(q.gateways, p.gateways, p.ngateways * sizeof(*p.gateways)), "gateways");
+	cr_assert_eq(q.ngw_routes, p.ngw_routes);
+	cr_assert(!memcmp(q.gw_routes, p.gw_routes, p.ngw_routes * sizeof(*p.gw_routes)),
+		  "gateway routes");
+	cr_assert_eq(q.nnats, p.nnats);
+	cr_assert(!memcmp(q.nats, p.nats, p.nnats * sizeof(*p.nats)), "nats");
+	cr_assert_eq(q.nnat_maps, p.nnat_maps);
+	cr_assert(!memcmp(q.nat_maps, p.nat_maps, p.nnat_maps * sizeof(*p.nat_maps)), "nat maps");
+	cr_assert_eq(q.ntimeouts, 1);
+	cr_assert(!memcmp(q.timeouts, p.timeouts, sizeof(*p.timeouts)), "timeouts");
+	cr_assert(strstr(buf,
+			 "\"nat_timeouts\": {\"tcp_syn\":0,\"tcp_established\":0,\"tcp_fin\":0,"
+			 "\"udp\":120,\"icmp\":0}\n}\n"),
+		  "the timeouts last, one object: %s", buf);
+	cr_assert(strstr(buf, "{\"rdid\":1,\"prefix\":\"0.0.0.0/0\"}"), "no via written: %s", buf);
+	cr_assert(
+		strstr(buf, "{\"rdid\":2,\"external\":\"198.51.100.2\",\"ports\":\"1024-65535\"}"),
+		"the default ports written: %s", buf);
 	/* The subnets' defaults are written as what they are only once the library filled them. */
 	cr_assert_eq(q.subnets[1].s.prefixlen, p.subnets[1].s.prefixlen);
 	free(buf);
@@ -93,6 +155,9 @@ struct bad_case {
 };
 
 #define REC(body) "{\"version\": 1, \"records\": [" body "]}"
+#define GW(body)  "{\"version\": 1, \"gateways\": [" body "]}"
+#define MAP(proto_and_ends) \
+	"{\"version\": 1, \"nat_maps\": [{\"rdid\": 1, \"proto\": " proto_and_ends "}]}"
 #define R0 \
 	"{\"vsid\": 5001, \"ca\": \"10.0.0.1\", \"mac\": \"02:00:00:00:00:01\", \"pa\": \"192.0.2.1\"}"
 
@@ -100,7 +165,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[1]", ": expected an object" },
 	{ "{\"records\": []}", "/version: expected 1" },
 	{ "{\"version\": 2}", "/version: expected 1" },
-	{ "{\"version\": 1, \"nats\": []}", "/nats: unknown member" },
+	{ "{\"version\": 1, \"tenants\": []}", "/tenants: unknown member" },
 	{ "{\"version\": 1, \"records\": {}}", "/records: expected an array" },
 	{ REC(R0 ", 7"), "/records/1: expected an object" },
 	{ REC(R0 ", {\"vsid\": 5001, \"ca\": \"10.0.0.2\", \"mac\": \"01:00:00:00:00:01\", \"pa\": "
@@ -153,6 +218,67 @@ static const struct bad_case bad_cases[] = {
 	  " {\"rdid\": 1, \"prefix\": \"10.8.0.0/16\", \"vsid\": 5001}, {\"rdid\": 1, \"prefix\":"
 	  " \"10.9.0.0/16\", \"vsid\": 5001, \"metric\": 3}]}",
 	  "/routes/2: the same object as /routes/0" },
+	/* the gateway's objects */
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\"}"),
+	  "/gateways/0/dev: missing" },
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"nvgre-no-such-dev\"}"),
+	  "/gateways/0/dev: no such network device" },
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"lo\", \"mode\": \"bridge\"}"),
+	  "/gateways/0/mode: expected forward or nat" },
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"fd00::64\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"lo\"}"),
+	  "/gateways/0/ca: not an IPv4 address" },
+	{ GW("{\"rdid\": -1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"lo\"}"),
+	  "/gateways/0/rdid: expected a number in 0..4294967295" },
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"lo\", \"nat\": true}"),
+	  "/gateways/0/nat: unknown member" },
+	{ GW("{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"02:00:00:00:00:64\", "
+	     "\"dev\": \"lo\"}, {\"rdid\": 1, \"vsid\": 5002, \"ca\": \"10.1.0.100\", "
+	     "\"mac\": \"02:00:00:00:00:65\", \"dev\": \"lo\"}"),
+	  "/gateways/1: the same object as /gateways/0" },
+	{ "{\"version\": 1, \"gateway_routes\": [{\"rdid\": 1, \"prefix\": \"fd00::/64\"}]}",
+	  "/gateway_routes/0/prefix: not an IPv4 prefix" },
+	{ "{\"version\": 1, \"gateway_routes\": [{\"rdid\": 1, \"prefix\": \"203.0.113.0/24\", "
+	  "\"via\": \"255.255.255.255\"}]}",
+	  "/gateway_routes/0/via: not a unicast address" },
+	{ "{\"version\": 1, \"gateway_routes\": [{\"rdid\": 1, \"prefix\": \"203.0.113.0/24\", "
+	  "\"via\": \"198.51.100.1\"}, {\"rdid\": 1, \"prefix\": \"203.0.113.0/24\"}]}",
+	  "/gateway_routes/1: the same object as /gateway_routes/0" },
+	{ "{\"version\": 1, \"nats\": [{\"rdid\": 1, \"external\": \"198.51.100.1\", "
+	  "\"ports\": \"300-200\"}]}",
+	  "/nats/0/ports: expected LO-HI with 1 <= LO <= HI <= 65535" },
+	{ "{\"version\": 1, \"nats\": [{\"rdid\": 1, \"external\": \"198.51.100.1\", "
+	  "\"ports\": \"0-100\"}]}",
+	  "/nats/0/ports: expected LO-HI" },
+	{ "{\"version\": 1, \"nats\": [{\"rdid\": 1, \"external\": \"198.51.100.1\", "
+	  "\"ports\": 2000}]}",
+	  "/nats/0/ports: expected a string" },
+	{ "{\"version\": 1, \"nats\": [{\"rdid\": 1, \"external\": \"224.0.0.1\"}]}",
+	  "/nats/0/external: not a unicast address" },
+	{ "{\"version\": 1, \"nats\": [{\"rdid\": 1}]}", "/nats/0/external: missing" },
+	{ MAP("\"icmp\", \"external\": \"198.51.100.1:80\", \"internal\": \"10.0.0.5:80\""),
+	  "/nat_maps/0/proto: expected tcp or udp" },
+	{ MAP("\"tcp\", \"external\": \"198.51.100.1\", \"internal\": \"10.0.0.5:80\""),
+	  "/nat_maps/0/external: expected ADDR:PORT" },
+	{ MAP("\"tcp\", \"external\": \"198.51.100.1:0\", \"internal\": \"10.0.0.5:80\""),
+	  "/nat_maps/0/external: expected ADDR:PORT" },
+	{ MAP("\"tcp\", \"external\": \"198.51.100.1:80\", \"internal\": \"10.0.0.5:70000\""),
+	  "/nat_maps/0/internal: expected ADDR:PORT" },
+	{ MAP("\"udp\", \"external\": \"[2001:db8::1]:80\", \"internal\": \"10.0.0.5:80\""),
+	  "/nat_maps/0/external: expected ADDR:PORT" },
+	{ MAP("\"udp\", \"external\": \"198.51.100.1:80\", \"internal\": \"10.0.0.5:80\"}, {\"rdid\": 2, \"proto\": \"udp\", "
+	      "\"external\": \"198.51.100.1:80\", \"internal\": \"10.0.0.6:80\""),
+	  "/nat_maps/1: the same object as /nat_maps/0" },
+	{ "{\"version\": 1, \"nat_timeouts\": [{\"udp\": 5}]}",
+	  "/nat_timeouts: expected an object" },
+	{ "{\"version\": 1, \"nat_timeouts\": {\"udp\": 604801}}",
+	  "/nat_timeouts/udp: expected a number in 0..604800" },
+	{ "{\"version\": 1, \"nat_timeouts\": {\"sctp\": 5}}",
+	  "/nat_timeouts/sctp: unknown member" },
 	{ "{\"version\": 1,", "line 1, column" },
 	{ "{\"version\": 1, \"version\": 1}", "line 1" },
 };
@@ -168,8 +294,9 @@ Test(policy_json, refusals_name_the_value)
 			     c->doc);
 		cr_expect(!strncmp(err, c->want, strlen(c->want)), "%s: \"%s\", want \"%s...\"",
 			  c->doc, err, c->want);
-		cr_expect_eq(p.nrecords + p.nsubnets + p.nroutes + p.nports + p.npas, 0,
-			     "%s: p not empty", c->doc);
+		cr_expect_eq(p.nrecords + p.nsubnets + p.nroutes + p.nports + p.npas + p.ngateways +
+				     p.ngw_routes + p.nnats + p.nnat_maps + p.ntimeouts,
+			     0, "%s: p not empty", c->doc);
 	}
 }
 
@@ -198,4 +325,47 @@ Test(policy_json, one_object_alone)
 	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_SUBNET, "{", 1, &r, err, sizeof(err)),
 		     -EINVAL);
 	cr_assert(!strncmp(err, "not JSON", 8), "%s", err);
+}
+
+/* The gateway's objects alone: a leg whose device does not exist yet is -ENODEV (an agent waits
+ * for it), the timeouts are the file's one object. */
+Test(policy_json, gateway_objects_alone)
+{
+	static const char leg[] = "{\"rdid\": 3, \"vsid\": 5001, \"ca\": \"10.0.0.100\", "
+				  "\"mac\": \"02:00:00:00:00:64\", \"dev\": \"lo\"}";
+	static const char leg_later[] =
+		"{\"rdid\": 3, \"vsid\": 5001, \"ca\": \"10.0.0.100\", "
+		"\"mac\": \"02:00:00:00:00:64\", \"dev\": \"nv-ext-later\"}";
+	static const char tmo[] = "{\"tcp_established\": 3600}";
+	static const char map[] = "{\"rdid\": 3, \"proto\": \"tcp\", \"external\": "
+				  "\"198.51.100.1:443\", \"internal\": \"10.0.0.5:8443\"}";
+	struct nv_policy_gateway g;
+	struct nv_policy_nat_map nm;
+	struct nv_ct_timeouts t;
+	char err[256] = "";
+
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_GATEWAY, leg, strlen(leg), &g, err,
+						sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(g.rdid, 3);
+	cr_assert_eq(g.leg.ext_ifindex, 1);
+	cr_assert_eq(g.leg.mode, NV_GW_NAT);
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_GATEWAY, leg_later, strlen(leg_later), &g,
+						err, sizeof(err)),
+		     -ENODEV);
+	cr_assert_str_eq(err, "/dev: no such network device");
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_TIMEOUTS, tmo, strlen(tmo), &t, err,
+						sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(t.tcp_established, 3600);
+	cr_assert_eq(t.udp, 0);
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_NAT_MAP, map, strlen(map), &nm, err,
+						sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(ntohs(nm.k.port), 443);
+	cr_assert_eq(ntohs(nm.v.port), 8443);
+	cr_assert_eq(nv_policy_json_read_object(NV_POLICY_NAT, "{\"rdid\": 3}", 11, &nm, err,
+						sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "/external: missing");
 }

@@ -2,14 +2,27 @@
 /*
  * Two hosts, two independent instances of the datapath in one network namespace: what nv_from_vm
  * of one host sends, nv_from_wire and nv_wire_tc of the other must turn back into the very frame
- * the VM sent, to the port of the right tenant only.
+ * the VM sent, to the port of the right tenant only. And the policy's round trip on an attached
+ * instance: what nvctl apply makes of a file, nvctl export writes back, and that file applied to
+ * the instance attached again makes the same instance (the gateway's legs, routes, NATs, static
+ * mappings and timeouts included, nv_from_ext attached and detached with the legs).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
+
+#include "nv_addr.h"
+#include "nv_datapath.h"
+#include "nv_netdev.h"
+#include "nv_policy.h"
+#include "nv_policy_apply.h"
+#include "nv_policy_json.h"
 
 #include "lib/frames.h"
 #include "unit/cases.h"
@@ -340,4 +353,188 @@ Test(roundtrip, moved_ca_sends_from_its_new_pa, .init = setup, .fini = teardown)
 		     xdp_verdict_name(r.retval));
 	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "%s", err);
 	expect_no_drops(&h2, "host 2");
+}
+
+/* ---- the policy: export -> apply ---- */
+
+static char pin[64];
+
+static void pol_teardown(void)
+{
+	if (pin[0])
+		nv_dp_detach(pin);
+}
+
+/* The instance attached (TC only) to ul0 of this test's namespace, pinned in pin. */
+static void pol_attach(void)
+{
+	struct nv_dp_attach_opts o = { .xdp_mode = NV_XDP_MODE_NONE };
+	struct nv_conflict why = { 0 };
+	int err;
+
+	cr_assert_eq(nv_netdev_index("ul0", &o.underlay_ifindex), 0);
+	nv_addr_parse("192.0.2.1", &o.pa);
+	err = nv_dp_attach(pin, &o, &why);
+	cr_assert_eq(err, 0, "dp attach: %s", strerror(-err));
+}
+
+static void pol_setup(void)
+{
+	int err = fixture_netns();
+
+	cr_assert_eq(err, 0, "fixture_netns: %s", strerror(-err));
+	cr_assert_eq(fixture_ip_batch("link add ul0 type veth peer name ul1\n"
+				      "link add ext0 type veth peer name ext1\n"
+				      "link set ul0 up\nlink set ul1 up\n"
+				      "link set ext0 up\nlink set ext1 up\n"),
+		     0);
+	cr_assert_eq(nv_bpffs_mount(), 0);
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/nvgre-unit-policy-%d", (int)getpid());
+	pol_attach();
+}
+
+/*
+ * doc applied to the instance (prune as given): 0 or the error, *failed the refused change.
+ * *changes: how many there were.
+ */
+static int pol_apply(const char *doc, bool prune, size_t *changes)
+{
+	struct nv_policy want, have;
+	struct nv_policy_change *v = NULL;
+	struct nv_conflict why;
+	char err[256] = "";
+	size_t n = 0, failed = 0;
+	struct nv_maps m;
+	int ret, undo = 0;
+
+	cr_assert_eq(nv_policy_json_read(doc, strlen(doc), &want, err, sizeof(err)), 0, "%s: %s",
+		     err, doc);
+	cr_assert_eq(nv_dp_maps(pin, &m), 0);
+	cr_assert_eq(nv_policy_read(&m, &have), 0);
+	if (!prune)
+		cr_assert_eq(nv_policy_keep_dependents(&want, &have), 0);
+	cr_assert_eq(nv_policy_diff(&want, &have, prune, &v, &n), 0);
+	cr_assert_eq(nv_policy_keep_main_pa(&m, &have, v, &n), 0);
+	ret = nv_policy_apply(pin, &m, &want, &have, v, n, &failed, &why, &undo);
+	cr_assert_eq(undo, 0, "taken back: %s", strerror(-undo));
+	if (changes)
+		*changes = n;
+	free(v);
+	nv_policy_free(&want);
+	nv_policy_free(&have);
+	nv_maps_close(&m);
+	return ret;
+}
+
+/* nvctl export of the instance (malloc'd text). */
+static char *pol_export(void)
+{
+	struct nv_policy p;
+	struct nv_maps m;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_eq(nv_dp_maps(pin, &m), 0);
+	cr_assert_eq(nv_policy_read(&m, &p), 0);
+	nv_maps_close(&m);
+	f = open_memstream(&text, &len);
+	cr_assert_not_null(f);
+	cr_assert_eq(nv_policy_json_write(f, &p), 0);
+	fclose(f);
+	nv_policy_free(&p);
+	return text;
+}
+
+static void pol_status(__u32 legs, __u32 devs, const char *what)
+{
+	struct nv_dp_status st;
+
+	cr_assert_eq(nv_dp_status(pin, &st), 0);
+	cr_assert_eq(st.gw_legs, legs, "%s: %u legs", what, st.gw_legs);
+	cr_assert_eq(st.gw_devs, devs, "%s: %u external devices", what, st.gw_devs);
+}
+
+#define POL_SUBNETS "\"subnets\": [{\"vsid\": 5001, \"rdid\": 1, \"prefix\": \"10.0.0.0/24\"}]"
+#define POL_LEG(mac)                                                                           \
+	"\"gateways\": [{\"rdid\": 1, \"vsid\": 5001, \"ca\": \"10.0.0.100\", \"mac\": \"" mac \
+	"\", \"dev\": \"ext0\"}]"
+#define POL_NAT                                                                                  \
+	"\"gateway_routes\": [{\"rdid\": 1, \"prefix\": \"203.0.113.0/24\", \"via\": "           \
+	"\"198.51.100.254\"}, {\"rdid\": 1, \"prefix\": \"0.0.0.0/0\"}], \"nats\": [{\"rdid\": " \
+	"1, \"external\": \"198.51.100.1\", \"ports\": \"2000-2999\"}]"
+#define POL_MAP                                                                               \
+	"{\"rdid\": 1, \"proto\": \"tcp\", \"external\": \"198.51.100.1:80\", \"internal\": " \
+	"\"10.0.0.5:8080\"}"
+#define POL_DOC(leg, maps, udp)                                                              \
+	"{\"version\": 1, " POL_SUBNETS ", " leg ", " POL_NAT ", \"nat_maps\": [" maps "], " \
+	"\"nat_timeouts\": {\"udp\": " udp "}}"
+
+Test(roundtrip, policy_export_apply_with_the_gateway, .init = pol_setup, .fini = pol_teardown)
+{
+	static const char doc[] = POL_DOC(POL_LEG("02:00:00:00:00:64"), POL_MAP, "120");
+	static const char moved[] = POL_DOC(POL_LEG("02:00:00:00:00:65"), POL_MAP, "120");
+	/* A leg changed, the timeouts too, then a static mapping on no NAT's address: refused. */
+	static const char refused[] = POL_DOC(
+		POL_LEG("02:00:00:00:00:66"),
+		POL_MAP ", {\"rdid\": 1, \"proto\": \"udp\", \"external\": \"198.51.100.9:53\", "
+			"\"internal\": \"10.0.0.5:53\"}",
+		"30");
+	char *a, *b, *c;
+	size_t n;
+	__u32 ext;
+	int on = -1;
+
+	cr_assert_eq(nv_netdev_index("ext0", &ext), 0);
+	cr_assert_eq(pol_apply(doc, false, &n), 0);
+	cr_assert_eq(n, 7, "subnet, leg, 2 routes, NAT, mapping, timeouts: %zu changes", n);
+	pol_status(1, 1, "applied");
+	cr_assert_eq(nv_netdev_ipv4_forwarding(ext, &on), 0);
+	cr_assert_eq(on, 1, "the leg's device forwards");
+	a = pol_export();
+	cr_assert(strstr(a, "\"dev\":\"ext0\",\"mode\":\"nat\""), "%s", a);
+	cr_assert(strstr(a, "\"nat_timeouts\": {\"tcp_syn\":60,"), "%s", a);
+	/* The export applied to the instance it came from: nothing. */
+	cr_assert_eq(pol_apply(a, true, &n), 0);
+	cr_assert_eq(n, 0, "%zu changes applying the instance's own export", n);
+
+	/* Attached again (empty), the export applied: the same export, byte for byte. */
+	cr_assert_eq(nv_dp_detach(pin), 0);
+	cr_assert_eq(nv_netdev_ipv4_forwarding(ext, &on), 0);
+	cr_assert_eq(on, 0, "dp detach turned the device's forwarding off again");
+	pol_attach();
+	pol_status(0, 0, "attached again");
+	cr_assert_eq(pol_apply(a, false, &n), 0);
+	pol_status(1, 1, "the export applied");
+	b = pol_export();
+	cr_assert_str_eq(a, b);
+
+	/* A refused apply after a leg changed in place: all taken back. */
+	cr_assert_neq(pol_apply(refused, false, &n), 0, "a mapping on no NAT's address applied");
+	c = pol_export();
+	cr_assert_str_eq(a, c, "a refused apply left changes");
+	pol_status(1, 1, "after a refused apply");
+	free(c);
+
+	/* The leg's MAC changed in place: its NAT, routes and mapping come back with it. */
+	cr_assert_eq(pol_apply(moved, false, &n), 0);
+	cr_assert_eq(n, 9, "~leg, - and + of the NAT, 2 routes, mapping: %zu changes", n);
+	c = pol_export();
+	cr_assert(strstr(c, "\"mac\":\"02:00:00:00:00:65\",\"dev\":\"ext0\""), "%s", c);
+	cr_assert(strstr(c, "{\"rdid\":1,\"external\":\"198.51.100.1\",\"ports\":\"2000-2999\"}"),
+		  "%s", c);
+	cr_assert(strstr(c, "\"internal\":\"10.0.0.5:8080\""), "%s", c);
+	pol_status(1, 1, "leg changed");
+	free(c);
+
+	/* Everything pruned: the leg's device detached, its forwarding off again. */
+	cr_assert_eq(pol_apply("{\"version\": 1}", true, &n), 0);
+	pol_status(0, 0, "pruned");
+	cr_assert_eq(nv_netdev_ipv4_forwarding(ext, &on), 0);
+	cr_assert_eq(on, 0, "the last leg turned the device's forwarding off again");
+	c = pol_export();
+	cr_assert(!strstr(c, "nat_timeouts"), "the timeouts are the defaults again: %s", c);
+	free(c);
+	free(a);
+	free(b);
 }
