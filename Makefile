@@ -78,7 +78,11 @@ NVCTL      := $(OUT)/nvctl
 UNIT_SRCS  := $(wildcard tests/unit/*.c) $(wildcard tests/lib/*.c)
 UNIT_OBJS  := $(UNIT_SRCS:%.c=$(OUT)/obj/%.o)
 UNIT       := $(OUT)/tests/unit
-BENCH_SRCS := $(wildcard tests/bench/*.c) $(wildcard tests/lib/*.c)
+# The gateway bench's connection-rate client and server (tests/bench/gateway.sh): a program of its
+# own, no library of the project.
+CONNRATE_SRC := tests/bench/connrate.c
+CONNRATE   := $(OUT)/tests/connrate
+BENCH_SRCS := $(filter-out $(CONNRATE_SRC),$(wildcard tests/bench/*.c)) $(wildcard tests/lib/*.c)
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(OUT)/obj/%.o)
 BENCH      := $(OUT)/tests/bench
 # Property fuzzing of the programs against the reference model (tests/prop/prop.h).
@@ -92,7 +96,7 @@ PROP       := $(OUT)/tests/prop
 # Objects and skeletons are intermediate files of chained rules: keep them, or every make rebuilds.
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-all: $(LIB) $(NVCTL) $(UNIT) $(BENCH) $(PROP)
+all: $(LIB) $(NVCTL) $(UNIT) $(BENCH) $(CONNRATE) $(PROP)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(VMLINUX_H)
 	$(call msg,BPF,$@)
@@ -135,6 +139,11 @@ $(BENCH): $(BENCH_OBJS) $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+$(CONNRATE): $(CONNRATE_SRC:%.c=$(OUT)/obj/%.o)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -pthread
+
 $(PROP): $(PROP_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
@@ -157,13 +166,15 @@ test: deps bpffs
 	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)NV_SAN_BUILD=$(OUT)-san bash tests/run-tests.sh $(OUT)
 
-# Case 1-2 (per packet, live-frame rate) from the binary, case 3 (VM to VM) and its profile, case 4
-# (control plane); every result as CSV/JSON (and the chart) in $(OUT)/bench.
+# Case 1-2 (per packet, live-frame rate) from the binary, case 3 (VM to VM), the gateway's NAT beside
+# the kernel's, the VM-to-VM profile, case 4 (control plane); every result as CSV/JSON (and the
+# chart) in $(OUT)/bench.
 bench: deps bpffs
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(BENCH) $(OUT)/bench
 	$(Q)bash tests/bench/perpacket_chart.sh $(OUT)/bench
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/vm2vm.sh
+	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/gateway.sh
 	$(Q)BENCH_OUT=$(OUT)/bench bash tests/bench/profile.sh
 	$(Q)bash tests/bench/control.sh $(OUT)
 	$(Q)bash tests/bench/agent.sh $(OUT)
