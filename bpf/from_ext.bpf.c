@@ -99,9 +99,10 @@ static __always_inline int ext_echo_reply(struct __sk_buff *skb, const struct nv
 }
 
 /*
- * The packet (DNATed or forwarded) for ca in rdid: TTL, the record, a size the underlay carries
- * once encapsulated (else ICMP fragmentation needed back to the sender, from the address it sent
- * to), then the rewrite the caller left for last (nat: to CA:port) and out to the VM.
+ * The packet (DNATed or forwarded) for the VM of index entry ix (NULL: the CA has no record):
+ * TTL, a size the underlay carries once encapsulated (else ICMP fragmentation needed back to the
+ * sender, from the address it sent to), then the rewrite the caller left for last (nat: to
+ * x->ca:x->port) and out to the VM.
  */
 struct ext_dnat {
 	__be32 ca;
@@ -109,19 +110,15 @@ struct ext_dnat {
 	bool nat;
 };
 
-static __always_inline int ext_to_vm(struct __sk_buff *skb, const struct nv_ct_pkt *p, __u32 rdid,
-				     const struct ext_dnat *x)
+static __always_inline int ext_to_vm(struct __sk_buff *skb, const struct nv_ct_pkt *p,
+				     const struct nv_rdid_ca *ix, const struct ext_dnat *x)
 {
-	const struct nv_rdid_ca *ix;
 	struct nv_config *cfg;
 	void *data, *data_end;
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	union nv_addr ca;
 	__u32 mtu = 0;
 
-	nv_addr_set_v4(&ca, x->ca);
-	ix = nv_rdid_ca_get(rdid, &ca);
 	if (!ix)
 		return ext_drop(skb, NV_DROP_EXT_NO_RECORD);
 	data = NV_CTX_PTR(skb, data);
@@ -188,7 +185,7 @@ static __always_inline int ext_icmp_error(struct __sk_buff *skb, const struct nv
 	x.ca = e->addr.w[3];
 	if (nv_nat_icmp_error(skb, p, &q, NV_NAT_DST, e->addr.w[3], e->port))
 		return ext_drop(skb, NV_DROP_TRUNCATED);
-	return ext_to_vm(skb, p, e->rdid, &x);
+	return ext_to_vm(skb, p, nv_rdid_ca_get(e->rdid, &e->addr), &x);
 }
 
 /*
@@ -257,7 +254,7 @@ static __always_inline int ext_nat_in(struct __sk_buff *skb, struct nv_ct_pkt *p
 	}
 	x.ca = e->addr.w[3];
 	x.port = e->port;
-	return ext_to_vm(skb, p, e->rdid, &x);
+	return ext_to_vm(skb, p, nv_rdid_ca_get(e->rdid, &e->addr), &x);
 }
 
 /*
@@ -265,19 +262,20 @@ static __always_inline int ext_nat_in(struct __sk_buff *skb, struct nv_ct_pkt *p
  * its source claims to be one of the domain's own CAs.
  */
 static __always_inline int ext_forward_in(struct __sk_buff *skb, const struct nv_ct_pkt *p,
-					  __u32 rdid)
+					  __u32 rdid, const struct nv_rdid_ca *ix)
 {
 	struct ext_dnat x = { .ca = p->key.dst.w[3], .nat = false };
 
 	if (nv_rdid_ca_get(rdid, &p->key.src))
 		return ext_drop(skb, NV_DROP_EXT_SPOOF);
-	return ext_to_vm(skb, p, rdid, &x);
+	return ext_to_vm(skb, p, ix, &x);
 }
 
 SEC("tc")
 int nv_from_ext(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
+	const struct nv_rdid_ca *ix;
 	const struct nv_gw_dev *dev;
 	void *data, *data_end;
 	struct ethhdr *eth;
@@ -305,8 +303,12 @@ int nv_from_ext(struct __sk_buff *skb)
 	nv_ct_parse(ip, data_end, &p);
 	if (bpf_map_lookup_elem(&nv_nat_addrs, &p.key.dst))
 		return ext_nat_in(skb, &p);
-	if (dev->fwd_rdid && nv_rdid_ca_get(dev->fwd_rdid, &p.key.dst))
-		return ext_forward_in(skb, &p, dev->fwd_rdid);
+	if (!dev->fwd_rdid)
+		return ext_pass(skb);
+	/* Looked up once: the destination's entry decides and is what the VM is reached by. */
+	ix = nv_rdid_ca_get(dev->fwd_rdid, &p.key.dst);
+	if (ix)
+		return ext_forward_in(skb, &p, dev->fwd_rdid, ix);
 	return ext_pass(skb);
 }
 

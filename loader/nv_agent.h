@@ -32,18 +32,7 @@
 /* One policy object: its kind and the array element of struct nv_policy it is. */
 struct nv_agent_object {
 	enum nv_policy_kind kind;
-	union {
-		struct nv_policy_pa pa;
-		struct nv_policy_subnet subnet;
-		struct nv_route_info route;
-		struct nv_policy_port port;
-		struct nv_policy_record record;
-		struct nv_policy_gateway gateway;
-		struct nv_policy_gw_route gw_route;
-		struct nv_policy_nat nat;
-		struct nv_policy_nat_map nat_map;
-		struct nv_ct_timeouts timeouts;
-	} e;
+	union nv_policy_any e;
 };
 
 /* The key (relative to the prefix) of an object of this host. 0, -ENAMETOOLONG, or -ENODEV for

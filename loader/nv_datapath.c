@@ -666,6 +666,19 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 	return err;
 }
 
+/* The instance's maps and pinned programs, both or neither (the device calls below). */
+static int instance_open(const char *pin_dir, struct nv_maps *m, struct nv_pinned_progs *progs)
+{
+	int err = nv_dp_maps(pin_dir, m);
+
+	if (err)
+		return err;
+	err = nv_pinned_progs_open(pin_dir, progs);
+	if (err)
+		nv_maps_close(m);
+	return err;
+}
+
 int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
 		   struct nv_conflict *why)
 {
@@ -679,14 +692,9 @@ int nv_dp_port_add(const char *pin_dir, __u32 ifindex, const struct nv_port *p,
 	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (prog < 0)
 		return -ENOENT;
-	err = nv_dp_maps(pin_dir, &m);
+	err = instance_open(pin_dir, &m, &progs);
 	if (err)
 		return err;
-	err = nv_pinned_progs_open(pin_dir, &progs);
-	if (err) {
-		nv_maps_close(&m);
-		return err;
-	}
 	/* Refuse before touching the device: an existing port keeps its filter. */
 	if (!nv_port_get(&m, ifindex, &port))
 		err = nv_conflict_set(why, NV_CONFLICT_PORT_EXISTS);
@@ -774,14 +782,9 @@ int nv_dp_gateway_add(const char *pin_dir, __u32 rdid, const struct nv_gw_leg *l
 	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (prog < 0)
 		return -ENOENT;
-	err = nv_dp_maps(pin_dir, &m);
+	err = instance_open(pin_dir, &m, &progs);
 	if (err)
 		return err;
-	err = nv_pinned_progs_open(pin_dir, &progs);
-	if (err) {
-		nv_maps_close(&m);
-		return err;
-	}
 	/* Refuse before touching the device: every rule of ours, then the library's. */
 	if (!nv_netdev_exists(ifindex))
 		err = dev_conflict(why, NV_CONFLICT_NO_DEVICE, ifindex);

@@ -322,15 +322,10 @@ typedef int (*nv_nat_map_cb)(const struct nv_nat_map_key *k, const struct nv_nat
 int nv_nat_map_iter(const struct nv_maps *m, nv_nat_map_cb cb, void *arg);
 
 /*
- * Connection tracking timeouts, in seconds (Cilium's and conntrack's defaults below). set: 0
+ * Connection tracking timeouts, in seconds (defaults: NV_CT_TIMEOUT_*, nvgre_abi.h). set: 0
  * keeps the default; over NV_CT_TIMEOUT_MAX is TIMEOUT_INVALID. get fills the defaults in.
  */
-#define NV_CT_TIMEOUT_TCP_SYN	      60
-#define NV_CT_TIMEOUT_TCP_ESTABLISHED 21600
-#define NV_CT_TIMEOUT_TCP_FIN	      10
-#define NV_CT_TIMEOUT_UDP	      60
-#define NV_CT_TIMEOUT_ICMP	      30
-#define NV_CT_TIMEOUT_MAX	      (7 * 86400)
+#define NV_CT_TIMEOUT_MAX (7 * 86400)
 int nv_ct_timeouts_set(const struct nv_maps *m, const struct nv_ct_timeouts *t,
 		       struct nv_conflict *why);
 int nv_ct_timeouts_get(const struct nv_maps *m, struct nv_ct_timeouts *out);

@@ -60,6 +60,20 @@ struct nv_policy_nat_map {
 	struct nv_nat_map v;
 };
 
+/* One object of any kind, as an element of the arrays below (its kind said beside it). */
+union nv_policy_any {
+	struct nv_policy_pa pa;
+	struct nv_policy_subnet subnet;
+	struct nv_route_info route;
+	struct nv_policy_port port;
+	struct nv_policy_record record;
+	struct nv_policy_gateway gateway;
+	struct nv_policy_gw_route gw_route;
+	struct nv_policy_nat nat;
+	struct nv_policy_nat_map nat_map;
+	struct nv_ct_timeouts timeouts;
+};
+
 struct nv_policy {
 	struct nv_policy_pa *pas;	      /* by address */
 	struct nv_policy_subnet *subnets;     /* by VSID */

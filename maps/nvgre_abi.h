@@ -330,7 +330,15 @@ struct nv_ct_entry {
 	__u32 rdid;	    /* the tenant's routing domain */
 };
 
-/* ct_timeouts: ARRAY with one entry, key 0: seconds; 0 takes the default (nv_maps.h). */
+/*
+ * ct_timeouts: ARRAY with one entry, key 0: seconds; 0 takes the default below (Cilium's and
+ * conntrack's), which the datapath and the maps library both read from here.
+ */
+#define NV_CT_TIMEOUT_TCP_SYN	      60
+#define NV_CT_TIMEOUT_TCP_ESTABLISHED 21600
+#define NV_CT_TIMEOUT_TCP_FIN	      10
+#define NV_CT_TIMEOUT_UDP	      60
+#define NV_CT_TIMEOUT_ICMP	      30
 struct nv_ct_timeouts {
 	__u32 tcp_syn;
 	__u32 tcp_established;

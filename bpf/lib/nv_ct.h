@@ -14,6 +14,7 @@
 #define NV_CT_H
 
 #include "nv_common.h"
+#include "nv_events.h"
 #include "nv_icmp.h"
 #include "nv_ipv4.h"
 
@@ -26,10 +27,6 @@
 #define NV_NAT_PORT_TRIES 32
 /* A half is renewed when its expiry would move by more than this: fewer writes per flow. */
 #define NV_CT_RENEW_NS (NV_NSEC_PER_SEC / 4)
-
-#ifndef NV_NSEC_PER_SEC
-#define NV_NSEC_PER_SEC 1000000000ull
-#endif
 
 enum nv_ct_kind {
 	NV_CT_KIND_FLOW,      /* TCP, UDP, ICMP echo: tracked by its own tuple */
@@ -124,15 +121,16 @@ static __always_inline __u64 nv_ct_lifetime(__u8 proto, __u8 state)
 
 	if (proto == IPPROTO_TCP) {
 		if (state == NV_CT_ESTABLISHED)
-			s = t && t->tcp_established ? t->tcp_established : 21600;
+			s = t && t->tcp_established ? t->tcp_established
+						    : NV_CT_TIMEOUT_TCP_ESTABLISHED;
 		else if (state == NV_CT_CLOSING)
-			s = t && t->tcp_fin ? t->tcp_fin : 10;
+			s = t && t->tcp_fin ? t->tcp_fin : NV_CT_TIMEOUT_TCP_FIN;
 		else
-			s = t && t->tcp_syn ? t->tcp_syn : 60;
+			s = t && t->tcp_syn ? t->tcp_syn : NV_CT_TIMEOUT_TCP_SYN;
 	} else if (proto == IPPROTO_UDP) {
-		s = t && t->udp ? t->udp : 60;
+		s = t && t->udp ? t->udp : NV_CT_TIMEOUT_UDP;
 	} else {
-		s = t && t->icmp ? t->icmp : 30;
+		s = t && t->icmp ? t->icmp : NV_CT_TIMEOUT_ICMP;
 	}
 	return (__u64)s * NV_NSEC_PER_SEC;
 }

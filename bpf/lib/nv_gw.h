@@ -33,23 +33,6 @@ static __always_inline void nv_eth_words_set(struct nv_eth_words *e, const __u8 
 	__builtin_memcpy(e, b, NV_ETH_HLEN);
 }
 
-/* The tuple part of struct nv_l3 that the FlowID hashes, from the IPv4 header at ETH_HLEN. */
-static __always_inline int nv_gw_l3(struct __sk_buff *skb, struct nv_l3 *l3)
-{
-	void *data = NV_CTX_PTR(skb, data);
-	void *data_end = NV_CTX_PTR(skb, data_end);
-	struct iphdr *ip = data + NV_ETH_HLEN;
-
-	if ((void *)(ip + 1) > data_end)
-		return -1;
-	nv_addr_set_v4(&l3->src, ip->saddr);
-	nv_addr_set_v4(&l3->dst, ip->daddr);
-	l3->ports = nv_ipv4_ports(ip, data_end);
-	l3->proto = ip->protocol;
-	l3->tos = ip->tos;
-	return 0;
-}
-
 /*
  * A packet (IPv4 at ETH_HLEN) for the VM whose index entry is ix: from its subnet's gateway MAC
  * (the VM's next hop for all that is not on-link, as the tenant hosts' router writes it and as
@@ -62,6 +45,7 @@ static __noinline int nv_gw_to_vm(struct __sk_buff *skb, const struct nv_rdid_ca
 {
 	const struct nv_record *rec = &ix->rec;
 	struct nv_eth_words eth;
+	void *data, *data_end;
 	struct nv_config *cfg;
 	struct nv_l3 l3 = {};
 	__u32 ul, len = skb->len;
@@ -83,7 +67,11 @@ static __noinline int nv_gw_to_vm(struct __sk_buff *skb, const struct nv_rdid_ca
 	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&cfg->pa) || !nv_addr_is_v4(&rec->pa))
 		return nv_drop_tc(skb, hook, NV_DROP_NO_UNDERLAY, ix->vsid);
 	ul = cfg->underlay_ifindex;
-	if (nv_gw_l3(skb, &l3))
+	data = NV_CTX_PTR(skb, data);
+	data_end = NV_CTX_PTR(skb, data_end);
+	/* The tuple the FlowID hashes, parsed as both directions parse a tenant's packet. */
+	if (nv_l3_parse(NV_FAMILY_IPV4, data + NV_ETH_HLEN, data_end, skb->len - NV_ETH_HLEN,
+			&l3) != NV_DROP_NONE)
 		return nv_drop_tc(skb, hook, NV_DROP_TRUNCATED, ix->vsid);
 	/* What the gateway sends back from the underlay was decapsulated there (nv_encap.h). */
 	if (nv_encap_ipv4(skb, &eth, l3.tos, nv_flow_id(&l3, NV_FAMILY_IPV4), ix->vsid,

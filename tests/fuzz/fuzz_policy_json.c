@@ -54,20 +54,6 @@ static const int rank[NV_POLICY__KINDS] = {
 	[NV_POLICY_TIMEOUTS] = 9,
 };
 
-/* One object of any kind. */
-union any_object {
-	struct nv_policy_pa pa;
-	struct nv_policy_subnet subnet;
-	struct nv_route_info route;
-	struct nv_policy_port port;
-	struct nv_policy_record record;
-	struct nv_policy_gateway gateway;
-	struct nv_policy_gw_route gw_route;
-	struct nv_policy_nat nat;
-	struct nv_policy_nat_map nat_map;
-	struct nv_ct_timeouts timeouts;
-};
-
 static size_t count(const struct nv_policy *p, enum nv_policy_kind k)
 {
 	size_t n = 0;
@@ -109,7 +95,7 @@ static void check_same(const struct nv_policy *a, const struct nv_policy *b, con
 /* One object written as a file holds it, read back by nv_policy_json_read_object. */
 static void check_object(unsigned int kind, const void *elem)
 {
-	union any_object back;
+	union nv_policy_any back;
 	json_t *o = nv_policy_json_object(kind, elem);
 	char err[256], *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
@@ -245,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The input as one object of each kind, as an agent reads an etcd value. */
 	for (unsigned int k = 0; k < NV_POLICY__KINDS; k++) {
-		union any_object e;
+		union nv_policy_any e;
 
 		err[0] = '\0';
 		ret = nv_policy_json_read_object(k, (const char *)data, size, &e, err, sizeof(err));
