@@ -4,13 +4,15 @@
  * Anti-spoofing, ARP answered locally, destination resolved in the port's VSID (bridged) or, for
  * a frame to the subnet's gateway MAC, in its routing domain (the distributed router), then
  * delivered to a local port or NVGRE-encapsulated with the destination's VSID and sent out of the
- * underlay. Anything else is dropped, counted by reason.
+ * underlay; routed to this host's gateway leg, out of its external device. Anything else is
+ * dropped, counted by reason.
  */
 #include "nv_common.h"
 #include "nv_arp.h"
 #include "nv_drop.h"
 #include "nv_encap.h"
 #include "nv_events.h"
+#include "nv_gw_out.h"
 #include "nv_icmp.h"
 #include "nv_l3.h"
 #include "nv_route.h"
@@ -223,14 +225,42 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	return vm_sent(skb, src, underlay, bpf_redirect_neigh(underlay, NULL, 0, 0));
 }
 
+/* forward_l3's verdict for a packet that goes on through this host's gateway leg. */
+#define TO_GATEWAY (-0x100)
+
+/*
+ * A routed packet whose next hop is the record of this host's gateway leg in the port's routing
+ * domain (a route to the outside via the leg's CA), for a destination other than the leg itself:
+ * the gateway's, as it would be from a tenant host (nv_wire_gateway). gw is filled for nv_gw_out.
+ */
+static __always_inline bool gateway_leg(const struct nv_port *port, const struct nv_dst *dst,
+					const struct nv_l3 *l3, struct nv_wire_result *gw)
+{
+	__u32 rdid = port->rdid;
+	const struct nv_gw_leg *leg;
+
+	if (!dst->gw_mac)
+		return false;
+	leg = bpf_map_lookup_elem(&nv_gw_legs, &rdid);
+	if (!leg || leg->vsid != dst->vsid || !nv_mac_equal(dst->rec->mac, leg->mac) ||
+	    nv_addr_equal(&l3->dst, &leg->ca))
+		return false;
+	gw->ifindex = leg->ext_ifindex;
+	gw->vsid = dst->vsid;
+	gw->gw_mode = leg->mode;
+	gw->hook = NV_HOOK_FROM_VM;
+	gw->rdid = rdid;
+	return true;
+}
+
 /*
  * The L3 packet of a frame from port, of the given family (a constant, see nv_l3.h): checked,
  * its source the port's CA, its destination resolved, then delivered on this host or
- * encapsulated to the destination's PA.
+ * encapsulated to the destination's PA; TO_GATEWAY with gw filled for this host's gateway.
  */
 static __always_inline int forward_l3(struct __sk_buff *skb, const struct nv_port *port,
 				      const struct ethhdr *eth, void *data_end,
-				      const enum nv_family family)
+				      struct nv_wire_result *gw, const enum nv_family family)
 {
 	enum nv_drop_reason reason;
 	struct nv_dst dst;
@@ -253,14 +283,19 @@ static __always_inline int forward_l3(struct __sk_buff *skb, const struct nv_por
 	}
 	if (dst.rec->ifindex)
 		return deliver_local(skb, port, &dst);
-	/* At one of our PAs but no port bound (VM down): never sent to ourselves. */
+	/* At one of our PAs: our gateway leg's, or no port bound (VM down); never sent to us. */
 	if (dst.rec->local & NV_LOCAL_PA)
-		return vm_drop(skb, NV_DROP_NOT_LOCAL, port);
+		return gateway_leg(port, &dst, &l3, gw) ? TO_GATEWAY
+							: vm_drop(skb, NV_DROP_NOT_LOCAL, port);
 	return send_remote(skb, port, &dst, &l3, family);
 }
 
-SEC("tc")
-int nv_from_vm(struct __sk_buff *skb)
+/*
+ * Everything nv_from_vm does but the gateway's way out, not inlined: its frame is gone by the time
+ * a packet goes on to nv_gw_out, whose calls need the most of the 512 bytes of stack a call chain
+ * may use (as nv_wire_tc's classify). TO_GATEWAY with gw filled, else the verdict.
+ */
+static __noinline int from_vm(struct __sk_buff *skb, struct nv_wire_result *gw)
 {
 	void *data, *data_end;
 	struct nv_port *port;
@@ -284,9 +319,19 @@ int nv_from_vm(struct __sk_buff *skb)
 	if (nv_mac_is_group(eth->h_dest))
 		return vm_drop(skb, NV_DROP_BROADCAST, port);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return forward_l3(skb, port, eth, data_end, NV_FAMILY_IPV4);
+		return forward_l3(skb, port, eth, data_end, gw, NV_FAMILY_IPV4);
 	/* IPv6 (ETH_P_IPV6, ND answered beside ARP) joins here once nv_l3.h parses it. */
 	return vm_drop(skb, NV_DROP_ETHERTYPE, port);
+}
+
+SEC("tc")
+int nv_from_vm(struct __sk_buff *skb)
+{
+	struct nv_wire_result gw = {};
+	int ret = from_vm(skb, &gw);
+
+	/* nv_gw_out counts against the port what it sends and drops (hook FROM_VM). */
+	return ret == TO_GATEWAY ? nv_gw_out(skb, &gw) : ret;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

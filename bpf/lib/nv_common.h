@@ -11,24 +11,25 @@
 #include "nvgre_maps.bpf.h"
 
 /* uapi #defines that vmlinux.h (types only) does not carry */
-#define ETH_P_IP      0x0800
-#define ETH_P_ARP     0x0806
-#define ETH_P_8021Q   0x8100
-#define ETH_P_8021AD  0x88A8
-#define TC_ACT_OK     0
-#define TC_ACT_SHOT   2
-#define IP_MF	      0x2000
-#define IP_OFFSET     0x1fff
-#define IP_DF	      0x4000
-#define ARPOP_REQUEST 1
-#define ARPOP_REPLY   2
-#define ARPHRD_ETHER  1
-#define E2BIG	      7
-#define EAGAIN	      11
-#define ENOMEM	      12
-#define EFAULT	      14
-#define EEXIST	      17
-#define EINVAL	      22
+#define ETH_P_IP	0x0800
+#define ETH_P_ARP	0x0806
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88A8
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT 7
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+#define IP_DF		0x4000
+#define ARPOP_REQUEST	1
+#define ARPOP_REPLY	2
+#define ARPHRD_ETHER	1
+#define E2BIG		7
+#define EAGAIN		11
+#define ENOMEM		12
+#define EFAULT		14
+#define EEXIST		17
+#define EINVAL		22
 
 #define NV_ADJ_ROOM_ENCAP_L2(len) \
 	(((__u64)(len)&BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The gateway's way out (DESIGN section 8), in nv_wire_tc once a tenant's frame for the outside is
- * decapsulated: TTL, the RDID's gateway route, the FIB (which must lead out of the leg's external
- * device and says whether the packet fits it), SNAT by the connection table in NAT mode, then out
- * with the next hop's MAC. What does not fit gets ICMP fragmentation needed, back to the VM.
+ * decapsulated, and in nv_from_vm for a VM on the gateway host once routed: TTL, the RDID's gateway
+ * route, the FIB (which must lead out of the leg's external device and says whether the packet fits
+ * it), SNAT by the connection table in NAT mode, then out with the next hop's MAC. What does not
+ * fit gets ICMP fragmentation needed, back to the VM.
  */
 #ifndef NV_GW_OUT_H
 #define NV_GW_OUT_H
@@ -12,11 +13,24 @@
 #include "nv_ct.h"
 #include "nv_gw.h"
 #include "nv_nat.h"
+#include "nv_wire.h"
 
-static __always_inline int gw_out_drop(struct __sk_buff *skb, enum nv_drop_reason reason,
-				       __u32 vsid)
+/*
+ * What the gateway does not send on is a drop counted by reason; for a VM on this host (hook
+ * FROM_VM, skb->ifindex its port), also against its port, as nv_from_vm counts its drops.
+ */
+static __always_inline void gw_out_count_port_drop(struct __sk_buff *skb,
+						   const struct nv_wire_result *r)
 {
-	return nv_drop_tc(skb, NV_HOOK_WIRE_TC, reason, vsid);
+	if (r->hook == NV_HOOK_FROM_VM)
+		nv_count_port_drop(skb->ifindex, skb->len);
+}
+
+static __always_inline int gw_out_drop(struct __sk_buff *skb, const struct nv_wire_result *r,
+				       enum nv_drop_reason reason)
+{
+	gw_out_count_port_drop(skb, r);
+	return nv_drop_tc(skb, r->hook, reason, r->vsid);
 }
 
 /* An ICMP error for a VM: what it answers and the drop reasons of the packet it answers. */
@@ -44,10 +58,11 @@ static __noinline int gw_icmp_build(struct __sk_buff *skb, const struct nv_wire_
 	nv_addr_set_v4(&ca, q->vm_ca);
 	ix = nv_rdid_ca_get(rdid, &ca);
 	if (!leg || !ix)
-		return nv_drop_tc(skb, NV_HOOK_WIRE_TC, q->reason, r->vsid);
+		return gw_out_drop(skb, r, q->reason);
 	if (!nv_icmp_allowed())
-		return nv_drop_tc(skb, NV_HOOK_WIRE_TC, q->rate_reason, r->vsid);
+		return gw_out_drop(skb, r, q->rate_reason);
 	nv_count_drop(q->reason, skb->len);
+	gw_out_count_port_drop(skb, r);
 	if (nv_icmp_error(skb, q->ihl, &q->err, ix->rec.mac, q->vm_ca, ix->rec.gw_mac,
 			  leg->ca.w[3]))
 		return TC_ACT_SHOT;
@@ -68,7 +83,7 @@ static __always_inline int gw_icmp_to_vm(struct __sk_buff *skb, const struct nv_
 	ix = nv_rdid_ca_get(r->rdid, &ca);
 	if (!ix)
 		return TC_ACT_SHOT;
-	return nv_gw_to_vm(skb, ix, NV_HOOK_WIRE_TC);
+	return nv_gw_to_vm(skb, ix, r->hook);
 }
 
 /*
@@ -269,7 +284,7 @@ static __noinline int nv_gw_out(struct __sk_buff *skb, const struct nv_wire_resu
 	data_end = NV_CTX_PTR(skb, data_end);
 	ip = data + NV_ETH_HLEN;
 	if ((void *)(ip + 1) > data_end)
-		return gw_out_drop(skb, NV_DROP_TRUNCATED, r->vsid);
+		return gw_out_drop(skb, r, NV_DROP_TRUNCATED);
 	icmp.vm_ca = ip->saddr;
 	icmp.ihl = nv_ipv4_hlen(ip);
 	nv_ct_parse(ip, data_end, &p);
@@ -283,11 +298,11 @@ static __noinline int nv_gw_out(struct __sk_buff *skb, const struct nv_wire_resu
 	if (r->gw_mode == NV_GW_NAT) {
 		nat = bpf_map_lookup_elem(&nv_nats, &rdid);
 		if (!nat)
-			return gw_out_drop(skb, NV_DROP_NAT_NONE, r->vsid);
+			return gw_out_drop(skb, r, NV_DROP_NAT_NONE);
 	}
 	reason = gw_next_hop(skb, r, ip, nat ? nat->ext.w[3] : ip->saddr, &next);
 	if (reason != NV_DROP_NONE)
-		return gw_out_drop(skb, reason, r->vsid);
+		return gw_out_drop(skb, r, reason);
 	if (next.rc == NV_GW_NEXT_TOO_BIG) {
 		/* The gateway fragments nothing, DF or not (README: Gateway). */
 		icmp.err.type = NV_ICMP_DEST_UNREACH;
@@ -302,23 +317,26 @@ static __noinline int nv_gw_out(struct __sk_buff *skb, const struct nv_wire_resu
 		p.key.rdid = rdid;
 		reason = gw_snat_icmp_error(skb, &p, bpf_ktime_get_ns());
 		if (reason != NV_DROP_NONE)
-			return gw_out_drop(skb, reason, r->vsid);
+			return gw_out_drop(skb, r, reason);
 	} else if (nat) {
 		reason = gw_snat(skb, rdid, nat, &p);
 		if (reason != NV_DROP_NONE)
-			return gw_out_drop(skb, reason, r->vsid);
+			return gw_out_drop(skb, r, reason);
 	}
 	if (nv_ipv4_ttl_dec(skb))
-		return gw_out_drop(skb, NV_DROP_TRUNCATED, r->vsid);
+		return gw_out_drop(skb, r, NV_DROP_TRUNCATED);
+	/* Sent by the VM's port when it is on this host (nv_from_vm's tx counter). */
+	if (r->hook == NV_HOOK_FROM_VM)
+		nv_count_tx(skb->ifindex, skb->len);
 	if (next.rc == NV_GW_NEXT_MAC) {
 		if (bpf_skb_store_bytes(skb, 0, next.dmac, 2 * NV_ETH_ALEN, 0))
-			return gw_out_drop(skb, NV_DROP_TRUNCATED, r->vsid);
+			return gw_out_drop(skb, r, NV_DROP_TRUNCATED);
 		ret = bpf_redirect(r->ifindex, 0);
 	} else {
 		nh.ipv4_nh = next.nexthop;
 		ret = bpf_redirect_neigh(r->ifindex, &nh, sizeof(nh), 0);
 	}
-	return nv_trace_tc(skb, NV_HOOK_WIRE_TC, NV_VERDICT_REDIRECT, r->ifindex, r->vsid, ret);
+	return nv_trace_tc(skb, r->hook, NV_VERDICT_REDIRECT, r->ifindex, r->vsid, ret);
 }
 
 #endif /* NV_GW_OUT_H */

@@ -49,6 +49,7 @@ struct nv_wire_result {
 	__u32 inner_len; /* the inner frame's length, from the outer IPv4 total length */
 	__u8 local;	 /* the destination record's enum nv_record_local */
 	__u8 gw_mode;	 /* NV_WIRE_GATEWAY: the leg's enum nv_gw_mode (ifindex: its device) */
+	__u8 hook;	 /* NV_WIRE_GATEWAY: what counts the way out (enum nv_hook) */
 	__u32 rdid;	 /* NV_WIRE_GATEWAY: the routing domain */
 };
 
@@ -216,6 +217,7 @@ static __always_inline bool nv_wire_gateway(__u32 vsid, const struct ethhdr *in_
 		return false;
 	r->ifindex = leg->ext_ifindex;
 	r->gw_mode = leg->mode;
+	r->hook = NV_HOOK_WIRE_TC;
 	r->rdid = key->rdid;
 	return true;
 }

@@ -17,6 +17,7 @@
 #   tenant B, rdid 2: vsid 6001 10.1.1.0/24 (A's prefix, CAs and MACs); NAT 203.0.113.11
 #   tenant C, rdid 3: vsid 7001 10.3.1.0/24, forward mode on ext2, gateway route 198.51.100.0/24
 #   h1: a11 (A 10.1.1.11), c11 (C 10.3.1.11)   h2: b11 (B 10.1.1.11), a22 (A 10.1.2.22)
+#   gw: g33 (A 10.1.1.33), a VM of the gateway host itself; 203.0.113.10:8033 -> 10.1.1.33:80
 #   Each tenant's gateway leg is 10.x.1.254 on gw; every host has its record, the RDID's gateway
 #   wildcard record (CA 0.0.0.0 at gw's PA) and the route 0.0.0.0/0 via the leg: the same table
 #   everywhere, as orchestration pushes it.
@@ -55,11 +56,12 @@ topo_vm a11 A1 h1 11
 topo_vm c11 C1 h1 11
 topo_vm b11 B1 h2 11
 topo_vm a22 A2 h2 22
+topo_vm g33 A1 gw 33
 # A small connection table on the gateway: the flood test fills it.
 CT_MAX=256
 TOPO_ATTACH[gw]="ct-max $CT_MAX"
 ALL_HOSTS="h1 h2 gw"
-ALL_VMS="a11 c11 b11 a22"
+ALL_VMS="a11 c11 b11 a22 g33"
 GW_PA=192.0.2.3
 SERVER=203.0.113.100
 EXT_A=203.0.113.10
@@ -129,6 +131,8 @@ topo_up() {
 		die "nat map add :8080"
 	nvctl_on gw nat map add rdid 1 proto tcp external "$EXT_A:5201" internal 10.1.1.11:5201 ||
 		die "nat map add :5201"
+	nvctl_on gw nat map add rdid 1 proto tcp external "$EXT_A:8033" internal 10.1.1.33:80 ||
+		die "nat map add :8033"
 	nvctl_on gw gateway route add rdid 3 prefix 198.51.100.0/24 || die "gateway route add"
 }
 
@@ -419,6 +423,40 @@ t_forward() {
 	esac
 }
 
+# g33 runs on the gateway host: its host's router hands its packets to the gateway in the same
+# program (nv_from_vm), out through the NAT as tenant A, and it publishes a service of its own.
+t_gateway_host_vm() {
+	local json=$TMP/iperf-g33.json b a out
+	expect_eq "echo replies from $SERVER to g33" 5 "$(vm_ping g33 "$SERVER" 5)"
+	peer_server inet "$SERVER" 7004
+	out=$(peer_seen g33 "$SERVER" 7004 43000)
+	bg_stop "$SRV_PID"
+	expect_eq "g33 (10.1.1.33:43000) as the server sees it" "$EXT_A:43000" "$out"
+	snap_gw "$TMP/g33-before.json"
+	bg_in_ns inet iperf3 -s -1 -B "$SERVER" -p 5303 >/dev/null 2>&1
+	local srv=$BG_PID
+	wait_listen inet 5303
+	in_ns g33 timeout 20 iperf3 -c "$SERVER" -p 5303 -t 2 -J >"$json" 2>&1 || true
+	bg_stop "$srv"
+	snap_gw "$TMP/g33-after.json"
+	b=$(/usr/bin/python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$json" 2>/dev/null || echo 0)
+	expect_ge "bytes the server received from g33 through the NAT" 1000000 "$b"
+	a=$(oneline "$(drops_delta "$TMP/g33-before.json" "$TMP/g33-after.json")")
+	expect_eq "gateway drops during g33's TCP run" "" "$a"
+	peer_server g33 10.1.1.33 80
+	out=$(peer_seen inet "$EXT_A" 8033)
+	bg_stop "$SRV_PID"
+	case "$out" in
+	"$SERVER:"*) ;;
+	*) fail "$EXT_A:8033 from the internet: expected g33's answer $SERVER:<port>, got $out" ;;
+	esac
+	out=$(in_ns g33 ping -n -c 1 -W 2 -t 2 "$SERVER" 2>&1 || true)
+	case "$out" in
+	*"From 10.1.1.254"*"Time to live exceeded"*) ;;
+	*) fail "ping -t 2 $SERVER from g33: $(oneline "$out")" ;;
+	esac
+}
+
 t_gw_host_reachable() {
 	local out
 	peer_server gw 203.0.113.1 2222
@@ -431,6 +469,7 @@ t_gateway_del() {
 	local out rdid
 	nvctl_on gw nat map del proto tcp external "$EXT_A:8080" || fail "nat map del :8080"
 	nvctl_on gw nat map del proto tcp external "$EXT_A:5201" || fail "nat map del :5201"
+	nvctl_on gw nat map del proto tcp external "$EXT_A:8033" || fail "nat map del :8033"
 	nvctl_on gw nat del rdid 1 || fail "nat del rdid 1"
 	nvctl_on gw nat del rdid 2 || fail "nat del rdid 2"
 	expect_eq "echo replies from $EXT_A after nat del" 0 "$(vm_ping inet "$EXT_A" 2)"
@@ -450,7 +489,7 @@ t_gateway_del() {
 
 main() {
 	local t0=$SECONDS
-	topo_log "gateway e2e run $RUN_ID: 3 hosts, a gateway with NAT and forwarding, 3 tenants"
+	topo_log "gateway e2e run $RUN_ID: 3 hosts, a gateway with NAT and forwarding, 3 tenants, a VM on the gateway"
 	topo_up
 	topo_log "topology up in $((SECONDS - t0)) s"
 
@@ -474,6 +513,8 @@ main() {
 	run_test "MTU: ping -M do -s 1400 through a 1400-byte external link: frag needed" t_frag_needed
 	run_test "TTL: ping -t 2 gets time exceeded from the gateway leg 10.1.1.254" t_ttl
 	run_test "forward mode: tenant C reaches 198.51.100.100 unchanged, and back; PMTU in" t_forward
+	run_test "a VM of the gateway host: ping, TCP and iperf3 out as $EXT_A, published, TTL" \
+		t_gateway_host_vm
 	run_test "the gateway host stays reachable on its external device" t_gw_host_reachable
 	run_test "nat del, gateway del: external address gone, filters and qdiscs removed" t_gateway_del
 

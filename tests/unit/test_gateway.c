@@ -1710,25 +1710,69 @@ Test(gateway, static_mapping_roundtrip, .fini = teardown)
 	cr_expect_eq(ct_conns(&gw), 2);
 }
 
-/*
- * A published service on a VM of the gateway host itself (A2, 10.0.0.2 on host 2): the SYN is
- * delivered to its port (nv_gw_to_vm's local branch), and its SYN-ACK, routed by the VM's
- * default route to the leg's CA, must leave by the gateway like a remote VM's.
- */
-Test(gateway, vm_of_the_gateway_host_does_not_leave_through_it, .fini = teardown)
+/* ---- a VM of the gateway host itself (A2, 10.0.0.2 on host 2; B2 in tenant B) ---- */
+
+/* RDID rdid's default route via the leg's CA, as every host of the routing domain has it. */
+static void default_via_leg(struct host *h, __u32 rdid)
 {
-	const struct host_port *a2;
+	struct nv_route_key k = { .prefixlen = 96, .rdid = rdid };
+	struct nv_route rt = { 0 };
+
+	nv_addr_from_ipv4(&k.addr, 0);
+	nv_addr_from_ipv4(&rt.nexthop, LEG_CA);
+	cr_assert_eq(nv_route_add(&h->o.maps, &k, &rt, NULL), 0, "default route of RDID %u", rdid);
+}
+
+/*
+ * One frame through one of host 2's programs (nv_from_vm at port, or nv_from_ext at gx when port
+ * is NULL): verdict, counters exactly e (a drop at the frame's own length), the output when want.
+ */
+static void local_step(const char *name, const struct host_port *port, const struct pkt *in,
+		       __u32 verdict, struct counters_expect *e, const struct pkt *want)
+{
 	struct counters before, after;
-	struct counters_expect e = { .drop = NV_DROP_NONE };
-	struct pkt_ipv4_spec s;
-	struct pkt in, want, syn_ack;
 	struct run r;
 	char err[256];
+
+	if (e->drop != NV_DROP_NONE && !e->drop_bytes)
+		e->drop_bytes = in->len;
+	cr_assert_eq(counters_read(&gw, &before), 0);
+	run_tc(port ? gw.from_vm : gw.from_ext, port ? port->ifindex : gx_ifindex(), in->d, in->len,
+	       0, &r);
+	cr_assert_eq(counters_read(&gw, &after), 0);
+	cr_assert_eq(r.err, 0, "%s: test run: %s", name, strerror(-r.err));
+	cr_expect_eq(r.retval, verdict, "%s: verdict %s, want %s", name, tc_verdict_name(r.retval),
+		     tc_verdict_name(verdict));
+	cr_expect(counters_check(&before, &after, e, err, sizeof(err)) == 0, "%s: %s", name, err);
+	if (want)
+		expect_frame(name, "output", r.out, r.out_len, want);
+}
+
+/* What a VM of host 2 with MAC_2 and CA_2 sends to dst through its subnet's gateway. */
+static void local_vm_spec(struct pkt_ipv4_spec *s, const __u8 *gw_mac, __be32 dst)
+{
+	frame_spec(s, MAC_2, CA_2, gw_mac, dst);
+	s->sport = 40000;
+	s->dport = 53;
+}
+
+/*
+ * A published service on A2: the SYN is delivered to its port (nv_gw_to_vm's local branch), and
+ * its SYN-ACK, routed by the VM's default route to the leg's CA, leaves by the gateway as a
+ * remote VM's does: nv_from_vm hands it to nv_gw_out (two TTL steps: the router's, the
+ * gateway's), counted as sent by the port.
+ */
+Test(gateway, vm_of_the_gateway_host_serves_through_it, .fini = teardown)
+{
+	const struct host_port *a2;
+	struct counters_expect e = { .drop = NV_DROP_NONE };
+	struct pkt_ipv4_spec s;
+	struct pkt in, want;
 
 	gw_up(&gw, 0);
 	a2 = &gw.port[H2_A2];
 	map_add(&gw, TCP, EXT_A, 8081, RDID_A, CA_2, 80);
-	route_a(&gw, 0, 0, LEG_CA, 0, 10);
+	default_via_leg(&gw, RDID_A);
 
 	frame_spec(&s, SERVER_MAC, SERVER, GX_MAC, EXT_A);
 	s.proto = TCP;
@@ -1742,37 +1786,186 @@ Test(gateway, vm_of_the_gateway_host_does_not_leave_through_it, .fini = teardown
 	s.dport = 80;
 	s.ttl--;
 	cr_assert_gt(pkt_ipv4(&want, &s, 80), 0);
-	cr_assert_eq(counters_read(&gw, &before), 0);
-	run_tc(gw.from_ext, gx_ifindex(), in.d, in.len, 0, &r);
-	cr_assert_eq(counters_read(&gw, &after), 0);
-	cr_assert_eq(r.err, 0);
-	cr_expect_eq(r.retval, TC_ACT_REDIRECT, "SYN in: verdict %s", tc_verdict_name(r.retval));
-	expect_frame("SYN in", "to A2's port", r.out, r.out_len, &want);
 	e.a.rx_packets = 1;
 	e.a.rx_bytes = in.len;
-	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "SYN in: %s", err);
+	local_step("SYN in", NULL, &in, TC_ACT_REDIRECT, &e, &want);
 
-	/*
-	 * A2 answers through its port's nv_from_vm, to its gateway MAC: a VM of the gateway host
-	 * does not leave through the gateway (README, Gateway: its frames to the leg are a drop,
-	 * NOT_LOCAL, as to any CA at a local PA without a port), and nothing half-leaves.
-	 */
 	frame_spec(&s, MAC_2, CA_2, MAC_GW_A, SERVER);
 	s.proto = TCP;
 	s.tcp_flags = SYN | ACK;
 	s.sport = 80;
 	s.dport = 50000;
-	cr_assert_gt(pkt_ipv4(&syn_ack, &s, 80), 0);
-	(void)want;
-	e = (struct counters_expect){ .drop = NV_DROP_NOT_LOCAL, .drop_bytes = syn_ack.len };
-	cr_assert_eq(counters_read(&gw, &before), 0);
-	run_tc(gw.from_vm, a2->ifindex, syn_ack.d, syn_ack.len, 0, &r);
-	cr_assert_eq(counters_read(&gw, &after), 0);
-	cr_assert_eq(r.err, 0);
-	cr_expect_eq(r.retval, TC_ACT_SHOT, "SYN-ACK out of A2: verdict %s",
-		     tc_verdict_name(r.retval));
-	cr_expect(counters_check(&before, &after, &e, err, sizeof(err)) == 0, "SYN-ACK out: %s",
-		  err);
+	cr_assert_gt(pkt_ipv4(&in, &s, 80), 0);
+	memcpy(s.dmac, SERVER_MAC, 6);
+	memcpy(s.smac, GX_MAC, 6);
+	s.saddr = EXT_A;
+	s.sport = 8081;
+	s.ttl -= 2;
+	cr_assert_gt(pkt_ipv4(&want, &s, 80), 0);
+	e = (struct counters_expect){ .a = { .tx_packets = 1, .tx_bytes = in.len } };
+	local_step("SYN-ACK out of A2", a2, &in, TC_ACT_REDIRECT, &e, &want);
+}
+
+/*
+ * A2 and B2 (same CA, MAC and ports, two tenants) open the same UDP flow from the gateway host:
+ * each leaves with its tenant's address, and each reply reaches its own tenant's port only (the
+ * rx counters say which).
+ */
+Test(gateway, vms_of_the_gateway_host_nat_per_tenant, .fini = teardown)
+{
+	const __be32 ext[2] = { EXT_A, EXT_B };
+	const __u32 rdid[2] = { RDID_A, RDID_B };
+	const __u8 *gw_mac[2] = { MAC_GW_A, MAC_GW_B };
+	const int port[2] = { H2_A2, H2_B2 };
+	struct pkt_ipv4_spec s;
+	struct pkt in, want;
+
+	gw_up(&gw, 0);
+	for (int t = 0; t < 2; t++)
+		default_via_leg(&gw, rdid[t]);
+	for (int t = 0; t < 2; t++) {
+		struct counters_expect e = { 0 };
+		struct nv_ct_entry ce;
+		struct nv_ct_key k;
+
+		local_vm_spec(&s, gw_mac[t], SERVER);
+		cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+		memcpy(s.dmac, SERVER_MAC, 6);
+		memcpy(s.smac, GX_MAC, 6);
+		s.saddr = ext[t];
+		s.ttl -= 2;
+		cr_assert_gt(pkt_ipv4(&want, &s, 100), 0);
+		*(t ? &e.b : &e.a) = (struct nv_vsid_stats){ .tx_packets = 1, .tx_bytes = in.len };
+		local_step(t ? "B2 out" : "A2 out", &gw.port[port[t]], &in, TC_ACT_REDIRECT, &e,
+			   &want);
+		k = ct_key(rdid[t], CA_2, SERVER, 40000, 53, UDP, NV_CT_OUT);
+		cr_expect_eq(ct_get(&gw, &k, &ce), 0, "tenant %d: no connection entry", t);
+	}
+	cr_expect_eq(ct_conns(&gw), 2);
+	for (int t = 1; t >= 0; t--) {
+		struct counters_expect e = { 0 };
+
+		frame_spec(&s, SERVER_MAC, SERVER, GX_MAC, ext[t]);
+		s.sport = 53;
+		s.dport = 40000;
+		cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+		memcpy(s.dmac, MAC_2, 6);
+		memcpy(s.smac, gw_mac[t], 6);
+		s.daddr = CA_2;
+		s.ttl--;
+		cr_assert_gt(pkt_ipv4(&want, &s, 100), 0);
+		*(t ? &e.b : &e.a) = (struct nv_vsid_stats){ .rx_packets = 1, .rx_bytes = in.len };
+		local_step(t ? "reply to B" : "reply to A", NULL, &in, TC_ACT_REDIRECT, &e, &want);
+	}
+}
+
+/*
+ * What stays: the leg's own CA is no destination of the gateway, routed (A6, from the other
+ * subnet) or bridged (A2): NOT_LOCAL as before, nothing sent out. The gateway's drops of a local
+ * VM's packet are counted by their reasons, and against the port (not as sent).
+ */
+Test(gateway, vm_of_the_gateway_host_drops, .fini = teardown)
+{
+	struct counters_expect e;
+	struct pkt_ipv4_spec s;
+	struct pkt in;
+
+	gw_up(&gw, 0);
+	default_via_leg(&gw, RDID_A);
+
+	frame_spec(&s, MAC_6, CA_6, MAC_GW_A2, LEG_CA);
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	e = (struct counters_expect){ .drop = NV_DROP_NOT_LOCAL };
+	local_step("A6 to the leg's CA", &gw.port[H2_A6], &in, TC_ACT_SHOT, &e, NULL);
+
+	local_vm_spec(&s, LEG_MAC, LEG_CA);
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	e = (struct counters_expect){ .drop = NV_DROP_NOT_LOCAL };
+	local_step("A2 bridged to the leg's CA", &gw.port[H2_A2], &in, TC_ACT_SHOT, &e, NULL);
+
+	local_vm_spec(&s, MAC_GW_A, UNROUTED);
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	e = (struct counters_expect){ .drop = NV_DROP_GW_NO_ROUTE };
+	local_step("A2 to an unrouted address", &gw.port[H2_A2], &in, TC_ACT_SHOT, &e, NULL);
+
+	nat_del(&gw, RDID_A);
+	local_vm_spec(&s, MAC_GW_A, SERVER);
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	e = (struct counters_expect){ .drop = NV_DROP_NAT_NONE };
+	local_step("A2 out, no NAT", &gw.port[H2_A2], &in, TC_ACT_SHOT, &e, NULL);
+
+	leg_mode(&gw, RDID_A, VSID_A, NV_GW_FORWARD);
+	e = (struct counters_expect){ .drop = NV_DROP_GW_NO_ROUTE };
+	local_step("A2 out, forward mode without a gateway route", &gw.port[H2_A2], &in,
+		   TC_ACT_SHOT, &e, NULL);
+	cr_expect_eq(ct_conns(&gw), 0);
+}
+
+/*
+ * Forward mode: A2's packet to a prefix of the RDID's gateway routes leaves unchanged but for the
+ * two TTL steps and the MACs.
+ */
+Test(gateway, vm_of_the_gateway_host_forwards, .fini = teardown)
+{
+	struct counters_expect e = { 0 };
+	struct pkt_ipv4_spec s;
+	struct pkt in, want;
+
+	gw_up(&gw, 0);
+	default_via_leg(&gw, RDID_A);
+	leg_mode(&gw, RDID_A, VSID_A, NV_GW_FORWARD);
+	gw_route(&gw, RDID_A, SERVER, 32, 0);
+	local_vm_spec(&s, MAC_GW_A, SERVER);
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	memcpy(s.dmac, SERVER_MAC, 6);
+	memcpy(s.smac, GX_MAC, 6);
+	s.ttl -= 2;
+	cr_assert_gt(pkt_ipv4(&want, &s, 100), 0);
+	e.a = (struct nv_vsid_stats){ .tx_packets = 1, .tx_bytes = in.len };
+	local_step("A2 forwarded", &gw.port[H2_A2], &in, TC_ACT_REDIRECT, &e, &want);
+	cr_expect_eq(ct_conns(&gw), 0);
+}
+
+/*
+ * The gateway's ICMP errors reach a local VM on its port: TTL 2 expires at the gateway (the
+ * router took one), a packet too big for gx gets frag-needed with gx's MTU, both from the leg's
+ * CA; the packet is a drop of the port's, the error is received by the port (as the VM's host
+ * counts it when the VM is remote).
+ */
+Test(gateway, vm_of_the_gateway_host_gets_icmp_errors, .fini = teardown)
+{
+	struct counters_expect e;
+	struct pkt_ipv4_spec s;
+	struct pkt in, routed, want;
+
+	gw_up(&gw, 0);
+	default_via_leg(&gw, RDID_A);
+
+	local_vm_spec(&s, MAC_GW_A, SERVER);
+	s.ttl = 2;
+	cr_assert_gt(pkt_ipv4(&in, &s, 100), 0);
+	memcpy(s.dmac, LEG_MAC, 6);
+	memcpy(s.smac, MAC_GW_A, 6);
+	s.ttl = 1;
+	cr_assert_gt(pkt_ipv4(&routed, &s, 100), 0);
+	icmp_about(&want, &routed, MAC_2, MAC_GW_A, LEG_CA, CA_2, 11, 0, 0);
+	e = (struct counters_expect){ .drop = NV_DROP_TTL_EXPIRED,
+				      .a = { .rx_packets = 1, .rx_bytes = want.len } };
+	local_step("A2, TTL 2", &gw.port[H2_A2], &in, TC_ACT_REDIRECT, &e, &want);
+
+	prep_mtu_1400(&gw);
+	local_vm_spec(&s, MAC_GW_A, SERVER);
+	s.frag = 0x4000;
+	cr_assert_gt(pkt_ipv4(&in, &s, 1500), 0);
+	memcpy(s.dmac, LEG_MAC, 6);
+	memcpy(s.smac, MAC_GW_A, 6);
+	s.ttl--;
+	cr_assert_gt(pkt_ipv4(&routed, &s, 1500), 0);
+	icmp_about(&want, &routed, MAC_2, MAC_GW_A, LEG_CA, CA_2, 3, 4, 1400);
+	e = (struct counters_expect){ .drop = NV_DROP_FRAG_NEEDED,
+				      .a = { .rx_packets = 1, .rx_bytes = want.len } };
+	local_step("A2, 1500 bytes DF", &gw.port[H2_A2], &in, TC_ACT_REDIRECT, &e, &want);
+	cr_expect_eq(ct_conns(&gw), 0);
 }
 
 /* ---- ICMP errors ---- */
