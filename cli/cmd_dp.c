@@ -10,7 +10,7 @@
 #include "nv_output.h"
 #include "nvctl.h"
 
-static const char *const xdp_modes[] = { "native", "skb", "none", NULL }; /* enum nv_xdp_mode */
+static const char *const xdp_modes[] = { "native", "skb", "none", "auto", NULL }; /* nv_xdp_mode */
 
 enum {
 	DP_DEV,
@@ -34,7 +34,7 @@ static int dp_attach(struct nv_ctx *ctx, const struct nv_args *a)
 		.underlay_ifindex = a->a[DP_DEV].v.u32,
 		.pa = a->a[DP_PA].v.addr,
 		.ttl = a->a[DP_TTL].set ? a->a[DP_TTL].v.u32 : 0,
-		.xdp_mode = a->a[DP_XDP_MODE].set ? a->a[DP_XDP_MODE].v.choice : NV_XDP_MODE_NATIVE,
+		.xdp_mode = a->a[DP_XDP_MODE].set ? a->a[DP_XDP_MODE].v.choice : NV_XDP_MODE_AUTO,
 		.max_conns = a->a[DP_CT_MAX].set ? a->a[DP_CT_MAX].v.u32 : 0
 	};
 	struct nv_conflict why = { 0 };
@@ -151,7 +151,7 @@ static const char without_meta[] = "hands over to TC without metadata (the kerne
 /* The underlay's hook of program id, as its attach kind shows it. */
 static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum nv_prog_id id)
 {
-	const char *name = nv_progs[id].name;
+	const char *name = nv_progs[id].name, *why = nv_dp_xdp_auto_reason(st);
 	char ul[NV_NETDEV_NAMELEN];
 	bool meta;
 
@@ -168,11 +168,15 @@ static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum n
 				: st->xdp.dispatcher		 ? "dispatcher"
 								 : "direct");
 		nv_print_bool(ctx, "metadata", NULL, meta);
+		nv_print_bool(ctx, "auto", NULL, why != NULL);
+		if (why)
+			nv_print_string(ctx, "why", NULL, why);
 		nv_close(ctx);
 		if (st->xdp.mode == NV_XDP_MODE_NONE)
 			nv_print_text(ctx,
-				      "xdp       none (xdp-mode none: nv_wire_tc validates and "
-				      "decapsulates alone)\n");
+				      "xdp       none (xdp-mode %s: nv_wire_tc validates and "
+				      "decapsulates alone)\n",
+				      why ? "auto" : "none");
 		else if (st->prog_id[id])
 			nv_print_text(ctx, "xdp       %s id %u  mode %s  %s\n          %s\n", name,
 				      st->prog_id[id], xdp_modes[st->xdp.mode],
@@ -180,6 +184,8 @@ static void print_hook(struct nv_ctx *ctx, const struct nv_dp_status *st, enum n
 				      meta ? with_meta : without_meta);
 		else
 			nv_print_text(ctx, "xdp       nothing attached to %s\n", ul);
+		if (why)
+			nv_print_text(ctx, "          auto: %s\n", why);
 		break;
 	case NV_ATTACH_UNDERLAY_TC:
 		nv_open_object(ctx, "tc");

@@ -126,6 +126,28 @@ static int each_dev(enum nv_attach a, const struct nv_maps *m, dev_fn fn, void *
 	return 0;
 }
 
+/*
+ * xdp-mode auto on underlay ul (NV_XDP_MODE_AUTO): none on a veth, else native; a driver without
+ * native XDP turns out at the attach (-EOPNOTSUPP), and then none too.
+ */
+static enum nv_xdp_mode auto_mode(__u32 ul)
+{
+	return nv_netdev_is_veth(ul) ? NV_XDP_MODE_NONE : NV_XDP_MODE_NATIVE;
+}
+
+const char *nv_dp_xdp_auto_reason(const struct nv_dp_status *st)
+{
+	if (!(st->cfg.flags & NV_CFG_F_XDP_AUTO))
+		return NULL;
+	if (!(st->cfg.flags & NV_CFG_F_NO_XDP))
+		return "the underlay's driver has native XDP";
+	if (nv_netdev_is_veth(st->cfg.underlay_ifindex))
+		return "the underlay is a veth, where XDP copies every frame before the program "
+		       "runs: TC alone is faster";
+	return "the underlay's driver has no native XDP, and generic XDP copies every frame: TC "
+	       "alone is faster";
+}
+
 static int underlay_attach(enum nv_attach a, __u32 ul, int fd, enum nv_xdp_mode mode,
 			   bool *own_clsact)
 {
@@ -280,13 +302,19 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 	struct nv_load_opts load = { .pin_dir = pin_dir,
 				     .max_records = o->max_records,
 				     .max_conns = o->max_conns };
-	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex,
-				 .ttl = o->ttl,
-				 .flags = o->xdp_mode == NV_XDP_MODE_NONE ? NV_CFG_F_NO_XDP : 0 };
+	struct nv_config cfg = { .underlay_ifindex = o->underlay_ifindex, .ttl = o->ttl };
 	bool attached[NV_PROG__COUNT] = { false };
 	__u32 ul = o->underlay_ifindex;
+	enum nv_xdp_mode mode = o->xdp_mode;
 	struct nv_objects objs;
 	int err;
+
+	if (mode == NV_XDP_MODE_AUTO) {
+		mode = auto_mode(ul);
+		cfg.flags |= NV_CFG_F_XDP_AUTO;
+	}
+	if (mode == NV_XDP_MODE_NONE)
+		cfg.flags |= NV_CFG_F_NO_XDP;
 
 	nv_conflict_set(why, NV_CONFLICT_NONE);
 	if (o->max_conns > NV_CT_CONNS_MAX)
@@ -315,7 +343,14 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 
 			if (nv_progs[i].attach != a)
 				continue;
-			err = underlay_attach(a, ul, objs.prog_fd[i], o->xdp_mode, &own);
+			err = underlay_attach(a, ul, objs.prog_fd[i], mode, &own);
+			if (err == -EOPNOTSUPP && a == NV_ATTACH_UNDERLAY_XDP &&
+			    (cfg.flags & NV_CFG_F_XDP_AUTO)) {
+				/* auto: the driver has no native XDP, so TC alone. */
+				cfg.flags |= NV_CFG_F_NO_XDP;
+				err = nv_config_set(&objs.maps, &cfg, why);
+				continue;
+			}
 			if (err) {
 				err = hook_conflict(a, ul, err, why);
 				break;

@@ -64,6 +64,8 @@ int nv_dp_detach(const char *pin_dir);
  */
 int nv_dp_reload(const char *pin_dir);
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st);
+/* Why xdp-mode auto chose the mode st shows (a sentence), or NULL when it was asked for. */
+const char *nv_dp_xdp_auto_reason(const struct nv_dp_status *st);
 
 /*
  * A datapath pinned in pin_dir by an nvctl of an older ABI version, taken over by this one with

@@ -27,6 +27,12 @@ enum nv_xdp_mode {
 	NV_XDP_MODE_NATIVE, /* driver mode (veth has one) */
 	NV_XDP_MODE_SKB,    /* generic */
 	NV_XDP_MODE_NONE,   /* no XDP program: TC alone (config flag NV_CFG_F_NO_XDP) */
+	/*
+	 * dp attach only: native, unless the underlay is a veth (XDP there copies every frame
+	 * into a page before the program runs: TC alone is faster) or its driver has no native
+	 * XDP (generic XDP pays the same copy); then none. Config flag NV_CFG_F_XDP_AUTO.
+	 */
+	NV_XDP_MODE_AUTO,
 };
 
 struct nv_xdp_info {

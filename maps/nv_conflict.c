@@ -225,7 +225,8 @@ int nv_conflict_format_dev(const struct nv_conflict *c, const char *dev, char *b
 	case NV_CONFLICT_XDP_NONE:
 		return snprintf(buf, len,
 				"deliver xdp needs nv_from_wire on the underlay, and the datapath "
-				"was attached with xdp-mode none");
+				"runs without it (xdp-mode none, or auto on a veth underlay: "
+				"dp attach ... xdp-mode native)");
 	case NV_CONFLICT_DEV_HAS_FILTER:
 		return snprintf(buf, len,
 				"%s already has nvgre's TC filter (a port or the underlay of "

@@ -368,6 +368,8 @@ enum nv_config_flags {
 	 * decapsulates alone, after GRO, and no port may deliver in XDP.
 	 */
 	NV_CFG_F_NO_XDP = 1 << 1,
+	/* dp attach xdp-mode auto chose the mode (NO_XDP or not): dp show says why. */
+	NV_CFG_F_XDP_AUTO = 1 << 2,
 };
 
 struct nv_config {

@@ -9,14 +9,15 @@
 #   CONF-v1 (VM, 10.1.1.11) -- CONF-h1 (tenant host, PA 192.0.2.1) == switch CONF-sw ==
 #       CONF-gw (gateway host, PA 192.0.2.3) -- ext 203.0.113.1/24 -- CONF-inet (203.0.113.100)
 #
-#   nvgre-nat         nvgre-xdp on h1 and gw (dp attach, gw with ct-max $CT_MAX), set up as
+#   nvgre-nat         nvgre-xdp on h1 and gw (dp attach with the default xdp-mode, auto, which on
+#                     these veth underlays leaves XDP out; gw with ct-max $CT_MAX), set up as
 #                     tests/e2e/gateway.sh does it: on both hosts the leg's record (10.1.1.254),
 #                     the routing domain's wildcard record and the route 0.0.0.0/0 via the leg;
 #                     on gw the NAT-mode leg on ext and nat add external 203.0.113.10. The VM's
 #                     default route is its subnet's gateway 10.1.1.1 (h1's distributed router);
 #                     VM MTU 1458 (underlay - 42).
-#   nvgre-nat-none    the same, dp attach xdp-mode none on both hosts: no XDP program on the veth
-#                     underlay (README, "What bounds it": XDP on a veth copies every frame).
+#   nvgre-nat-xdp     the same, dp attach xdp-mode native on both hosts: XDP on the veth underlay
+#                     too (README, "What bounds it": XDP on a veth copies every frame).
 #   kernel-nat        the same namespaces and veths, no BPF; the kernel's own tunnel: a gretap
 #                     device on each host (GRE key = VSID << 8, protocol TEB, the PAs as local
 #                     and remote: NVGRE's header; MTU underlay - 42) when the kernel has GRE,
@@ -62,7 +63,7 @@
 # non-zero only when a configuration passes no traffic at all (or the setup fails).
 #
 # Environment: BENCH_ROUNDS (3), BENCH_SECS (3, seconds per run), BENCH_CONFS ("nvgre-nat
-# nvgre-nat-none kernel-nat kernel-route-nat"; direct always runs), BENCH_METRICS ("tcp1 tcp4
+# nvgre-nat-xdp kernel-nat kernel-route-nat"; direct always runs), BENCH_METRICS ("tcp1 tcp4
 # udp64 conn"), BENCH_OUT (build/bench), NVCTL (build/nvctl), CONNRATE (build/tests/connrate),
 # BENCH_CONN_WORKERS (2), BENCH_CONN_INFLIGHT (64), BENCH_KNAT_TUNNEL (auto), BENCH_KNAT_NOTRACK
 # (0), BT_UL_MTU, BT_SW, BT_HOST_GRO (bench_topo.sh), BENCH_KEEP=1 (keep TMP). Needs root and nft;
@@ -76,7 +77,7 @@ NVCTL=$(realpath "$NVCTL")
 CONNRATE=${CONNRATE:-build/tests/connrate}
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECS:-3}
-CONFS=${BENCH_CONFS:-nvgre-nat nvgre-nat-none kernel-nat kernel-route-nat}
+CONFS=${BENCH_CONFS:-nvgre-nat nvgre-nat-xdp kernel-nat kernel-route-nat}
 # Each configuration once; direct always runs, last.
 CONFS=$(tr ' ' '\n' <<<"$CONFS" | grep -vx 'direct' | awk 'NF && !seen[$0]++' | xargs)
 METRICS=${BENCH_METRICS:-tcp1 tcp4 udp64 conn}
@@ -102,7 +103,7 @@ CONN_PORT=7000
 topo_tenant G "$VSID" "$RDID" 10.1.1.0/24 # the subnet's gateway: nvctl's default, 10.1.1.1
 # Each configuration's nodes are named N-sw, N-h1, N-gw, N-v1, N-inet (a device name, vm-N-v1,
 # must fit in 15 characters).
-declare -A N=([nvgre-nat]=nv [nvgre-nat-none]=nvx [kernel-nat]=kn [kernel-route-nat]=kr
+declare -A N=([nvgre-nat]=nv [nvgre-nat-xdp]=nvx [kernel-nat]=kn [kernel-route-nat]=kr
 	[direct]=direct)
 
 for m in $METRICS; do
@@ -294,8 +295,8 @@ gw_up() {
 		topo_build "${N[$c]}-sw"
 		ext_link "$c"
 		case "$c" in
-		nvgre-nat) conf_nvgre "$c" ;;
-		nvgre-nat-none) conf_nvgre "$c" none ;;
+		nvgre-nat) conf_nvgre "$c" auto ;;
+		nvgre-nat-xdp) conf_nvgre "$c" native ;;
 		kernel-nat) conf_kernel_nat "$c" ;;
 		kernel-route-nat) conf_kernel_route_nat "$c" ;;
 		esac
@@ -501,7 +502,7 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" \
 	import csv, json, statistics, sys
 	path, out, confs, metrics = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
 	rounds, secs, mtu, gro, workers, inflight, ct_max, tunnel, notrack = sys.argv[5:14]
-	names = {"nvgre-nat": "nvgre-xdp gateway NAT", "nvgre-nat-none": "nvgre-xdp NAT, xdp-mode none",
+	names = {"nvgre-nat": "nvgre-xdp gateway NAT", "nvgre-nat-xdp": "nvgre-xdp NAT, xdp-mode native",
 	         "kernel-nat": "%s + nft masquerade" % ("gretap" if tunnel == "gretap" else "VXLAN"),
 	         "kernel-route-nat": "routing + nft masquerade", "direct": "direct veth, no NAT"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",

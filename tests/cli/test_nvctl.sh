@@ -72,8 +72,9 @@ snapshot_maps() { snapshot | grep -v -e '^ingress' -e '^prog/xdp'; }
 # may reuse the prefixes of the first). Records: 10.0.0.1 in 5001 at our PA (vm1's), 10.0.0.2 in
 # 5001 at a remote PA, 10.0.0.3 in 5001 at our PA (no port). Port vm1 bound to 10.0.0.1.
 # =====================================================================================
-begin "dp attach dev ul0 pa 192.0.2.1"
-nv_ok dp attach dev ul0 pa 192.0.2.1
+# xdp-mode native: the default (auto) leaves XDP out on a veth, and these cases cover both stages.
+begin "dp attach dev ul0 pa 192.0.2.1 xdp-mode native"
+nv_ok dp attach dev ul0 pa 192.0.2.1 xdp-mode native
 [ -z "$OUT" ] || fail "attach printed: $OUT"
 [ -d "$PIN" ] || fail "$PIN not created"
 end
@@ -634,7 +635,7 @@ nvraw "$PIN2" dp attach dev ulz pa 192.0.2.9 xdp-mode none
 in_host ip link show dev ulz | grep -q xdp && fail "an XDP program on ulz: $(in_host ip link show dev ulz)"
 in_host tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "no nv_wire_tc on ulz ingress"
 nvraw "$PIN2" -j dp show
-printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none', 'metadata': False}" ||
+printf '%s' "$OUT" | json_true "d['xdp'] == {'id': 0, 'mode': 'none', 'attach': 'none', 'metadata': False, 'auto': False}" ||
 	fail "dp show -j: $OUT"
 nvraw "$PIN2" dp show
 case $OUT in *"xdp       none"*) ;; *) fail "dp show: $OUT" ;; esac
@@ -655,6 +656,42 @@ nvraw "$PIN2" dp detach
 in_host tc qdisc show dev ulz | grep -q clsact && fail "clsact left on ulz"
 in_host ip link del ulz
 in_host ip link del vmz
+end
+
+begin "dp attach without xdp-mode (auto) on a veth: TC only, dp show says why; xdp-mode auto the same"
+in_host sh -ec 'ip link add ulz type veth peer name ulzp; ip link set ulz up; ip link set ulzp up' ||
+	fail "devices ulz"
+for how in "" "xdp-mode auto"; do
+	# shellcheck disable=SC2086 # no words, or two
+	nvraw "$PIN2" dp attach dev ulz pa 192.0.2.9 $how
+	[ "$RC" -eq 0 ] || fail "attach ${how:-without xdp-mode} exited $RC: $ERR"
+	in_host ip link show dev ulz | grep -q xdp && fail "${how:-default}: an XDP program on a veth"
+	in_host tc filter show dev ulz ingress | grep -q nv_wire_tc || fail "${how:-default}: no nv_wire_tc"
+	nvraw "$PIN2" -j dp show
+	printf '%s' "$OUT" | json_true "d['xdp']['mode'] == 'none' and d['xdp']['auto'] and 'veth' in d['xdp']['why']" ||
+		fail "${how:-default}: dp show -j: $OUT"
+	nvraw "$PIN2" dp show
+	case $OUT in *"xdp       none (xdp-mode auto"*"auto: the underlay is a veth"*) ;; *) fail "${how:-default}: dp show: $OUT" ;; esac
+	nvraw "$PIN2" dp reload
+	[ "$RC" -eq 0 ] || fail "${how:-default}: dp reload exited $RC: $ERR"
+	in_host ip link show dev ulz | grep -q xdp && fail "${how:-default}: dp reload put XDP on ulz"
+	nvraw "$PIN2" dp detach
+	[ "$RC" -eq 0 ] || fail "${how:-default}: dp detach exited $RC: $ERR"
+done
+# A device whose driver has no native XDP (a bridge): the attach says so, auto goes on without.
+in_host sh -ec 'ip link add brz type bridge; ip link set brz up' || fail "device brz"
+nvraw "$PIN2" dp attach dev brz pa 192.0.2.9
+[ "$RC" -eq 0 ] || fail "attach on a bridge exited $RC: $ERR"
+nvraw "$PIN2" -j dp show
+printf '%s' "$OUT" | json_true "d['xdp']['mode'] == 'none' and d['xdp']['auto'] and 'no native XDP' in d['xdp']['why']" ||
+	fail "bridge: dp show -j: $OUT"
+nvraw "$PIN2" dp detach
+[ "$RC" -eq 0 ] || fail "bridge: dp detach exited $RC: $ERR"
+nvraw "$PIN2" dp attach dev brz pa 192.0.2.9 xdp-mode native
+[ "$RC" -eq 1 ] || fail "attach xdp-mode native on a bridge exited $RC, expected 1: $ERR"
+[ ! -e "$PIN2" ] || fail "$PIN2 left behind: $(ls -R "$PIN2")"
+in_host ip link del ulz
+in_host ip link del brz
 end
 
 # =====================================================================================
@@ -1462,7 +1499,7 @@ nv dp show
 end
 
 begin "export, detach, attach, apply: the same maps (ports attached again)"
-nv_ok dp attach dev ul0 pa 192.0.2.1
+nv_ok dp attach dev ul0 pa 192.0.2.1 xdp-mode native
 nv_ok apply "$TMP/live.json"
 nv_ok export "$TMP/again.json"
 cmp -s "$TMP/live.json" "$TMP/again.json" || fail "not the same: $(diff "$TMP/live.json" "$TMP/again.json")"

@@ -62,10 +62,11 @@ for vm in $(topo_vms); do
 		"$(vm_tenant "$vm")" "$(vm_ca "$vm")" "$(vm_mac "$vm")"
 done
 
-say "Each host: attach the datapath to its underlay"
+say "Each host: attach the datapath to its underlay (xdp-mode native: the default, auto, would"
+echo "   leave XDP out on these veth underlays, as dp show then says; the demo shows XDP delivery too)"
 for h in $TOPO_HOSTS; do
 	pin_own "$(topo_pin_dir "$h")" "$h"
-	on "$h" dp attach dev ul pa "${TOPO_PA[$h]}"
+	on "$h" dp attach dev ul pa "${TOPO_PA[$h]}" xdp-mode native
 done
 
 say "Each host: the virtual subnets, each in its tenant's routing domain (RDID), with one prefix"

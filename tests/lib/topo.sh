@@ -334,12 +334,17 @@ topo_subnet_args() {
 	echo "vsid ${TOPO_VSID[$1]} rdid ${TOPO_RDID[$1]} prefix ${TOPO_PREFIX[$1]}${TOPO_GW[$1]:+ gateway ${TOPO_GW[$1]}}"
 }
 
-# topo_configure_host HOST DELIVER [XDP_MODE]: attach (with xdp-mode XDP_MODE when given), the
-# subnets of the tenants in HOST's provider network (its switch's NET), the full lookup table of
-# that network (the same on every host), then the ports of the host's VMs.
+# topo_configure_host HOST DELIVER [XDP_MODE]: attach with xdp-mode XDP_MODE (default native:
+# the default, auto, would leave XDP out on these veth underlays, and the tests exercise both
+# stages; "auto" passes none), the subnets of the tenants in HOST's provider network (its
+# switch's NET), the full lookup table of that network (the same on every host), then the ports
+# of the host's VMs.
 topo_configure_host() {
 	local h=$1 deliver=$2 xdp=() t vm net tenants="" args extra=()
-	[ -z "${3:-}" ] || xdp=(xdp-mode "$3")
+	case "${3:-native}" in
+	auto) ;;
+	*) xdp=(xdp-mode "${3:-native}") ;;
+	esac
 	[ -z "${TOPO_ATTACH[$h]:-}" ] || read -r -a extra <<<"${TOPO_ATTACH[$h]}"
 	net=${TOPO_NET[${TOPO_SW_OF[$h]}]}
 	[ ! -e "$(pin_dir "$h")" ] || die "$(pin_dir "$h") exists: not ours"
