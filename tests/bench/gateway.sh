@@ -62,12 +62,26 @@
 # summary). Drops counted by nvgre-xdp during a run are logged. Asserts nothing about speed: exits
 # non-zero only when a configuration passes no traffic at all (or the setup fails).
 #
+# Two CPU layouts, each configuration and metric in both (BENCH_LAYOUTS, "shared split"):
+#   shared  nothing steered: the whole chain (the VM's client, h1, the switch, gw, inet) runs in
+#           the softirq of the CPU that sends, so a run measures the sum of every stage's cost,
+#           the gateway's a part of it.
+#   split   the gateway's way out on a CPU of its own, closer to a gateway that is a machine of
+#           its own: RPS sends what gw's underlay receives to CPU 0 (where the way out to the
+#           server and the server's socket then run), the VM's client is pinned to the last CPU
+#           (with the tenant host and the switch, in the sender's softirq), so a run measures
+#           the slower of the two halves. Set before each split run and undone after it. (With
+#           2 CPUs no layout gives the gateway a CPU alone: steering the rest away from CPU 0 as
+#           well leaves the client, the server and both hosts on one CPU, which then bounds
+#           every configuration alike.)
+# Ratios compare configurations of the same layout.
+#
 # Environment: BENCH_ROUNDS (3), BENCH_SECS (3, seconds per run), BENCH_CONFS ("nvgre-nat
 # nvgre-nat-xdp kernel-nat kernel-route-nat"; direct always runs), BENCH_METRICS ("tcp1 tcp4
-# udp64 conn"), BENCH_OUT (build/bench), NVCTL (build/nvctl), CONNRATE (build/tests/connrate),
+# udp64 conn"), BENCH_LAYOUTS ("shared split"), BENCH_OUT (build/bench), NVCTL (build/nvctl), CONNRATE (build/tests/connrate),
 # BENCH_CONN_WORKERS (2), BENCH_CONN_INFLIGHT (64), BENCH_KNAT_TUNNEL (auto), BENCH_KNAT_NOTRACK
 # (0), BT_UL_MTU, BT_SW, BT_HOST_GRO (bench_topo.sh), BENCH_KEEP=1 (keep TMP). Needs root and nft;
-# about 3.5 minutes with the defaults.
+# about 7 minutes with the defaults.
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -81,6 +95,9 @@ CONFS=${BENCH_CONFS:-nvgre-nat nvgre-nat-xdp kernel-nat kernel-route-nat}
 # Each configuration once; direct always runs, last.
 CONFS=$(tr ' ' '\n' <<<"$CONFS" | grep -vx 'direct' | awk 'NF && !seen[$0]++' | xargs)
 METRICS=${BENCH_METRICS:-tcp1 tcp4 udp64 conn}
+LAYOUTS=${BENCH_LAYOUTS:-shared split}
+NCPU=$(nproc)
+PIN=() # run_one: the client's CPU pinning in the split layout
 OUT=${BENCH_OUT:-build/bench}
 CONN_WORKERS=${BENCH_CONN_WORKERS:-2}
 CONN_INFLIGHT=${BENCH_CONN_INFLIGHT:-64}
@@ -109,6 +126,12 @@ declare -A N=([nvgre-nat]=nv [nvgre-nat-xdp]=nvx [kernel-nat]=kn [kernel-route-n
 for m in $METRICS; do
 	case "$m" in tcp1 | tcp4 | udp64 | conn) ;; *) die "unknown metric $m" ;; esac
 done
+for l in $LAYOUTS; do
+	case "$l" in shared | split) ;; *) die "unknown layout $l" ;; esac
+done
+case " $LAYOUTS " in
+*" split "*) [ "$NCPU" -ge 2 ] || die "the split layout needs 2 CPUs (BENCH_LAYOUTS=shared)" ;;
+esac
 bt_prepare
 need_tools nft
 need_built "$CONNRATE"
@@ -372,8 +395,8 @@ run_iperf() {
 		in_ns "${N[$c]}-inet" ss -Hltn "sport = :5201" | grep -q . && break
 		[ "$i" = 100 ] || sleep 0.02
 	done
-	bg_in_ns "${N[$c]}-v1" timeout $((SECS + 18)) iperf3 -c "$SERVER" -p 5201 -t "$SECS" "${args[@]}" \
-		-J >"$json" 2>&1
+	bg_in_ns "${N[$c]}-v1" timeout $((SECS + 18)) "${PIN[@]}" iperf3 -c "$SERVER" -p 5201 -t "$SECS" \
+		"${args[@]}" -J >"$json" 2>&1
 	cli=$BG_PID
 	wait "$cli" || true
 	bg_forget "$cli"
@@ -382,7 +405,7 @@ run_iperf() {
 
 run_conn() {
 	local c=$1 json=$2 cli
-	bg_in_ns "${N[$c]}-v1" timeout $((SECS + 15)) "$CONNRATE" client "$SERVER" "$CONN_PORT" "$SECS" \
+	bg_in_ns "${N[$c]}-v1" timeout $((SECS + 15)) "${PIN[@]}" "$CONNRATE" client "$SERVER" "$CONN_PORT" "$SECS" \
 		"$CONN_WORKERS" "$CONN_INFLIGHT" >"$json" 2>&1
 	cli=$BG_PID
 	wait "$cli" || true
@@ -409,12 +432,37 @@ print("%d/%d" % (m["conns"], m["conns_max"]))')
 # cpu_ticks: the machine's total and stolen CPU ticks (/proc/stat), "TOTAL STEAL".
 cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9 }' /proc/stat; }
 
-# run_one CONF METRIC ROUND: sets VAL (Gbit/s, kpps, connections/s, or NA), RTX (TCP sender's
-# retransmits), CERR, CSLOW, CP50 (conn: failed connections, connections slower than 200 ms, the
-# median connection's time in ms), STEAL (the share of CPU time the hypervisor took meanwhile, %).
+# dev_rps NODE DEV MASK: RPS of every receive queue of NODE's DEV (sysfs shows a namespace's
+# devices only when mounted in it: a mount namespace of the command's own).
+dev_rps() {
+	# shellcheck disable=SC2016 # expanded by the shell in the namespace
+	in_ns "$1" unshare -m sh -c 'mount -t sysfs sysfs /sys &&
+		for q in /sys/class/net/"$1"/queues/rx-*/rps_cpus; do echo "$0" >"$q"; done' "$3" "$2" ||
+		die "$1: rps_cpus $3 on $2"
+}
+
+# split_layout CONF on|off: what CONF's gateway underlay receives to CPU 0 (RPS), the VM's
+# client on the last CPU, where the tenant host and the switch then run (the sender's softirq);
+# off: nothing steered.
+split_layout() {
+	if [ "$2" = on ]; then
+		dev_rps "${N[$1]}-gw" ul 1
+		PIN=(taskset -c $((NCPU - 1)))
+	else
+		dev_rps "${N[$1]}-gw" ul 0
+		PIN=()
+	fi
+}
+
+# run_one CONF METRIC ROUND LAYOUT: sets VAL (Gbit/s, kpps, connections/s, or NA), RTX (TCP
+# sender's retransmits), CERR, CSLOW, CP50 (conn: failed connections, connections slower than
+# 200 ms, the median connection's time in ms), STEAL (the share of CPU time the hypervisor took
+# meanwhile, %).
 run_one() {
-	local c=$1 m=$2 r=$3 json h drops t0 s0 t1 s1
-	json="$TMP/$c-$m-$r.json"
+	local c=$1 m=$2 r=$3 l=$4 json h drops t0 s0 t1 s1
+	json="$TMP/$c-$m-$r-$l.json"
+	PIN=()
+	[ "$l" != split ] || split_layout "$c" on
 	case "$c" in
 	nvgre-nat*)
 		if [ "$m" = conn ] && ! nvctl_on "${N[$c]}-gw" nat conn flush >/dev/null; then
@@ -469,28 +517,34 @@ run_one() {
 		;;
 	esac
 	[ "$m" != conn ] || [ "$c" = direct ] || bt_log "  $c after conn: $(conn_fill "$c")"
+	[ "$l" != split ] || split_layout "$c" off
 }
 
 # ---- measure, interleaved -------------------------------------------------------------------
 csv="$OUT/gateway.csv"
-echo "round,config,metric,value,unit,retransmits,conn_errors,conn_slow,conn_p50_ms,steal_pct" >"$csv"
+echo "round,config,layout,metric,value,unit,retransmits,conn_errors,conn_slow,conn_p50_ms,steal_pct" >"$csv"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for m in $METRICS; do
-		for c in $CONFS direct; do
-			[ -z "${FAILED[$c]:-}" ] || continue
-			run_one "$c" "$m" "$r"
-			case "$m" in
-			udp64) unit=kpps ;;
-			conn) unit=conn/s ;;
-			*) unit=Gbit/s ;;
-			esac
-			printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$r" "$c" "$m" "$VAL" "$unit" "$RTX" \
-				"$CERR" "$CSLOW" "$CP50" "$STEAL" >>"$csv"
-			case "$m" in
-			conn) bt_log "round $r $m $c: $VAL $unit (errors $CERR, slower than 200 ms $CSLOW," \
-				"median $CP50 ms; steal $STEAL%)" ;;
-			*) bt_log "round $r $m $c: $VAL $unit (retransmits $RTX; steal $STEAL%)" ;;
-			esac
+		for l in $LAYOUTS; do
+			for c in $CONFS direct; do
+				[ -z "${FAILED[$c]:-}" ] || continue
+				# direct has no gateway to put on a CPU of its own.
+				[ "$c:$l" != direct:split ] || continue
+				run_one "$c" "$m" "$r" "$l"
+				case "$m" in
+				udp64) unit=kpps ;;
+				conn) unit=conn/s ;;
+				*) unit=Gbit/s ;;
+				esac
+				printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$r" "$c" "$l" "$m" "$VAL" \
+					"$unit" "$RTX" "$CERR" "$CSLOW" "$CP50" "$STEAL" >>"$csv"
+				case "$m" in
+				conn) bt_log "round $r $m $l $c: $VAL $unit (errors $CERR, slower than" \
+					"200 ms $CSLOW, median $CP50 ms; steal $STEAL%)" ;;
+				*) bt_log "round $r $m $l $c: $VAL $unit (retransmits $RTX; steal" \
+					"$STEAL%)" ;;
+				esac
+			done
 		done
 	done
 done
@@ -498,24 +552,29 @@ done
 # ---- summary, JSON --------------------------------------------------------------------------
 if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" \
 	"$BT_SW/$BT_HOST_GRO" "$CONN_WORKERS" "$CONN_INFLIGHT" "$CT_MAX" "$KNAT_TUNNEL" \
-	"${BENCH_KNAT_NOTRACK:-0}" <<-'EOF'; then
+	"${BENCH_KNAT_NOTRACK:-0}" "$LAYOUTS" <<-'EOF'; then
 	import csv, json, statistics, sys
 	path, out, confs, metrics = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
 	rounds, secs, mtu, gro, workers, inflight, ct_max, tunnel, notrack = sys.argv[5:14]
+	layouts = sys.argv[14].split()
 	names = {"nvgre-nat": "nvgre-xdp gateway NAT", "nvgre-nat-xdp": "nvgre-xdp NAT, xdp-mode native",
 	         "kernel-nat": "%s + nft masquerade" % ("gretap" if tunnel == "gretap" else "VXLAN"),
 	         "kernel-route-nat": "routing + nft masquerade", "direct": "direct veth, no NAT"}
+	lnames = {"shared": "one CPU for the whole chain", "split": "the gateway on a CPU of its own"}
 	mnames = {"tcp1": "TCP 1 stream (Gbit/s)", "tcp4": "TCP 4 streams (Gbit/s)",
 	          "udp64": "UDP 64 B payload (received kpps)", "conn": "new TCP connections/s"}
 	target = {"udp64": 1.3, "conn": 1.3}  # issue 14: >= 1.3x nftables on pps and connection rate
+	# A configuration in a layout: "C" (shared) or "C@split"; ratios stay within a layout.
+	key = lambda c, l: c if l == "shared" else c + "@" + l
 	vals, extra, byround, steal = {}, {}, {}, []
 	for row in csv.DictReader(open(path)):
 	    steal.append(float(row["steal_pct"]))
+	    k = key(row["config"], row["layout"])
 	    if row["value"] != "NA":
-	        vals.setdefault((row["config"], row["metric"]), []).append(float(row["value"]))
-	        byround[row["config"], row["metric"], row["round"]] = float(row["value"])
+	        vals.setdefault((k, row["metric"]), []).append(float(row["value"]))
+	        byround[k, row["metric"], row["round"]] = float(row["value"])
 	        if row["metric"] == "conn":
-	            e = extra.setdefault(row["config"], [0, 0])
+	            e = extra.setdefault(k, [0, 0])
 	            e[0] += int(row["conn_errors"])
 	            e[1] += int(row["conn_slow"])
 	med = {k: statistics.median(v) for k, v in vals.items()}
@@ -530,64 +589,70 @@ if ! "$PY" - "$csv" "$OUT" "$CONFS" "$METRICS" "$ROUNDS" "$SECS" "$BT_UL_MTU" \
 	res = {"rounds": int(rounds), "seconds": int(secs), "underlay_mtu": int(mtu),
 	       "underlay_rx": {"switch_ports": gro.split("/")[0], "host_gro": gro.split("/")[1]},
 	       "conn_client": {"workers": int(workers), "inflight_per_worker": int(inflight)},
-	       "ct_max": int(ct_max), "kernel_nat_tunnel": tunnel,
+	       "ct_max": int(ct_max), "kernel_nat_tunnel": tunnel, "layouts": layouts,
 	       "kernel_nat_tunnel_tracked": notrack != "1", "targets": target, "results": [],
 	       "summary": [], "steal_pct": {"median": statistics.median(steal) if steal else None,
 	                                    "max": max(steal) if steal else None}}
 	f = lambda x: ("%9.0f" if m == "conn" else "%9.2f") % x if x is not None else "%9s" % "-"
 	rf = lambda x: "%8.2fx" % x if x is not None else "%9s" % "-"
 	for m in metrics:
-	    rows = confs + ["direct"]
 	    print("\n%s" % mnames[m])
-	    print("| %-30s | %9s | %9s | %9s | %3s | %13s | %19s |" %
-	          ("configuration", "min", "median", "max", "n", "vs kernel-nat", "vs kernel-route-nat"))
-	    print("|%s|%s:|%s:|%s:|%s:|%s:|%s:|" % ("-" * 32, "-" * 10, "-" * 10, "-" * 10, "-" * 4,
-	                                         "-" * 14, "-" * 20))
-	    for c in rows:
-	        v = vals.get((c, m), [])
-	        e = {"config": c, "metric": m, "n": len(v), "runs": v,
-	             "unit": {"udp64": "kpps", "conn": "conn/s"}.get(m, "Gbit/s")}
-	        if v:
-	            e.update(min=min(v), median=med[c, m], max=max(v),
-	                     ratio_kernel_nat=ratio(c, "kernel-nat", m),
-	                     ratio_kernel_route_nat=ratio(c, "kernel-route-nat", m))
-	            if m == "conn":
-	                e.update(conn_errors=extra[c][0], conn_slow=extra[c][1])
-	        res["results"].append(e)
-	        print("| %-30s | %s | %s | %s | %3d | %13s | %19s |" % (
-	            names[c], f(e.get("min")), f(e.get("median")), f(e.get("max")), len(v),
-	            rf(e.get("ratio_kernel_nat")), rf(e.get("ratio_kernel_route_nat"))))
-	# The summary: medians side by side, nvgre-nat / kernel-nat against the target.
+	    print("| %-30s | %-31s | %9s | %9s | %9s | %3s | %13s | %19s |" %
+	          ("configuration", "layout", "min", "median", "max", "n", "vs kernel-nat",
+	           "vs kernel-route-nat"))
+	    print("|%s|%s|%s:|%s:|%s:|%s:|%s:|%s:|" % ("-" * 32, "-" * 33, "-" * 10, "-" * 10,
+	                                            "-" * 10, "-" * 4, "-" * 14, "-" * 20))
+	    for l in layouts:
+	        for c in confs + (["direct"] if l == "shared" else []):
+	            k = key(c, l)
+	            v = vals.get((k, m), [])
+	            e = {"config": c, "layout": l, "metric": m, "n": len(v), "runs": v,
+	                 "unit": {"udp64": "kpps", "conn": "conn/s"}.get(m, "Gbit/s")}
+	            if v:
+	                e.update(min=min(v), median=med[k, m], max=max(v),
+	                         ratio_kernel_nat=ratio(k, key("kernel-nat", l), m),
+	                         ratio_kernel_route_nat=ratio(k, key("kernel-route-nat", l), m))
+	                if m == "conn":
+	                    e.update(conn_errors=extra[k][0], conn_slow=extra[k][1])
+	            res["results"].append(e)
+	            print("| %-30s | %-31s | %s | %s | %s | %3d | %13s | %19s |" % (
+	                names[c], lnames[l], f(e.get("min")), f(e.get("median")), f(e.get("max")),
+	                len(v), rf(e.get("ratio_kernel_nat")), rf(e.get("ratio_kernel_route_nat"))))
+	# The summary: medians side by side, nvgre-nat / kernel-nat against the target, per layout.
 	kc = [c for c in ("kernel-nat", "kernel-route-nat") if c in confs]
 	nc = [c for c in confs if c.startswith("nvgre-nat")]
-	print("\nSummary (medians; ratio of medians nvgre-xdp / %s, in brackets the range of the "
-	      "rounds' own ratios; target: issue 14)" % names["kernel-nat"])
-	hdr = ["metric"] + nc + kc + ["direct (ceiling)"] + ["%s / kernel-nat" % c for c in nc] + \
-	      ["target"]
+	print("\nSummary (medians; ratio of medians nvgre-xdp / %s of the same layout, in brackets the "
+	      "range of the rounds' own ratios; target: issue 14)" % names["kernel-nat"])
+	hdr = ["metric", "layout"] + nc + kc + ["direct (ceiling)"] + \
+	      ["%s / kernel-nat" % c for c in nc] + ["target"]
 	print("| " + " | ".join(hdr) + " |")
-	print("|---|" + "---:|" * (len(hdr) - 2) + "---|")
+	print("|---|---|" + "---:|" * (len(hdr) - 3) + "---|")
 	for m in metrics:
-	    cells = [mnames[m]]
-	    fmt = "%.0f" if m == "conn" else "%.2f"
-	    for c in nc + kc + ["direct"]:
-	        cells.append(fmt % med[c, m] if (c, m) in med else "-")
-	    verdicts = []
-	    for c in nc:
-	        x = ratio(c, "kernel-nat", m)
-	        rr = round_ratios(c, "kernel-nat", m)
-	        cells.append("%.2fx (%.2f-%.2f)" % (x, min(rr), max(rr)) if x is not None and rr else
-	                     "%.2fx" % x if x is not None else "-")
-	        if m in target and x is not None:
-	            verdicts.append("PASS" if x >= target[m] else "MISS")
-	        res["summary"].append({"config": c, "metric": m, "ratio_kernel_nat": x,
-	                               "round_ratios_kernel_nat": rr, "target": target.get(m),
-	                               "verdict": verdicts[-1] if m in target and x is not None else None})
-	    cells.append(">= %.1fx: %s" % (target[m], "/".join(verdicts) or "-") if m in target else "-")
-	    print("| " + " | ".join(cells) + " |")
+	    for l in layouts:
+	        cells = [mnames[m], l]
+	        fmt = "%.0f" if m == "conn" else "%.2f"
+	        for c in nc + kc + ["direct"]:
+	            k = key(c, "shared" if c == "direct" else l)
+	            cells.append(fmt % med[k, m] if (k, m) in med else "-")
+	        verdicts = []
+	        for c in nc:
+	            x = ratio(key(c, l), key("kernel-nat", l), m)
+	            rr = round_ratios(key(c, l), key("kernel-nat", l), m)
+	            cells.append("%.2fx (%.2f-%.2f)" % (x, min(rr), max(rr)) if x is not None and rr
+	                         else "%.2fx" % x if x is not None else "-")
+	            if m in target and x is not None:
+	                verdicts.append("PASS" if x >= target[m] else "MISS")
+	            res["summary"].append({"config": c, "layout": l, "metric": m,
+	                                   "ratio_kernel_nat": x, "round_ratios_kernel_nat": rr,
+	                                   "target": target.get(m),
+	                                   "verdict": verdicts[-1] if m in target and x is not None
+	                                   else None})
+	        cells.append(">= %.1fx: %s" % (target[m], "/".join(verdicts) or "-") if m in target
+	                     else "-")
+	        print("| " + " | ".join(cells) + " |")
 	if "conn" in metrics:
 	    print("(conn: failed connections / connections slower than 200 ms over all rounds: %s)" %
-	          ", ".join("%s %d/%d" % (c, extra[c][0], extra[c][1]) for c in nc + kc + ["direct"]
-	                    if c in extra))
+	          ", ".join("%s %d/%d" % (k, extra[k][0], extra[k][1]) for k in sorted(extra)))
 	if steal:
 	    print("(CPU time the hypervisor took during the runs (steal): median %.1f%%, max %.1f%%, "
 	          "%d of %d runs above 5%%)" % (statistics.median(steal), max(steal),
@@ -601,7 +666,7 @@ bt_log "results: $csv $OUT/gateway.json"
 # A configuration that passed no traffic at all is the only failure.
 status=0
 for c in $ALL; do
-	if [ -n "${FAILED[$c]:-}" ] || ! grep -q "^[0-9]*,$c,[a-z0-9]*,[0-9]" "$csv"; then
+	if [ -n "${FAILED[$c]:-}" ] || ! grep -q "^[0-9]*,$c,[a-z]*,[a-z0-9]*,[0-9]" "$csv"; then
 		bt_log "FAIL: $c passed no traffic"
 		status=1
 	fi
