@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -18,6 +19,7 @@
 #include <linux/magic.h>
 
 #include "nv_datapath.h"
+#include "nv_instance.h"
 #include "nv_migrate.h"
 #include "nv_netdev.h"
 #include "nv_objects.h"
@@ -307,7 +309,7 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 	__u32 ul = o->underlay_ifindex;
 	enum nv_xdp_mode mode = o->xdp_mode;
 	struct nv_objects objs;
-	int err;
+	int err, lock;
 
 	if (mode == NV_XDP_MODE_AUTO) {
 		mode = auto_mode(ul);
@@ -322,9 +324,24 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 	err = attach_check(pin_dir, o, why);
 	if (err)
 		return err;
+	/*
+	 * The instance directory is made and locked before anything is pinned in it: nvctl holds
+	 * the lock of /run/nvgre-xdp.lock while the directory does not exist, and the agent, which
+	 * locks the directory once it exists, would otherwise see (and fill) a half-made instance.
+	 */
+	if (mkdir(pin_dir, 0700) && errno != EEXIST)
+		return -errno;
+	lock = nv_lock_dir(pin_dir, LOCK_EX, -1);
+	if (lock < 0) {
+		remove_instance(pin_dir);
+		return lock;
+	}
 	err = nv_objects_load(&objs, &load);
-	if (err)
+	if (err) {
+		remove_instance(pin_dir);
+		nv_instance_unlock(lock);
 		return err;
+	}
 
 	err = nv_pinned_progs_pin(pin_dir, objs.prog_fd);
 	if (!err)
@@ -370,9 +387,11 @@ int nv_dp_attach(const char *pin_dir, const struct nv_dp_attach_opts *o, struct 
 					underlay_detach(attach_order[k], &cfg, objs.prog_fd[i]);
 		nv_objects_destroy(&objs);
 		remove_instance(pin_dir);
+		nv_instance_unlock(lock);
 		return err;
 	}
 	nv_objects_destroy(&objs); /* programs live on: pinned and attached */
+	nv_instance_unlock(lock);
 	return 0;
 }
 
