@@ -71,7 +71,8 @@ cap_start() {
 	bg_in_ns "$node" dumpcap -q "${args[@]}" -a duration:60 -w "$file" 2>"$file.log"
 	CAP_PID=$BG_PID
 	for i in $(seq 100); do
-		grep -q "Capturing on" "$file.log" 2>/dev/null && return 0
+		# dumpcap says so before its capture socket takes frames: a moment more for that.
+		grep -q "Capturing on" "$file.log" 2>/dev/null && sleep 0.3 && return 0
 		sleep 0.05
 	done
 	fail "dumpcap in $node did not start: $(cat "$file.log")"
