@@ -15,6 +15,7 @@
 #include "nv_gw_out.h"
 #include "nv_icmp.h"
 #include "nv_l3.h"
+#include "nv_pmtu.h"
 #include "nv_route.h"
 #include "nv_skb.h"
 #include "nv_stats.h"
@@ -192,7 +193,74 @@ static __always_inline int deliver_local(struct __sk_buff *skb, const struct nv_
 	return vm_sent(skb, src, ifindex, bpf_redirect(ifindex, 0));
 }
 
-/* To another host: NVGRE over the underlay, the outer header IPv4 whatever the inner family. */
+/*
+ * What a packet to another host must pass before it is touched: the port bound (the outer
+ * source is where the table says this CA is: receivers check exactly that), an IPv4 underlay to
+ * the record's PA, and room in the underlay's MTU once encapsulated. NV_DROP_MTU with *mtu the
+ * underlay's for a packet that does not fit (each of its segments, for a GSO packet).
+ */
+static __always_inline enum nv_drop_reason remote_check(struct __sk_buff *skb,
+							const struct nv_port *src,
+							const struct nv_record *rec,
+							const struct nv_l3 *l3, __u32 *mtu)
+{
+	struct nv_config *cfg = nv_config_get();
+	__u32 outer = nv_pmtu_l3_len(skb, l3) + NV_ENCAP_LEN;
+
+	if (!nv_addr_is_v4(&src->pa))
+		return NV_DROP_PORT_UNBOUND;
+	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&rec->pa))
+		return NV_DROP_NO_UNDERLAY;
+	/*
+	 * bpf_check_mtu costs about 50 ns, so only packets that can exceed the MTU meet it: the
+	 * loader refuses underlays under NV_UNDERLAY_MTU_MIN. It only reads the MTU here: with a
+	 * length of its own it passes any GSO packet, whose segments are compared below.
+	 */
+	if (outer <= NV_UNDERLAY_MTU_MIN)
+		return NV_DROP_NONE;
+	*mtu = 0;
+	if (bpf_check_mtu(skb, cfg->underlay_ifindex, mtu, 0, 0) < 0)
+		return NV_DROP_NO_UNDERLAY;
+	return outer > *mtu ? NV_DROP_MTU : NV_DROP_NONE;
+}
+
+/*
+ * A packet too big for the underlay once encapsulated: answered with ICMP fragmentation needed
+ * naming the MTU the VM has (the underlay's less NVGRE's overhead), from the router (the
+ * subnet's gateway CA and MAC) for a routed packet, else from the destination, which is on-link.
+ * Without DF too: nothing fragments here (README: Path MTU). At most NV_PMTU_RATE a second per
+ * port (MTU_RATE when not answered); counted as MTU, against the port.
+ */
+static __always_inline int too_big(struct __sk_buff *skb, const struct nv_port *port,
+				   const struct nv_dst *dst, const struct nv_l3 *l3, __u32 mtu)
+{
+	const __u8 *from_mac = dst->rec->mac;
+	__be32 from = l3->dst.w[3];
+	__u32 len = skb->len;
+
+	if (dst->gw_mac) {
+		const struct nv_subnet *gw = bpf_map_lookup_elem(&nv_subnets, &port->vsid);
+
+		if (!gw)
+			return vm_drop(skb, NV_DROP_NO_ROUTE, port);
+		from_mac = port->gw_mac;
+		from = gw->gw_ca.w[3];
+	}
+	if (!nv_pmtu_allowed(skb->ifindex))
+		return vm_drop(skb, NV_DROP_MTU_RATE, port);
+	if (nv_icmp_frag_needed(skb, l3->hlen, mtu - NV_ENCAP_LEN, port->mac, port->ca.w[3],
+				from_mac, from))
+		return vm_drop(skb, NV_DROP_MTU, port);
+	nv_count_drop(NV_DROP_MTU, len);
+	nv_count_port_drop(skb->ifindex, len);
+	return vm_sent(skb, port, skb->ifindex, bpf_redirect(skb->ifindex, 0));
+}
+
+/*
+ * To another host, once remote_check passed: NVGRE over the underlay, the outer header IPv4
+ * whatever the inner family. FIXED_GSO: a GSO packet's segments fit the underlay as they are
+ * (remote_check), so they keep the size the VM chose.
+ */
 static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_port *src,
 				       const struct nv_dst *dst, const struct nv_l3 *l3,
 				       const enum nv_family family)
@@ -200,26 +268,16 @@ static __always_inline int send_remote(struct __sk_buff *skb, const struct nv_po
 	const struct nv_record *rec = dst->rec;
 	struct nv_config *cfg = nv_config_get();
 	struct nv_eth_words inner_eth;
-	__u32 mtu = 0, len = skb->len, underlay;
+	__u32 len = skb->len, underlay;
 
-	/* The outer source is where the table says this CA is: receivers check exactly that. */
-	if (!nv_addr_is_v4(&src->pa))
-		return vm_drop(skb, NV_DROP_PORT_UNBOUND, src);
-	if (!cfg || !cfg->underlay_ifindex || !nv_addr_is_v4(&rec->pa))
+	if (!cfg)
 		return vm_drop(skb, NV_DROP_NO_UNDERLAY, src);
 	underlay = cfg->underlay_ifindex;
-	/*
-	 * bpf_check_mtu costs about 50 ns, so only frames that can exceed the MTU meet it: the
-	 * loader refuses underlays under NV_UNDERLAY_MTU_MIN, and GSO packets pass it anyway (the
-	 * encap lowers their gso_size by what it adds, segments keep the VM's MTU).
-	 */
-	if (len - NV_ETH_HLEN + NV_ENCAP_LEN > NV_UNDERLAY_MTU_MIN && !skb->gso_size &&
-	    bpf_check_mtu(skb, underlay, &mtu, NV_ENCAP_LEN, 0) != BPF_MTU_CHK_RET_SUCCESS)
-		return vm_drop(skb, NV_DROP_MTU, src);
 	if (nv_eth_save(skb, 0, &inner_eth))
 		return vm_drop(skb, NV_DROP_TRUNCATED, src);
 	if (nv_encap_ipv4(skb, &inner_eth, l3->tos, nv_flow_id(l3, family), dst->vsid, src->pa.w[3],
-			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL, NV_ENCAP_GSO_FLAGS))
+			  rec->pa.w[3], cfg->ttl ?: NV_DEFAULT_TTL,
+			  NV_ENCAP_GSO_FLAGS | BPF_F_ADJ_ROOM_FIXED_GSO))
 		return vm_drop(skb, NV_DROP_ENCAP_FAILED, src);
 	nv_count_tx(skb->ifindex, len);
 	return vm_sent(skb, src, underlay, bpf_redirect_neigh(underlay, NULL, 0, 0));
@@ -275,12 +333,21 @@ static __always_inline int forward_l3(struct __sk_buff *skb, const struct nv_por
 	reason = resolve_dst(port, eth, &l3, &dst, family);
 	if (reason != NV_DROP_NONE)
 		return vm_drop(skb, reason, port);
-	if (dst.gw_mac) {
-		if (l3.ttl <= 1)
-			return ttl_expired(skb, port, l3.hlen);
-		if (!route_rewrite(skb, &dst))
-			return vm_drop(skb, NV_DROP_TRUNCATED, port);
+	if (dst.gw_mac && l3.ttl <= 1)
+		return ttl_expired(skb, port, l3.hlen);
+	/* To another host: checked before the router rewrites, so an ICMP error quotes it as sent.
+	 */
+	if (!dst.rec->ifindex && !(dst.rec->local & NV_LOCAL_PA)) {
+		__u32 mtu;
+
+		reason = remote_check(skb, port, dst.rec, &l3, &mtu);
+		if (reason == NV_DROP_MTU)
+			return too_big(skb, port, &dst, &l3, mtu);
+		if (reason != NV_DROP_NONE)
+			return vm_drop(skb, reason, port);
 	}
+	if (dst.gw_mac && !route_rewrite(skb, &dst))
+		return vm_drop(skb, NV_DROP_TRUNCATED, port);
 	if (dst.rec->ifindex)
 		return deliver_local(skb, port, &dst);
 	/* At one of our PAs: our gateway leg's, or no port bound (VM down); never sent to us. */

@@ -219,6 +219,9 @@ static int dp_show(struct nv_ctx *ctx, const struct nv_args *a)
 	nv_print_uint(ctx, "ifindex", "(ifindex %llu)  ", st.cfg.underlay_ifindex);
 	nv_print_string(ctx, "pa", "pa %s  ", nv_addr_format(&st.cfg.pa, pa, sizeof(pa)));
 	nv_print_uint(ctx, "ttl", "ttl %llu\n", st.cfg.ttl ?: NV_DEFAULT_TTL);
+	nv_print_uint(ctx, "mtu", "          mtu %llu  ", st.underlay_mtu);
+	nv_print_uint(ctx, "overhead", "NVGRE overhead %llu  ", st.overhead);
+	nv_print_uint(ctx, "vm_mtu", "VM MTU %llu\n", st.vm_mtu);
 	nv_close(ctx);
 	for (int i = 0; i < NV_PROG__COUNT; i++)
 		print_hook(ctx, &st, i);

@@ -39,6 +39,24 @@ static const struct nv_arg_spec del_args[] = {
 	[PDEL_IFINDEX] = NV_ARG_NUM("ifindex", false, 1, 0xffffffffu, "N"),
 };
 
+/*
+ * The MTU the VM should use, so that nothing it sends is too big once encapsulated: the
+ * underlay's less NVGRE's overhead (HNV: 1500 -> 1458). Not in a batch, whose output is its own.
+ */
+static void print_vm_mtu(struct nv_ctx *ctx, const char *dev)
+{
+	struct nv_dp_status st;
+
+	if (nv_dp_status(ctx->pin_dir, &st) || !st.vm_mtu)
+		return;
+	nv_out_begin(ctx, false);
+	nv_print_string(ctx, "dev", "port %s: ", dev);
+	nv_print_uint(ctx, "vm_mtu", "the VM's MTU should be %llu ", st.vm_mtu);
+	nv_print_uint(ctx, "underlay_mtu", "(underlay MTU %llu ", st.underlay_mtu);
+	nv_print_uint(ctx, "overhead", "less NVGRE's %llu bytes)\n", st.overhead);
+	nv_out_end(ctx);
+}
+
 static int port_add(struct nv_ctx *ctx, const struct nv_args *a)
 {
 	__u32 ifindex = a->a[PADD_DEV].v.u32;
@@ -67,7 +85,11 @@ static int port_add(struct nv_ctx *ctx, const struct nv_args *a)
 		err = nv_txn_push(ctx->txn,
 				  &(struct nv_undo){ .kind = NV_UNDO_PORT_DEL, .id = ifindex });
 	snprintf(dev, sizeof(dev), "dev %s", a->a[PADD_DEV].raw);
-	return err ? nv_conflict_error(ctx, a->cmd, err, &why, dev) : 0;
+	if (err)
+		return nv_conflict_error(ctx, a->cmd, err, &why, dev);
+	if (!ctx->txn)
+		print_vm_mtu(ctx, a->a[PADD_DEV].raw);
+	return 0;
 }
 
 /* port del dev DEV | ifindex N: by ifindex, a port whose device was deleted can be removed too. */

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <linux/magic.h>
 
+#include "nv_addr.h"
 #include "nv_datapath.h"
 #include "nv_instance.h"
 #include "nv_migrate.h"
@@ -663,6 +664,20 @@ out:
 	return err;
 }
 
+unsigned int nv_dp_overhead(const union nv_addr *pa)
+{
+	return nv_addr_is_ipv4(pa) ? NV_ENCAP_LEN : NV_ENCAP6_LEN;
+}
+
+/* The underlay's MTU and what it leaves a VM; all 0 while it has none (or it is gone). */
+static void status_mtu(struct nv_dp_status *st)
+{
+	st->overhead = nv_dp_overhead(&st->cfg.pa);
+	if (!st->cfg.underlay_ifindex || nv_netdev_mtu(st->cfg.underlay_ifindex, &st->underlay_mtu))
+		st->underlay_mtu = 0;
+	st->vm_mtu = st->underlay_mtu > st->overhead ? st->underlay_mtu - st->overhead : 0;
+}
+
 int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 {
 	struct nv_pinned_progs progs;
@@ -716,6 +731,7 @@ int nv_dp_status(const char *pin_dir, struct nv_dp_status *st)
 		err = nv_ct_count(&m, &st->conns);
 	st->records_max = map_max_entries(m.fd[NV_MAP_RECORDS]);
 	st->conns_max = map_max_entries(m.fd[NV_MAP_CT]) / 2;
+	status_mtu(st);
 	nv_maps_close(&m);
 	return err;
 }

@@ -43,7 +43,15 @@ struct nv_dp_status {
 	__u32 ports, records, subnets, local_pas, records_max; /* fill levels */
 	__u32 gw_legs, gw_devs;				       /* gateway legs, external devices */
 	__u32 conns, conns_max; /* tracked connections, and how many the table holds */
+	/* The underlay's MTU now (0: unknown), what NVGRE adds, and so what a VM should use. */
+	unsigned int underlay_mtu, overhead, vm_mtu;
 };
+
+/*
+ * What NVGRE adds to a VM's packet on the underlay (outer Ethernet, IP and GRE), for packets sent
+ * from pa: 42 bytes over IPv4, 62 over IPv6 (DESIGN section 2).
+ */
+unsigned int nv_dp_overhead(const union nv_addr *pa);
 
 /* Mount bpffs at /sys/fs/bpf when it is not. */
 int nv_bpffs_mount(void);

@@ -42,7 +42,9 @@
 	X(EVENTS, nv_events, CORE, STATE, RING, BPF_MAP_TYPE_RINGBUF, void, void,                  \
 	  NV_EVENTS_RING_BYTES, 0, 1)                                                              \
 	X(EVENT_STATE, nv_event_state, CORE, STATE, KV, BPF_MAP_TYPE_PERCPU_ARRAY, __u32,          \
-	  struct nv_event_state, 1, 0, 1)
+	  struct nv_event_state, 1, 0, 1)                                                          \
+	X(PMTU_BUCKETS, nv_pmtu_buckets, CORE, STATE, KV, BPF_MAP_TYPE_LRU_HASH, __u32,            \
+	  struct nv_token_bucket, NV_MAX_PORTS, 0, 1)
 
 /*
  * The distributed router: the forwarding table (LPM_TRIE wants BPF_F_NO_PREALLOC), every customer

@@ -176,6 +176,8 @@ int nv_port_add(const struct nv_maps *m, __u32 ifindex, const struct nv_port *p,
 	err = nv_bind_apply(m, &c);
 	if (err)
 		goto undo_stats;
+	/* A new port starts with a full ICMP bucket, not one a former port of its ifindex left. */
+	bpf_map_delete_elem(m->fd[NV_MAP_PMTU_BUCKETS], &ifindex);
 	goto out;
 
 undo_stats:
@@ -226,6 +228,8 @@ int nv_port_del(const struct nv_maps *m, __u32 ifindex, struct nv_conflict *why)
 	 * delete for: on an error its entry stays and only `stats show` misses it.
 	 */
 	nv_port_stats_retire(m, ifindex, p.vsid);
+	/* Its ICMP token bucket goes too (an LRU map would evict it, later). */
+	bpf_map_delete_elem(m->fd[NV_MAP_PMTU_BUCKETS], &ifindex);
 	goto out;
 
 undo_rec:

@@ -12,7 +12,7 @@
 #ifndef NVGRE_ABI_H
 #define NVGRE_ABI_H
 
-#define NV_ABI_VERSION 8
+#define NV_ABI_VERSION 9
 
 /* RFC 7637: VSIDs 0..0xfff are reserved, 0xffffff is for vendor use. */
 #define NV_VSID_MIN 4096u
@@ -27,8 +27,11 @@
 #define NV_GRE_FLAGS_K	 0x2000 /* C=0, K=1, S=0, version 0 */
 #define NV_IPPROTO_GRE	 47
 #define NV_DEFAULT_TTL	 64
+#define NV_IPV6_HLEN	 40
 /* What NVGRE over IPv4 adds to a tenant frame: outer Ethernet + IPv4 + GRE = 42 bytes. */
 #define NV_ENCAP_LEN (NV_ETH_HLEN + NV_IPV4_HLEN + NV_GRE_HLEN)
+/* Over IPv6: outer Ethernet + IPv6 + GRE = 62 bytes. */
+#define NV_ENCAP6_LEN (NV_ETH_HLEN + NV_IPV6_HLEN + NV_GRE_HLEN)
 
 /* Smallest underlay MTU the loader accepts (IPv6's minimum link MTU). */
 #define NV_UNDERLAY_MTU_MIN 1280
@@ -50,6 +53,13 @@
 /* ICMP errors the router sends (time exceeded), per second per CPU (Linux: icmp_ratelimit). */
 #define NV_ICMP_RATE	  100u
 #define NV_ICMP_WINDOW_NS 1000000000ull
+/*
+ * ICMP errors a port gets for packets too big for the underlay once encapsulated (frag needed,
+ * packet too big): a token bucket per port (Cilium's), NV_PMTU_RATE a second, NV_PMTU_BURST at
+ * once, so a VM that ignores them cannot make the host send a flood back.
+ */
+#define NV_PMTU_RATE  100u
+#define NV_PMTU_BURST 1000u
 
 /*
  * A CA or PA. IPv4 is stored IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2) so IPv6 needs no
@@ -355,6 +365,17 @@ struct nv_icmp_state {
 	__u32 pad;
 };
 
+/*
+ * pmtu_buckets: LRU_HASH, key = __u32 ifindex of a port: its NV_PMTU_RATE token bucket, made by
+ * the datapath at the port's first ICMP error (full), removed by the maps library with the port.
+ * Credit is kept in nanoseconds: it grows with time up to NV_PMTU_BURST errors' worth, and each
+ * error costs 1 s / NV_PMTU_RATE, so no division runs in BPF.
+ */
+struct nv_token_bucket {
+	__u64 last_ns;	 /* bpf_ktime_get_ns() of the last error sent */
+	__u64 credit_ns; /* credit at last_ns, at most NV_PMTU_BURST * (1 s / NV_PMTU_RATE) */
+};
+
 /* local_pas: key = union nv_addr (a PA of this host). */
 struct nv_local_pa {
 	__u32 ifindex; /* underlay device that holds it */
@@ -511,7 +532,7 @@ struct nv_event_state {
 	X(NO_RECORD, 11, "vm: destination CA has no record in the port's VSID")               \
 	X(DST_MAC, 12, "destination MAC is not the destination CA's")                         \
 	X(NO_UNDERLAY, 13, "vm: no IPv4 underlay to reach the destination PA")                \
-	X(MTU, 14, "vm: encapsulated frame exceeds the underlay MTU")                         \
+	X(MTU, 14, "vm: too big for the underlay once encapsulated (ICMP error sent)")        \
 	X(ENCAP_FAILED, 15, "vm: could not make room for the NVGRE header")                   \
 	X(OUTER_FRAGMENT, 16, "wire: fragmented outer IPv4 packet")                           \
 	X(GRE_FLAGS, 17, "wire: GRE flags/version is not 0x2000")                             \
@@ -549,7 +570,8 @@ struct nv_event_state {
 	X(EXT_SPOOF, 49, "ext: source address is a CA of the routing domain")                 \
 	X(EXT_NO_RECORD, 50, "ext: the destination CA has no record in its routing domain")   \
 	X(NAT_NONE, 51, "gw: the routing domain's NAT leg has no external address (nat add)") \
-	X(GW_FORWARDING, 52, "gw: IPv4 forwarding is off on the external device (sysctl)")
+	X(GW_FORWARDING, 52, "gw: IPv4 forwarding is off on the external device (sysctl)")    \
+	X(MTU_RATE, 53, "vm: too big for the underlay, the port's ICMP errors rate-limited")
 
 #define NV_DROP_ENUM_ENTRY(name, num, text) NV_DROP_##name = num,
 enum nv_drop_reason {
@@ -585,6 +607,7 @@ NV_ASSERT_SIZE(struct nv_ct_key, 44);
 NV_ASSERT_SIZE(struct nv_ct_entry, 56);
 NV_ASSERT_SIZE(struct nv_ct_timeouts, 24);
 NV_ASSERT_SIZE(struct nv_icmp_state, 16);
+NV_ASSERT_SIZE(struct nv_token_bucket, 16);
 NV_ASSERT_SIZE(struct nv_subnet, 44);
 NV_ASSERT_SIZE(struct nv_local_pa, 4);
 NV_ASSERT_SIZE(struct nv_config, 32);

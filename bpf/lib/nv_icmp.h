@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * ICMP errors of the routers (RFC 792, RFC 1812 4.3.2.8), at most NV_ICMP_RATE per second per CPU:
- * time exceeded in transit for a routed packet whose TTL runs out, sent back to the VM from its
- * gateway CA; fragmentation needed (RFC 1191) for a packet the gateway cannot forward whole.
+ * ICMP errors of the routers (RFC 792, RFC 1812 4.3.2.8): time exceeded in transit for a routed
+ * packet whose TTL runs out, sent back to the VM from its gateway CA (at most NV_ICMP_RATE per
+ * second per CPU); fragmentation needed (RFC 1191) for a packet the gateway cannot forward whole,
+ * and for one too big for the underlay once encapsulated (nv_pmtu.h limits those per port).
  */
 #ifndef NV_ICMP_H
 #define NV_ICMP_H
@@ -66,15 +67,16 @@ struct nv_icmp_err {
  * bpf_skb_change_tail: the kernel refuses it on an skb that still has skb->encapsulation set,
  * which a decapsulated frame at the gateway has (no DECAP_L4 flag on this kernel clears it).
  * bpf_skb_adjust_room at the MAC header takes bytes out of (or puts them into) the packet's
- * front instead; all of what remains is overwritten. A GSO packet is refused (one ICMP error
- * cannot stand for its segments).
+ * front instead; all of what remains is overwritten. A GSO packet (a VM's, too big for the
+ * underlay) is cut with bpf_skb_change_tail, which also makes it one packet again (it resets the
+ * GSO state); one that is also encapsulated is refused (-EINVAL).
  */
 static __always_inline int nv_icmp_resize(struct __sk_buff *skb, __u32 len)
 {
 	__s32 diff = (__s32)len - (__s32)skb->len;
 
 	if (skb->gso_size)
-		return -EINVAL;
+		return bpf_skb_change_tail(skb, len, 0) ? -EINVAL : 0;
 	for (int i = 0; i < 4 && diff; i++) {
 		__s32 step = diff < -NV_ADJ_ROOM_STEP ? -NV_ADJ_ROOM_STEP : diff;
 

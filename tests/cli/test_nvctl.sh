@@ -100,6 +100,17 @@ printf '%s' "$OUT" | json_true "d['xdp']['metadata'] == $want" ||
 note "this kernel: XDP metadata $want"
 end
 
+# The MTU a VM should use follows the underlay's as it is now: read at each show, never cached.
+begin "dp show: the underlay's MTU, NVGRE's overhead and the VM MTU they leave"
+nv_ok dp show
+case $OUT in *"mtu 1500  NVGRE overhead 42  VM MTU 1458"*) ;; *) fail "no MTU line: $OUT" ;; esac
+in_host ip link set ul0 mtu 9000
+nv_ok -j dp show
+in_host ip link set ul0 mtu 1500
+printf '%s' "$OUT" | json_true "d['underlay']['mtu'] == 9000 and d['underlay']['overhead'] == 42 and d['underlay']['vm_mtu'] == 8958" ||
+	fail "underlay MTU 9000: $OUT"
+end
+
 begin "dp show -j and -j -p: JSON with the underlay, PA, program ids"
 for opts in "-j" "-j -p"; do
 	# shellcheck disable=SC2086
@@ -509,6 +520,8 @@ end
 
 begin "port add/show/del (tc delivery, unbound: no record)"
 nv_ok port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21
+[ "$OUT" = "port vm2: the VM's MTU should be 1458 (underlay MTU 1500 less NVGRE's 42 bytes)" ] ||
+	fail "port add does not say the VM's MTU: $OUT"
 shows port "[p for p in d if p['dev'] == 'vm2' and p['vsid'] == 5002 and p['rdid'] == 2 and p['ca'] == '10.2.0.1' and p['mac'] == '02:00:00:00:00:21' and p['deliver'] == 'tc' and p['pa'] is None and p['ifindex'] > 0]" \
 	"^vm2 .*5002 .*2 .*10.2.0.1 .*02:00:00:00:00:21 .*tc .*-$" \
 	"^vm1 .*5001 .*1 .*10.0.0.1 .*02:00:00:00:00:01 .*tc .*192.0.2.1$" "^DEV .*VSID .*RDID .*CA .*MAC .*DELIVER .*PA"
@@ -517,6 +530,10 @@ nv_ok port del dev vm2
 shows port "not [p for p in d if p['dev'] == 'vm2']"
 in_host tc filter show dev vm2 ingress | grep -q . && fail "filter left on vm2: $(in_host tc filter show dev vm2 ingress)"
 in_host tc qdisc show dev vm2 | grep -q clsact && fail "clsact left on vm2"
+nv_ok -j port add dev vm2 vsid 5002 ca 10.2.0.1 mac 02:00:00:00:00:21
+printf '%s' "$OUT" | json_true "d == {'dev': 'vm2', 'vm_mtu': 1458, 'underlay_mtu': 1500, 'overhead': 42}" ||
+	fail "port add -j: $OUT"
+nv_ok port del dev vm2
 end
 
 begin "port add/show/del (xdp delivery, bound through a record at the local PA)"

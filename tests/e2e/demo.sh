@@ -192,6 +192,18 @@ in_ns c1 ping -n -c 1 -t 1 -W 1 10.2.2.12 2>&1 | sed -n 's/^\(From .*\)/  \1/p' 
 echo "  Tenant C's 10.2.2.12 is an address tenants A and B do not route to: a1 -> 10.2.2.12"
 ping_from a1 10.2.2.12
 
+say "Path MTU: a VM whose MTU is the underlay's gets ICMP fragmentation needed, and learns 1458"
+ip -n "$(ns_name h1)" link set "$(vm_port c1)" mtu 1500
+ip -n "$(ns_name c1)" link set eth0 mtu 1500
+printf '%sc1#%s ping -c 1 -M do -s 1472 10.2.2.12   (a 1500-byte packet, DF, MTU 1500)\n' "$bold" "$plain"
+in_ns c1 ping -n -c 1 -W 1 -M "do" -s 1472 10.2.2.12 2>&1 | sed -n 's/^\(From .*\)/  \1/p' || true
+printf '%sc1#%s ip route get 10.2.2.12\n' "$bold" "$plain"
+in_ns c1 ip route get 10.2.2.12 | sed -n 's/^/  /p' | head -2
+in_ns c1 ping -n -c 1 -W 1 -M "do" -s 1430 10.2.2.12 >/dev/null 2>&1 &&
+	echo "  a 1458-byte packet with DF: reachable (the sending host counts MTU drops, rate-limited per port)"
+ip -n "$(ns_name c1)" link set eth0 mtu "$TOPO_VM_MTU"
+ip -n "$(ns_name h1)" link set "$(vm_port c1)" mtu "$TOPO_VM_MTU"
+
 say "The gateway: h3 takes tenants A and B to an internet (NAT per routing domain), and back in"
 ns_add inet # the internet: one server, 203.0.113.100
 ip -n "$(ns_name h3)" link add ext type veth peer name eth0 netns "$(ns_name inet)"

@@ -92,21 +92,23 @@ t_ping_full_size() {
 }
 
 # A VM whose MTU is above 1458 sends a 1500-byte packet: it cannot fit the underlay once
-# encapsulated, and is dropped as MTU at the source (never fragmented, never sent).
+# encapsulated, so it is not sent (never fragmented) and the VM gets ICMP fragmentation needed
+# naming 1458, from the destination (routed.sh tests path MTU discovery in depth).
 t_mtu_oversize() {
-	local d="$TMP" ns got
+	local d="$TMP" ns out
 	ns=$(topo_ns a1)
 	stats_snap h1 "$d/mtu-b.json"
 	stats_snap h2 "$d/mtu-h2-b.json"
 	ip -n "$(topo_ns h1)" link set "$(vm_port a1)" mtu "$TOPO_UL_MTU"
 	ip -n "$ns" link set eth0 mtu "$TOPO_UL_MTU"
-	got=$(vm_ping a1 10.0.0.2 2 -M "do" -s $((TOPO_UL_MTU - 28)))
+	out=$(in_ns a1 ping -n -c 1 -W 1 -M "do" -s $((TOPO_UL_MTU - 28)) 10.0.0.2 2>&1 || true)
 	ip -n "$ns" link set eth0 mtu "$TOPO_VM_MTU"
 	ip -n "$(topo_ns h1)" link set "$(vm_port a1)" mtu "$TOPO_VM_MTU"
 	stats_snap h1 "$d/mtu-a.json"
 	stats_snap h2 "$d/mtu-h2-a.json"
-	expect_eq "echo replies to 1500-byte packets" 0 "$got"
-	expect_eq "drop counters changed on h1" "drop MTU 2" \
+	grep -q "^From 10.0.0.2 icmp_seq=1 Frag needed and DF set (mtu = $TOPO_VM_MTU)" <<<"$out" ||
+		fail "ping -M do -s $((TOPO_UL_MTU - 28)) says: $out"
+	expect_eq "drop counters changed on h1" "drop MTU 1" \
 		"$(oneline "$(drops_delta "$d/mtu-b.json" "$d/mtu-a.json")")"
 	expect_eq "rx_packets of vsid 5001 on h2" 0 \
 		"$(vsid_delta "$d/mtu-h2-b.json" "$d/mtu-h2-a.json" 5001 rx_packets)"
@@ -825,7 +827,7 @@ main() {
 		t_trace_wire_kinds
 	run_test "xdp-mode none: h2 back to XDP (re-attached with xdp-mode native)" t_reattach h2 native
 
-	run_test "mtu: a VM with an MTU above $TOPO_VM_MTU gets its 1500-byte packets dropped (MTU)" \
+	run_test "mtu: a VM with an MTU above $TOPO_VM_MTU gets frag needed for a 1500-byte packet" \
 		t_mtu_oversize
 	run_test "isolation: A 10.0.0.1 -> 10.0.0.2 reaches A's VM, never B's identical 10.0.0.2" \
 		t_isolation_same_ca a1 a2 b2

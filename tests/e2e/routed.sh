@@ -280,6 +280,101 @@ t_ttl_one() {
 			"$(vm_vsid "$to")" rx_packets)"
 }
 
+# ---------------------------------------------------------------------------------------------
+# Path MTU: VMs whose MTU (1500) is the underlay's, so that their full-size packets cannot fit
+# once encapsulated; the datapath answers them with ICMP fragmentation needed (MTU 1458).
+
+# vm_set_mtu VM MTU: both ends of the VM's NIC at MTU. Its learnt path MTUs are left: a test
+# takes destinations no other one used, and what it learns (1458) is the VM's own MTU again.
+vm_set_mtu() {
+	ip -n "$(topo_ns "$(vm_host "$1")")" link set "$(vm_port "$1")" mtu "$2"
+	ip -n "$(topo_ns "$1")" link set eth0 mtu "$2"
+}
+
+# The MTU the VM's route cache holds for DST ("" when it learnt none).
+vm_path_mtu() { in_ns "$1" ip route get "$2" | sed -n 's/.* mtu \([0-9]*\).*/\1/p' | head -n1; }
+
+# t_pmtu_df FROM TO SRC: FROM (MTU 1500) pings TO with 1500-byte packets and DF: ping reports
+# "Frag needed" with MTU 1458 from SRC (TO itself on-link, the gateway CA when routed), tshark in
+# FROM decodes the ICMP error (type 3 code 4, next-hop MTU 1458, checksum good, from SRC and its
+# MAC), the VM's route cache learns 1458, and after that 1458-byte pings with DF get through.
+t_pmtu_df() {
+	local from=$1 to=$2 src=$3 smac f="$TMP/pmtu-$1-$2.pcapng" b="$TMP/pmtu-$1-$2" h out got
+	h=$(vm_host "$from")
+	smac=$(vm_mac "$to")
+	[ "$src" = "$(vm_ca "$to")" ] || smac=$(vm_gw_mac "$from")
+	vm_set_mtu "$from" 1500
+	vm_set_mtu "$to" 1500
+	cap_start "$from" "$f" eth0 || return 1
+	local cap=$CAP_PID
+	snap_all "$b-before"
+	out=$(ping_out "$from" "$(vm_ca "$to")" 1 -M "do" -s 1472)
+	snap_all "$b-after"
+	cap_stop "$cap"
+	got=$(vm_ping "$from" "$(vm_ca "$to")" 3 -M "do" -s 1430)
+	vm_set_mtu "$from" "$TOPO_VM_MTU"
+	vm_set_mtu "$to" "$TOPO_VM_MTU"
+	grep -q "^From $src icmp_seq=1 Frag needed and DF set (mtu = 1458)" <<<"$out" ||
+		fail "ping -M do -s 1472 says: $out"
+	expect_eq "ICMP errors in $from (type, code, MTU, checksum status, source CA, MAC)" \
+		"3 4 1458 1 $src $smac" \
+		"$(CAP_OCC=f cap_fields "$f" "icmp.type == 3" icmp.type icmp.code icmp.mtu \
+			icmp.checksum.status ip.src eth.src | xargs)"
+	expect_eq "drops on $h" "drop MTU 1" \
+		"$(oneline "$(drops_delta "$b-before-$h.json" "$b-after-$h.json")")"
+	expect_eq "path MTU $(vm_ca "$from") learnt for $(vm_ca "$to")" 1458 \
+		"$(vm_path_mtu "$from" "$(vm_ca "$to")")"
+	expect_eq "echo replies to 1458-byte packets with DF after that" 3 "$got"
+}
+
+# Without DF the datapath fragments nothing either: the first 1500-byte packet gets the ICMP
+# error, and the VM's stack, which caches the path MTU for packets without DF too, fragments
+# the next ones to fit (README: Path MTU). TO's 1500-byte replies go the same way.
+t_pmtu_no_df() {
+	local from=$1 to=$2 got b="$TMP/pmtu-nodf" h
+	h=$(vm_host "$from")
+	vm_set_mtu "$from" 1500
+	vm_set_mtu "$to" 1500
+	snap_all "$b-before"
+	got=$(vm_ping "$from" "$(vm_ca "$to")" 5 -M dont -s 1472)
+	snap_all "$b-after"
+	vm_set_mtu "$from" "$TOPO_VM_MTU"
+	vm_set_mtu "$to" "$TOPO_VM_MTU"
+	expect_ge "echo replies to 5 unfragmentable-size pings without DF" 3 "$got"
+	expect_ge "MTU drops (answered) on $h" 1 \
+		"$(drop_delta "$b-before-$h.json" "$b-after-$h.json" MTU)"
+	expect_eq "path MTU $(vm_ca "$from") learnt for $(vm_ca "$to")" 1458 \
+		"$(vm_path_mtu "$from" "$(vm_ca "$to")")"
+}
+
+# TCP between two VMs with MTU 1500: the first full-size segments (TSO/GSO ones among them) get
+# the ICMP error, TCP lowers its MSS, and iperf3 runs on. The MTU drops are counted (PMTU
+# discovery did happen), nothing else is dropped.
+t_pmtu_tcp() {
+	local from=$1 to=$2 json="$TMP/pmtu-iperf.json" b="$TMP/pmtu-tcp" h out
+	h=$(vm_host "$from")
+	vm_set_mtu "$from" 1500
+	vm_set_mtu "$to" 1500
+	iperf_serve "$to"
+	snap_all "$b-before"
+	iperf_client "$from" "$to" 2 "$json"
+	iperf_reap
+	snap_all "$b-after"
+	vm_set_mtu "$from" "$TOPO_VM_MTU"
+	vm_set_mtu "$to" "$TOPO_VM_MTU"
+	out=$(/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["end"]["sum_received"]["bytes"] if not d.get("error") else d["error"])' "$json" 2>&1)
+	expect_ge "bytes iperf3 moved $(vm_ca "$from") -> $(vm_ca "$to") with MTU 1500" 1000000 "$out"
+	expect_ge "MTU drops (answered) on $h" 1 \
+		"$(drop_delta "$b-before-$h.json" "$b-after-$h.json" MTU)"
+	expect_eq "other drops on $h" "" "$(oneline "$(drops_delta "$b-before-$h.json" \
+		"$b-after-$h.json" | grep -v '^drop MTU ' || true)")"
+	expect_eq "path MTU $(vm_ca "$from") learnt for $(vm_ca "$to")" 1458 \
+		"$(vm_path_mtu "$from" "$(vm_ca "$to")")"
+	note "iperf3 with PMTU discovery: $out bytes in 2 s"
+}
+
 # The gateway CA answers ARP (with the gateway MAC) and nothing else: no echo reply, GATEWAY_CA
 # drops; the gateway of another subnet answers no echo either.
 t_gateway() {
@@ -545,6 +640,14 @@ main() {
 	run_test "traceroute tenant B 10.1.2.22 -> 10.1.3.37: one hop, the gateway 10.1.2.1" \
 		t_traceroute b22 b37
 	run_test "ping -t 1 across subnets: Time to live exceeded from the gateway CA" t_ttl_one a11 a25
+	run_test "pmtu: ping -M do -s 1472 on-link: frag needed (mtu 1458) from the destination" \
+		t_pmtu_df a11 a13 10.1.1.13
+	run_test "pmtu: ping -M do -s 1472 routed: frag needed (mtu 1458) from the gateway CA" \
+		t_pmtu_df a11 a25 10.1.1.1
+	run_test "pmtu: ping -M dont -s 1472: the VM fragments once it has learnt 1458" \
+		t_pmtu_no_df a22 a25
+	run_test "pmtu: iperf3 TCP between VMs with MTU 1500 works after PMTU discovery" \
+		t_pmtu_tcp a11 a34
 	run_test "gateway CA: ARP answered with the gateway MAC, echo not answered" t_gateway a11
 	run_test "gateway CA: the same for tenant B" t_gateway b37
 	run_test "isolation: A 10.1.1.11 cannot reach 10.1.3.37, a CA only tenant B has" \

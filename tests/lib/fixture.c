@@ -606,6 +606,21 @@ const char *xdp_verdict_name(__u32 v)
 	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "XDP_?";
 }
 
+static __u64 monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns's clock */
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+int fixture_pmtu_bucket_set(int buckets_fd, __u32 ifindex, __u64 age_ns, __u64 credit_ns)
+{
+	struct nv_token_bucket b = { .last_ns = monotonic_ns() - age_ns, .credit_ns = credit_ns };
+
+	return bpf_map_update_elem(buckets_fd, &ifindex, &b, BPF_ANY) ? -errno : 0;
+}
+
 int fixture_icmp_budget_spend(int icmp_state_fd)
 {
 	int ncpus = libbpf_num_possible_cpus();

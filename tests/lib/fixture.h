@@ -148,6 +148,8 @@ int host_record_move(struct host *h, __u32 vsid, __be32 ca, __be32 pa);
 int fixture_ip_batch(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* This second's ICMP errors spent on every CPU (nv_icmp_state of icmp_state_fd). 0 or -errno. */
 int fixture_icmp_budget_spend(int icmp_state_fd);
+/* Port ifindex's ICMP token bucket (nv_pmtu_buckets): credit_ns at its last error, age_ns ago. */
+int fixture_pmtu_bucket_set(int buckets_fd, __u32 ifindex, __u64 age_ns, __u64 credit_ns);
 /* ip link set DEV mtu MTU */
 int fixture_set_mtu(const char *ifname, unsigned int mtu);
 

@@ -25,6 +25,7 @@ enum vm_out {
 	VO_SAME,      /* the input, byte for byte (same-host delivery) */
 	VO_ARP_REPLY, /* the ARP reply, checked field by field */
 	VO_ICMP_TE,   /* ICMP time exceeded back to the VM, checked field by field */
+	VO_ICMP_FN,   /* ICMP fragmentation needed back to the VM, checked field by field */
 };
 
 struct vm_case {
@@ -55,8 +56,9 @@ struct vm_case {
 	__be32 pa;	     /* VO_ENCAP: outer destination */
 	__u32 vsid;	     /* VO_ENCAP: VSID in the key */
 	__u8 ttl;	     /* VO_ENCAP: zero: 64 */
-	const __u8 *arp_mac; /* VO_ARP_REPLY: the MAC the reply announces; VO_ICMP_TE: from */
-	__be32 icmp_src;     /* VO_ICMP_TE: the gateway CA it comes from */
+	const __u8 *arp_mac; /* VO_ARP_REPLY: the MAC the reply announces; VO_ICMP_*: from */
+	__be32 icmp_src;     /* VO_ICMP_*: the CA it comes from */
+	__u16 icmp_mtu;	     /* VO_ICMP_FN: the next-hop MTU it names */
 	/* routed VO_ENCAP / VO_SAME: the input with these MACs, TTL one less (NULL: as is) */
 	const __u8 *routed_smac, *routed_dmac;
 	__u32 tx_vsid, rx_vsid; /* stats moved by one packet of len bytes; zero: none */
@@ -89,6 +91,10 @@ struct vm_case {
 #define TIME_EXCEEDED(gw_, mac_)                                                             \
 	.verdict = TC_ACT_REDIRECT, .out = VO_ICMP_TE, .icmp_src = (gw_), .arp_mac = (mac_), \
 	.drop = NV_DROP_TTL_EXPIRED
+/* Too big for the underlay: ICMP frag needed naming mtu_, from src_ (MAC mac_), counted as MTU. */
+#define FRAG_NEEDED(src_, mac_, mtu_)                                                         \
+	.verdict = TC_ACT_REDIRECT, .out = VO_ICMP_FN, .icmp_src = (src_), .arp_mac = (mac_), \
+	.icmp_mtu = (mtu_), .drop = NV_DROP_MTU
 #define VM_DROP(name) .verdict = TC_ACT_SHOT, .drop = NV_DROP_##name
 
 extern const struct vm_case vm_cases[];

@@ -23,7 +23,7 @@
  * header; this makes it bump the version too: a size that differs from this table, with the
  * version unchanged, fails here (bump NV_ABI_VERSION, then update the table).
  */
-#define LAYOUT_VERSION 8
+#define LAYOUT_VERSION 9
 static const struct {
 	const char *what;
 	size_t want, now;
@@ -38,6 +38,7 @@ static const struct {
 	{ "struct nv_rdid_ca_key", 20, sizeof(struct nv_rdid_ca_key) },
 	{ "struct nv_rdid_ca", 48, sizeof(struct nv_rdid_ca) },
 	{ "struct nv_icmp_state", 16, sizeof(struct nv_icmp_state) },
+	{ "struct nv_token_bucket", 16, sizeof(struct nv_token_bucket) },
 	{ "struct nv_gw_leg", 32, sizeof(struct nv_gw_leg) },
 	{ "struct nv_gw_dev", 16, sizeof(struct nv_gw_dev) },
 	{ "struct nv_gw_route", 16, sizeof(struct nv_gw_route) },

@@ -85,16 +85,17 @@ Test(drop_coverage, rows_expect_reasons_of_their_program)
 }
 
 /*
- * A drop case must name its reason, and only drop cases may (or a drop answered with ICMP time
- * exceeded): catches half-edited rows.
+ * A drop case must name its reason, and only drop cases may (or a drop answered with an ICMP
+ * error): catches half-edited rows.
  */
 Test(drop_coverage, rows_are_consistent)
 {
 	for (size_t i = 0; i < vm_cases_n; i++) {
 		const struct vm_case *c = &vm_cases[i];
 
-		/* An expired routed packet is a counted drop answered by an ICMP error. */
-		bool answered = c->out == VO_ICMP_TE && c->drop == NV_DROP_TTL_EXPIRED;
+		/* An expired or too big packet is a counted drop answered by an ICMP error. */
+		bool answered = (c->out == VO_ICMP_TE && c->drop == NV_DROP_TTL_EXPIRED) ||
+				(c->out == VO_ICMP_FN && c->drop == NV_DROP_MTU);
 
 		cr_expect((c->verdict == TC_ACT_SHOT) == (c->drop != NV_DROP_NONE) || answered,
 			  "from_vm row \"%s\": verdict and drop reason disagree", c->name);

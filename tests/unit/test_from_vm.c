@@ -97,6 +97,43 @@ static void tweak_mtu_1500(struct host *h)
 	cr_assert_eq(fixture_set_mtu(h->ul_name, 1500), 0);
 }
 
+static void tweak_a1_no_record_mtu_1500(struct host *h)
+{
+	tweak_a1_no_record(h);
+	tweak_mtu_1500(h);
+}
+
+static void tweak_mtu_1400(struct host *h)
+{
+	cr_assert_eq(fixture_set_mtu(h->ul_name, 1400), 0);
+}
+
+static void tweak_mtu_9000(struct host *h)
+{
+	cr_assert_eq(fixture_set_mtu(h->ul_name, 9000), 0);
+}
+
+/* Underlay MTU 1500, and A1's ICMP token bucket: credit_ns left at its last error, age_ns ago. */
+static void pmtu_bucket(struct host *h, __u64 age_ns, __u64 credit_ns)
+{
+	cr_assert_eq(fixture_set_mtu(h->ul_name, 1500), 0);
+	cr_assert_eq(fixture_pmtu_bucket_set(h->o.maps.fd[NV_MAP_PMTU_BUCKETS],
+					     h->port[H1_A1].ifindex, age_ns, credit_ns),
+		     0);
+}
+
+/* Spent just now: less than one error's credit (10 ms). */
+static void tweak_pmtu_bucket_empty(struct host *h)
+{
+	pmtu_bucket(h, 0, 0);
+}
+
+/* Spent 20 ms ago: two errors' worth has come back since. */
+static void tweak_pmtu_bucket_refilled(struct host *h)
+{
+	pmtu_bucket(h, 20000000, 0);
+}
+
 /* Deliberate inconsistencies the maps library never writes: raw map updates. */
 static void set_record_ifindex(struct host *h, __u32 vsid, __be32 ca, __u32 ifindex)
 {
@@ -550,10 +587,71 @@ const struct vm_case vm_cases[] = {
 	{ .name = "PORT_UNBOUND: A1's PA is no longer a PA of host 1",
 	  .tweak = tweak_pa_1_gone,
 	  VM_DROP(PORT_UNBOUND) },
-	{ .name = "MTU: 1473-byte frame over an underlay MTU of 1500",
+	{ .name = "MTU: 1473-byte frame over an underlay MTU of 1500 -> frag needed, MTU 1458",
 	  .len = 1473,
 	  .tweak = tweak_mtu_1500,
-	  VM_DROP(MTU) },
+	  FRAG_NEEDED(CA_2, MAC_2, 1458) },
+	{ .name = "MTU: a TCP packet with IPv4 options too big, quoted with its options",
+	  .len = 1600,
+	  .proto = PKT_IPPROTO_TCP,
+	  .opt_words = 3,
+	  .tweak = tweak_mtu_1500,
+	  FRAG_NEEDED(CA_2, MAC_2, 1458) },
+	{ .name = "MTU: underlay MTU 9000 -> a 1600-byte frame fits",
+	  .len = 1600,
+	  .tweak = tweak_mtu_9000,
+	  ENCAP_TO(PA_2A, VSID_A) },
+	{ .name = "MTU: underlay MTU 1400 -> frag needed naming 1358",
+	  .len = 1400,
+	  .tweak = tweak_mtu_1400,
+	  FRAG_NEEDED(CA_2, MAC_2, 1358) },
+	{ .name = "MTU: routed too big -> frag needed from the gateway, quoting the TTL as sent",
+	  .daddr = CA_6,
+	  .dmac = MAC_GW_INIT(VSID_A),
+	  .len = 1473,
+	  .tweak = tweak_mtu_1500,
+	  FRAG_NEEDED(GW_A, MAC_GW_A, 1458) },
+	{ .name = "MTU: TCP GSO, segments of 1419 bytes of payload -> frag needed",
+	  .proto = PKT_IPPROTO_TCP,
+	  .gso_size = 1419,
+	  .len = 2900,
+	  .tweak = tweak_mtu_1500,
+	  FRAG_NEEDED(CA_2, MAC_2, 1458) },
+	{ .name = "MTU: UDP GSO, segments of 1431 bytes of payload -> frag needed",
+	  .gso_size = 1431,
+	  .len = 2900,
+	  .tweak = tweak_mtu_1500,
+	  FRAG_NEEDED(CA_2, MAC_2, 1458) },
+	/* A test run's GSO skb has no gso_type: adjust_room refuses it, after the MTU check. */
+	{ .name = "MTU: TCP GSO, segments of 1418 bytes fit exactly (then refused by adjust_room)",
+	  .proto = PKT_IPPROTO_TCP,
+	  .gso_size = 1418,
+	  .len = 2900,
+	  .tweak = tweak_mtu_1500,
+	  VM_DROP(ENCAP_FAILED) },
+	{ .name = "MTU: UDP GSO, segments of 1430 bytes fit exactly (then refused by adjust_room)",
+	  .gso_size = 1430,
+	  .len = 2900,
+	  .tweak = tweak_mtu_1500,
+	  VM_DROP(ENCAP_FAILED) },
+	{ .name = "MTU: too big for a CA of this host: delivered, no encapsulation",
+	  .daddr = CA_3,
+	  .dmac = MAC_3_INIT,
+	  .len = 1600,
+	  .tweak = tweak_mtu_1500,
+	  DELIVERED(VSID_A) },
+	{ .name = "MTU_RATE: too big, the port's ICMP bucket empty",
+	  .len = 1473,
+	  .tweak = tweak_pmtu_bucket_empty,
+	  VM_DROP(MTU_RATE) },
+	{ .name = "MTU: the bucket refilled (20 ms since its last error) -> frag needed",
+	  .len = 1473,
+	  .tweak = tweak_pmtu_bucket_refilled,
+	  FRAG_NEEDED(CA_2, MAC_2, 1458) },
+	{ .name = "PORT_UNBOUND before MTU: an unbound port's big frame",
+	  .len = 1473,
+	  .tweak = tweak_a1_no_record_mtu_1500,
+	  VM_DROP(PORT_UNBOUND) },
 	{ .name = "ENCAP_FAILED: UDP GSO skb (no gso_type) refused by adjust_room",
 	  .gso_size = 1000,
 	  .len = 200,
@@ -843,10 +941,13 @@ static void routed_expect(const struct vm_case *c, const struct pkt *in, struct 
 }
 
 /*
- * ICMP time exceeded (RFC 792, RFC 1812 4.3.2): from the gateway CA and MAC to the VM, type 11
- * code 0, quoting the expired packet's header and first 8 bytes of data, both checksums valid.
+ * The ICMP error back to the VM, of type and code, rest its second word (RFC 792, RFC 1812
+ * 4.3.2): time exceeded (11/0) from the gateway CA and MAC, or fragmentation needed (3/4, RFC
+ * 1191: the next-hop MTU in the low half) from the router or the on-link destination, quoting the
+ * packet's header and first 8 bytes of data as the VM sent it, both checksums valid.
  */
-static void check_time_exceeded(const struct vm_case *c, const struct pkt *in, const struct run *r)
+static void check_icmp_error(const struct vm_case *c, const struct pkt *in, const struct run *r,
+			     __u8 type, __u8 code, __u32 rest)
 {
 	const struct nv_port *port = &h1.port[c->port].cfg;
 	const __u8 *qin = in->d + PKT_OFF_IP, *ip = r->out + PKT_OFF_IP, *icmp = ip + 20;
@@ -857,7 +958,7 @@ static void check_time_exceeded(const struct vm_case *c, const struct pkt *in, c
 	cr_assert_eq(r->out_len, PKT_ETH_HLEN + 20 + 8 + qlen, "%s: length %u, want %zu", c->name,
 		     r->out_len, PKT_ETH_HLEN + 20 + 8 + qlen);
 	cr_expect_arr_eq(r->out, port->mac, 6, "%s: not to the VM's MAC", c->name);
-	cr_expect_arr_eq(r->out + 6, c->arp_mac, 6, "%s: not from the gateway MAC", c->name);
+	cr_expect_arr_eq(r->out + 6, c->arp_mac, 6, "%s: not from the sender's MAC", c->name);
 	cr_expect_eq(pkt_get16(r->out + 12), PKT_ETH_P_IP, "%s: ethertype", c->name);
 	cr_expect_eq(ip[0], 0x45, "%s: version/IHL 0x%02x", c->name, ip[0]);
 	cr_expect_eq(ip[1], 0xc0, "%s: tos 0x%02x, want internetwork control", c->name, ip[1]);
@@ -865,12 +966,13 @@ static void check_time_exceeded(const struct vm_case *c, const struct pkt *in, c
 	cr_expect_eq(ip[8], 64, "%s: TTL %u", c->name, ip[8]);
 	cr_expect_eq(ip[9], PKT_IPPROTO_ICMP, "%s: protocol %u", c->name, ip[9]);
 	cr_expect(pkt_ipv4_csum_ok(ip), "%s: IPv4 header checksum", c->name);
-	cr_expect_eq(pkt_get32(ip + 12), ntohl(c->icmp_src), "%s: not from the gateway CA",
-		     c->name);
+	cr_expect_eq(pkt_get32(ip + 12), ntohl(c->icmp_src), "%s: not from %08x", c->name,
+		     ntohl(c->icmp_src));
 	cr_expect_eq(pkt_get32(ip + 16), ntohl(port->ca.w[3]), "%s: not to the VM's CA", c->name);
-	cr_expect_eq(icmp[0], 11, "%s: ICMP type %u", c->name, icmp[0]);
-	cr_expect_eq(icmp[1], 0, "%s: ICMP code %u", c->name, icmp[1]);
-	cr_expect_eq(pkt_get32(icmp + 4), 0, "%s: unused field", c->name);
+	cr_expect_eq(icmp[0], type, "%s: ICMP type %u", c->name, icmp[0]);
+	cr_expect_eq(icmp[1], code, "%s: ICMP code %u", c->name, icmp[1]);
+	cr_expect_eq(pkt_get32(icmp + 4), rest, "%s: second word 0x%08x, want 0x%08x", c->name,
+		     pkt_get32(icmp + 4), rest);
 	cr_expect(pkt_l4_csum_ok(r->out, r->out_len), "%s: ICMP checksum", c->name);
 	cr_expect_arr_eq(icmp + 8, qin, qlen, "%s: the quote is not the expired packet", c->name);
 }
@@ -950,7 +1052,10 @@ ParameterizedTest(size_t *idx, from_vm, cases, .init = setup, .fini = teardown)
 		check_arp_reply(c, &in, &r);
 		break;
 	case VO_ICMP_TE:
-		check_time_exceeded(c, &in, &r);
+		check_icmp_error(c, &in, &r, 11, 0, 0);
+		break;
+	case VO_ICMP_FN:
+		check_icmp_error(c, &in, &r, 3, 4, c->icmp_mtu);
 		break;
 	}
 }
@@ -1064,4 +1169,51 @@ Test(from_vm, truncation_never_delivers, .init = setup, .fini = teardown)
 Test(from_vm, test_run_refuses_runts, .init = setup, .fini = teardown)
 {
 	runts_refused(&h1, h1.from_vm, false, h1.port[H1_A1].ifindex);
+}
+
+/* ---- the per-port ICMP token bucket (nv_pmtu_buckets) ---- */
+
+static void send_too_big(struct run *r)
+{
+	struct pkt_ipv4_spec s;
+	struct pkt in;
+
+	frame_spec(&s, MAC_1, CA_1, MAC_2, CA_2);
+	cr_assert_gt(pkt_ipv4(&in, &s, 1473), 0);
+	run_tc(h1.from_vm, h1.port[H1_A1].ifindex, in.d, in.len, 0, r);
+	cr_assert_eq(r->err, 0);
+}
+
+/*
+ * A port's first error makes its bucket, full but for that error; errors are answered while the
+ * credit lasts, the next one is not; rebinding the port (del + add) starts it full again.
+ */
+Test(from_vm, pmtu_bucket_burst_then_limit, .init = setup, .fini = teardown)
+{
+	int fd = h1.o.maps.fd[NV_MAP_PMTU_BUCKETS];
+	__u32 ifindex = h1.port[H1_A1].ifindex;
+	__u64 cost = 1000000000ull / NV_PMTU_RATE;
+	struct nv_token_bucket b;
+	struct run r;
+
+	tweak_mtu_1500(&h1);
+	cr_assert_eq(bpf_map_lookup_elem(fd, &ifindex, &b), -ENOENT, "a bucket before any error");
+	send_too_big(&r);
+	cr_assert_eq(r.retval, TC_ACT_REDIRECT, "first error: %s", tc_verdict_name(r.retval));
+	cr_assert_eq(bpf_map_lookup_elem(fd, &ifindex, &b), 0, "no bucket after the first error");
+	cr_expect_eq(b.credit_ns, (NV_PMTU_BURST - 1) * cost, "credit %llu after one error",
+		     (unsigned long long)b.credit_ns);
+
+	/* The burst, fast enough that less than one error's credit (10 ms) comes back. */
+	cr_assert_eq(fixture_pmtu_bucket_set(fd, ifindex, 0, 2 * cost - 1), 0);
+	for (int i = 0; i < 2; i++) {
+		send_too_big(&r);
+		cr_expect_eq(r.retval, TC_ACT_REDIRECT, "error %d of the burst: %s", i,
+			     tc_verdict_name(r.retval));
+	}
+	send_too_big(&r);
+	cr_expect_eq(r.retval, TC_ACT_SHOT, "past the burst: %s", tc_verdict_name(r.retval));
+
+	cr_assert_eq(host_port_rebind(&h1, H1_A1, NV_DELIVER_TC, 0), 0);
+	cr_expect_eq(bpf_map_lookup_elem(fd, &ifindex, &b), -ENOENT, "bucket kept by a new port");
 }

@@ -30,6 +30,7 @@ Test(maps, names_by_id)
 		[NV_MAP_PORT_STATS] = "nv_port_stats",
 		[NV_MAP_EVENTS] = "nv_events",
 		[NV_MAP_EVENT_STATE] = "nv_event_state",
+		[NV_MAP_PMTU_BUCKETS] = "nv_pmtu_buckets",
 		[NV_MAP_ROUTE_TABLE] = "nv_route_table",
 		[NV_MAP_RDID_CAS] = "nv_rdid_cas",
 		[NV_MAP_ICMP_STATE] = "nv_icmp_state",
@@ -56,15 +57,15 @@ Test(maps, pin_dir)
 	char buf[64];
 
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v8");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v9");
 	cr_assert_eq(nv_pin_maps_dir("/sys/fs/bpf/nvgre//", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v8");
+	cr_assert_str_eq(buf, "/sys/fs/bpf/nvgre/maps-v9");
 	cr_assert_eq(nv_pin_maps_dir("/", buf, sizeof(buf)), 0);
-	cr_assert_str_eq(buf, "/maps-v8");
+	cr_assert_str_eq(buf, "/maps-v9");
 	/* Exactly fits (with its NUL), one byte short. */
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v8")), 0);
-	cr_assert_str_eq(buf, "/a/maps-v8");
-	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v8") - 1), -ENAMETOOLONG);
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v9")), 0);
+	cr_assert_str_eq(buf, "/a/maps-v9");
+	cr_assert_eq(nv_pin_maps_dir("/a", buf, sizeof("/a/maps-v9") - 1), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("/a", buf, 0), -ENAMETOOLONG);
 	cr_assert_eq(nv_pin_maps_dir("", buf, sizeof(buf)), -EINVAL);
 	cr_assert_eq(nv_pin_maps_dir(NULL, buf, sizeof(buf)), -EINVAL);
