@@ -130,21 +130,24 @@ enum outcome {
 	O_ENCAP,   /* from_vm: NVGRE to pa with vsid, from src_pa */
 	O_ARP,	   /* from_vm: the ARP reply, back to the asking port */
 	O_TTL,	   /* from_vm: ICMP time exceeded back to the port, or drop ICMP_RATE */
+	O_FRAG,	   /* from_vm: ICMP frag needed back to the port, or drop MTU_RATE */
 	O_DELIVER, /* wire: decapsulated to the port (XDP: redirect or the TC hand-over) */
 };
+#define O__COUNT (O_DELIVER + 1)
 
 struct expect {
 	enum outcome o;
 	__u64 reasons; /* O_DROP: the acceptable reasons (bit per enum nv_drop_reason) */
-	const struct w_port *port; /* O_LOCAL, O_DELIVER, O_ARP, O_TTL: its port */
+	const struct w_port *port; /* O_LOCAL, O_DELIVER, O_ARP, O_TTL, O_FRAG: its port */
 	const struct w_port *src;  /* from_vm: the sending port, when the ingress is one */
 	__be32 pa, src_pa;	   /* O_ENCAP */
 	__u32 vsid;		   /* O_ENCAP: the key's; O_DELIVER: the key's */
 	bool routed;		   /* O_LOCAL, O_ENCAP: the router rewrote MACs and TTL */
 	__u8 smac[6], dmac[6];	   /* routed: the new MACs */
 	__u8 arp_mac[6];	   /* O_ARP: the MAC announced */
-	__be32 gw;		   /* O_TTL: the gateway CA it comes from */
-	__u8 gw_mac[6];
+	__be32 gw;	  /* O_TTL, O_FRAG: the CA it comes from (O_FRAG on-link: the dst) */
+	__u8 gw_mac[6];	  /* and its MAC */
+	__u16 mtu;	  /* O_FRAG: the next-hop MTU it names */
 	size_t outer_len; /* O_DELIVER: bytes before the inner frame */
 	const char *why;  /* the rule that decided, for failure reports */
 };

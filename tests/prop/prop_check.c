@@ -81,7 +81,7 @@ static bool verdict_ok(const struct frame *f, const struct expect *e, const stru
 			return FAIL("TC verdict %u is not ok, shot or redirect", obs->retval);
 		want = e->o == O_PASS ? TC_ACT_OK : e->o == O_DROP ? TC_ACT_SHOT : TC_ACT_REDIRECT;
 	}
-	if (e->o == O_TTL && obs->retval == TC_ACT_SHOT)
+	if ((e->o == O_TTL || e->o == O_FRAG) && obs->retval == TC_ACT_SHOT)
 		return true; /* the ICMP error was rate-limited */
 	if (obs->retval != want)
 		return FAIL("verdict %u, the model says %u (%s)", obs->retval, want, e->why);
@@ -118,6 +118,13 @@ static bool event_ok(const struct frame *f, const struct expect *e, const struct
 				       : FAIL("TTL expiry dropped by %s",
 					      nv_drop_reason_name(ev->reason));
 		/* The answer goes back to the port. */
+		__attribute__((fallthrough));
+	case O_FRAG:
+		if (e->o == O_FRAG && ev->verdict == NV_VERDICT_DROP)
+			return ev->reason == NV_DROP_MTU_RATE
+				       ? true
+				       : FAIL("too big frame dropped by %s",
+					      nv_drop_reason_name(ev->reason));
 		__attribute__((fallthrough));
 	case O_ARP:
 	case O_LOCAL:
@@ -204,29 +211,35 @@ static bool arp_ok(const struct frame *f, const struct expect *e, const struct o
 	return true;
 }
 
-/* ICMP time exceeded (RFC 792) from the gateway, to the sender, quoting the packet. */
-static bool icmp_te_ok(const struct frame *f, const struct expect *e, const struct observed *obs,
-		       char *why, size_t len)
+/*
+ * The ICMP error (RFC 792) of type and code with rest its second word: time exceeded (11/0) from
+ * the gateway, frag needed (3/4, the MTU) from the gateway or the destination, to the sender,
+ * quoting the packet as it sent it.
+ */
+static bool icmp_err_ok(const struct frame *f, const struct expect *e, const struct observed *obs,
+			__u8 type, __u8 code, __u32 rest, char *why, size_t len)
 {
 	const __u8 *o = obs->out, *ip = o + 14, *ic;
 	size_t ihl = (size_t)(ip[0] & 0xf) * 4;
 	__be32 s, d;
 
 	if (obs->out_len < 14 + 20 + 8 + 20 || get16(o + 12) != 0x0800 || ip[0] >> 4 != 4)
-		return FAIL("time exceeded is not an IPv4 frame");
+		return FAIL("ICMP error is not an IPv4 frame");
 	if (memcmp(o, e->port->mac, 6) || memcmp(o + 6, e->gw_mac, 6))
-		return FAIL("time exceeded not from the gateway MAC to the port");
+		return FAIL("ICMP error not from the expected MAC to the port");
 	memcpy(&s, ip + 12, 4);
 	memcpy(&d, ip + 16, 4);
 	if (s != e->gw || d != e->port->ca || ip[9] != 1)
-		return FAIL("time exceeded not ICMP from the gateway CA to the port's CA");
+		return FAIL("ICMP error not from the expected CA to the port's CA");
 	if (csum16(ip, ihl) || get16(ip + 2) != obs->out_len - 14)
-		return FAIL("time exceeded's IPv4 checksum or length wrong");
+		return FAIL("ICMP error's IPv4 checksum or length wrong");
 	ic = ip + ihl;
-	if (ic[0] != 11 || ic[1] != 0 || csum16(ic, obs->out_len - 14 - ihl))
-		return FAIL("not ICMP type 11 code 0 with a right checksum");
+	if (ic[0] != type || ic[1] != code || csum16(ic, obs->out_len - 14 - ihl))
+		return FAIL("not ICMP type %u code %u with a right checksum", type, code);
+	if (((__u32)get16(ic + 4) << 16 | get16(ic + 6)) != rest)
+		return FAIL("ICMP error's second word is not 0x%08x", rest);
 	if (memcmp(ic + 8, f->b + 14, 20))
-		return FAIL("time exceeded does not quote the expired header");
+		return FAIL("ICMP error does not quote the packet's header");
 	return true;
 }
 
@@ -249,7 +262,11 @@ static bool output_ok(const struct frame *f, const struct expect *e, const struc
 	case O_ARP:
 		return arp_ok(f, e, obs, why, len);
 	case O_TTL:
-		return obs->retval == TC_ACT_SHOT ? true : icmp_te_ok(f, e, obs, why, len);
+		return obs->retval == TC_ACT_SHOT ? true
+						  : icmp_err_ok(f, e, obs, 11, 0, 0, why, len);
+	case O_FRAG:
+		return obs->retval == TC_ACT_SHOT ? true
+						  : icmp_err_ok(f, e, obs, 3, 4, e->mtu, why, len);
 	case O_DELIVER:
 		if (f->hook == H_FROM_WIRE && e->port->deliver != NV_DELIVER_XDP) {
 			/* The hand-over: the frame as it came, behind the metadata for TC. */
@@ -319,6 +336,10 @@ void tally_expect(const struct world *w, const struct frame *f, const struct exp
 		return;
 	case O_TTL:
 		t->drop[obs->retval == TC_ACT_SHOT ? NV_DROP_ICMP_RATE : NV_DROP_TTL_EXPIRED]++;
+		t->port_drop[src]++;
+		return;
+	case O_FRAG:
+		t->drop[obs->retval == TC_ACT_SHOT ? NV_DROP_MTU_RATE : NV_DROP_MTU]++;
 		t->port_drop[src]++;
 		return;
 	case O_ARP:

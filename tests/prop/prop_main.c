@@ -47,7 +47,7 @@ struct prop_run {
 	bool has_only;
 	double seconds;
 	const char *out_dir;
-	__u64 tried, by_hook[H__COUNT], by_outcome[8], mutated, worlds;
+	__u64 tried, by_hook[H__COUNT], by_outcome[O__COUNT], mutated, worlds;
 	__u64 failed[P__COUNT], checked[P__COUNT];
 	__u64 reason_seen;
 	int reports;
@@ -88,8 +88,8 @@ static void write_pcap(const char *path, const struct frame *f, const struct obs
 }
 
 static const char *const hook_name[H__COUNT] = { "from_vm", "from_wire", "wire_tc" };
-static const char *const outcome_name[8] = { "refused", "pass",	     "drop", "local",
-					     "encap",	"arp reply", "ttl",  "deliver" };
+static const char *const outcome_name[O__COUNT] = { "refused",	 "pass", "drop", "local",  "encap",
+						    "arp reply", "ttl",	 "frag", "deliver" };
 
 static void report(struct prop_run *run, const struct world *w, __u64 n, const struct frame *f,
 		   const struct expect *e, const struct observed *obs, const char *what)
@@ -156,9 +156,11 @@ static int one_frame(struct prop_run *run, struct world *w, struct ring_buffer *
 	run->mutated += !!f->mutations;
 	if (obs.nevents == 1 && obs.ev.verdict == NV_VERDICT_DROP && obs.ev.reason < 64)
 		run->reason_seen |= 1ull << obs.ev.reason;
+	/* Answered: counted, not dropped. */
 	if (e.o == O_TTL && obs.retval == TC_ACT_REDIRECT)
-		run->reason_seen |= 1ull
-				    << NV_DROP_TTL_EXPIRED; /* answered: counted, not dropped */
+		run->reason_seen |= 1ull << NV_DROP_TTL_EXPIRED;
+	if (e.o == O_FRAG && obs.retval == TC_ACT_REDIRECT)
+		run->reason_seen |= 1ull << NV_DROP_MTU;
 	run->checked[P_VERDICT]++;
 	run->checked[P_OUTPUT] += e.o >= O_LOCAL;
 	if (!check_frame(w, f, &e, &obs, why, sizeof(why))) {
@@ -366,7 +368,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)run.by_hook[H_WIRE_TC], (unsigned long long)run.mutated,
 	       (unsigned long long)run.worlds, took, took > 0 ? (double)run.tried / took : 0);
 	printf("# model outcomes:");
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < O__COUNT; i++)
 		printf(" %s %llu", outcome_name[i], (unsigned long long)run.by_outcome[i]);
 	printf("\n# drop reasons reached: %d of %d; not reached:", reasons, NV_DROP__MAX - 1);
 	for (int i = 1; i < NV_DROP__MAX; i++)

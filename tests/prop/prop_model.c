@@ -255,8 +255,18 @@ static void model_from_vm(const struct world *w, const struct frame *f, struct e
 		return drop(e, R(PORT_UNBOUND), "the port's CA has no record at a local PA");
 	if (!w->underlay)
 		return drop(e, R(NO_UNDERLAY), "no underlay to send on");
-	if (f->len - 14 + NV_ENCAP_LEN > w->mtu)
-		return drop(e, R(MTU), "encapsulated frame over the underlay MTU");
+	if (f->len - 14 + NV_ENCAP_LEN > w->mtu) {
+		/* Answered from the router when routed, else from the on-link destination. */
+		const struct w_subnet *ps = w_subnet_of(w, p->vsid);
+
+		e->o = O_FRAG;
+		e->port = p;
+		e->mtu = (__u16)(w->mtu - NV_ENCAP_LEN);
+		e->gw = e->routed ? ps->gw : dst;
+		memcpy(e->gw_mac, e->routed ? ps->gw_mac : x->mac, 6);
+		e->why = "encapsulated frame over the underlay MTU";
+		return;
+	}
 	e->o = O_ENCAP;
 	e->pa = x->pa;
 	e->src_pa = own->pa;
